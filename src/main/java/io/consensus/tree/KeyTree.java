@@ -1,0 +1,175 @@
+package io.consensus.tree;
+
+import io.consensus.watch.WatchUpdate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An immutable view of the etcd keyspace under a root key, as of one revision.
+ *
+ * <p>Keys are split on {@code '/'} into path segments below the root, so
+ * {@code ROOT/items/a/member-1} is the node {@code items -> a -> member-1}. Built from a
+ * prefix snapshot ({@link #fromSnapshot}) and patched by watch events ({@link #patch}),
+ * the Go package's {@code PatchTree}. Every patch returns a new tree sharing all
+ * unchanged nodes with the old one: a tree or node handed out never changes, so users may
+ * keep it without copying.
+ */
+public final class KeyTree {
+  private final String rootKey;
+  private final Node root;
+  private final long revision;
+
+  private KeyTree(String rootKey, Node root, long revision) {
+    this.rootKey = rootKey;
+    this.root = root;
+    this.revision = revision;
+  }
+
+  /** An empty tree under {@code rootKey} (e.g. {@code /consensus/demo}, no trailing slash). */
+  public static KeyTree empty(String rootKey) {
+    Objects.requireNonNull(rootKey, "rootKey");
+    if (rootKey.endsWith("/")) {
+      throw new IllegalArgumentException("root key must not end with '/': " + rootKey);
+    }
+    return new KeyTree(rootKey, Node.directory("", null), 0);
+  }
+
+  /**
+   * The tree of a consistent snapshot: all key-values under {@code rootKey + "/"} read at
+   * {@code revision}. Replaces any earlier view.
+   */
+  public static KeyTree fromSnapshot(String rootKey, long revision, List<KeyValue> kvs) {
+    KeyTree tree = empty(rootKey);
+    List<KeyValue> sorted = new ArrayList<>(kvs);
+    sorted.sort(Comparator.comparing(KeyValue::key));
+    Node root = tree.root;
+    for (KeyValue kv : sorted) {
+      root = put(root, tree.segments(kv.key()), 0, kv);
+    }
+    return new KeyTree(rootKey, root, revision);
+  }
+
+  /** The root key, without trailing slash. */
+  public String rootKey() {
+    return rootKey;
+  }
+
+  /** The root node (its name is empty). */
+  public Node root() {
+    return root;
+  }
+
+  /** The etcd revision this view reflects. */
+  public long revision() {
+    return revision;
+  }
+
+  /** The node at the full etcd key {@code key}, or {@code null}. */
+  public Node find(String key) {
+    return root.child(segments(key));
+  }
+
+  /** The node at the path {@code names} below the root, or {@code null} (Go: {@code Child}). */
+  public Node child(String... names) {
+    return root.child(names);
+  }
+
+  /** All key-values of the tree in key order (Go: {@code TerminalNodes}). */
+  public List<KeyValue> terminals() {
+    List<KeyValue> out = new ArrayList<>();
+    root.forEachChild(c -> out.addAll(c.terminals(rootKey + "/" + c.name())));
+    return out;
+  }
+
+  /** Applies one update of a watcher: a snapshot replaces the tree, changes patch it. */
+  public KeyTree apply(WatchUpdate update) {
+    if (update instanceof WatchUpdate.Snapshot s) {
+      return fromSnapshot(rootKey, s.revision(), s.kvs());
+    }
+    if (update instanceof WatchUpdate.Changes c) {
+      KeyTree t = this;
+      for (KeyEvent e : c.events()) {
+        t = t.patch(e);
+      }
+      return t.atRevision(c.revision());
+    }
+    return atRevision(update.revision());
+  }
+
+  /**
+   * The tree after one watch event (Go: {@code PatchTree}).
+   *
+   * @throws TreePatchException when the event's key is outside the root, or it deletes a
+   *                            key the tree does not hold
+   */
+  public KeyTree patch(KeyEvent event) {
+    String[] segs = segments(event.kv().key());
+    Node newRoot;
+    if (event.isUpsert()) {
+      newRoot = put(root, segs, 0, event.kv());
+    } else {
+      newRoot = remove(root, segs, 0, event.kv().key());
+      if (newRoot == null) {
+        newRoot = Node.directory("", null);
+      }
+    }
+    return new KeyTree(rootKey, newRoot, Math.max(revision, event.kv().modRevision()));
+  }
+
+  /** This tree stamped with a newer revision (nothing changed under the root meanwhile). */
+  public KeyTree atRevision(long newRevision) {
+    return newRevision <= revision ? this : new KeyTree(rootKey, root, newRevision);
+  }
+
+  /** Path segments of {@code key} below the root. */
+  public String[] segments(String key) {
+    if (!key.startsWith(rootKey) || key.length() <= rootKey.length() + 1
+        || key.charAt(rootKey.length()) != '/') {
+      throw new TreePatchException("key " + key + " is outside root " + rootKey);
+    }
+    return key.substring(rootKey.length() + 1).split("/", -1);
+  }
+
+  private static Node put(Node parent, String[] segs, int i, KeyValue kv) {
+    Children set = parent.childSet();
+    Node existing = Children.get(set, segs[i]);
+    Node updated;
+    if (i == segs.length - 1) {
+      updated = Node.leaf(segs[i], kv, existing == null ? null : existing.childSet());
+    } else {
+      Node base = existing != null ? existing : Node.directory(segs[i], null);
+      updated = put(base, segs, i + 1, kv);
+    }
+    return parent.withChildren(Children.put(set, updated));
+  }
+
+  /** Returns the new parent, or {@code null} when the parent is left empty and valueless. */
+  private static Node remove(Node parent, String[] segs, int i, String key) {
+    Children set = parent.childSet();
+    Node existing = Children.get(set, segs[i]);
+    if (existing == null) {
+      throw new TreePatchException("delete of missing key " + key);
+    }
+    Node updated;
+    if (i == segs.length - 1) {
+      if (!existing.hasValue()) {
+        throw new TreePatchException("delete of missing key " + key + " (only a directory exists there)");
+      }
+      updated = existing.isDirectory() ? existing.withoutValue() : null;
+    } else {
+      updated = remove(existing, segs, i + 1, key);
+    }
+    Children newSet = updated == null ? Children.remove(set, segs[i]) : Children.put(set, updated);
+    if (newSet == null && !parent.hasValue()) {
+      return null;
+    }
+    return parent.withChildren(newSet);
+  }
+
+  @Override
+  public String toString() {
+    return "KeyTree{" + rootKey + "@" + revision + ", keys=" + terminals().size() + "}";
+  }
+}

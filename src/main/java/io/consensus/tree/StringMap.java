@@ -1,0 +1,8 @@
+package io.consensus.tree;
+
+/** Read-only string lookup by {@code '/'}-separated path (Go: {@code StringMap}). */
+@FunctionalInterface
+public interface StringMap {
+  /** The value at {@code path}, or {@code ""} when there is none. */
+  String get(String path);
+}
