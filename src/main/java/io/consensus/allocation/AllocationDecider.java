@@ -1,0 +1,192 @@
+package io.consensus.allocation;
+
+import io.consensus.route.RouteEntry;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+
+/**
+ * The allocation rules: given one member's {@link AllocationIndex} and its local item states,
+ * decides what to write next. Pure and deterministic for a given {@link Random}.
+ *
+ * <p>Rules, the first that applies wins (rule 1, keeping the lease alive, lives outside):
+ * <ol start="2">
+ *   <li>update a mastered entry whose stored state differs from the local state;</li>
+ *   <li>update a replica entry likewise;</li>
+ *   <li>release an extra entry;</li>
+ *   <li>more masters than wanted: release a mastered item ready for hand-off;</li>
+ *   <li>member key gone: release a replica entry;</li>
+ *   <li>fewer masters than wanted: take an item with no entries;</li>
+ *   <li>fewer entries than wanted: take an item with fewer than R+1 entries;</li>
+ *   <li>exactly the wanted masters but too many entries: release a mastered item ready for
+ *       hand-off (deadlock avoidance);</li>
+ *   <li>exactly at both targets, items short of replicas, member key present: take one more
+ *       after a randomized back-off (deadlock avoidance).</li>
+ * </ol>
+ * With {@code maxBatch > 1} a rule that applies to several items acts on up to that many at
+ * once (never more than its target gap); with 1 it behaves exactly like the seed, one action
+ * per round.
+ */
+public final class AllocationDecider {
+  private final int maxBatch;
+
+  /** @param maxBatch most actions per decision (1 = seed-faithful; etcd allows 128 ops per txn) */
+  public AllocationDecider(int maxBatch) {
+    if (maxBatch < 1) {
+      throw new IllegalArgumentException("maxBatch must be >= 1");
+    }
+    this.maxBatch = maxBatch;
+  }
+
+  public int maxBatch() {
+    return maxBatch;
+  }
+
+  /**
+   * Decides the next round.
+   *
+   * @param idx        the member's view
+   * @param localState the application's current state of a held item
+   * @param rnd        source of the random choices among candidates
+   */
+  public Decision decide(AllocationIndex idx, Function<String, String> localState, Random rnd) {
+    List<Action> out = new ArrayList<>();
+    // 2, 3: publish local state changes.
+    for (String item : idx.myMasters.all()) {
+      staleState(idx, item, localState, 2, out);
+    }
+    if (!out.isEmpty()) {
+      return Decision.act(2, out);
+    }
+    for (String item : idx.myReplicas.all()) {
+      staleState(idx, item, localState, 3, out);
+    }
+    if (!out.isEmpty()) {
+      return Decision.act(3, out);
+    }
+    // 4: extras lost a race.
+    if (!idx.myExtras.isEmpty()) {
+      return release(idx, idx.myExtras.sample(maxBatch, rnd), 4);
+    }
+    Targets want = idx.targets();
+    int masters = idx.mastersHeld();
+    int total = masters + idx.replicasHeld();
+    // 5: hand off surplus masters, only to ready replicas.
+    if (masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
+      return release(idx, handOffCandidates(idx, batch(masters - want.masters()), rnd), 5);
+    }
+    // 6: shutting down: drop replicas.
+    if (!idx.memberPresent() && !idx.myReplicas.isEmpty()) {
+      return release(idx, idx.myReplicas.sample(maxBatch, rnd), 6);
+    }
+    // 7: take unowned items to reach the master target.
+    if (masters < want.masters() && !idx.empty.isEmpty()) {
+      return create(idx, idx.empty.sample(batch(want.masters() - masters), rnd), localState, 7);
+    }
+    // 8: take short-staffed items that have a master.
+    if (total < want.total()) {
+      List<String> picks = pickShort(idx, batch(want.total() - total), rnd);
+      if (!picks.isEmpty()) {
+        return create(idx, picks, localState, 8);
+      }
+    }
+    // 9: deadlock avoidance: at the master target but over the total.
+    if (masters == want.masters() && total > want.total() && !idx.myReadyMasters.isEmpty()) {
+      return release(idx, handOffCandidates(idx, 1, rnd), 9);
+    }
+    // 10: deadlock avoidance: at both targets while items are short of replicas.
+    if (idx.memberPresent() && masters == want.masters() && total == want.total()) {
+      List<String> picks = pickShort(idx, 1, rnd);
+      if (!picks.isEmpty()) {
+        Decision d = create(idx, picks, localState, 10);
+        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), 10);
+      }
+    }
+    if (!idx.memberPresent() && idx.entriesHeld() == 0) {
+      return Decision.DONE;
+    }
+    return Decision.IDLE;
+  }
+
+  private int batch(int gap) {
+    return Math.min(gap, maxBatch);
+  }
+
+  private void staleState(AllocationIndex idx, String item, Function<String, String> localState, int rule,
+      List<Action> out) {
+    if (out.size() >= maxBatch) {
+      return;
+    }
+    ItemSummary s = idx.summary(item);
+    String state = localState.apply(item);
+    if (state != null && !state.equals(s.myEntry().state())) {
+      out.add(Action.update(item, state, s.myEntry().modRevision(), rule));
+    }
+  }
+
+  /**
+   * Short-staffed items that already have a master. Items with no entry at all are left to
+   * rule 7: taking one here would make this member a master beyond its target, which rule 5
+   * would later have to hand off again (measured: a third more actions in the seed's
+   * extended deadlock scenario).
+   */
+  private static List<String> pickShort(AllocationIndex idx, int k, Random rnd) {
+    return idx.shortStaffed.sample(k, rnd);
+  }
+
+  /**
+   * Up to {@code k} ready masters to hand off, preferring items whose first replica (the
+   * member that will be promoted) masters the fewest items, so that mastership flows to
+   * members that want it instead of bouncing between members that are all over target.
+   * Random among equals.
+   */
+  private static List<String> handOffCandidates(AllocationIndex idx, int k, Random rnd) {
+    List<String> all = new ArrayList<>(idx.myReadyMasters.all());
+    if (all.size() <= k) {
+      return all;
+    }
+    java.util.Collections.shuffle(all, rnd);
+    Map<String, Integer> successorLoad = new HashMap<>();
+    for (String item : all) {
+      List<RouteEntry> entries = idx.summary(item).route().entries();
+      successorLoad.put(item, entries.size() > 1 ? idx.mastersOf(entries.get(1).member()) : Integer.MAX_VALUE);
+    }
+    all.sort(Comparator.comparingInt(successorLoad::get));
+    return all.subList(0, k);
+  }
+
+  private static Decision release(AllocationIndex idx, List<String> items, int rule) {
+    List<Action> out = new ArrayList<>(items.size());
+    for (String item : items) {
+      ItemSummary s = idx.summary(item);
+      List<Action.Guard> guards = new ArrayList<>();
+      if (s.myIndex() == 0) {
+        // A master hands off: the replicas it counted on must still stand as seen, or a
+        // replica released concurrently would leave the item short.
+        List<RouteEntry> entries = s.route().entries();
+        for (int i = 1; i <= idx.replicas() && i < entries.size(); i++) {
+          if (entries.get(i).modRevision() > 0) {
+            guards.add(new Action.Guard(entries.get(i).member(), entries.get(i).modRevision()));
+          }
+        }
+      }
+      out.add(Action.release(item, s.myEntry().modRevision(), rule, guards));
+    }
+    return Decision.act(rule, out);
+  }
+
+  private static Decision create(AllocationIndex idx, List<String> items, Function<String, String> localState,
+      int rule) {
+    List<Action> out = new ArrayList<>(items.size());
+    for (String item : items) {
+      ItemSummary s = idx.summary(item);
+      String state = localState.apply(item);
+      out.add(Action.create(item, state == null ? "" : state, s.fixed() ? 0 : s.markerCreateRevision(), rule));
+    }
+    return Decision.act(rule, out);
+  }
+}

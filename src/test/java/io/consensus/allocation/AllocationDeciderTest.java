@@ -1,0 +1,228 @@
+package io.consensus.allocation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.consensus.allocation.Decision.Outcome;
+import io.consensus.tree.KeyTree;
+import io.consensus.tree.KeyValue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** Each rule of the protocol on hand-built views, without etcd. */
+class AllocationDeciderTest {
+  static final Function<String, String> READY = item -> "ready";
+
+  /** Builds a view: members present, and entries item -> members in create order with states. */
+  static final class View {
+    final List<KeyValue> kvs = new ArrayList<>();
+    long rev = 1;
+
+    View member(String m) {
+      kvs.add(new KeyValue("/r/members/" + m, "{}", ++rev, rev, 1, 7));
+      return this;
+    }
+
+    View item(String item, String... memberStates) {
+      kvs.add(KeyValue.of("/r/items/" + item, "", ++rev, rev));
+      for (String ms : memberStates) {
+        String[] p = ms.split("=");
+        kvs.add(new KeyValue("/r/items/" + item + "/" + p[0], p.length > 1 ? p[1] : "ready", ++rev, rev, 1, 7));
+      }
+      return this;
+    }
+
+    AllocationIndex index(String me, int replicas, List<String> fixed) {
+      AllocationIndex idx = new AllocationIndex(me, replicas, fixed, (i, s) -> s.equals("ready"));
+      idx.rebuild(KeyTree.fromSnapshot("/r", rev, kvs));
+      return idx;
+    }
+
+    AllocationIndex index(String me, int replicas) {
+      return index(me, replicas, List.of());
+    }
+  }
+
+  static Decision decide(AllocationIndex idx, int batch) {
+    return new AllocationDecider(batch).decide(idx, READY, new Random(1));
+  }
+
+  @Test
+  void rule2UpdatesMasteredEntriesWithStaleStateFirst() {
+    AllocationIndex idx = new View().member("me").item("a", "me=warming", "x").item("b", "x", "me=warming")
+        .index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(2);
+    assertThat(d.actions()).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo(Action.Kind.UPDATE);
+      assertThat(a.item()).isEqualTo("a");
+      assertThat(a.state()).isEqualTo("ready");
+      assertThat(a.expectedModRevision()).isEqualTo(idx.summary("a").myEntry().modRevision());
+    });
+  }
+
+  @Test
+  void rule3UpdatesReplicas() {
+    AllocationIndex idx = new View().member("me").member("x").item("b", "x", "me=warming").index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(3);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("b");
+  }
+
+  @Test
+  void rule4ReleasesExtras() {
+    AllocationIndex idx = new View().member("me").member("x").member("y").item("a", "x", "y", "me").index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(4);
+    assertThat(d.actions()).singleElement().satisfies(a -> assertThat(a.kind()).isEqualTo(Action.Kind.RELEASE));
+  }
+
+  @Test
+  void rule5HandsOffSurplusMastersOnlyWhenReady() {
+    View v = new View().member("me").member("x").item("a", "me", "x").item("b", "me", "x=warming")
+        .item("c", "me", "x");
+    // 3 items, 2 members: want 2 masters, holds 3: release one that is ready (a or c, never b).
+    Decision d = decide(v.index("me", 1), 10);
+    assertThat(d.rule()).isEqualTo(5);
+    assertThat(d.actions()).singleElement().satisfies(a -> assertThat(a.item()).isIn("a", "c"));
+  }
+
+  @Test
+  void aReplicaWhoseMemberIsLeavingDoesNotCountForHandoff() {
+    // x's member key is gone: x is about to drop its replica, so "me" must not hand off a.
+    AllocationIndex idx = new View().member("me").member("y").item("a", "me", "x").item("b", "y")
+        .index("me", 1);
+    assertThat(idx.summary("a").readyForHandoff()).isFalse();
+    AllocationIndex present = new View().member("me").member("x").item("a", "me", "x").index("me", 1);
+    assertThat(present.summary("a").readyForHandoff()).isTrue();
+  }
+
+  @Test
+  void handOffGuardsTheReplicasItCountsOn() {
+    View v = new View().member("me").member("x").item("a", "me", "x").item("b", "me", "x").item("c", "me", "x");
+    AllocationIndex idx = v.index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(5);
+    Action a = d.actions().get(0);
+    assertThat(a.guards()).containsExactly(
+        new Action.Guard("x", idx.summary(a.item()).route().entries().get(1).modRevision()));
+  }
+
+  @Test
+  void rule6ReleasesReplicasWhenMemberKeyIsGone() {
+    AllocationIndex idx = new View().member("x").item("a", "x", "me").index("me", 1);
+    assertThat(idx.memberPresent()).isFalse();
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(6);
+    assertThat(d.actions()).extracting(Action::kind).containsExactly(Action.Kind.RELEASE);
+  }
+
+  @Test
+  void aLeavingMasterWithoutReadyReplicasHoldsOn() {
+    AllocationIndex idx = new View().member("x").item("a", "me", "x=warming").index("me", 1);
+    assertThat(decide(idx, 10).outcome()).isEqualTo(Outcome.IDLE);
+  }
+
+  @Test
+  void rule7TakesUnownedItemsUpToTheMasterTarget() {
+    AllocationIndex idx = new View().member("me").member("x").item("a").item("b").item("c").item("d").item("e")
+        .index("me", 0);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(7);
+    assertThat(d.actions()).hasSize(3).allSatisfy(a -> {
+      assertThat(a.kind()).isEqualTo(Action.Kind.CREATE);
+      assertThat(a.markerCreateRevision()).isEqualTo(idx.summary(a.item()).markerCreateRevision()).isPositive();
+    });
+    // Seed-faithful mode: one action per round.
+    assertThat(decide(idx, 1).actions()).hasSize(1);
+  }
+
+  @Test
+  void fixedItemsNeedNoMarkerGuard() {
+    AllocationIndex idx = new View().member("me").index("me", 0, List.of("f"));
+    Decision d = decide(idx, 10);
+    assertThat(d.actions()).singleElement().satisfies(a -> {
+      assertThat(a.item()).isEqualTo("f");
+      assertThat(a.markerCreateRevision()).isZero();
+    });
+  }
+
+  @Test
+  void rule8TakesReplicasPreferringItemsWithAMaster() {
+    AllocationIndex idx = new View().member("me").member("x").item("a", "me").item("b", "x").item("c")
+        .index("me", 1);
+    // want 2 masters / 4 total; holds 1 master. Rule 7 first takes the unowned c.
+    assertThat(decide(idx, 10).rule()).isEqualTo(7);
+    AllocationIndex idx2 = new View().member("me").member("x").item("a", "me").item("b", "x").index("me", 1);
+    // want 1 master / 2 total, holds 1: take a replica of b.
+    Decision d = decide(idx2, 10);
+    assertThat(d.rule()).isEqualTo(8);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("b");
+  }
+
+  @Test
+  void rule9ReleasesAReadyMasterWhenOverTheTotalAtTheMasterTarget() {
+    // 2 items, 2 members, R=1: want 1 master / 2 total; holds master a, replicas b and c.
+    AllocationIndex idx = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "x", "me").item("c", "y", "me").index("me", 1);
+    // 3 items over 3 members: want 1 / 2; holds 1 master + 2 replicas = 3 total.
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(9);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("a");
+  }
+
+  @Test
+  void rule10TakesAReplicaAfterBackoffAtBothTargets() {
+    AllocationIndex idx = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "x", "y").item("c", "y").index("me", 1);
+    // want 1 / 2: me holds a (master) and... only 1 total: rule 8 takes c first.
+    assertThat(decide(idx, 10).rule()).isEqualTo(8);
+    AllocationIndex idx2 = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "x", "me").item("c", "y").index("me", 1);
+    Decision d = decide(idx2, 10);
+    assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("c");
+  }
+
+  @Test
+  void doneWhenMemberKeyGoneAndNothingHeld() {
+    assertThat(decide(new View().member("x").item("a", "x").index("me", 1), 10).outcome()).isEqualTo(Outcome.DONE);
+    assertThat(decide(new View().member("me").item("a", "me").index("me", 0), 10).outcome())
+        .isEqualTo(Outcome.IDLE);
+  }
+
+  @Test
+  void anOutOfBandDirectoryNamedLikeMeIsNotMyEntry() {
+    View v = new View().member("me");
+    v.kvs.add(KeyValue.of("/r/items/some/me/deeper", "x", ++v.rev, v.rev));
+    AllocationIndex idx = v.index("me", 1);
+    assertThat(idx.summary("some").myIndex()).isZero();
+    assertThat(idx.summary("some").myEntry()).isNull();
+    assertThat(idx.entriesHeld()).isZero();
+  }
+
+  @Test
+  void incrementalUpdatesEqualARebuild() {
+    View v = new View().member("me").member("x").item("a", "me", "x").item("b", "x").item("c");
+    AllocationIndex inc = v.index("me", 1);
+    KeyTree t = inc.tree();
+    t = t.patch(io.consensus.tree.KeyEvent.put(new KeyValue("/r/items/b/me", "ready", 50, 50, 1, 7)));
+    t = t.patch(io.consensus.tree.KeyEvent.delete("/r/items/a/x", 51));
+    t = t.patch(io.consensus.tree.KeyEvent.delete("/r/items/c", 52));
+    assertThat(inc.update(t, List.of("a", "b", "c"))).containsExactlyInAnyOrder("a", "b", "c");
+    AllocationIndex fresh = new AllocationIndex("me", 1, List.of(), (i, s) -> s.equals("ready"));
+    fresh.rebuild(t);
+    for (String item : List.of("a", "b", "c")) {
+      assertThat(inc.summary(item)).isEqualTo(fresh.summary(item));
+    }
+    assertThat(inc.summary("c")).isNull();
+    assertThat(Map.of("masters", inc.mastersHeld(), "replicas", inc.replicasHeld()))
+        .isEqualTo(Map.of("masters", fresh.mastersHeld(), "replicas", fresh.replicasHeld()));
+    assertThat(inc.myReplicas.all()).containsExactlyInAnyOrderElementsOf(fresh.myReplicas.all());
+    assertThat(inc.empty.all()).containsExactlyInAnyOrderElementsOf(fresh.empty.all());
+    assertThat(inc.shortStaffed.all()).containsExactlyInAnyOrderElementsOf(fresh.shortStaffed.all());
+  }
+}

@@ -1,0 +1,256 @@
+package io.consensus.allocation;
+
+import io.consensus.route.Keys;
+import io.consensus.route.Route;
+import io.consensus.route.RouteEntry;
+import io.consensus.tree.KeyEvent;
+import io.consensus.tree.KeyTree;
+import io.consensus.tree.KeyValue;
+import io.consensus.watch.WatchUpdate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.BiPredicate;
+
+/**
+ * An in-memory etcd keyspace and a fleet of members running the pure rules against it,
+ * with compare-guarded writes and members acting on stale views. Lets the protocol's
+ * safety and convergence be checked over thousands of random interleavings without etcd.
+ */
+final class SimulatedFleet {
+  static final String ROOT = "/sim";
+  final Keys keys = new Keys(ROOT);
+  final TreeMap<String, KeyValue> store = new TreeMap<>();
+  final List<WatchUpdate.Changes> log = new ArrayList<>();
+  final Map<String, Member> members = new LinkedHashMap<>();
+  final Random rnd;
+  final int replicas;
+  final List<String> fixedItems;
+  final int maxBatch;
+  long revision = 1;
+  long nextLease = 100;
+  int actions;
+  final Map<Integer, Integer> actionsByRule = new TreeMap<>();
+  int transactions;
+  BiPredicate<String, String> ready = (item, state) -> "ready".equals(state);
+
+  SimulatedFleet(long seed, int replicas, List<String> fixedItems, int maxBatch) {
+    this.rnd = new Random(seed);
+    this.replicas = replicas;
+    this.fixedItems = fixedItems;
+    this.maxBatch = maxBatch;
+  }
+
+  final class Member {
+    final String name;
+    final long lease;
+    final AllocationIndex index;
+    final AllocationDecider decider = new AllocationDecider(maxBatch);
+    final Map<String, String> localState = new HashMap<>();
+    KeyTree tree = KeyTree.empty(ROOT);
+    int applied = -1; // index into log already applied
+    boolean done;
+
+    Member(String name) {
+      this.name = name;
+      this.lease = nextLease++;
+      this.index = new AllocationIndex(name, replicas, fixedItems, ready);
+      tree = KeyTree.fromSnapshot(ROOT, revision, new ArrayList<>(store.values()));
+      index.rebuild(tree);
+      applied = log.size() - 1;
+    }
+
+    void sync() {
+      while (applied + 1 < log.size()) {
+        WatchUpdate.Changes c = log.get(++applied);
+        tree = tree.apply(c);
+        index.apply(tree, c);
+      }
+    }
+
+    String state(String item) {
+      return localState.getOrDefault(item, "ready");
+    }
+
+    /** One round: decide on the current (possibly stale) view and write. Returns whether it wrote. */
+    boolean step(boolean allowBackoffTake) {
+      if (done) {
+        return false;
+      }
+      Decision d = decider.decide(index, this::state, rnd);
+      switch (d.outcome()) {
+        case DONE -> {
+          done = true;
+          return false;
+        }
+        case IDLE -> {
+          return false;
+        }
+        case TAKE_AFTER_BACKOFF -> {
+          if (!allowBackoffTake) {
+            return false;
+          }
+        }
+        default -> {
+        }
+      }
+      return execute(this, d.actions());
+    }
+  }
+
+  Member join(String name) {
+    put(keys.member(name), "{}", members.containsKey(name) ? 0 : nextLease);
+    Member m = new Member(name);
+    members.put(name, m);
+    return m;
+  }
+
+  void addItem(String item) {
+    put(keys.item(item), "", 0);
+  }
+
+  void cancel(String name) {
+    delete(List.of(keys.member(name)));
+  }
+
+  /** A crash: the member's lease expires, all its keys vanish in one revision. */
+  void crash(String name) {
+    Member m = members.remove(name);
+    List<String> doomed = new ArrayList<>();
+    store.forEach((k, v) -> {
+      if (v.lease() == m.lease) {
+        doomed.add(k);
+      }
+    });
+    delete(doomed);
+  }
+
+  private void put(String key, String value, long lease) {
+    revision++;
+    KeyValue old = store.get(key);
+    KeyValue kv = new KeyValue(key, value, old == null ? revision : old.createRevision(), revision,
+        old == null ? 1 : old.version() + 1, lease);
+    store.put(key, kv);
+    log.add(new WatchUpdate.Changes(revision, List.of(KeyEvent.put(kv))));
+  }
+
+  void delete(List<String> ks) {
+    if (ks.isEmpty()) {
+      return;
+    }
+    revision++;
+    List<KeyEvent> events = new ArrayList<>();
+    for (String k : ks) {
+      if (store.remove(k) != null) {
+        events.add(KeyEvent.delete(k, revision));
+      }
+    }
+    log.add(new WatchUpdate.Changes(revision, events));
+  }
+
+  /** Applies actions as one transaction of independently guarded sub-transactions. */
+  boolean execute(Member m, List<Action> acts) {
+    transactions++;
+    List<KeyEvent> events = new ArrayList<>();
+    long rev = revision + 1;
+    for (Action a : acts) {
+      String key = keys.entry(a.item(), m.name);
+      KeyValue cur = store.get(key);
+      boolean ok = switch (a.kind()) {
+        case CREATE -> cur == null && (a.markerCreateRevision() == 0
+            || (store.containsKey(keys.item(a.item()))
+                && store.get(keys.item(a.item())).createRevision() == a.markerCreateRevision()));
+        case UPDATE, RELEASE -> cur != null && cur.modRevision() == a.expectedModRevision()
+            && a.guards().stream().allMatch(g -> {
+              KeyValue other = store.get(keys.entry(a.item(), g.member()));
+              return other != null && other.modRevision() == g.modRevision();
+            });
+      };
+      if (!ok) {
+        continue;
+      }
+      actions++;
+      actionsByRule.merge(a.rule(), 1, Integer::sum);
+      if (a.kind() == Action.Kind.RELEASE) {
+        store.remove(key);
+        events.add(KeyEvent.delete(key, rev));
+      } else {
+        KeyValue kv = new KeyValue(key, a.state(), cur == null ? rev : cur.createRevision(), rev,
+            cur == null ? 1 : cur.version() + 1, m.lease);
+        store.put(key, kv);
+        events.add(KeyEvent.put(kv));
+      }
+    }
+    if (events.isEmpty()) {
+      return false;
+    }
+    revision = rev;
+    log.add(new WatchUpdate.Changes(rev, events));
+    return true;
+  }
+
+  KeyTree truth() {
+    return KeyTree.fromSnapshot(ROOT, revision, new ArrayList<>(store.values()));
+  }
+
+  /**
+   * Runs random rounds until every member is idle on an up-to-date view, or {@code maxRounds}.
+   * Members sync before acting only some of the time, so they race on stale views.
+   */
+  boolean runToFixpoint(int maxRounds, Runnable perRevisionCheck) {
+    List<Member> list = new ArrayList<>(members.values());
+    for (int round = 0; round < maxRounds; round++) {
+      Member m = list.get(rnd.nextInt(list.size()));
+      if (rnd.nextInt(4) != 0) {
+        m.sync();
+      }
+      long before = revision;
+      m.step(rnd.nextInt(3) == 0);
+      if (revision != before) {
+        perRevisionCheck.run();
+      }
+      if (round % 16 == 0 && quiescent(list)) {
+        return true;
+      }
+    }
+    return quiescent(list);
+  }
+
+  private boolean quiescent(List<Member> list) {
+    for (Member m : list) {
+      m.sync();
+    }
+    for (Member m : list) {
+      Decision d = m.decider.decide(m.index, m::state, rnd);
+      if (d.outcome() == Decision.Outcome.DONE) {
+        m.done = true;
+      }
+      if (d.outcome() == Decision.Outcome.ACT || d.outcome() == Decision.Outcome.TAKE_AFTER_BACKOFF) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  Map<String, Route> routes() {
+    Map<String, Route> out = new TreeMap<>();
+    io.consensus.route.Items.walk(truth(), fixedItems.stream().sorted().toList(), (n, r) -> out.put(n, r));
+    return out;
+  }
+
+  Map<String, Integer> mastersPerMember() {
+    Map<String, Integer> out = new TreeMap<>();
+    members.values().forEach(m -> out.put(m.name, 0));
+    for (Route r : routes().values()) {
+      RouteEntry master = r.master();
+      if (master != null) {
+        out.merge(master.member(), 1, Integer::sum);
+      }
+    }
+    return out;
+  }
+}
