@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Objects;
 import java.util.function.Function;
@@ -136,7 +137,7 @@ public final class RingTaskQueues<V> {
           "capacity must be a power of two between 1 and " + MAX_CAPACITY + ", got " + capacity);
     }
     this.init = init != null ? init : previous -> null;
-    this.ring = newRing(capacity, 0, null);
+    this.ring = newRing(capacity);
     this.mask = capacity - 1;
   }
 
@@ -231,6 +232,9 @@ public final class RingTaskQueues<V> {
   private Entry<V> claim(long key) {
     for (int probed = 0; probed < ring.length; probed++) {
       Entry<V> e = ring[next];
+      if (e == null) {
+        e = ring[next] = new Entry<>(); // allocated on first use: a large ring costs only its array
+      }
       next = (next + 1) & mask;
       if (!e.active) {
         if (e.mapped) {
@@ -252,21 +256,14 @@ public final class RingTaskQueues<V> {
     if (old >= MAX_CAPACITY) {
       throw new IllegalStateException("all " + old + " ring slots are busy; cannot grow further");
     }
-    ring = newRing(old << 1, old, ring);
+    ring = Arrays.copyOf(ring, old << 1);
     mask = ring.length - 1;
     next = old; // continue ring order with the fresh, idle slots
   }
 
   @SuppressWarnings("unchecked")
-  private static <V> Entry<V>[] newRing(int capacity, int copied, Entry<V>[] from) {
-    Entry<V>[] r = (Entry<V>[]) new Entry<?>[capacity];
-    if (from != null) {
-      System.arraycopy(from, 0, r, 0, copied);
-    }
-    for (int i = copied; i < capacity; i++) {
-      r[i] = new Entry<>();
-    }
-    return r;
+  private static <V> Entry<V>[] newRing(int capacity) {
+    return (Entry<V>[]) new Entry<?>[capacity];
   }
 
   /** Called when an entry's running task completed: hands the entry to the next waiter, if any. */
