@@ -109,6 +109,18 @@ class RingTaskQueuesTest {
     await(p.future());
   }
 
+  /** A distinct event-loop context (each verticle instance gets its own). */
+  Context newEventLoopContext() throws Exception {
+    Promise<Context> p = Promise.promise();
+    vertx.deployVerticle(new AbstractVerticle() {
+      @Override
+      public void start() {
+        p.complete(context);
+      }
+    });
+    return await(p.future());
+  }
+
   static <V> Function<RingTaskQueues.Slot<V>, Future<V>> read() {
     return slot -> Future.succeededFuture(slot.get());
   }
@@ -513,13 +525,14 @@ class RingTaskQueuesTest {
   @Test
   void taskAndResultRunOnTheSubmittersEventLoopContext() throws Exception {
     RingTaskQueues<String> q = new RingTaskQueues<>(vertx);
-    Context submitter = vertx.getOrCreateContext();
-    Context other = vertx.getOrCreateContext();
+    Context submitter = newEventLoopContext();
+    Context other = newEventLoopContext();
+    assertThat(other).isNotSameAs(submitter);
     AtomicReference<Context> taskCtx = new AtomicReference<>();
     AtomicReference<Context> resultCtx = new AtomicReference<>();
     Promise<String> done = Promise.promise();
-    // Run two submissions on one context: the second's task completes its future from another
-    // context, yet the caller's continuation still runs on the submitting context.
+    // The task completes its future from another context, yet the caller's continuation still runs
+    // on the submitting context.
     submitter.runOnContext(v -> {
       q.submit(9L, slot -> {
         taskCtx.set(Vertx.currentContext());
