@@ -32,6 +32,9 @@ public final class RingTaskQueuesBenchmark {
   private static final long MEASURE_MS = 5_000;
 
   public static void main(String[] args) throws Exception {
+    // Logback's default configuration logs Netty at DEBUG; keep the figures readable.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.INFO);
     System.out.printf("RingTaskQueues benchmark: %d CPUs, Java %s, window %d per submitter, warm-up %d ms, measure %d ms%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), WINDOW, WARMUP_MS, MEASURE_MS);
     Vertx vertx = Vertx.vertx();
