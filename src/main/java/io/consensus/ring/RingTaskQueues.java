@@ -48,9 +48,12 @@ import java.util.function.UnaryOperator;
  * {@code submit} may be called from any thread. A task runs on the Vert.x context that was current
  * when it was submitted (event-loop or worker), and the returned future is completed on that context.
  * When submitted from a non-Vert.x thread, the context is {@code vertx.getOrCreateContext()}: for
- * such a thread Vert.x 4 creates one event-loop context and reuses it for later calls from the same
- * thread. A task never runs synchronously inside {@code submit}; it is always dispatched with
- * {@link Context#runOnContext}, so submitting from within a task is safe and stacks stay flat.
+ * such a thread Vert.x 4 creates an event-loop context and normally reuses it for later calls from
+ * the same thread (it is only weakly held; per-key order does not depend on it). A task never runs
+ * synchronously inside {@code submit}; it is always dispatched with {@link Context#runOnContext}, so
+ * submitting from within a task is safe and stacks stay flat. Tasks queued for a context whose Vert.x
+ * instance has been closed never run, and the key's later tasks wait behind them: close the
+ * {@code Vertx} instance last.
  *
  * <p>The key-to-slot bookkeeping is guarded by a single short lock that is never held while user code
  * (tasks or {@code init}) runs.
