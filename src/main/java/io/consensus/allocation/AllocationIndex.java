@@ -30,6 +30,7 @@ import java.util.function.BiPredicate;
  */
 public final class AllocationIndex {
   private final String member;
+  private final long lease;
   private final int replicas;
   private final BiPredicate<String, String> readyForPromotion;
   private final TreeSet<String> fixedItems;
@@ -58,6 +59,18 @@ public final class AllocationIndex {
    */
   public AllocationIndex(String member, int replicas, Collection<String> fixedItems,
       BiPredicate<String, String> readyForPromotion) {
+    this(member, 0, replicas, fixedItems, readyForPromotion);
+  }
+
+  /**
+   * An index that counts as this member's own only entries on {@code lease}: entries of an
+   * earlier incarnation (a lost lease, not yet expired) are doomed and not ours to act on.
+   *
+   * @param lease this member's current lease id, 0 to accept any
+   */
+  public AllocationIndex(String member, long lease, int replicas, Collection<String> fixedItems,
+      BiPredicate<String, String> readyForPromotion) {
+    this.lease = lease;
     this.member = Names.check("member", member);
     if (replicas < 0) {
       throw new IllegalArgumentException("replicas must be >= 0, was " + replicas);
@@ -169,7 +182,8 @@ public final class AllocationIndex {
     if (index >= 0) {
       Node own = node.child(member);
       // A directory of deeper keys named like us was written out of band: not our entry.
-      mine = own.hasValue() ? route.entries().get(index) : null;
+      // So is an entry on another lease (an earlier incarnation's, doomed to expire).
+      mine = own.hasValue() && (lease == 0 || own.lease() == lease) ? route.entries().get(index) : null;
     }
     boolean ready = index == 0 && route.isReadyForHandoff(replicas, readyForPromotion) && replicasStay(route);
     return new ItemSummary(route, fixed, marker, index, mine, Role.of(index, replicas), ready);

@@ -337,6 +337,19 @@ public final class RetryWatcher {
     }
   }
 
+  /**
+   * Drops the watch and delivers a fresh {@link WatchUpdate.Snapshot}, then resumes: for a
+   * caller whose view no longer fits the events (e.g. a patch was rejected).
+   */
+  public void resnapshot() {
+    ctx.runOnContext(v -> {
+      if (!closed) {
+        LOG.info("re-snapshot of {} requested", opts.prefix());
+        restart(true, 0);
+      }
+    });
+  }
+
   private void scheduleRefresh() {
     if (opts.refreshInterval().isZero() || closed) {
       return;

@@ -1,0 +1,87 @@
+package io.consensus.verticle;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one allocator, written on its context and readable from anywhere (metrics,
+ * benchmarks). Cumulative since deployment.
+ */
+public final class AllocatorStats {
+  final LongAdder transactions = new LongAdder();
+  final LongAdder transactionFailures = new LongAdder();
+  final LongAdder transactionNanos = new LongAdder();
+  final LongAdder creates = new LongAdder();
+  final LongAdder updates = new LongAdder();
+  final LongAdder releases = new LongAdder();
+  final LongAdder lostRaces = new LongAdder();
+  final LongAdder watchUpdates = new LongAdder();
+  final LongAdder snapshots = new LongAdder();
+  final LongAdder decisions = new LongAdder();
+  final LongAdder leaseLosses = new LongAdder();
+  volatile long handoffMillis = -1;
+
+  /** Transactions sent (each carries one or more actions). */
+  public long transactions() {
+    return transactions.sum();
+  }
+
+  /** Transactions that failed to get an answer (etcd unreachable, timeout). */
+  public long transactionFailures() {
+    return transactionFailures.sum();
+  }
+
+  /** Total time spent waiting for transaction answers, nanoseconds. */
+  public long transactionNanos() {
+    return transactionNanos.sum();
+  }
+
+  /** Entries taken. */
+  public long creates() {
+    return creates.sum();
+  }
+
+  /** Entry states rewritten. */
+  public long updates() {
+    return updates.sum();
+  }
+
+  /** Entries released. */
+  public long releases() {
+    return releases.sum();
+  }
+
+  /** Actions whose compare failed (another member won, or the view was stale). */
+  public long lostRaces() {
+    return lostRaces.sum();
+  }
+
+  /** Key writes that took effect: creates + updates + releases. */
+  public long actions() {
+    return creates() + updates() + releases();
+  }
+
+  /** Watch updates applied. */
+  public long watchUpdates() {
+    return watchUpdates.sum();
+  }
+
+  /** Snapshots applied (first one included). */
+  public long snapshots() {
+    return snapshots.sum();
+  }
+
+  /** Decision rounds run. */
+  public long decisions() {
+    return decisions.sum();
+  }
+
+  /** Times the lease was lost (or the member key vanished). */
+  public long leaseLosses() {
+    return leaseLosses.sum();
+  }
+
+  /** Duration of the last graceful exit, -1 before one finished. */
+  public long handoffMillis() {
+    return handoffMillis;
+  }
+}

@@ -1,0 +1,634 @@
+package io.consensus.verticle;
+
+import io.consensus.allocation.AllocationDecider;
+import io.consensus.allocation.AllocationIndex;
+import io.consensus.allocation.Decision;
+import io.consensus.allocation.ItemSummary;
+import io.consensus.etcd.EtcdConnection;
+import io.consensus.lease.LeaseKeeper;
+import io.consensus.lease.LeaseOptions;
+import io.consensus.route.Keys;
+import io.consensus.route.Role;
+import io.consensus.route.Route;
+import io.consensus.tree.KeyTree;
+import io.consensus.tree.TreePatchException;
+import io.consensus.watch.RetryWatcher;
+import io.consensus.watch.RetryWatcherOptions;
+import io.consensus.watch.WatchUpdate;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One allocator member as a non-blocking verticle (the Go package's {@code Create},
+ * {@code Allocate}, {@code Cancel} and {@code CancelItem}).
+ *
+ * <p>On start it grants a lease, creates its member key {@code ROOT/members/<member>} (failing
+ * with {@link MemberExistsException} when it exists, or waiting up to
+ * {@code waitForMemberSeconds} for it to expire), then watches {@code ROOT/} and runs the
+ * allocation protocol: after every change it decides with {@link AllocationDecider}, writes
+ * with compare-guarded transactions, and waits for its own write to come back through the
+ * watch before deciding again. On undeploy (or {@link #cancel()}) it deletes its member
+ * key, hands masters off to ready replicas, drops replicas, revokes its lease and only then
+ * completes; {@code handoffTimeoutSeconds} bounds this.
+ *
+ * <p>Everything runs on the verticle's context: etcd traffic goes through vertx-grpc-client
+ * on this event loop, so no foreign thread ever touches the state below.
+ *
+ * <p>Event bus (A = {@code address}, M = member name):
+ * <ul>
+ *   <li>{@code A}: published {@link RouteChange} JSON whenever a route changes;</li>
+ *   <li>{@code A.events}: published {@link AllocatorEvent} JSON;</li>
+ *   <li>{@code A.table.M}: request/reply, answers the full route table;</li>
+ *   <li>{@code A.state.M}: send {@code {"item": ..., "state": ...}} to report an item's local
+ *       state; it is written promptly and takes precedence over {@link ItemHandler#itemState}.</li>
+ * </ul>
+ */
+public class AllocatorVerticle extends AbstractVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(AllocatorVerticle.class);
+
+  private enum Phase { STARTING, RUNNING, REJOINING, CANCELLING, EXITED }
+
+  private AllocatorOptions options;
+  private final ItemHandler handler;
+  private final Random rnd = new Random();
+  private final List<Handler<AllocatorEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final AllocatorStats stats = new AllocatorStats();
+  private final Promise<Long> exited = Promise.promise();
+
+  private Keys keys;
+  private String member;
+  private EtcdConnection conn;
+  private EntryWriter writer;
+  private RetryWatcher watcher;
+  private LeaseKeeper lease;
+  private AllocationDecider decider;
+  private AllocationIndex index;
+  private KeyTree tree;
+  private volatile Phase phase = Phase.STARTING;
+  private final Map<String, String> reportedStates = new HashMap<>();
+  private final Map<String, RouteChange> table = new TreeMap<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  private long memberCreatedRevision;
+  private long awaitRevision;
+  private boolean inFlight;
+  private long backoffTimer = -1;
+  private Object backoffRoot;
+  private long tickTimer = -1;
+  private long handoffTimer = -1;
+  private long cancelStartedNanos;
+  private long lastIdleRevision = -1;
+
+  /** A verticle configured from {@link #config()} (JSON keys of {@link AllocatorOptions}). */
+  public AllocatorVerticle() {
+    this(null, ItemHandler.DEFAULT);
+  }
+
+  /** A verticle with default item handling. */
+  public AllocatorVerticle(AllocatorOptions options) {
+    this(options, ItemHandler.DEFAULT);
+  }
+
+  /** A verticle whose application side is {@code handler}. */
+  public AllocatorVerticle(AllocatorOptions options, ItemHandler handler) {
+    this.options = options;
+    this.handler = handler == null ? ItemHandler.DEFAULT : handler;
+  }
+
+  @Override
+  public void start(Promise<Void> startPromise) {
+    try {
+      if (options == null) {
+        options = AllocatorOptions.fromJson(config());
+      }
+      options.validate(true);
+    } catch (RuntimeException e) {
+      startPromise.fail(e);
+      return;
+    }
+    keys = new Keys(options.getRoot());
+    member = options.getMember();
+    decider = new AllocationDecider(options.getMaxBatch());
+    conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()));
+    writer = new EntryWriter(conn, keys, member);
+    tree = KeyTree.empty(keys.root());
+    index = newIndex(0);
+    registerConsumers();
+    LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
+        options.getItems().size(), options.getEndpoints());
+    join(System.nanoTime() + Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos())
+        .compose(v -> {
+          index = newIndex(lease.id());
+          watcher = RetryWatcher.start(vertx, conn, RetryWatcherOptions.forPrefix(keys.rootPrefix()), this::onUpdate);
+          return watcher.firstSnapshot();
+        })
+        .onSuccess(v -> {
+          phase = Phase.RUNNING;
+          tickTimer = vertx.setPeriodic(options.getStateCheckMillis(), id -> maybeDecide());
+          emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
+          startPromise.complete();
+          maybeDecide();
+        })
+        .onFailure(err -> {
+          phase = Phase.EXITED;
+          cleanup().onComplete(x -> startPromise.fail(err));
+        });
+  }
+
+  @Override
+  public void stop(Promise<Void> stopPromise) {
+    if (phase == Phase.EXITED || phase == Phase.STARTING) {
+      cleanup().onComplete(x -> stopPromise.complete());
+      return;
+    }
+    cancel();
+    exited.future().onComplete(x -> cleanup().onComplete(y -> stopPromise.complete()));
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /** The effective options. */
+  public AllocatorOptions options() {
+    return options;
+  }
+
+  /** This member's name. */
+  public String member() {
+    return member;
+  }
+
+  /** Counters for metrics and benchmarks. */
+  public AllocatorStats stats() {
+    return stats;
+  }
+
+  /** Adds a listener for milestones; called on the allocator's context. */
+  public AllocatorVerticle onEvent(Handler<AllocatorEvent> listener) {
+    listeners.add(listener);
+    return this;
+  }
+
+  /**
+   * Starts a graceful exit (the Go package's {@code Cancel}): deletes the member key; the
+   * allocator hands off and drops its entries, revokes its lease and completes
+   * {@link #exited()}. Undeploying does the same.
+   */
+  public Future<Long> cancel() {
+    context.runOnContext(v -> startCancel());
+    return exited.future();
+  }
+
+  /** Completes with the revision at which the allocator exited. */
+  public Future<Long> exited() {
+    return exited.future();
+  }
+
+  /**
+   * Drops this member's entry of {@code item} (the Go package's {@code CancelItem}), e.g.
+   * after an unrecoverable local error; the protocol may take the item again later.
+   */
+  public Future<Long> cancelItem(String item) {
+    return onContext(() -> writer.deleteEntry(item)).compose(f -> f);
+  }
+
+  /**
+   * Runs {@code fn} on the allocator's context against its current tree (the Go package's
+   * {@code Inspector}). Trees are immutable: the result may keep references.
+   */
+  public <T> Future<T> inspect(Function<KeyTree, T> fn) {
+    return onContext(() -> fn.apply(tree));
+  }
+
+  /** The current route table as this member publishes it, keyed by item. */
+  public Future<Map<String, RouteChange>> routes() {
+    return onContext(() -> new TreeMap<>(table));
+  }
+
+  /** Whether the member holds its key with a live lease and its watch is live (for health checks). */
+  public boolean isHealthy() {
+    return phase == Phase.RUNNING && lease != null && !lease.isLost() && watcher != null && watcher.isLive();
+  }
+
+  /** Why {@link #isHealthy()} is false, or "ok". */
+  public String healthReason() {
+    if (phase != Phase.RUNNING) {
+      return "phase " + phase.name().toLowerCase();
+    }
+    if (lease == null || lease.isLost()) {
+      return "lease lost";
+    }
+    if (watcher == null || !watcher.isLive()) {
+      return "watch not live";
+    }
+    return "ok";
+  }
+
+  /** The current lease id (0 before joining). */
+  public long leaseId() {
+    LeaseKeeper l = lease;
+    return l == null ? 0 : l.id();
+  }
+
+  /** The live lease keeper, for metrics (may be null). */
+  public LeaseKeeper leaseKeeper() {
+    return lease;
+  }
+
+  /** The watcher, for metrics (may be null before start). */
+  public RetryWatcher watcher() {
+    return watcher;
+  }
+
+  /** Counts of the member's current view, computed on its context. */
+  public Future<JsonObject> summary() {
+    return onContext(() -> new JsonObject()
+        .put("member", member).put("revision", tree.revision()).put("phase", phase.name())
+        .put("items", index.itemCount()).put("members", index.memberCount())
+        .put("masters", index.mastersHeld()).put("replicas", index.replicasHeld())
+        .put("itemsWithoutMaster", index.itemsWithoutMaster())
+        .put("itemsShortOfReplicas", index.summaries().stream()
+            .filter(s -> s.size() < options.getReplicas() + 1).count()));
+  }
+
+  // ---------------------------------------------------------------- joining
+
+  /** Grants a lease and creates the member key, retrying while it exists until {@code deadline}. */
+  private Future<Void> join(long deadlineNanos) {
+    LeaseOptions lo = new LeaseOptions().ttlSeconds(options.getLeaseTtlSeconds());
+    return LeaseKeeper.grant(vertx, conn, lo, this::onLeaseLost).compose(l -> {
+      lease = l;
+      return createMember(l, deadlineNanos).recover(err -> l.revoke().transform(x -> Future.failedFuture(err)));
+    });
+  }
+
+  private Future<Void> createMember(LeaseKeeper l, long deadlineNanos) {
+    return writer.createMember(l.id(), options.getMetadata().encode()).compose(created -> {
+      if (created) {
+        return Future.succeededFuture();
+      }
+      if (System.nanoTime() >= deadlineNanos || phase == Phase.EXITED) {
+        return Future.failedFuture(new MemberExistsException(keys.member(member)));
+      }
+      LOG.info("member key {} exists; waiting for it to go", keys.member(member));
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(500, t -> createMember(l, deadlineNanos).onComplete(p));
+      return p.future();
+    }).compose(v -> {
+      // The watch must reach our create before a missing member key can mean "vanished".
+      return conn.unary(io.etcd.jetcd.api.KVGrpc.getRangeMethod(), io.etcd.jetcd.api.RangeRequest.newBuilder()
+          .setKey(io.consensus.etcd.EtcdKeys.bytes(keys.member(member))).build())
+          .map(r -> {
+            memberCreatedRevision = r.getKvsCount() > 0 ? r.getKvs(0).getCreateRevision() : r.getHeader().getRevision();
+            return null;
+          });
+    });
+  }
+
+  private AllocationIndex newIndex(long leaseId) {
+    return new AllocationIndex(member, leaseId, options.getReplicas(), options.getItems(),
+        handler::isReadyForPromotion);
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  private void onUpdate(WatchUpdate update) {
+    if (phase == Phase.EXITED) {
+      return;
+    }
+    KeyTree next;
+    try {
+      next = tree.apply(update);
+    } catch (TreePatchException e) {
+      LOG.error("member {}: watch event does not fit the view ({}); re-reading", member, e.getMessage());
+      watcher.resnapshot();
+      return;
+    }
+    tree = next;
+    stats.watchUpdates.increment();
+    if (update instanceof WatchUpdate.Snapshot) {
+      stats.snapshots.increment();
+    }
+    Set<String> changed = index.apply(tree, update);
+    publish(changed);
+    if (phase == Phase.RUNNING && !index.memberPresent() && tree.revision() >= memberCreatedRevision) {
+      relinquish("member key " + keys.member(member) + " vanished");
+      return;
+    }
+    maybeDecide();
+  }
+
+  private void maybeDecide() {
+    if ((phase != Phase.RUNNING && phase != Phase.CANCELLING) || inFlight || tree.revision() < awaitRevision) {
+      return;
+    }
+    if (backoffTimer >= 0) {
+      if (backoffRoot == tree.root()) {
+        return; // nothing changed: let the back-off run out
+      }
+      vertx.cancelTimer(backoffTimer);
+      backoffTimer = -1;
+    }
+    stats.decisions.increment();
+    Decision d = decider.decide(index, this::stateOf, rnd);
+    switch (d.outcome()) {
+      case ACT -> execute(d);
+      case TAKE_AFTER_BACKOFF -> {
+        backoffRoot = tree.root();
+        backoffTimer = vertx.setTimer(1 + rnd.nextInt((int) options.getDeadlockBackoffMillis()), id -> {
+          backoffTimer = -1;
+          if (backoffRoot == tree.root() && !inFlight && (phase == Phase.RUNNING)) {
+            execute(d);
+          } else {
+            maybeDecide();
+          }
+        });
+      }
+      case DONE -> {
+        if (phase == Phase.CANCELLING) {
+          finishExit("handed off");
+        }
+      }
+      case IDLE -> {
+        if (lastIdleRevision != tree.revision()) {
+          lastIdleRevision = tree.revision();
+          emit(AllocatorEvent.Kind.IDLE, tree.revision(), "");
+        }
+      }
+      default -> throw new IllegalStateException();
+    }
+  }
+
+  private String stateOf(String item) {
+    String reported = reportedStates.get(item);
+    return reported != null ? reported : handler.itemState(item);
+  }
+
+  private void execute(Decision d) {
+    inFlight = true;
+    long started = System.nanoTime();
+    long leaseId = lease.id();
+    stats.transactions.increment();
+    writer.apply(d.actions(), leaseId).onComplete(ar -> {
+      inFlight = false;
+      stats.transactionNanos.add(System.nanoTime() - started);
+      if (ar.failed()) {
+        stats.transactionFailures.increment();
+        LOG.warn("member {}: transaction of rule {} failed: {}", member, d.rule(), ar.cause().toString());
+        vertx.setTimer(200 + rnd.nextInt(300), t -> maybeDecide());
+        return;
+      }
+      EntryWriter.BatchResult r = ar.result();
+      for (int i = 0; i < d.actions().size(); i++) {
+        if (!r.succeeded().get(i)) {
+          stats.lostRaces.increment();
+          continue;
+        }
+        switch (d.actions().get(i).kind()) {
+          case CREATE -> stats.creates.increment();
+          case UPDATE -> stats.updates.increment();
+          case RELEASE -> stats.releases.increment();
+          default -> throw new IllegalStateException();
+        }
+      }
+      awaitRevision = r.revision();
+      if (r.successes() > 0) {
+        LOG.debug("member {}: rule {} wrote {}/{} at revision {}", member, d.rule(), r.successes(),
+            d.actions().size(), r.revision());
+        emit(AllocatorEvent.Kind.ACTED, r.revision(), "rule " + d.rule() + ": " + r.successes() + " of "
+            + d.actions().size());
+      }
+      maybeDecide();
+    });
+  }
+
+  // ---------------------------------------------------------------- routes
+
+  private void publish(Set<String> items) {
+    for (String item : items) {
+      ItemSummary s = index.summary(item);
+      RouteChange change;
+      if (s == null) {
+        change = new RouteChange(member, item, tree.revision(), Route.empty(item), -1, Role.NONE, true,
+            RouteChange.ROUTE);
+        table.remove(item);
+      } else {
+        boolean mine = s.myEntry() != null && phase != Phase.REJOINING;
+        change = new RouteChange(member, item, tree.revision(), s.route(), mine ? s.myIndex() : -1,
+            mine ? s.role() : Role.NONE, false, RouteChange.ROUTE);
+        table.put(item, change);
+      }
+      deliver(change);
+    }
+  }
+
+  private void deliver(RouteChange change) {
+    try {
+      handler.onRoute(change);
+    } catch (RuntimeException e) {
+      LOG.error("member {}: route handler failed for {}", member, change.item(), e);
+    }
+    vertx.eventBus().publish(options.getAddress(), change.toJson());
+  }
+
+  /** Tells the application it holds nothing any more, for every item it held. */
+  private void publishNothingHeld(String reason) {
+    for (Map.Entry<String, RouteChange> e : new ArrayList<>(table.entrySet())) {
+      RouteChange old = e.getValue();
+      if (old.index() < 0) {
+        continue;
+      }
+      RouteChange none = new RouteChange(member, old.item(), tree.revision(), old.route(), -1, Role.NONE, false,
+          reason);
+      table.put(e.getKey(), none);
+      deliver(none);
+    }
+  }
+
+  // ---------------------------------------------------------------- lease loss
+
+  private void onLeaseLost(String reason) {
+    if (phase == Phase.CANCELLING) {
+      // Our entries go with the lease: nothing left to hand off.
+      publishNothingHeld(RouteChange.LEASE_LOST);
+      finishExit("lease lost while cancelling: " + reason);
+      return;
+    }
+    relinquish("lease lost: " + reason);
+  }
+
+  /**
+   * The member can no longer trust its entries: tell the application at once that it holds
+   * nothing, drop the old lease (its entries vanish with it) and join again with a new one.
+   */
+  private void relinquish(String reason) {
+    if (phase != Phase.RUNNING) {
+      return;
+    }
+    LOG.warn("member {}: {}; holding nothing until rejoined", member, reason);
+    phase = Phase.REJOINING;
+    stats.leaseLosses.increment();
+    if (backoffTimer >= 0) {
+      vertx.cancelTimer(backoffTimer);
+      backoffTimer = -1;
+    }
+    publishNothingHeld(RouteChange.LEASE_LOST);
+    emit(AllocatorEvent.Kind.LEASE_LOST, tree.revision(), reason);
+    LeaseKeeper old = lease;
+    old.revoke().onComplete(x -> rejoin(1));
+  }
+
+  private void rejoin(int attempt) {
+    if (phase != Phase.REJOINING) {
+      return;
+    }
+    // Wait up to a lease TTL for the old member key to expire if the revoke did not reach etcd.
+    long deadline = System.nanoTime() + Duration.ofSeconds(options.getLeaseTtlSeconds() + 2L).toNanos();
+    join(deadline).onSuccess(v -> {
+      if (phase != Phase.REJOINING) {
+        lease.revoke();
+        return;
+      }
+      phase = Phase.RUNNING;
+      index = newIndex(lease.id());
+      publish(index.rebuild(tree));
+      LOG.info("member {} rejoined with lease {}", member, lease.id());
+      emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
+      maybeDecide();
+    }).onFailure(err -> {
+      long delay = Math.min(5000, 250L * attempt);
+      LOG.warn("member {}: rejoin attempt {} failed ({}); retrying in {} ms", member, attempt, err.toString(), delay);
+      vertx.setTimer(delay, t -> rejoin(attempt + 1));
+    });
+  }
+
+  // ---------------------------------------------------------------- exit
+
+  private void startCancel() {
+    if (phase == Phase.CANCELLING || phase == Phase.EXITED) {
+      return;
+    }
+    if (phase != Phase.RUNNING) {
+      // Not (or no longer) joined: nothing to hand off.
+      finishExit("cancelled while " + phase.name().toLowerCase());
+      return;
+    }
+    phase = Phase.CANCELLING;
+    cancelStartedNanos = System.nanoTime();
+    LOG.info("member {} cancelling: handing off {} masters and {} replicas (timeout {} s)", member,
+        index.mastersHeld(), index.replicasHeld(), options.getHandoffTimeoutSeconds());
+    handoffTimer = vertx.setTimer(Math.max(1, options.getHandoffTimeoutSeconds() * 1000L), t -> {
+      handoffTimer = -1;
+      LOG.warn("member {}: hand-off timeout after {} s with {} entries held; leaving anyway", member,
+          options.getHandoffTimeoutSeconds(), index.entriesHeld());
+      finishExit("hand-off timeout");
+    });
+    writer.deleteMember().onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("member {}: deleting the member key failed: {}", member, ar.cause().toString());
+      }
+      maybeDecide();
+    });
+  }
+
+  private void finishExit(String why) {
+    if (phase == Phase.EXITED) {
+      return;
+    }
+    phase = Phase.EXITED;
+    if (handoffTimer >= 0) {
+      vertx.cancelTimer(handoffTimer);
+    }
+    if (cancelStartedNanos > 0) {
+      stats.handoffMillis = Duration.ofNanos(System.nanoTime() - cancelStartedNanos).toMillis();
+    }
+    Future<Void> revoked = lease != null ? lease.revoke() : Future.succeededFuture();
+    revoked.onComplete(ar -> {
+      publishNothingHeld(RouteChange.ROUTE);
+      long rev = tree.revision();
+      LOG.info("member {} exited at revision {} ({})", member, rev, why);
+      emit(AllocatorEvent.Kind.EXITED, rev, why);
+      exited.tryComplete(rev);
+    });
+  }
+
+  private Future<Void> cleanup() {
+    if (tickTimer >= 0) {
+      vertx.cancelTimer(tickTimer);
+      tickTimer = -1;
+    }
+    if (backoffTimer >= 0) {
+      vertx.cancelTimer(backoffTimer);
+      backoffTimer = -1;
+    }
+    consumers.forEach(MessageConsumer::unregister);
+    consumers.clear();
+    exited.tryComplete(tree == null ? 0 : tree.revision());
+    Future<Void> w = watcher != null ? watcher.close() : Future.succeededFuture();
+    Future<Void> l = lease != null ? lease.close() : Future.succeededFuture();
+    return Future.join(w, l).transform(x -> conn != null ? conn.close() : Future.succeededFuture());
+  }
+
+  // ---------------------------------------------------------------- event bus
+
+  private void registerConsumers() {
+    String a = options.getAddress();
+    consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".table." + member, msg -> {
+      JsonArray routes = new JsonArray();
+      table.values().forEach(c -> routes.add(c.toJson()));
+      msg.reply(new JsonObject().put("member", member).put("revision", tree.revision()).put("routes", routes));
+    }));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".state." + member, msg -> {
+      JsonObject body = msg.body();
+      String item = body == null ? null : body.getString("item");
+      String state = body == null ? null : body.getString("state");
+      if (item == null || state == null) {
+        msg.fail(400, "expected {\"item\": ..., \"state\": ...}");
+        return;
+      }
+      reportedStates.put(item, state);
+      msg.reply(new JsonObject().put("ok", true));
+      maybeDecide();
+    }));
+  }
+
+  private void emit(AllocatorEvent.Kind kind, long revision, String detail) {
+    AllocatorEvent e = new AllocatorEvent(member, kind, revision, detail);
+    for (Handler<AllocatorEvent> l : listeners) {
+      try {
+        l.handle(e);
+      } catch (RuntimeException ex) {
+        LOG.error("member {}: event listener failed", member, ex);
+      }
+    }
+    vertx.eventBus().publish(options.getAddress() + ".events", e.toJson());
+  }
+
+  private <T> Future<T> onContext(java.util.function.Supplier<T> fn) {
+    Promise<T> p = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        p.complete(fn.get());
+      } catch (RuntimeException e) {
+        p.fail(e);
+      }
+    });
+    return p.future();
+  }
+}

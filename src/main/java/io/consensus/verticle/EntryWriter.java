@@ -1,0 +1,129 @@
+package io.consensus.verticle;
+
+import static io.consensus.etcd.EtcdKeys.bytes;
+
+import io.consensus.allocation.Action;
+import io.consensus.etcd.EtcdConnection;
+import io.consensus.route.Keys;
+import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.DeleteRangeRequest;
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.RequestOp;
+import io.etcd.jetcd.api.TxnRequest;
+import io.etcd.jetcd.api.TxnResponse;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The member's writes to etcd, each a compare-guarded transaction.
+ *
+ * <p>A batch of actions goes out as ONE transaction whose operations are nested
+ * transactions, one per action, each with its own compares. etcd applies them atomically in
+ * one revision, yet each succeeds or fails on its own: a lost race on one item does not void
+ * the others (a flat transaction would fail whole on any stale compare).
+ */
+final class EntryWriter {
+  private final EtcdConnection conn;
+  private final Keys keys;
+  private final String member;
+
+  EntryWriter(EtcdConnection conn, Keys keys, String member) {
+    this.conn = conn;
+    this.keys = keys;
+    this.member = member;
+  }
+
+  /** Outcome of a batch: the revision etcd answered at, and which actions took effect. */
+  record BatchResult(long revision, List<Boolean> succeeded) {
+    int successes() {
+      return (int) succeeded.stream().filter(b -> b).count();
+    }
+  }
+
+  /** Creates the member key on {@code lease} unless it exists: {@code false} when it does. */
+  Future<Boolean> createMember(long lease, String metadata) {
+    String key = keys.member(member);
+    TxnRequest txn = TxnRequest.newBuilder()
+        .addCompare(createRevisionIs(key, 0))
+        .addSuccess(put(key, metadata, lease))
+        .build();
+    return conn.unary(KVGrpc.getTxnMethod(), txn).map(TxnResponse::getSucceeded);
+  }
+
+  /** Deletes the member key: the Go package's {@code Cancel}. */
+  Future<Long> deleteMember() {
+    return delete(keys.member(member));
+  }
+
+  /** Deletes this member's entry of {@code item}: the Go package's {@code CancelItem}. */
+  Future<Long> deleteEntry(String item) {
+    return delete(keys.entry(item, member));
+  }
+
+  private Future<Long> delete(String key) {
+    return conn.unary(KVGrpc.getDeleteRangeMethod(), DeleteRangeRequest.newBuilder().setKey(bytes(key)).build())
+        .map(r -> r.getHeader().getRevision());
+  }
+
+  /** Applies {@code actions} as one transaction of independent guarded sub-transactions. */
+  Future<BatchResult> apply(List<Action> actions, long lease) {
+    TxnRequest.Builder outer = TxnRequest.newBuilder();
+    for (Action a : actions) {
+      outer.addSuccess(RequestOp.newBuilder().setRequestTxn(guarded(a, lease)));
+    }
+    return conn.unary(KVGrpc.getTxnMethod(), outer.build()).map(resp -> {
+      List<Boolean> ok = new ArrayList<>(actions.size());
+      for (int i = 0; i < actions.size(); i++) {
+        ok.add(resp.getResponses(i).getResponseTxn().getSucceeded());
+      }
+      return new BatchResult(resp.getHeader().getRevision(), ok);
+    });
+  }
+
+  private TxnRequest guarded(Action a, long lease) {
+    String key = keys.entry(a.item(), member);
+    TxnRequest.Builder t = TxnRequest.newBuilder();
+    switch (a.kind()) {
+      case CREATE -> {
+        t.addCompare(createRevisionIs(key, 0));
+        if (a.markerCreateRevision() > 0) {
+          // The item must not have been deleted (and maybe re-added) since we looked.
+          t.addCompare(createRevisionIs(keys.item(a.item()), a.markerCreateRevision()));
+        }
+        t.addSuccess(put(key, a.state(), lease));
+      }
+      case UPDATE -> {
+        t.addCompare(modRevisionIs(key, a.expectedModRevision()));
+        t.addSuccess(put(key, a.state(), lease));
+      }
+      case RELEASE -> {
+        t.addCompare(modRevisionIs(key, a.expectedModRevision()));
+        for (Action.Guard g : a.guards()) {
+          t.addCompare(modRevisionIs(keys.entry(a.item(), g.member()), g.modRevision()));
+        }
+        t.addSuccess(RequestOp.newBuilder().setRequestDeleteRange(
+            DeleteRangeRequest.newBuilder().setKey(bytes(key))));
+      }
+      default -> throw new IllegalStateException(a.kind().toString());
+    }
+    return t.build();
+  }
+
+  private static RequestOp put(String key, String value, long lease) {
+    return RequestOp.newBuilder()
+        .setRequestPut(PutRequest.newBuilder().setKey(bytes(key)).setValue(bytes(value)).setLease(lease))
+        .build();
+  }
+
+  private static Compare createRevisionIs(String key, long rev) {
+    return Compare.newBuilder().setKey(bytes(key)).setTarget(Compare.CompareTarget.CREATE)
+        .setResult(Compare.CompareResult.EQUAL).setCreateRevision(rev).build();
+  }
+
+  private static Compare modRevisionIs(String key, long rev) {
+    return Compare.newBuilder().setKey(bytes(key)).setTarget(Compare.CompareTarget.MOD)
+        .setResult(Compare.CompareResult.EQUAL).setModRevision(rev).build();
+  }
+}

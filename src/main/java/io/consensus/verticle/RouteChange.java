@@ -1,0 +1,80 @@
+package io.consensus.verticle;
+
+import io.consensus.route.Role;
+import io.consensus.route.Route;
+import io.consensus.route.RouteEntry;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * A route as one member sees it at one revision: the value published on the event bus and
+ * passed to {@link ItemHandler#onRoute}.
+ *
+ * <p>JSON shape:
+ * <pre>
+ * {"member": "m1", "item": "a", "revision": 42,
+ *  "entries": [{"member": "m1", "state": "ready", "createRevision": 17}, ...],
+ *  "index": 0, "role": "MASTER", "removed": false, "reason": "route"}
+ * </pre>
+ * The master's {@code createRevision} only grows for an item: a fencing token.
+ *
+ * @param member   the member that publishes
+ * @param item     the item
+ * @param revision etcd revision the route reflects
+ * @param route    entries in order, master first
+ * @param index    this member's position, -1 when none
+ * @param role     this member's role
+ * @param removed  the item no longer exists
+ * @param reason   {@code "route"} for an ordinary change, {@code "lease-lost"} when the member
+ *                 lost its lease and holds nothing until it rejoins
+ */
+public record RouteChange(String member, String item, long revision, Route route, int index, Role role,
+    boolean removed, String reason) {
+
+  /** Reason of an ordinary route change. */
+  public static final String ROUTE = "route";
+  /** Reason of the message sent for every held item when the lease is lost. */
+  public static final String LEASE_LOST = "lease-lost";
+
+  /** This member's entries' list, master first. */
+  public List<RouteEntry> entries() {
+    return route.entries();
+  }
+
+  /** Whether this member is the item's master. */
+  public boolean isMaster() {
+    return role == Role.MASTER;
+  }
+
+  /** The master's create revision (the fencing token), 0 when there is no master. */
+  public long fencingToken() {
+    return route.isEmpty() ? 0 : route.master().createRevision();
+  }
+
+  public JsonObject toJson() {
+    JsonArray entries = new JsonArray();
+    for (RouteEntry e : route.entries()) {
+      entries.add(new JsonObject().put("member", e.member()).put("state", e.state())
+          .put("createRevision", e.createRevision()));
+    }
+    return new JsonObject().put("member", member).put("item", item).put("revision", revision)
+        .put("entries", entries).put("index", index).put("role", role.name()).put("removed", removed)
+        .put("reason", reason);
+  }
+
+  /** Reads the JSON shape of {@link #toJson()}. */
+  public static RouteChange fromJson(JsonObject json) {
+    JsonArray arr = json.getJsonArray("entries", new JsonArray());
+    List<RouteEntry> entries = new java.util.ArrayList<>();
+    for (int i = 0; i < arr.size(); i++) {
+      JsonObject e = arr.getJsonObject(i);
+      entries.add(new RouteEntry(e.getString("member"), e.getString("state", ""), e.getLong("createRevision", 0L),
+          0, 0));
+    }
+    return new RouteChange(json.getString("member"), json.getString("item"), json.getLong("revision", 0L),
+        new Route(json.getString("item"), entries), json.getInteger("index", -1),
+        Role.valueOf(json.getString("role", "NONE")), json.getBoolean("removed", false),
+        json.getString("reason", ROUTE));
+  }
+}

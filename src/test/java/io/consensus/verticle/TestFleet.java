@@ -1,0 +1,231 @@
+package io.consensus.verticle;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import io.consensus.etcd.EtcdConnection;
+import io.consensus.etcd.EtcdKeys;
+import io.consensus.etcd.EtcdValues;
+import io.consensus.route.Items;
+import io.consensus.route.Route;
+import io.consensus.testing.EtcdServer;
+import io.consensus.tree.KeyTree;
+import io.consensus.tree.KeyValue;
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.RangeRequest;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Several allocator members on one Vert.x against a real etcd, with blocking helpers for
+ * test threads: deploy, undeploy, read the truth from etcd, and wait on conditions with a
+ * deadline (polling, never sleeping blindly).
+ */
+final class TestFleet implements AutoCloseable {
+  static final Duration WAIT = Duration.ofSeconds(60);
+
+  final Vertx vertx = Vertx.vertx();
+  final EtcdServer etcd;
+  final String root;
+  final Map<String, AllocatorVerticle> members = new ConcurrentHashMap<>();
+  final Map<String, String> deployments = new ConcurrentHashMap<>();
+  final Map<String, List<RouteChange>> routeLog = new ConcurrentHashMap<>();
+  final Map<String, List<AllocatorEvent>> events = new ConcurrentHashMap<>();
+  private final Context ctx = vertx.getOrCreateContext();
+  private final EtcdConnection conn;
+
+  TestFleet(EtcdServer etcd, String root) {
+    this.etcd = etcd;
+    this.root = root;
+    this.conn = onContext(() -> new EtcdConnection(vertx, etcd.endpoints(), Duration.ofSeconds(5)));
+  }
+
+  AllocatorOptions options(String member, int replicas, List<String> items) {
+    return new AllocatorOptions().setEndpoints(etcd.endpoints()).setRoot(root).setMember(member)
+        .setReplicas(replicas).setItems(items).setLeaseTtlSeconds(4).setHandoffTimeoutSeconds(20)
+        .setStateCheckMillis(200).setDeadlockBackoffMillis(50);
+  }
+
+  AllocatorVerticle deploy(String member, int replicas, List<String> items) {
+    return deploy(options(member, replicas, items), ItemHandler.DEFAULT);
+  }
+
+  AllocatorVerticle deploy(AllocatorOptions o, ItemHandler handler) {
+    String member = o.getMember();
+    List<RouteChange> log = routeLog.computeIfAbsent(member, k -> new CopyOnWriteArrayList<>());
+    List<AllocatorEvent> ev = events.computeIfAbsent(member, k -> new CopyOnWriteArrayList<>());
+    AllocatorVerticle v = new AllocatorVerticle(o, new ItemHandler() {
+      @Override
+      public String itemState(String item) {
+        return handler.itemState(item);
+      }
+
+      @Override
+      public boolean isReadyForPromotion(String item, String state) {
+        return handler.isReadyForPromotion(item, state);
+      }
+
+      @Override
+      public void onRoute(RouteChange change) {
+        log.add(change);
+        handler.onRoute(change);
+      }
+    });
+    v.onEvent(ev::add);
+    String id = await(vertx.deployVerticle(v));
+    members.put(member, v);
+    deployments.put(member, id);
+    return v;
+  }
+
+  /** Undeploys {@code member}: a graceful cancel with hand-off. */
+  void undeploy(String member) {
+    await(vertx.undeploy(deployments.remove(member)));
+    members.remove(member);
+  }
+
+  /** Starts a graceful cancel without waiting for it. */
+  Future<Long> cancel(String member) {
+    return members.get(member).cancel();
+  }
+
+  /** All key-values under the root, read from etcd now. */
+  List<KeyValue> keys() {
+    return await(onContext(() -> conn.unary(KVGrpc.getRangeMethod(), RangeRequest.newBuilder()
+        .setKey(EtcdKeys.bytes(root + "/")).setRangeEnd(EtcdKeys.prefixEnd(root + "/")).build())
+        .map(r -> r.getKvsList().stream().map(EtcdValues::keyValue).toList())));
+  }
+
+  /** The truth: every item's route as etcd holds it now. */
+  Map<String, Route> routes(List<String> fixedItems) {
+    KeyTree t = KeyTree.fromSnapshot(root, 0, keys());
+    Map<String, Route> out = new TreeMap<>();
+    Items.walk(t, fixedItems.stream().sorted().toList(), out::put);
+    return out;
+  }
+
+  Map<String, Integer> mastersPerMember(Map<String, Route> routes) {
+    Map<String, Integer> out = new TreeMap<>();
+    routes.values().forEach(r -> {
+      if (!r.isEmpty()) {
+        out.merge(r.master().member(), 1, Integer::sum);
+      }
+    });
+    return out;
+  }
+
+  /** Waits until the routes in etcd satisfy {@code condition}; returns them. */
+  Map<String, Route> awaitRoutes(List<String> fixedItems, String what, Predicate<Map<String, Route>> condition) {
+    Map<String, Route>[] last = new Map[1];
+    awaitCondition(what, () -> {
+      last[0] = routes(fixedItems);
+      return condition.test(last[0]);
+    }, () -> "last routes: " + last[0]);
+    return last[0];
+  }
+
+  static void awaitCondition(String what, Supplier<Boolean> condition, Supplier<String> detail) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.get()) {
+        return;
+      }
+      try {
+        Thread.sleep(50); // poll interval, not a stand-in for the condition
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    fail("timed out waiting for: " + what + "; " + detail.get());
+  }
+
+  /** Waits until every member's latest event is IDLE at etcd's current revision. */
+  void awaitQuiet() {
+    awaitCondition("all members idle at the current revision", () -> {
+      long rev = etcd.currentRevision();
+      for (String m : members.keySet()) {
+        List<AllocatorEvent> ev = events.get(m);
+        AllocatorEvent last = ev.isEmpty() ? null : ev.get(ev.size() - 1);
+        if (last == null || last.kind() != AllocatorEvent.Kind.IDLE || last.revision() != rev) {
+          return false;
+        }
+      }
+      return true;
+    }, () -> "events: " + lastEvents());
+  }
+
+  private Map<String, AllocatorEvent> lastEvents() {
+    Map<String, AllocatorEvent> out = new TreeMap<>();
+    events.forEach((m, ev) -> {
+      if (!ev.isEmpty()) {
+        out.put(m, ev.get(ev.size() - 1));
+      }
+    });
+    return out;
+  }
+
+  JsonObject request(String address, Object body) {
+    return await(vertx.eventBus().<JsonObject>request(address, body)).body();
+  }
+
+  <T> T onContext(Supplier<T> fn) {
+    Promise<T> p = Promise.promise();
+    ctx.runOnContext(v -> p.complete(fn.get()));
+    return await(p.future());
+  }
+
+  static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Throwable awaitFailure(Future<?> f) {
+    try {
+      f.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    throw new AssertionError("expected a failure");
+  }
+
+  @Override
+  public void close() {
+    for (String m : new ArrayList<>(deployments.keySet())) {
+      try {
+        undeploy(m);
+      } catch (RuntimeException e) {
+        // best effort
+      }
+    }
+    onContext(conn::close);
+    await(vertx.close());
+  }
+
+  static Consumer<AllocatorOptions> none() {
+    return o -> { };
+  }
+}
