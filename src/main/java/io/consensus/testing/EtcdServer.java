@@ -179,6 +179,13 @@ public final class EtcdServer implements AutoCloseable {
         new JsonObject().put("key", EtcdGateway.b64(key))));
   }
 
+  /** Deletes every key starting with {@code prefix} (test convenience); returns the store revision after. */
+  public long deletePrefix(String prefix) {
+    String end = io.consensus.etcd.EtcdKeys.prefixEnd(prefix).toStringUtf8();
+    return EtcdGateway.revision(EtcdGateway.post(clientPort, "/v3/kv/deleterange",
+        new JsonObject().put("key", EtcdGateway.b64(prefix)).put("range_end", EtcdGateway.b64(end))));
+  }
+
   /** Stops the process and deletes the data directory. Idempotent. */
   @Override
   public synchronized void close() {

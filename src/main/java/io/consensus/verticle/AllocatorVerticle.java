@@ -195,6 +195,20 @@ public class AllocatorVerticle extends AbstractVerticle {
     return exited.future();
   }
 
+  /**
+   * Stops at once without cancelling or revoking, as a crashed process would: entries stay in
+   * etcd until the lease expires (TTL), then fail over. For failure tests and benchmarks;
+   * undeploy afterwards to release the verticle.
+   */
+  public Future<Void> kill() {
+    return onContext(() -> {
+      LOG.warn("member {} killed: lease {} left to expire", member, leaseId());
+      phase = Phase.EXITED;
+      exited.tryComplete(tree.revision());
+      return cleanup();
+    }).compose(f -> f);
+  }
+
   /** Completes with the revision at which the allocator exited. */
   public Future<Long> exited() {
     return exited.future();
