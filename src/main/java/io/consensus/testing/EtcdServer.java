@@ -186,6 +186,11 @@ public final class EtcdServer implements AutoCloseable {
         new JsonObject().put("key", EtcdGateway.b64(prefix)).put("range_end", EtcdGateway.b64(end))));
   }
 
+  /** Revokes lease {@code id} (test convenience: simulates an expired lease at once). */
+  public void revokeLease(long id) {
+    EtcdGateway.post(clientPort, "/v3/lease/revoke", new JsonObject().put("ID", Long.toString(id)));
+  }
+
   /** Stops the process and deletes the data directory. Idempotent. */
   @Override
   public synchronized void close() {

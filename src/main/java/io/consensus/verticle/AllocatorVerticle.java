@@ -340,11 +340,14 @@ public class AllocatorVerticle extends AbstractVerticle {
       stats.snapshots.increment();
     }
     Set<String> changed = index.apply(tree, update);
-    publish(changed);
     if (phase == Phase.RUNNING && !index.memberPresent() && tree.revision() >= memberCreatedRevision) {
+      // Our lease is gone (or someone deleted our key): say so before the routes that
+      // follow from it, then rejoin.
       relinquish("member key " + keys.member(member) + " vanished");
+      publish(changed);
       return;
     }
+    publish(changed);
     maybeDecide();
   }
 

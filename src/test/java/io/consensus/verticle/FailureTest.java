@@ -1,0 +1,173 @@
+package io.consensus.verticle;
+
+import static io.consensus.verticle.TestFleet.await;
+import static io.consensus.verticle.TestFleet.awaitFailure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.consensus.route.Role;
+import io.consensus.route.Route;
+import io.consensus.testing.EtcdExtension;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Crashes, lease loss, bad input and foreign keys, against real etcd. */
+class FailureTest {
+  @RegisterExtension
+  static EtcdExtension etcd = new EtcdExtension();
+  static final List<String> ITEMS = List.of("a", "b", "c", "d", "e", "f");
+
+  TestFleet fleet;
+
+  @BeforeEach
+  void setUp(TestInfo info) {
+    fleet = new TestFleet(etcd.server(), "/test/" + info.getTestMethod().orElseThrow().getName());
+  }
+
+  @AfterEach
+  void tearDown() {
+    fleet.close();
+  }
+
+  static boolean allHave(Map<String, Route> routes, int entries) {
+    return routes.values().stream().allMatch(r -> r.size() == entries);
+  }
+
+  @Test
+  void aKilledMemberIsReplacedAndItsMastersFailOverToTheirReplicas() {
+    for (String m : List.of("m1", "m2", "m3")) {
+      fleet.deploy(m, 1, ITEMS);
+    }
+    Map<String, Route> before = fleet.awaitRoutes(ITEMS, "converged", r -> allHave(r, 2)
+        && fleet.mastersPerMember(r).values().stream().allMatch(n -> n == 2));
+    fleet.awaitQuiet();
+    Map<String, String> successor = new HashMap<>();
+    before.forEach((item, r) -> {
+      if (r.master().member().equals("m2")) {
+        successor.put(item, r.entries().get(1).member());
+      }
+    });
+    assertThat(successor).isNotEmpty();
+    int seen = fleet.routeLog.get("m1").size();
+
+    await(fleet.members.get("m2").kill());
+    Map<String, Route> after = fleet.awaitRoutes(ITEMS, "m2's entries expired and replaced", r -> allHave(r, 2)
+        && r.values().stream().allMatch(x -> x.index("m2") < 0));
+    assertThat(fleet.mastersPerMember(after).keySet()).containsOnly("m1", "m3");
+    // The first route m1 saw for each of m2's items after the kill names the former replica
+    // as master: failover needed no action.
+    List<RouteChange> log = fleet.routeLog.get("m1").subList(seen, fleet.routeLog.get("m1").size());
+    successor.forEach((item, next) -> {
+      RouteChange first = log.stream().filter(c -> c.item().equals(item) && c.route().index("m2") < 0)
+          .findFirst().orElseThrow();
+      assertThat(first.route().master().member()).as("new master of %s", item).isEqualTo(next);
+    });
+  }
+
+  @Test
+  void leaseLossTellsTheApplicationAtOnceThenRejoins() {
+    AllocatorVerticle m = fleet.deploy("m1", 0, ITEMS);
+    fleet.awaitRoutes(ITEMS, "m1 masters all", r -> allHave(r, 1));
+    fleet.awaitQuiet();
+    long oldLease = m.leaseId();
+    int seen = fleet.routeLog.get("m1").size();
+
+    etcd.server().revokeLease(oldLease);
+    TestFleet.awaitCondition("lease-lost messages for every item", () -> fleet.routeLog.get("m1")
+        .subList(seen, fleet.routeLog.get("m1").size()).stream()
+        .filter(c -> c.reason().equals(RouteChange.LEASE_LOST)).map(RouteChange::item).distinct().count()
+        == ITEMS.size(), () -> "log " + fleet.routeLog.get("m1"));
+    List<RouteChange> log = fleet.routeLog.get("m1").subList(seen, fleet.routeLog.get("m1").size());
+    // Nothing claims mastership between the loss and the lease-lost messages.
+    int firstLost = 0;
+    while (!log.get(firstLost).reason().equals(RouteChange.LEASE_LOST)) {
+      assertThat(log.get(firstLost).role()).isNotEqualTo(Role.MASTER);
+      firstLost++;
+    }
+    assertThat(log.stream().filter(c -> c.reason().equals(RouteChange.LEASE_LOST)))
+        .allSatisfy(c -> assertThat(c.role()).isEqualTo(Role.NONE));
+    assertThat(fleet.events.get("m1")).anySatisfy(e -> assertThat(e.kind()).isEqualTo(AllocatorEvent.Kind.LEASE_LOST));
+
+    // It rejoins with a new lease and masters everything again.
+    fleet.awaitRoutes(ITEMS, "m1 masters all again", r -> allHave(r, 1));
+    TestFleet.awaitCondition("table shows m1 master again", () -> await(m.routes()).values().stream()
+        .allMatch(c -> c.role() == Role.MASTER), () -> "");
+    assertThat(m.leaseId()).isNotEqualTo(oldLease);
+    assertThat(m.stats().leaseLosses()).isEqualTo(1);
+  }
+
+  @Test
+  void etcdDownLongerThanTheTtlDemotesTheMemberBeforeItsLeaseCanExpire() {
+    AllocatorVerticle m = fleet.deploy("m1", 0, ITEMS);
+    fleet.awaitRoutes(ITEMS, "m1 masters all", r -> allHave(r, 1));
+    fleet.awaitQuiet();
+    int seen = fleet.routeLog.get("m1").size();
+    long lastAck = m.leaseKeeper().lastAcknowledgedAt();
+    long ttlMillis = m.leaseKeeper().ttlSeconds() * 1000;
+    etcd.server().stop();
+    try {
+      TestFleet.awaitCondition("demoted", () -> fleet.routeLog.get("m1").size() >= seen + ITEMS.size(), () -> "");
+      long demotedAt = System.nanoTime() / 1_000_000;
+      assertThat(demotedAt).as("demoted before lastAck + TTL").isLessThan(lastAck + ttlMillis);
+      assertThat(fleet.routeLog.get("m1").subList(seen, seen + ITEMS.size()))
+          .allSatisfy(c -> assertThat(c.role()).isEqualTo(Role.NONE));
+    } finally {
+      etcd.server().launch();
+    }
+    fleet.awaitRoutes(ITEMS, "m1 masters all after etcd is back", r -> allHave(r, 1)
+        && r.values().stream().allMatch(x -> x.master().lease() == m.leaseId()));
+  }
+
+  @Test
+  void badNamesAreRefusedAndNothingIsWritten() {
+    long rev = etcd.server().currentRevision();
+    Throwable member = awaitFailure(fleet.vertx.deployVerticle(new AllocatorVerticle(fleet.options("a/b", 0, ITEMS))));
+    assertThat(member).isInstanceOf(ConfigException.class).hasMessageContaining("'member'")
+        .hasMessageContaining("must not contain '/'");
+    Throwable item = awaitFailure(fleet.vertx.deployVerticle(
+        new AllocatorVerticle(fleet.options("m1", 0, List.of("ok", "x/y")))));
+    assertThat(item).hasMessageContaining("'items'").hasMessageContaining("invalid item name 'x/y'");
+    Throwable empty = awaitFailure(fleet.vertx.deployVerticle(
+        new AllocatorVerticle(fleet.options("", 0, ITEMS))));
+    assertThat(empty).hasMessageContaining("must not be empty");
+    Throwable root = awaitFailure(fleet.vertx.deployVerticle(
+        new AllocatorVerticle(fleet.options("m1", 0, ITEMS).setRoot("/x/"))));
+    assertThat(root).hasMessageContaining("'root'");
+    Throwable replicas = awaitFailure(fleet.vertx.deployVerticle(
+        new AllocatorVerticle(fleet.options("m1", -1, ITEMS))));
+    assertThat(replicas).hasMessageContaining("'replicas'");
+    assertThat(etcd.server().currentRevision()).isEqualTo(rev);
+    // cancelItem refuses a bad item name too, without writing.
+    AllocatorVerticle m = fleet.deploy("m1", 0, ITEMS);
+    fleet.awaitQuiet();
+    long rev2 = etcd.server().currentRevision();
+    assertThat(awaitFailure(m.cancelItem("x/y"))).hasMessageContaining("invalid item name");
+    assertThat(etcd.server().currentRevision()).isEqualTo(rev2);
+  }
+
+  @Test
+  void foreignKeysUnderTheRootDoNotDisturbTheAllocator() {
+    String r = fleet.root;
+    etcd.server().put(r + "/foo", "x");
+    etcd.server().put(r + "/members", "a key where a directory is");
+    etcd.server().put(r + "/items", "same for items");
+    etcd.server().put(r + "/items//empty-segment", "");
+    etcd.server().put(r + "/items/z/m9/deep/er", "out of band");
+    AllocatorVerticle m = fleet.deploy("m1", 1, List.of("a", "b"));
+    fleet.deploy("m2", 1, List.of("a", "b"));
+    Map<String, Route> routes = fleet.awaitRoutes(List.of("a", "b"), "a, b and z staffed",
+        x -> x.get("a").size() == 2 && x.get("b").size() == 2 && x.get("z").size() == 2);
+    assertThat(routes.get("z").master().member()).isEqualTo("m9");
+    // Keys arriving while running are fine too.
+    etcd.server().put(r + "/items/a/m1/deeper", "odd");
+    etcd.server().put(r + "/unrelated/x", "y");
+    fleet.awaitQuiet();
+    assertThat(m.isHealthy()).isTrue();
+    assertThat(fleet.routes(List.of("a", "b")).get("b").size()).isEqualTo(2);
+  }
+}
