@@ -223,6 +223,19 @@ public class AllocatorVerticle extends AbstractVerticle {
   }
 
   /**
+   * Reports the local state of {@code item} (like a message to {@code <address>.state.<member>}):
+   * written to this member's entry promptly, taking precedence over
+   * {@link ItemHandler#itemState}.
+   */
+  public Future<Void> reportState(String item, String state) {
+    return onContext(() -> {
+      reportedStates.put(io.consensus.route.Names.check("item", item), java.util.Objects.requireNonNull(state));
+      maybeDecide();
+      return null;
+    });
+  }
+
+  /**
    * Runs {@code fn} on the allocator's context against its current tree (the Go package's
    * {@code Inspector}). Trees are immutable: the result may keep references.
    */
@@ -617,6 +630,10 @@ public class AllocatorVerticle extends AbstractVerticle {
       String state = body == null ? null : body.getString("state");
       if (item == null || state == null) {
         msg.fail(400, "expected {\"item\": ..., \"state\": ...}");
+        return;
+      }
+      if (!io.consensus.route.Names.isValid(item)) {
+        msg.fail(400, "invalid item name '" + item + "': " + io.consensus.route.Names.problem(item));
         return;
       }
       reportedStates.put(item, state);

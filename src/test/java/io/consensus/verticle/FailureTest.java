@@ -124,6 +124,22 @@ class FailureTest {
   }
 
   @Test
+  void aRestartedMemberWaitsForItsOldIncarnationToExpire() {
+    fleet.deploy("m1", 0, ITEMS);
+    fleet.awaitRoutes(ITEMS, "m1 masters all", r -> allHave(r, 1));
+    await(fleet.members.get("m1").kill());
+    fleet.undeploy("m1");
+    // Without waiting, the old member key (lease not yet expired) makes the start fail.
+    Throwable exists = awaitFailure(fleet.vertx.deployVerticle(new AllocatorVerticle(fleet.options("m1", 0, ITEMS))));
+    assertThat(exists).isInstanceOf(MemberExistsException.class);
+    // With waitForMemberSeconds it starts once the old lease expired, and takes the items back.
+    AllocatorVerticle again = fleet.deploy(fleet.options("m1", 0, ITEMS).setWaitForMemberSeconds(20),
+        ItemHandler.DEFAULT);
+    fleet.awaitRoutes(ITEMS, "m1 masters all on its new lease", r -> allHave(r, 1)
+        && r.values().stream().allMatch(x -> x.master().lease() == again.leaseId()));
+  }
+
+  @Test
   void badNamesAreRefusedAndNothingIsWritten() {
     long rev = etcd.server().currentRevision();
     Throwable member = awaitFailure(fleet.vertx.deployVerticle(new AllocatorVerticle(fleet.options("a/b", 0, ITEMS))));
