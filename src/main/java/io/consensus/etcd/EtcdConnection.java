@@ -192,7 +192,10 @@ public final class EtcdConnection {
       if (ar.failed()) {
         transportFailure(promise, ep, name, ar.cause());
       } else if (!promise.tryComplete(new EtcdStream<>(ep, ar.result()))) {
-        ar.result().cancel(); // too late: the caller already saw a timeout
+        // Too late: the caller already saw a timeout. The handler keeps Vert.x from logging
+        // the reset of a stream nobody listens to as an error.
+        ar.result().exceptionHandler(err -> { });
+        ar.result().cancel();
       }
     });
     return promise.future();
