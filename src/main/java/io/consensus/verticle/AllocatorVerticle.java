@@ -6,10 +6,7 @@ import io.consensus.allocation.Decision;
 import io.consensus.allocation.ItemSummary;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.lease.LeaseKeeper;
-import io.consensus.lease.LeaseOptions;
 import io.consensus.route.Keys;
-import io.consensus.route.Role;
-import io.consensus.route.Route;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.TreePatchException;
 import io.consensus.watch.RetryWatcher;
@@ -20,7 +17,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -76,6 +71,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private String member;
   private EtcdConnection conn;
   private EntryWriter writer;
+  private MemberRegistration registration;
   private RetryWatcher watcher;
   private LeaseKeeper lease;
   private AllocationDecider decider;
@@ -83,7 +79,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private KeyTree tree;
   private volatile Phase phase = Phase.STARTING;
   private final Map<String, String> reportedStates = new HashMap<>();
-  private final Map<String, RouteChange> table = new TreeMap<>();
+  private RouteTable table;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
   private long memberCreatedRevision;
@@ -128,8 +124,10 @@ public class AllocatorVerticle extends AbstractVerticle {
     decider = new AllocationDecider(options.getMaxBatch());
     conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()));
     writer = new EntryWriter(conn, keys, member);
+    registration = new MemberRegistration(vertx, conn, writer, keys.member(member), options);
     tree = KeyTree.empty(keys.root());
     index = newIndex(0);
+    table = new RouteTable(member, options.getAddress(), handler, vertx.eventBus());
     registerConsumers();
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
         options.getItems().size(), options.getEndpoints());
@@ -245,7 +243,7 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   /** The current route table as this member publishes it, keyed by item. */
   public Future<Map<String, RouteChange>> routes() {
-    return onContext(() -> new TreeMap<>(table));
+    return onContext(() -> table.copy());
   }
 
   /** Whether the member holds its key with a live lease and its watch is live (for health checks). */
@@ -298,33 +296,11 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   /** Grants a lease and creates the member key, retrying while it exists until {@code deadline}. */
   private Future<Void> join(long deadlineNanos) {
-    LeaseOptions lo = new LeaseOptions().ttlSeconds(options.getLeaseTtlSeconds());
-    return LeaseKeeper.grant(vertx, conn, lo, this::onLeaseLost).compose(l -> {
-      lease = l;
-      return createMember(l, deadlineNanos).recover(err -> l.revoke().transform(x -> Future.failedFuture(err)));
-    });
-  }
-
-  private Future<Void> createMember(LeaseKeeper l, long deadlineNanos) {
-    return writer.createMember(l.id(), options.getMetadata().encode()).compose(created -> {
-      if (created) {
-        return Future.succeededFuture();
-      }
-      if (System.nanoTime() >= deadlineNanos || phase == Phase.EXITED) {
-        return Future.failedFuture(new MemberExistsException(keys.member(member)));
-      }
-      LOG.info("member key {} exists; waiting for it to go", keys.member(member));
-      Promise<Void> p = Promise.promise();
-      vertx.setTimer(500, t -> createMember(l, deadlineNanos).onComplete(p));
-      return p.future();
-    }).compose(v -> {
+    return registration.join(deadlineNanos, () -> phase == Phase.EXITED, this::onLeaseLost).map(joined -> {
+      lease = joined.lease();
       // The watch must reach our create before a missing member key can mean "vanished".
-      return conn.unary(io.etcd.jetcd.api.KVGrpc.getRangeMethod(), io.etcd.jetcd.api.RangeRequest.newBuilder()
-          .setKey(io.consensus.etcd.EtcdKeys.bytes(keys.member(member))).build())
-          .map(r -> {
-            memberCreatedRevision = r.getKvsCount() > 0 ? r.getKvs(0).getCreateRevision() : r.getHeader().getRevision();
-            return null;
-          });
+      memberCreatedRevision = joined.revision();
+      return null;
     });
   }
 
@@ -357,10 +333,10 @@ public class AllocatorVerticle extends AbstractVerticle {
       // Our lease is gone (or someone deleted our key): say so before the routes that
       // follow from it, then rejoin.
       relinquish("member key " + keys.member(member) + " vanished");
-      publish(changed);
+      table.publish(index, changed, tree.revision(), false);
       return;
     }
-    publish(changed);
+    table.publish(index, changed, tree.revision(), phase != Phase.REJOINING);
     maybeDecide();
   }
 
@@ -448,55 +424,12 @@ public class AllocatorVerticle extends AbstractVerticle {
     });
   }
 
-  // ---------------------------------------------------------------- routes
-
-  private void publish(Set<String> items) {
-    for (String item : items) {
-      ItemSummary s = index.summary(item);
-      RouteChange change;
-      if (s == null) {
-        change = new RouteChange(member, item, tree.revision(), Route.empty(item), -1, Role.NONE, true,
-            RouteChange.ROUTE);
-        table.remove(item);
-      } else {
-        boolean mine = s.myEntry() != null && phase != Phase.REJOINING;
-        change = new RouteChange(member, item, tree.revision(), s.route(), mine ? s.myIndex() : -1,
-            mine ? s.role() : Role.NONE, false, RouteChange.ROUTE);
-        table.put(item, change);
-      }
-      deliver(change);
-    }
-  }
-
-  private void deliver(RouteChange change) {
-    try {
-      handler.onRoute(change);
-    } catch (RuntimeException e) {
-      LOG.error("member {}: route handler failed for {}", member, change.item(), e);
-    }
-    vertx.eventBus().publish(options.getAddress(), change.toJson());
-  }
-
-  /** Tells the application it holds nothing any more, for every item it held. */
-  private void publishNothingHeld(String reason) {
-    for (Map.Entry<String, RouteChange> e : new ArrayList<>(table.entrySet())) {
-      RouteChange old = e.getValue();
-      if (old.index() < 0) {
-        continue;
-      }
-      RouteChange none = new RouteChange(member, old.item(), tree.revision(), old.route(), -1, Role.NONE, false,
-          reason);
-      table.put(e.getKey(), none);
-      deliver(none);
-    }
-  }
-
   // ---------------------------------------------------------------- lease loss
 
   private void onLeaseLost(String reason) {
     if (phase == Phase.CANCELLING) {
       // Our entries go with the lease: nothing left to hand off.
-      publishNothingHeld(RouteChange.LEASE_LOST);
+      table.publishNothingHeld(tree.revision(), RouteChange.LEASE_LOST);
       finishExit("lease lost while cancelling: " + reason);
       return;
     }
@@ -518,7 +451,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       vertx.cancelTimer(backoffTimer);
       backoffTimer = -1;
     }
-    publishNothingHeld(RouteChange.LEASE_LOST);
+    table.publishNothingHeld(tree.revision(), RouteChange.LEASE_LOST);
     emit(AllocatorEvent.Kind.LEASE_LOST, tree.revision(), reason);
     LeaseKeeper old = lease;
     old.revoke().onComplete(x -> rejoin(1));
@@ -537,7 +470,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       }
       phase = Phase.RUNNING;
       index = newIndex(lease.id());
-      publish(index.rebuild(tree));
+      table.publish(index, index.rebuild(tree), tree.revision(), true);
       LOG.info("member {} rejoined with lease {}", member, lease.id());
       emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
       maybeDecide();
@@ -590,7 +523,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     Future<Void> revoked = lease != null ? lease.revoke() : Future.succeededFuture();
     revoked.onComplete(ar -> {
-      publishNothingHeld(RouteChange.ROUTE);
+      table.publishNothingHeld(tree.revision(), RouteChange.ROUTE);
       long rev = tree.revision();
       LOG.info("member {} exited at revision {} ({})", member, rev, why);
       emit(AllocatorEvent.Kind.EXITED, rev, why);
@@ -619,11 +552,8 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private void registerConsumers() {
     String a = options.getAddress();
-    consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".table." + member, msg -> {
-      JsonArray routes = new JsonArray();
-      table.values().forEach(c -> routes.add(c.toJson()));
-      msg.reply(new JsonObject().put("member", member).put("revision", tree.revision()).put("routes", routes));
-    }));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".table." + member,
+        msg -> msg.reply(table.toJson(tree.revision()))));
     consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".state." + member, msg -> {
       JsonObject body = msg.body();
       String item = body == null ? null : body.getString("item");

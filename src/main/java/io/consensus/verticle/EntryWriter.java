@@ -11,7 +11,6 @@ import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnRequest;
-import io.etcd.jetcd.api.TxnResponse;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,14 +41,17 @@ final class EntryWriter {
     }
   }
 
-  /** Creates the member key on {@code lease} unless it exists: {@code false} when it does. */
-  Future<Boolean> createMember(long lease, String metadata) {
+  /**
+   * Creates the member key on {@code lease} unless it exists: the revision of the create, or
+   * -1 when the key exists.
+   */
+  Future<Long> createMember(long lease, String metadata) {
     String key = keys.member(member);
     TxnRequest txn = TxnRequest.newBuilder()
         .addCompare(createRevisionIs(key, 0))
         .addSuccess(put(key, metadata, lease))
         .build();
-    return conn.unary(KVGrpc.getTxnMethod(), txn).map(TxnResponse::getSucceeded);
+    return conn.unary(KVGrpc.getTxnMethod(), txn).map(r -> r.getSucceeded() ? r.getHeader().getRevision() : -1L);
   }
 
   /** Deletes the member key: the Go package's {@code Cancel}. */

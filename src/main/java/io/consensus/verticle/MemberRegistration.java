@@ -1,0 +1,69 @@
+package io.consensus.verticle;
+
+import io.consensus.etcd.EtcdConnection;
+import io.consensus.lease.LeaseKeeper;
+import io.consensus.lease.LeaseOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Joins a member to the fleet: grants its lease and creates its member key on it (the Go
+ * package's {@code Create}). While the key exists (another process, or an earlier incarnation
+ * whose lease has not expired) it retries until a deadline, then fails with
+ * {@link MemberExistsException}; a failed join revokes its lease, leaving nothing behind.
+ */
+final class MemberRegistration {
+  private static final Logger LOG = LoggerFactory.getLogger(MemberRegistration.class);
+  private static final long RETRY_MILLIS = 500;
+
+  /** A joined member: its lease, and the revision at which its member key was created. */
+  record Joined(LeaseKeeper lease, long revision) {
+  }
+
+  private final Vertx vertx;
+  private final EtcdConnection conn;
+  private final EntryWriter writer;
+  private final String memberKey;
+  private final AllocatorOptions options;
+
+  MemberRegistration(Vertx vertx, EtcdConnection conn, EntryWriter writer, String memberKey,
+      AllocatorOptions options) {
+    this.vertx = vertx;
+    this.conn = conn;
+    this.writer = writer;
+    this.memberKey = memberKey;
+    this.options = options;
+  }
+
+  /**
+   * Joins, retrying while the member key exists until {@code deadlineNanos} or until
+   * {@code abandoned} says to stop. Call on the allocator's context.
+   */
+  Future<Joined> join(long deadlineNanos, BooleanSupplier abandoned, Handler<String> onLeaseLost) {
+    LeaseOptions lo = new LeaseOptions().ttlSeconds(options.getLeaseTtlSeconds());
+    return LeaseKeeper.grant(vertx, conn, lo, onLeaseLost).compose(lease ->
+        createMember(lease, deadlineNanos, abandoned)
+            .map(rev -> new Joined(lease, rev))
+            .recover(err -> lease.revoke().transform(x -> Future.failedFuture(err))));
+  }
+
+  private Future<Long> createMember(LeaseKeeper lease, long deadlineNanos, BooleanSupplier abandoned) {
+    return writer.createMember(lease.id(), options.getMetadata().encode()).compose(rev -> {
+      if (rev > 0) {
+        return Future.succeededFuture(rev);
+      }
+      if (System.nanoTime() >= deadlineNanos || abandoned.getAsBoolean()) {
+        return Future.failedFuture(new MemberExistsException(memberKey));
+      }
+      LOG.info("member key {} exists; waiting for it to go", memberKey);
+      Promise<Long> p = Promise.promise();
+      vertx.setTimer(RETRY_MILLIS, t -> createMember(lease, deadlineNanos, abandoned).onComplete(p));
+      return p.future();
+    });
+  }
+}

@@ -1,0 +1,91 @@
+package io.consensus.verticle;
+
+import io.consensus.allocation.AllocationIndex;
+import io.consensus.allocation.ItemSummary;
+import io.consensus.route.Role;
+import io.consensus.route.Route;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routes one member has told its application about, and the telling: every change goes
+ * to the {@link ItemHandler} and is published on the event bus. Owned by the allocator's
+ * context.
+ */
+final class RouteTable {
+  private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
+
+  private final String member;
+  private final String address;
+  private final ItemHandler handler;
+  private final EventBus bus;
+  private final Map<String, RouteChange> table = new TreeMap<>();
+
+  RouteTable(String member, String address, ItemHandler handler, EventBus bus) {
+    this.member = member;
+    this.address = address;
+    this.handler = handler;
+    this.bus = bus;
+  }
+
+  /**
+   * Publishes the current routes of {@code items} at {@code revision}.
+   *
+   * @param mayHold whether this member may claim its entries (false while its lease is in
+   *                doubt: it then reports no role at all)
+   */
+  void publish(AllocationIndex index, Collection<String> items, long revision, boolean mayHold) {
+    for (String item : items) {
+      ItemSummary s = index.summary(item);
+      RouteChange change;
+      if (s == null) {
+        change = new RouteChange(member, item, revision, Route.empty(item), -1, Role.NONE, true, RouteChange.ROUTE);
+        table.remove(item);
+      } else {
+        boolean mine = mayHold && s.myEntry() != null;
+        change = new RouteChange(member, item, revision, s.route(), mine ? s.myIndex() : -1,
+            mine ? s.role() : Role.NONE, false, RouteChange.ROUTE);
+        table.put(item, change);
+      }
+      deliver(change);
+    }
+  }
+
+  /** Tells the application it holds nothing any more, for every item it held. */
+  void publishNothingHeld(long revision, String reason) {
+    for (RouteChange old : table.values()) {
+      if (old.index() >= 0) {
+        RouteChange none = new RouteChange(member, old.item(), revision, old.route(), -1, Role.NONE, false, reason);
+        table.put(old.item(), none);
+        deliver(none);
+      }
+    }
+  }
+
+  /** A copy of the table, keyed by item. */
+  Map<String, RouteChange> copy() {
+    return new TreeMap<>(table);
+  }
+
+  /** The table as answered on {@code <address>.table.<member>}. */
+  JsonObject toJson(long revision) {
+    JsonArray routes = new JsonArray();
+    table.values().forEach(c -> routes.add(c.toJson()));
+    return new JsonObject().put("member", member).put("revision", revision).put("routes", routes);
+  }
+
+  private void deliver(RouteChange change) {
+    try {
+      handler.onRoute(change);
+    } catch (RuntimeException e) {
+      LOG.error("member {}: route handler failed for {}", member, change.item(), e);
+    }
+    bus.publish(address, change.toJson());
+  }
+}
