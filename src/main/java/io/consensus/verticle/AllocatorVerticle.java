@@ -142,7 +142,11 @@ public class AllocatorVerticle extends AbstractVerticle {
           tickTimer = vertx.setPeriodic(options.getStateCheckMillis(), id -> maybeDecide());
           emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
           startPromise.complete();
-          maybeDecide();
+          if (lease.isLost()) {
+            relinquish("lease lost while starting"); // the keeper's report came before RUNNING
+          } else {
+            maybeDecide();
+          }
         })
         .onFailure(err -> {
           phase = Phase.EXITED;
