@@ -33,6 +33,8 @@ final class ConfigLoader {
       } catch (DecodeException e) {
         return Future.failedFuture(new ConfigException("-conf", "not valid JSON: " + oneLine(e.getMessage())));
       }
+    } else if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(conf))) {
+      return Future.failedFuture(new ConfigException("-conf", "no such file: " + conf));
     } else {
       base = new ConfigStoreOptions().setType("file").setFormat("json").setConfig(new JsonObject().put("path", conf));
     }

@@ -166,8 +166,9 @@ public final class Main {
       stopped = true;
     }
     Vertx v = vertx;
+    boolean running = v != null && !v.deploymentIDs().isEmpty();
     if (v != null) {
-      if (!v.deploymentIDs().isEmpty()) {
+      if (running) {
         LOG.info("stopping: cancelling with hand-off (bounded by {} s)", stopBound.toSeconds());
       }
       try {
@@ -181,7 +182,9 @@ public final class Main {
     if (e != null) {
       e.close();
     }
-    LOG.info("stopped");
+    if (running) {
+      LOG.info("stopped");
+    }
   }
 
   /** Second signal: no hand-off, but no orphaned etcd either (it runs in its own session). */
