@@ -24,17 +24,26 @@ final class EtcdBinary {
     if (fromEnv != null && !fromEnv.isBlank()) {
       return requireExecutable(Path.of(fromEnv), ENV);
     }
+    Path found = onPath("etcd", env);
+    if (found != null) {
+      return found;
+    }
+    throw new EtcdBinaryNotFoundException("etcd executable not found on PATH. " + HOW_TO_INSTALL);
+  }
+
+  /** The executable {@code name} on the environment's {@code PATH}, or null. */
+  static Path onPath(String name, Map<String, String> env) {
     String path = env.getOrDefault("PATH", "");
     for (String dir : path.split(File.pathSeparator)) {
       if (dir.isEmpty()) {
         continue;
       }
-      Path candidate = Path.of(dir, "etcd");
+      Path candidate = Path.of(dir, name);
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
         return candidate;
       }
     }
-    throw new EtcdBinaryNotFoundException("etcd executable not found on PATH. " + HOW_TO_INSTALL);
+    return null;
   }
 
   private static Path requireExecutable(Path p, String source) {

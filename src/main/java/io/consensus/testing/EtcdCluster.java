@@ -45,7 +45,7 @@ public final class EtcdCluster implements AutoCloseable {
       List<EtcdServer> servers = new ArrayList<>();
       for (int i = 0; i < size; i++) {
         servers.add(new EtcdServer(bin, "m" + i, clientPorts.get(i), peerPorts.get(i),
-            initialCluster, memberFlags, Duration.ofSeconds(20)));
+            initialCluster, memberFlags, Duration.ofSeconds(20), false));
       }
       try {
         servers.forEach(EtcdServer::spawn); // all first: none is healthy before a quorum runs

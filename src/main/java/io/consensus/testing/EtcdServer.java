@@ -39,12 +39,13 @@ public final class EtcdServer implements AutoCloseable {
   private final String initialCluster;
   private final List<String> flags;
   private final Duration startTimeout;
+  private final boolean ownSession;
   private final Path baseDir;
   private Process process;
   private boolean closed;
 
   EtcdServer(Path binary, String name, int clientPort, int peerPort, String initialCluster,
-             List<String> flags, Duration startTimeout) {
+             List<String> flags, Duration startTimeout, boolean ownSession) {
     this.binary = binary;
     this.name = name;
     this.clientPort = clientPort;
@@ -52,6 +53,7 @@ public final class EtcdServer implements AutoCloseable {
     this.initialCluster = initialCluster;
     this.flags = List.copyOf(flags);
     this.startTimeout = startTimeout;
+    this.ownSession = ownSession;
     try {
       this.baseDir = Files.createTempDirectory("etcd-" + name + "-");
     } catch (IOException e) {
@@ -102,6 +104,11 @@ public final class EtcdServer implements AutoCloseable {
   /** The file receiving etcd's stdout and stderr. */
   public Path logFile() {
     return baseDir.resolve("etcd.log");
+  }
+
+  /** The process id of the running etcd, or -1 when it is not running. */
+  public synchronized long pid() {
+    return process != null && process.isAlive() ? process.pid() : -1;
   }
 
   /** Whether the etcd process is running. */
@@ -216,7 +223,14 @@ public final class EtcdServer implements AutoCloseable {
       return;
     }
     String peerUrl = "http://127.0.0.1:" + peerPort;
-    List<String> cmd = new ArrayList<>(List.of(
+    List<String> cmd = new ArrayList<>();
+    Path setsid = ownSession ? EtcdBinary.onPath("setsid", System.getenv()) : null;
+    if (setsid != null) {
+      // A new session: Ctrl-C in the launcher's terminal must not kill etcd before the
+      // launcher has handed its items off. setsid execs etcd in place (same pid).
+      cmd.add(setsid.toString());
+    }
+    cmd.addAll(List.of(
         binary.toString(),
         "--name", name,
         "--data-dir", dataDir().toString(),
@@ -290,6 +304,7 @@ public final class EtcdServer implements AutoCloseable {
     private final List<String> flags = new ArrayList<>();
     private Duration startTimeout = Duration.ofSeconds(15);
     private Map<String, String> env = System.getenv();
+    private boolean ownSession;
 
     private Builder() {
     }
@@ -321,6 +336,15 @@ public final class EtcdServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Runs etcd in its own session (through {@code setsid} when it is on {@code PATH}), so
+     * that a terminal's SIGINT reaches only the parent process, which then stops etcd itself.
+     */
+    public Builder ownSession() {
+      this.ownSession = true;
+      return this;
+    }
+
     Builder environment(Map<String, String> env) {
       this.env = Map.copyOf(env);
       return this;
@@ -335,7 +359,7 @@ public final class EtcdServer implements AutoCloseable {
         int client = FreePorts.next();
         int peer = FreePorts.next();
         EtcdServer server = new EtcdServer(bin, name, client, peer,
-            name + "=http://127.0.0.1:" + peer, flags, startTimeout);
+            name + "=http://127.0.0.1:" + peer, flags, startTimeout, ownSession);
         try {
           server.launch();
           return server;

@@ -57,6 +57,11 @@ public final class AllocatorOptions {
   public AllocatorOptions() {
   }
 
+  /** The top-level JSON keys {@link #fromJson} accepts ({@code etcd} holds {@code endpoints}). */
+  public static Set<String> keys() {
+    return KEYS;
+  }
+
   /** Reads and validates {@code json}; see the class doc for keys. */
   public static AllocatorOptions fromJson(JsonObject json) {
     AllocatorOptions o = new AllocatorOptions();

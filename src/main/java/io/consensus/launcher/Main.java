@@ -1,0 +1,213 @@
+package io.consensus.launcher;
+
+import io.consensus.etcd.EtcdCallException;
+import io.consensus.testing.EtcdBinaryNotFoundException;
+import io.consensus.verticle.ConfigException;
+import io.consensus.verticle.MemberExistsException;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar etcd-allocator.jar -conf FILE.json} (or {@code -conf '{...inline JSON}'}):
+ * runs one member (or, with a {@code demo} key, the demo) until SIGTERM / SIGINT.
+ *
+ * <p>Exit codes: 0 after a graceful stop; 1 for an unexpected failure; 2 for bad
+ * configuration, an unreachable etcd or a member name already in use (one line on stderr
+ * naming the key, nothing written to etcd); 3 when no etcd is configured and none can be
+ * embedded; 128+N when a second signal N cut the hand-off short.
+ *
+ * <p>Not Vert.x's {@code Launcher}: its shutdown hook would race ours and it cannot map
+ * failures to exit codes. The first SIGTERM/SIGINT calls {@code System.exit(0)}, whose
+ * shutdown hook undeploys everything (graceful cancel, bounded by
+ * {@code handoffTimeoutSeconds}), closes Vert.x and stops an embedded etcd; a second signal
+ * halts at once.
+ */
+public final class Main {
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int BAD_CONFIG = 2;
+  static final int NO_ETCD = 3;
+  private static final int HELP = -1;
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  private static final String USAGE = "usage: java -jar etcd-allocator.jar -conf <file.json | inline JSON>";
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private volatile Vertx vertx;
+  private volatile EmbeddedEtcd etcd;
+  private volatile Duration stopBound = Duration.ofSeconds(60);
+  private boolean stopped;
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    Main main = new Main();
+    Runtime.getRuntime().addShutdownHook(new Thread(main::shutdown, "allocator-shutdown"));
+    Signals.onTermOrInt(() -> System.exit(OK), main::killEtcd);
+    int code = main.start(args);
+    if (code == HELP) {
+      System.exit(OK);
+    } else if (code != OK) {
+      System.exit(code); // the shutdown hook releases what start() acquired
+    }
+    // Running: Vert.x's threads keep the JVM alive until a signal.
+  }
+
+  /** Starts the member or the demo; returns OK when running, else the exit code. */
+  private int start(String[] args) {
+    Args parsed;
+    try {
+      parsed = Args.parse(args);
+    } catch (IllegalArgumentException e) {
+      return fail(BAD_CONFIG, e.getMessage() + "; " + USAGE);
+    }
+    if (parsed.help()) {
+      System.out.println(USAGE);
+      return HELP;
+    }
+    String conf = parsed.conf();
+    vertx = Vertx.vertx(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setJvmMetricsEnabled(true).setMicrometerRegistry(registry)));
+    MemberConfig config;
+    try {
+      JsonObject json = await(ConfigLoader.load(vertx, conf), Duration.ofSeconds(30));
+      config = MemberConfig.fromJson(json);
+      stopBound = Duration.ofSeconds(config.allocator().getHandoffTimeoutSeconds())
+          .plusMillis(3 * config.allocator().getCallTimeoutMillis()).plusSeconds(5);
+    } catch (ConfigException e) {
+      return fail(BAD_CONFIG, e.getMessage());
+    }
+    if (config.embedEtcd()) {
+      try {
+        etcd = EmbeddedEtcd.start();
+      } catch (EtcdBinaryNotFoundException e) {
+        return fail(NO_ETCD, "no etcd.endpoints configured and no etcd to embed: " + e.getMessage());
+      } catch (RuntimeException e) {
+        return fail(NO_ETCD, "no etcd.endpoints configured and the embedded etcd failed to start: "
+            + ConfigLoader.oneLine(e.getMessage()));
+      }
+      config.allocator().setEndpoints(etcd.endpoints());
+    }
+    try {
+      config.allocator().validate(true);
+      if (config.demoMembers() > 0) {
+        await(DemoMain.deploy(vertx, config), Duration.ofMinutes(5));
+      } else {
+        await(vertx.deployVerticle(new MemberVerticle(config, registry)), Duration.ofMinutes(5));
+      }
+      return OK;
+    } catch (RuntimeException e) {
+      return startFailure(e, config);
+    }
+  }
+
+  /** Command line: {@code -conf X} (file or inline JSON; absent = only overrides), {@code -h}. */
+  record Args(String conf, boolean help) {
+    static Args parse(String[] args) {
+      String conf = null;
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "-conf", "--conf" -> {
+            if (i + 1 >= args.length) {
+              throw new IllegalArgumentException("-conf needs a file or inline JSON");
+            }
+            conf = args[++i];
+          }
+          case "-h", "-help", "--help" -> {
+            return new Args(null, true);
+          }
+          default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+        }
+      }
+      return new Args(conf, false);
+    }
+  }
+
+  private int startFailure(Throwable e, MemberConfig config) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof ConfigException ce) {
+        return fail(BAD_CONFIG, ce.getMessage());
+      }
+      if (c instanceof MemberExistsException me) {
+        return fail(BAD_CONFIG, "config key 'member': member '" + config.allocator().getMember()
+            + "' is already running (" + me.key() + " exists); set waitForMemberSeconds to wait for it");
+      }
+      if (c instanceof EtcdCallException || c instanceof java.net.ConnectException) {
+        return fail(BAD_CONFIG, "config key 'etcd.endpoints': cannot reach etcd at "
+            + config.allocator().getEndpoints() + ": " + ConfigLoader.oneLine(c.getMessage()));
+      }
+    }
+    LOG.error("start failed", e);
+    return fail(FAILED, "start failed: " + ConfigLoader.oneLine(String.valueOf(e.getMessage())));
+  }
+
+  private static int fail(int code, String line) {
+    System.err.println("etcd-allocator: " + line);
+    System.err.flush();
+    return code;
+  }
+
+  /** Graceful stop of whatever runs: hand-off, Vert.x, embedded etcd. Runs in the shutdown hook. */
+  private void shutdown() {
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+    }
+    Vertx v = vertx;
+    boolean running = v != null && !v.deploymentIDs().isEmpty();
+    if (v != null) {
+      if (running) {
+        LOG.info("stopping: cancelling with hand-off (bounded by {} s)", stopBound.toSeconds());
+      }
+      try {
+        // Closing undeploys every verticle: each allocator cancels and hands off first.
+        await(v.close(), stopBound);
+      } catch (RuntimeException e) {
+        LOG.warn("stopping: {}", e.toString());
+      }
+    }
+    EmbeddedEtcd e = etcd;
+    if (e != null) {
+      e.close();
+    }
+    if (running) {
+      LOG.info("stopped");
+    }
+  }
+
+  /** Second signal: no hand-off, but no orphaned etcd either (it runs in its own session). */
+  private void killEtcd() {
+    EmbeddedEtcd e = etcd;
+    if (e != null) {
+      e.kill();
+    }
+  }
+
+  static <T> T await(Future<T> f, Duration timeout) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("no answer within " + timeout.toSeconds() + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}

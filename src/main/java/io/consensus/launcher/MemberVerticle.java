@@ -1,0 +1,90 @@
+package io.consensus.launcher;
+
+import io.consensus.verticle.AllocatorVerticle;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One runnable member: an {@link AllocatorVerticle} (a child deployment), its
+ * {@link AllocatorMetrics}, and, when {@code http.port} is set, a {@link StatusServer}.
+ *
+ * <p>Undeploying it undeploys the allocator first (Vert.x undeploys children before calling
+ * {@code stop}), i.e. a graceful cancel with hand-off; the HTTP server is this verticle's and
+ * keeps answering (health 503, "phase cancelling") until the hand-off is over.
+ *
+ * <p>The no-argument constructor makes it the jar's {@code Main-Verticle}: it reads
+ * {@link MemberConfig} from {@link #config()} (endpoints required) and uses the Vert.x
+ * Prometheus registry when metrics are enabled, else its own.
+ */
+public class MemberVerticle extends AbstractVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(MemberVerticle.class);
+
+  private MemberConfig config;
+  private PrometheusMeterRegistry registry;
+  private AllocatorVerticle allocator;
+  private AllocatorMetrics metrics;
+  private volatile int httpPort = -1;
+
+  /** Configured from {@link #config()}. */
+  public MemberVerticle() {
+  }
+
+  /** Configured by the launcher; meters go to {@code registry}. */
+  public MemberVerticle(MemberConfig config, PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+  }
+
+  @Override
+  public void start(Promise<Void> startPromise) {
+    try {
+      if (config == null) {
+        config = MemberConfig.fromJson(config());
+      }
+      if (registry == null) {
+        MeterRegistry r = BackendRegistries.getDefaultNow();
+        registry = r instanceof PrometheusMeterRegistry p ? p : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      }
+    } catch (RuntimeException e) {
+      startPromise.fail(e);
+      return;
+    }
+    allocator = new AllocatorVerticle(config.allocator());
+    vertx.deployVerticle(allocator).compose(id -> {
+      metrics = AllocatorMetrics.register(vertx, registry, allocator, Duration.ofSeconds(1));
+      if (config.httpPort() == null) {
+        return Future.<Void>succeededFuture();
+      }
+      return new StatusServer(vertx, allocator, registry).listen(config.httpPort()).map(server -> {
+        httpPort = server.actualPort();
+        LOG.info("member {}: HTTP status on port {} (GET /routes, /health, /metrics)", allocator.member(), httpPort);
+        return null;
+      });
+    }).onComplete(startPromise);
+  }
+
+  @Override
+  public void stop() {
+    if (metrics != null) {
+      metrics.close();
+    }
+  }
+
+  /** The allocator (null before start). */
+  public AllocatorVerticle allocator() {
+    return allocator;
+  }
+
+  /** The bound HTTP port, -1 when there is no HTTP server. */
+  public int httpPort() {
+    return httpPort;
+  }
+}
