@@ -31,13 +31,15 @@ import java.util.TreeSet;
  * deadlockBackoffMillis   upper bound of the rule-10 random back-off (default 250)
  * callTimeoutMillis       timeout of every etcd call (default 5000)
  * metadata                JSON object stored in the member key (default {})
+ * initialState            state of an entry whose item the application has not reported on, with
+ *                         the default ItemHandler (default "ready"; e.g. "warming" for event-bus apps)
  * </pre>
  */
 public final class AllocatorOptions {
   public static final String DEFAULT_ADDRESS = "consensus.routes";
   static final Set<String> KEYS = Set.of("etcd", "root", "member", "replicas", "items", "leaseTtlSeconds",
       "handoffTimeoutSeconds", "address", "waitForMemberSeconds", "maxBatch", "stateCheckMillis",
-      "deadlockBackoffMillis", "callTimeoutMillis", "metadata");
+      "deadlockBackoffMillis", "callTimeoutMillis", "metadata", "initialState");
 
   private List<String> endpoints = new ArrayList<>();
   private String root;
@@ -53,6 +55,7 @@ public final class AllocatorOptions {
   private long deadlockBackoffMillis = 250;
   private long callTimeoutMillis = 5000;
   private JsonObject metadata = new JsonObject();
+  private String initialState = ItemHandler.READY;
 
   public AllocatorOptions() {
   }
@@ -93,6 +96,7 @@ public final class AllocatorOptions {
     o.callTimeoutMillis = ConfigReader.integer(json, "callTimeoutMillis", (int) o.callTimeoutMillis);
     JsonObject md = ConfigReader.object(json, "metadata");
     o.metadata = md == null ? new JsonObject() : md;
+    o.initialState = ConfigReader.string(json, "initialState", o.initialState);
     o.validate(false);
     return o;
   }
@@ -138,6 +142,9 @@ public final class AllocatorOptions {
     if (callTimeoutMillis < 100) {
       throw new ConfigException("callTimeoutMillis", "must be >= 100, was " + callTimeoutMillis);
     }
+    if (initialState == null) {
+      throw new ConfigException("initialState", "must not be null");
+    }
     if (address == null || address.isBlank()) {
       throw new ConfigException("address", "must not be empty");
     }
@@ -169,7 +176,8 @@ public final class AllocatorOptions {
         .put("handoffTimeoutSeconds", handoffTimeoutSeconds).put("address", address)
         .put("waitForMemberSeconds", waitForMemberSeconds).put("maxBatch", maxBatch)
         .put("stateCheckMillis", stateCheckMillis).put("deadlockBackoffMillis", deadlockBackoffMillis)
-        .put("callTimeoutMillis", callTimeoutMillis).put("metadata", metadata.copy());
+        .put("callTimeoutMillis", callTimeoutMillis).put("metadata", metadata.copy())
+        .put("initialState", initialState);
   }
 
   static String defaultMemberName() {
@@ -306,6 +314,15 @@ public final class AllocatorOptions {
 
   public AllocatorOptions setMetadata(JsonObject metadata) {
     this.metadata = metadata.copy();
+    return this;
+  }
+
+  public String getInitialState() {
+    return initialState;
+  }
+
+  public AllocatorOptions setInitialState(String initialState) {
+    this.initialState = initialState;
     return this;
   }
 

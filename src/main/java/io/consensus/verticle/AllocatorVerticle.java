@@ -333,6 +333,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       stats.snapshots.increment();
     }
     Set<String> changed = index.apply(tree, update);
+    forgetReleasedStates(changed);
     if (phase == Phase.RUNNING && !index.memberPresent() && tree.revision() >= memberCreatedRevision) {
       // Our lease is gone (or someone deleted our key): say so before the routes that
       // follow from it, then rejoin.
@@ -387,7 +388,23 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private String stateOf(String item) {
     String reported = reportedStates.get(item);
-    return reported != null ? reported : handler.itemState(item);
+    if (reported != null) {
+      return reported;
+    }
+    return handler == ItemHandler.DEFAULT ? options.getInitialState() : handler.itemState(item);
+  }
+
+  /** A reported state describes one holding of an item: once released, the next take starts afresh. */
+  private void forgetReleasedStates(Set<String> changed) {
+    if (reportedStates.isEmpty()) {
+      return;
+    }
+    for (String item : changed) {
+      ItemSummary s = index.summary(item);
+      if (s == null || s.myEntry() == null) {
+        reportedStates.remove(item);
+      }
+    }
   }
 
   private void execute(Decision d) {

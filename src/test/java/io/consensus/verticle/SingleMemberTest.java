@@ -98,4 +98,25 @@ class SingleMemberTest {
     assertThat(table.getJsonArray("routes").getJsonObject(0).getJsonArray("entries").getJsonObject(0)
         .getString("state")).isEqualTo("warming");
   }
+
+  @Test
+  void initialStateAppliesUntilReportedAndAgainAfterRelease() {
+    // A pure event-bus application: no ItemHandler, entries start as "warming".
+    AllocatorVerticle m = new AllocatorVerticle(fleet.options("my-key", 0, List.of("a")).setInitialState("warming"));
+    String id = await(fleet.vertx.deployVerticle(m));
+    try {
+      fleet.awaitRoutes(List.of("a"), "a taken warming", r -> r.get("a").size() == 1
+          && r.get("a").master().state().equals("warming"));
+      await(m.reportState("a", "ready"));
+      fleet.awaitRoutes(List.of("a"), "a ready", r -> r.get("a").master().state().equals("ready"));
+      long first = fleet.routes(List.of("a")).get("a").master().createRevision();
+      await(m.cancelItem("a"));
+      // Re-taken: the report described the earlier holding, so it starts warming again.
+      fleet.awaitRoutes(List.of("a"), "a re-taken warming", r -> r.get("a").size() == 1
+          && r.get("a").master().createRevision() > first && r.get("a").master().state().equals("warming"));
+    } finally {
+      m.options().setHandoffTimeoutSeconds(0);
+      await(fleet.vertx.undeploy(id));
+    }
+  }
 }
