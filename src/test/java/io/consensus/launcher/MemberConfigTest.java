@@ -1,5 +1,6 @@
 package io.consensus.launcher;
 
+import io.consensus.verticle.AllocatorOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,6 +56,7 @@ class MemberConfigTest {
     assertThat(c.httpPort()).isNull();
     assertThat(MemberConfig.overridablePaths()).contains("etcd.endpoints", "http.port", "demo.members")
         .doesNotContain("etcd", "http");
-    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(16);
+    // Every allocator key (etcd as etcd.endpoints) plus http.port and demo.members.
+    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.keys().size() + 2);
   }
 }
