@@ -20,7 +20,6 @@ import io.vertx.core.net.NetServer;
 import io.vertx.grpc.common.GrpcStatus;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -46,21 +45,8 @@ class EtcdConnectionTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  /** Runs {@code call} on ctx and checks its outcome is delivered on ctx too. */
   private <T> T onContext(Supplier<Future<T>> call) throws Exception {
-    Promise<T> result = Promise.promise();
-    ctx.runOnContext(v -> call.get().onComplete(ar -> {
-      if (Vertx.currentContext() != ctx) {
-        result.fail(new AssertionError("completed on " + Vertx.currentContext() + " instead of " + ctx));
-      } else {
-        result.handle(ar);
-      }
-    }));
-    try {
-      return result.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw (Exception) e.getCause();
-    }
+    return io.consensus.testing.ContextCalls.onContext(ctx, call);
   }
 
   @Test

@@ -110,19 +110,7 @@ class ItemServerTest {
   }
 
   static void awaitCondition(String what, Supplier<Boolean> condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.get()) {
-        return;
-      }
-      try {
-        Thread.sleep(50); // poll interval, not a stand-in for the condition
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    fail("timed out waiting for: " + what);
+    io.consensus.testing.Await.until(what, WAIT, condition::get);
   }
 
   static <T> T await(Future<T> f) {

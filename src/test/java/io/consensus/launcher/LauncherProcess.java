@@ -164,19 +164,7 @@ final class LauncherProcess implements AutoCloseable {
   }
 
   static void await(String what, Supplier<Boolean> condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.get()) {
-        return;
-      }
-      try {
-        Thread.sleep(100); // poll interval, not a stand-in for the condition
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    fail("timed out waiting for: " + what);
+    io.consensus.testing.Await.until(what, WAIT, condition::get);
   }
 
   private static String read(Path p) {

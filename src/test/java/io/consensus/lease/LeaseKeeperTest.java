@@ -16,11 +16,9 @@ import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RangeRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -66,21 +64,8 @@ class LeaseKeeperTest {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
   }
 
-  /** Runs {@code call} on ctx, waits for it, and checks it completed on ctx. */
   private <T> T onContext(Supplier<Future<T>> call) throws Exception {
-    Promise<T> result = Promise.promise();
-    ctx.runOnContext(v -> call.get().onComplete(ar -> {
-      if (Vertx.currentContext() != ctx) {
-        result.fail(new AssertionError("completed on " + Vertx.currentContext() + " instead of " + ctx));
-      } else {
-        result.handle(ar);
-      }
-    }));
-    try {
-      return result.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw (Exception) e.getCause();
-    }
+    return io.consensus.testing.ContextCalls.onContext(ctx, call);
   }
 
   private LeaseKeeper grant(LeaseOptions options) throws Exception {
@@ -90,15 +75,8 @@ class LeaseKeeperTest {
     }));
   }
 
-  /** Polls {@code condition} every 50 ms until it holds; fails after {@code max}. */
-  private static void pollUntil(Duration max, String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out after " + max + " waiting for " + what);
-      }
-      Thread.sleep(50); // polling interval, the condition decides
-    }
+  private static void pollUntil(Duration max, String what, BooleanSupplier condition) {
+    io.consensus.testing.Await.until(what, max, condition);
   }
 
   private LeaseTimeToLiveResponse timeToLive(long id) throws Exception {

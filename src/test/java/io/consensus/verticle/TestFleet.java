@@ -1,12 +1,11 @@
 package io.consensus.verticle;
 
-import static org.assertj.core.api.Assertions.fail;
-
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.etcd.EtcdKeys;
 import io.consensus.etcd.EtcdValues;
 import io.consensus.route.Items;
 import io.consensus.route.Route;
+import io.consensus.testing.Await;
 import io.consensus.testing.EtcdServer;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.KeyValue;
@@ -138,19 +137,7 @@ final class TestFleet implements AutoCloseable {
   }
 
   static void awaitCondition(String what, Supplier<Boolean> condition, Supplier<String> detail) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.get()) {
-        return;
-      }
-      try {
-        Thread.sleep(50); // poll interval, not a stand-in for the condition
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    fail("timed out waiting for: " + what + "; " + detail.get());
+    Await.until(what, WAIT, condition::get, detail);
   }
 
   /** Waits until every member's latest event is IDLE at etcd's current revision. */

@@ -4,7 +4,6 @@ import io.consensus.etcd.EtcdConnection;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -34,15 +33,7 @@ final class WatchTestSupport {
 
   /** Runs the future-returning {@code call} on {@code ctx}, checks it completes there, waits for it. */
   static <T> T onAsync(Context ctx, Supplier<Future<T>> call) throws Exception {
-    Promise<T> p = Promise.promise();
-    ctx.runOnContext(v -> call.get().onComplete(ar -> {
-      if (Vertx.currentContext() != ctx) {
-        p.fail(new AssertionError("completed off the caller's context: " + Thread.currentThread().getName()));
-      } else {
-        p.handle(ar);
-      }
-    }));
-    return await(p.future());
+    return io.consensus.testing.ContextCalls.onContext(ctx, call);
   }
 
   /** A fresh consistent read of the prefix. */
@@ -51,13 +42,7 @@ final class WatchTestSupport {
   }
 
   /** Polls {@code condition} until true or the deadline (for state with no event to wait on). */
-  static void eventually(Duration deadline, BooleanSupplier condition, String what) throws InterruptedException {
-    long end = System.nanoTime() + deadline.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("not within " + deadline + ": " + what);
-      }
-      Thread.sleep(20);
-    }
+  static void eventually(Duration deadline, BooleanSupplier condition, String what) {
+    io.consensus.testing.Await.until(what, deadline, condition);
   }
 }
