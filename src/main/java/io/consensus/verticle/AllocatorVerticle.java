@@ -95,6 +95,9 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long handoffTimer = -1;
   private long cancelStartedNanos;
   private long lastIdleRevision = -1;
+  // Held items whose state may be stale (rules 2, 3); all held items when stateCheckAll.
+  private final Set<String> stateCheck = new java.util.HashSet<>();
+  private boolean stateCheckAll = true;
 
   /** A verticle configured from {@link #config()} (JSON keys of {@link AllocatorOptions}). */
   public AllocatorVerticle() {
@@ -141,7 +144,10 @@ public class AllocatorVerticle extends AbstractVerticle {
         })
         .onSuccess(v -> {
           phase = Phase.RUNNING;
-          tickTimer = vertx.setPeriodic(options.getStateCheckMillis(), id -> maybeDecide());
+          tickTimer = vertx.setPeriodic(options.getStateCheckMillis(), id -> {
+            stateCheckAll = true; // re-read every held item's local state
+            maybeDecide();
+          });
           emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
           startPromise.complete();
           maybeDecide();
@@ -340,6 +346,11 @@ public class AllocatorVerticle extends AbstractVerticle {
       stats.snapshots.increment();
     }
     Set<String> changed = index.apply(tree, update);
+    if (update instanceof WatchUpdate.Snapshot) {
+      stateCheckAll = true;
+    } else {
+      stateCheck.addAll(changed);
+    }
     publish(changed);
     if (phase == Phase.RUNNING && !index.memberPresent() && tree.revision() >= memberCreatedRevision) {
       relinquish("member key " + keys.member(member) + " vanished");
@@ -360,7 +371,12 @@ public class AllocatorVerticle extends AbstractVerticle {
       backoffTimer = -1;
     }
     stats.decisions.increment();
-    Decision d = decider.decide(index, this::stateOf, rnd);
+    Decision d = decider.decide(index, this::stateOf, rnd, stateCheckAll ? null : stateCheck);
+    if (d.rule() != 2 && d.rule() != 3) {
+      // Every candidate was checked and none is stale (rules 2 and 3 come first).
+      stateCheck.clear();
+      stateCheckAll = false;
+    }
     switch (d.outcome()) {
       case ACT -> execute(d);
       case TAKE_AFTER_BACKOFF -> {
@@ -521,6 +537,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       }
       phase = Phase.RUNNING;
       index = newIndex(lease.id());
+      stateCheckAll = true;
       publish(index.rebuild(tree));
       LOG.info("member {} rejoined with lease {}", member, lease.id());
       emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
@@ -617,6 +634,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         return;
       }
       reportedStates.put(item, state);
+      stateCheck.add(item);
       msg.reply(new JsonObject().put("ok", true));
       maybeDecide();
     }));

@@ -460,15 +460,17 @@ public final class BenchmarkSuite {
     b.append("\n## Decision cost\n\n");
     b.append("Pure logic, no etcd: a synthetic tree of N items x 3 entries (+ markers, 10 member keys) seen by "
         + "one member holding 3N/10 entries. One watch event = one Changes of 1 key touching 1 item: "
-        + "KeyTree.apply + AllocationIndex.apply + AllocationDecider.decide (maxBatch 64). Heap: used heap "
+        + "KeyTree.apply + AllocationIndex.apply + AllocationDecider.decide (maxBatch 64; stale-state rules 2-3 "
+        + "over the changed items, as the verticle does). State-check tick = one decide that re-reads every "
+        + "held item's local state (once per stateCheckMillis, default 1 s). Heap: used heap "
         + "after System.gc() before/after building (best effort).\n\n");
     b.append("| items | keys | tree heap MB | index heap MB | snapshot build ms | index rebuild ms | events "
-        + "| tree us/event | index us/event | decide us/event | total us/event |\n");
-    b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| tree us/event | index us/event | decide us/event | total us/event | state-check tick us |\n");
+    b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (DecisionCost.Result r : decisions) {
-      b.append(String.format("| %,d | %,d | %.1f | %.1f | %.0f | %.0f | %,d | %.2f | %.2f | %.2f | %.2f |%n",
+      b.append(String.format("| %,d | %,d | %.1f | %.1f | %.0f | %.0f | %,d | %.2f | %.2f | %.2f | %.2f | %.0f |%n",
           r.items(), r.keys(), r.treeMb(), r.indexMb(), r.snapshotMs(), r.rebuildMs(), r.events(), r.treeUs(),
-          r.indexUs(), r.decideUs(), r.totalUs()));
+          r.indexUs(), r.decideUs(), r.totalUs(), r.fullCheckUs()));
     }
     if (decisions.size() >= 2) {
       DecisionCost.Result small = decisions.get(0);
