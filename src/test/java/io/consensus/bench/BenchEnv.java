@@ -107,14 +107,17 @@ final class BenchEnv implements AutoCloseable {
     }
   }
 
-  /** Every key-value under {@code prefix}, read in pages at one revision. */
+  /**
+   * Every key-value under {@code prefix}, read in pages of 1,000 at one revision (a gRPC message
+   * of vertx-grpc-client may not exceed 256 KiB by default).
+   */
   List<KeyValue> range(String prefix) {
     List<KeyValue> out = new ArrayList<>();
     com.google.protobuf.ByteString from = bytes(prefix);
     com.google.protobuf.ByteString end = EtcdKeys.prefixEnd(prefix);
     long rev = 0;
     while (true) {
-      RangeRequest req = RangeRequest.newBuilder().setKey(from).setRangeEnd(end).setLimit(5000)
+      RangeRequest req = RangeRequest.newBuilder().setKey(from).setRangeEnd(end).setLimit(1000)
           .setRevision(rev).build();
       var resp = callAsync(() -> conn.unary(KVGrpc.getRangeMethod(), req));
       rev = resp.getHeader().getRevision();
