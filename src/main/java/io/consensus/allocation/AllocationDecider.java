@@ -118,8 +118,11 @@ public final class AllocationDecider {
     if (masters == want.masters() && total > want.total() && !idx.myReadyMasters.isEmpty()) {
       return release(idx, handOffCandidates(idx, 1, rnd), 9);
     }
-    // 10: deadlock avoidance: at both targets while items are short of replicas.
-    if (idx.memberPresent() && masters == want.masters() && total == want.total()) {
+    // 10: deadlock avoidance: at both targets while items are short of replicas. "At the master
+    // target" includes below it when no item is left without entries (rule 7 cannot apply): the
+    // ceil(N/M) targets add up to more than N, so most members never reach their master target,
+    // and an item short of replicas only on members already holding it would wait forever.
+    if (idx.memberPresent() && masters <= want.masters() && total == want.total()) {
       List<String> picks = pickShort(idx, 1, rnd);
       if (!picks.isEmpty()) {
         Decision d = create(idx, picks, localState, 10);

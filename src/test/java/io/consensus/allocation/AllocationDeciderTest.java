@@ -206,6 +206,19 @@ class AllocationDeciderTest {
   }
 
   @Test
+  void rule10AlsoAppliesBelowTheMasterTargetWhenNoItemIsUnowned() {
+    // 5 items, 3 members, R=1: want ceil(5/3) = 2 masters, 4 in total. me holds 1 master and
+    // 3 replicas (total at target), no item is unowned, and e is short with only y on it.
+    AllocationIndex idx = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "x", "me").item("c", "y", "me").item("d", "x", "me").item("e", "y")
+        .index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
+    assertThat(d.rule()).isEqualTo(10);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("e");
+  }
+
+  @Test
   void doneWhenMemberKeyGoneAndNothingHeld() {
     assertThat(decide(new View().member("x").item("a", "x").index("me", 1), 10).outcome()).isEqualTo(Outcome.DONE);
     assertThat(decide(new View().member("me").item("a", "me").index("me", 0), 10).outcome())
