@@ -34,6 +34,7 @@ final class TreeWatcher implements AutoCloseable {
   private Set<String> failoverPending;
   private String failoverVictim;
   volatile long failoverDoneNanos = -1;
+  volatile long failoverFirstNanos = -1;
 
   private TreeWatcher(BenchEnv env, String root) {
     this.env = env;
@@ -85,6 +86,9 @@ final class TreeWatcher implements AutoCloseable {
       if (failoverPending != null && failoverPending.contains(item) && !r.isEmpty()
           && !r.master().member().equals(failoverVictim)) {
         failoverPending.remove(item);
+        if (failoverFirstNanos < 0) {
+          failoverFirstNanos = System.nanoTime();
+        }
         if (failoverPending.isEmpty()) {
           failoverDoneNanos = System.nanoTime();
         }
@@ -123,6 +127,7 @@ final class TreeWatcher implements AutoCloseable {
       failoverVictim = victim;
       failoverPending = mine;
       failoverDoneNanos = mine.isEmpty() ? System.nanoTime() : -1;
+      failoverFirstNanos = failoverDoneNanos;
       return mine.size();
     });
   }
