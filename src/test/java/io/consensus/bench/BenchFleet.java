@@ -172,6 +172,29 @@ final class BenchFleet implements AutoCloseable {
   /** Masters per live member, max - min, at the last {@link #isFixpoint} check. */
   volatile int masterSpread = -1;
 
+  /** Entries and masters per member and the items short of entries, for diagnostics. */
+  String describe() {
+    Map<String, Route> routes = routes();
+    Map<String, int[]> per = new TreeMap<>();
+    List<String> shortItems = new ArrayList<>();
+    int wanted = Math.min(replicas + 1, liveList().size());
+    for (Route r : routes.values()) {
+      for (int i = 0; i < r.size(); i++) {
+        int[] c = per.computeIfAbsent(r.entries().get(i).member(), k -> new int[2]);
+        c[1]++;
+        if (i == 0) {
+          c[0]++;
+        }
+      }
+      if (r.size() != wanted && shortItems.size() < 20) {
+        shortItems.add(r.item() + r.entries().stream().map(e -> e.member()).toList());
+      }
+    }
+    StringBuilder b = new StringBuilder("masters/entries per member:");
+    per.forEach((m, c) -> b.append(' ').append(m).append('=').append(c[0]).append('/').append(c[1]));
+    return b.append("; items not at ").append(wanted).append(" entries: ").append(shortItems).toString();
+  }
+
   /**
    * Every item has R+1 entries (or one per member when fewer members are left). The spread of masters per live member is recorded in
    * {@link #masterSpread} rather than required: the protocol's targets are ceil(N/M) for every

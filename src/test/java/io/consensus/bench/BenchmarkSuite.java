@@ -353,6 +353,9 @@ public final class BenchmarkSuite {
       double failover = watcher.failoverDoneNanos < 0 ? Double.NaN : (watcher.failoverDoneNanos - t0) / 1e9;
       boolean restaffed = fleet.awaitFixpoint(t0 + TimeUnit.SECONDS.toNanos(cfg.capSeconds));
       double restaff = restaffed ? (fleet.lastEventNanos() - t0) / 1e9 : Double.NaN;
+      if (!restaffed) {
+        progress("  not restaffed: " + fleet.describe());
+      }
       FailoverRow row = new FailoverRow(fleet.items, fleet.memberNames.size(), cfg.ttl, mastered, first, failover, restaff,
           fleet.actions() - a0);
       failovers.add(row);
