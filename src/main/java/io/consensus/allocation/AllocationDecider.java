@@ -2,6 +2,7 @@ package io.consensus.allocation;
 
 import io.consensus.route.RouteEntry;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
@@ -54,16 +55,35 @@ public final class AllocationDecider {
    * @param rnd        source of the random choices among candidates
    */
   public Decision decide(AllocationIndex idx, Function<String, String> localState, Random rnd) {
+    return decide(idx, localState, rnd, null);
+  }
+
+  /**
+   * Decides the next round, checking rules 2 and 3 (stale local state) only for
+   * {@code stateCandidates}: the held items whose stored or local state may have changed since
+   * the last round that found none stale (items a watch event touched, states the application
+   * reported, ...). Everything else costs work proportional to the touched items, not to all
+   * held items; the caller passes {@code null} now and then (its state-check tick) to re-read
+   * every held item's local state.
+   *
+   * @param stateCandidates items to check for stale state, or null to check every held item
+   */
+  public Decision decide(AllocationIndex idx, Function<String, String> localState, Random rnd,
+      Collection<String> stateCandidates) {
     List<Action> out = new ArrayList<>();
     // 2, 3: publish local state changes.
-    for (String item : idx.myMasters.all()) {
-      staleState(idx, item, localState, 2, out);
+    for (String item : stateCandidates == null ? idx.myMasters.all() : stateCandidates) {
+      if (stateCandidates == null || idx.myMasters.contains(item)) {
+        staleState(idx, item, localState, 2, out);
+      }
     }
     if (!out.isEmpty()) {
       return Decision.act(2, out);
     }
-    for (String item : idx.myReplicas.all()) {
-      staleState(idx, item, localState, 3, out);
+    for (String item : stateCandidates == null ? idx.myReplicas.all() : stateCandidates) {
+      if (stateCandidates == null || idx.myReplicas.contains(item)) {
+        staleState(idx, item, localState, 3, out);
+      }
     }
     if (!out.isEmpty()) {
       return Decision.act(3, out);
@@ -98,8 +118,11 @@ public final class AllocationDecider {
     if (masters == want.masters() && total > want.total() && !idx.myReadyMasters.isEmpty()) {
       return release(idx, handOffCandidates(idx, 1, rnd), 9);
     }
-    // 10: deadlock avoidance: at both targets while items are short of replicas.
-    if (idx.memberPresent() && masters == want.masters() && total == want.total()) {
+    // 10: deadlock avoidance: at both targets while items are short of replicas. "At the master
+    // target" includes below it when no item is left without entries (rule 7 cannot apply): the
+    // ceil(N/M) targets add up to more than N, so most members never reach their master target,
+    // and an item short of replicas only on members already holding it would wait forever.
+    if (idx.memberPresent() && masters <= want.masters() && total == want.total()) {
       List<String> picks = pickShort(idx, 1, rnd);
       if (!picks.isEmpty()) {
         Decision d = create(idx, picks, localState, 10);

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
@@ -34,6 +35,9 @@ public final class EtcdConnection {
   private final Vertx vertx;
   private final List<EtcdEndpoint> endpoints;
   private final Duration callTimeout;
+  /** Largest gRPC message accepted from etcd (64 MiB). */
+  public static final long MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
+
   private final GrpcClient client;
   private final AtomicInteger current = new AtomicInteger();
   private volatile boolean closed;
@@ -53,10 +57,14 @@ public final class EtcdConnection {
       throw new IllegalArgumentException("callTimeout must be positive: " + callTimeout);
     }
     this.callTimeout = callTimeout;
-    this.client = GrpcClient.client(vertx, new HttpClientOptions()
-        .setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false) // etcd speaks h2c with prior knowledge
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, callTimeout.toMillis())));
+    // vertx-grpc-client refuses responses above 256 KiB by default: a snapshot page of 5,000
+    // keys or one watch response of a lease expiry easily exceeds that.
+    this.client = GrpcClient.client(vertx, new GrpcClientOptions()
+        .setMaxMessageSize(MAX_MESSAGE_BYTES)
+        .setTransportOptions(new HttpClientOptions()
+            .setProtocolVersion(HttpVersion.HTTP_2)
+            .setHttp2ClearTextUpgrade(false) // etcd speaks h2c with prior knowledge
+            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, callTimeout.toMillis()))));
   }
 
   /** All endpoints, in rotation order. */

@@ -91,6 +91,9 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long handoffTimer = -1;
   private long cancelStartedNanos;
   private long lastIdleRevision = -1;
+  // Held items whose state may be stale (rules 2, 3); all held items when stateCheckAll.
+  private final Set<String> stateCheck = new java.util.HashSet<>();
+  private boolean stateCheckAll = true;
 
   /** A verticle configured from {@link #config()} (JSON keys of {@link AllocatorOptions}). */
   public AllocatorVerticle() {
@@ -139,7 +142,10 @@ public class AllocatorVerticle extends AbstractVerticle {
         })
         .onSuccess(v -> {
           phase = Phase.RUNNING;
-          tickTimer = vertx.setPeriodic(options.getStateCheckMillis(), id -> maybeDecide());
+          tickTimer = vertx.setPeriodic(options.getStateCheckMillis(), id -> {
+            stateCheckAll = true; // re-read every held item's local state
+            maybeDecide();
+          });
           emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
           startPromise.complete();
           if (lease.isLost()) {
@@ -232,6 +238,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   public Future<Void> reportState(String item, String state) {
     return onContext(() -> {
       reportedStates.put(io.consensus.route.Names.check("item", item), java.util.Objects.requireNonNull(state));
+      stateCheck.add(item);
       maybeDecide();
       return null;
     });
@@ -329,11 +336,14 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     tree = next;
     stats.watchUpdates.increment();
-    if (update instanceof WatchUpdate.Snapshot) {
-      stats.snapshots.increment();
-    }
     Set<String> changed = index.apply(tree, update);
     forgetReleasedStates(changed);
+    if (update instanceof WatchUpdate.Snapshot) {
+      stats.snapshots.increment();
+      stateCheckAll = true;
+    } else {
+      stateCheck.addAll(changed);
+    }
     if (phase == Phase.RUNNING && !index.memberPresent() && tree.revision() >= memberCreatedRevision) {
       // Our lease is gone (or someone deleted our key): say so before the routes that
       // follow from it, then rejoin.
@@ -357,7 +367,12 @@ public class AllocatorVerticle extends AbstractVerticle {
       backoffTimer = -1;
     }
     stats.decisions.increment();
-    Decision d = decider.decide(index, this::stateOf, rnd);
+    Decision d = decider.decide(index, this::stateOf, rnd, stateCheckAll ? null : stateCheck);
+    if (d.rule() != 2 && d.rule() != 3) {
+      // Every candidate was checked and none is stale (rules 2 and 3 come first).
+      stateCheck.clear();
+      stateCheckAll = false;
+    }
     switch (d.outcome()) {
       case ACT -> execute(d);
       case TAKE_AFTER_BACKOFF -> {
@@ -491,6 +506,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       }
       phase = Phase.RUNNING;
       index = newIndex(lease.id());
+      stateCheckAll = true;
       table.publish(index, index.rebuild(tree), tree.revision(), true);
       LOG.info("member {} rejoined with lease {}", member, lease.id());
       emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
@@ -588,6 +604,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         return;
       }
       reportedStates.put(item, state);
+      stateCheck.add(item);
       msg.reply(new JsonObject().put("ok", true));
       maybeDecide();
     }));

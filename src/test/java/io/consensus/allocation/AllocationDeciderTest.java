@@ -73,6 +73,24 @@ class AllocationDeciderTest {
   }
 
   @Test
+  void staleStateIsCheckedOnlyForCandidatesWhenGiven() {
+    AllocationIndex idx = new View().member("me").member("x").item("a", "me=warming", "x")
+        .item("b", "x", "me=warming").item("c", "me", "x").index("me", 1);
+    AllocationDecider decider = new AllocationDecider(10);
+    // Neither stale item is a candidate: no state rule applies.
+    assertThat(decider.decide(idx, READY, new Random(1), java.util.Set.of("c")).rule()).isNotIn(2, 3);
+    // A candidate replica is updated by rule 3, a candidate master by rule 2 first.
+    Decision replica = decider.decide(idx, READY, new Random(1), java.util.Set.of("b", "c"));
+    assertThat(replica.rule()).isEqualTo(3);
+    assertThat(replica.actions()).extracting(Action::item).containsExactly("b");
+    Decision master = decider.decide(idx, READY, new Random(1), java.util.Set.of("b", "a", "gone"));
+    assertThat(master.rule()).isEqualTo(2);
+    assertThat(master.actions()).extracting(Action::item).containsExactly("a");
+    // null = every held item, as the plain overload.
+    assertThat(decider.decide(idx, READY, new Random(1), null)).isEqualTo(decide(idx, 10));
+  }
+
+  @Test
   void rule4ReleasesExtras() {
     AllocationIndex idx = new View().member("me").member("x").member("y").item("a", "x", "y", "me").index("me", 1);
     Decision d = decide(idx, 10);
@@ -185,6 +203,19 @@ class AllocationDeciderTest {
     Decision d = decide(idx2, 10);
     assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
     assertThat(d.actions()).extracting(Action::item).containsExactly("c");
+  }
+
+  @Test
+  void rule10AlsoAppliesBelowTheMasterTargetWhenNoItemIsUnowned() {
+    // 5 items, 3 members, R=1: want ceil(5/3) = 2 masters, 4 in total. me holds 1 master and
+    // 3 replicas (total at target), no item is unowned, and e is short with only y on it.
+    AllocationIndex idx = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "x", "me").item("c", "y", "me").item("d", "x", "me").item("e", "y")
+        .index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
+    assertThat(d.rule()).isEqualTo(10);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("e");
   }
 
   @Test

@@ -63,6 +63,21 @@ class EtcdConnectionTest {
   }
 
   @Test
+  void answersLargerThanTheGrpcClientDefaultOf256KiBArrive() throws Exception {
+    EtcdConnection conn = new EtcdConnection(vertx, etcd.server().endpoints(), Duration.ofSeconds(10));
+    String value = "x".repeat(1000);
+    for (int i = 0; i < 400; i++) { // 400 KB in all
+      String key = String.format("/big/k%04d", i);
+      onContext(() -> conn.unary(KVGrpc.getPutMethod(),
+          PutRequest.newBuilder().setKey(EtcdKeys.bytes(key)).setValue(EtcdKeys.bytes(value)).build()));
+    }
+    RangeResponse resp = onContext(() -> conn.unary(KVGrpc.getRangeMethod(),
+        RangeRequest.newBuilder().setKey(EtcdKeys.bytes("/big/")).setRangeEnd(EtcdKeys.prefixEnd("/big/")).build()));
+    assertThat(resp.getKvsList()).hasSize(400);
+    onContext(conn::close);
+  }
+
+  @Test
   void etcdErrorsSurfaceWithTheirStatus() throws Exception {
     EtcdConnection conn = new EtcdConnection(vertx, etcd.server().endpoints(), Duration.ofSeconds(2));
     etcd.server().put("/e", "1");

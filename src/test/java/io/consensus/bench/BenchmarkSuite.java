@@ -1,0 +1,602 @@
+package io.consensus.bench;
+
+import io.consensus.verticle.AllocatorVerticle;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The allocator's benchmark suite: real etcd on loopback, members as real
+ * {@link AllocatorVerticle}s in this JVM. Prints a markdown report; figures only, no
+ * assertions on time.
+ *
+ * <pre>
+ *   bench/run quick | full [--only converge,roll,idle,failover,decide] [--out FILE]
+ *   options: --size quick|full  --idle-seconds N  --ttl N  --seed-max-items N  --cap-seconds N
+ * </pre>
+ *
+ * Sections: converge (N items, R = 2, M members started together from an empty root, until the
+ * fixpoint), rolling restart (each member cancels and rejoins in turn, watched by an
+ * independent observer), idle (a converged fleet left alone), failover (a member killed
+ * without revoking its lease), decision cost (pure logic on a synthetic tree).
+ */
+public final class BenchmarkSuite {
+  static final String[] SECTIONS = {"converge", "roll", "idle", "failover", "decide"};
+  static final List<String> HEADINGS = List.of("## Converge", "## Seed-faithful vs batched",
+      "## Rolling restart", "## Idle", "## Failover", "## Decision cost", "## Targets");
+  static final int R = 2;
+
+  /** Benchmark parameters; see {@link #parse}. */
+  static final class Config {
+    String size = "quick";
+    Set<String> only = new LinkedHashSet<>(List.of(SECTIONS));
+    Path out;
+    List<int[]> convergeSizes;
+    List<int[]> rollSizes;
+    int[] idleFleet;
+    int idleSeconds;
+    int ttl;
+    int seedMaxItems;
+    int capSeconds;
+    int[] decideSizes;
+    int decideWarmup;
+    int decideEvents;
+    long decideMaxMillis;
+
+    boolean has(String section) {
+      return only.contains(section);
+    }
+  }
+
+  static Config parse(String... args) {
+    Config c = new Config();
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--")) {
+        opts.put("size", a);
+        continue;
+      }
+      String k = a.substring(2);
+      String v;
+      int eq = k.indexOf('=');
+      if (eq >= 0) {
+        v = k.substring(eq + 1);
+        k = k.substring(0, eq);
+      } else if (i + 1 < args.length) {
+        v = args[++i];
+      } else {
+        throw new IllegalArgumentException("missing value of --" + k);
+      }
+      opts.put(k, v);
+    }
+    c.size = opts.getOrDefault("size", "quick");
+    switch (c.size) {
+      case "quick" -> {
+        c.convergeSizes = List.of(new int[] {100, 3});
+        c.rollSizes = List.of(new int[] {100, 3});
+        c.idleFleet = new int[] {100, 3};
+        c.idleSeconds = 5;
+        c.ttl = 3;
+        c.seedMaxItems = 100;
+        c.capSeconds = 40;
+        c.decideSizes = new int[] {10_000, 100_000};
+        c.decideWarmup = 2_000;
+        c.decideEvents = 20_000;
+        c.decideMaxMillis = 1_000;
+      }
+      case "full" -> {
+        c.convergeSizes = List.of(new int[] {100, 3}, new int[] {100, 10}, new int[] {1_000, 3},
+            new int[] {1_000, 10}, new int[] {10_000, 3}, new int[] {10_000, 10});
+        c.rollSizes = List.of(new int[] {100, 3}, new int[] {1_000, 3}, new int[] {1_000, 10});
+        c.idleFleet = new int[] {10_000, 10};
+        c.idleSeconds = 60;
+        c.ttl = 5;
+        c.seedMaxItems = 1_000;
+        c.capSeconds = 180;
+        c.decideSizes = new int[] {10_000, 100_000};
+        c.decideWarmup = 20_000;
+        c.decideEvents = 200_000;
+        c.decideMaxMillis = 5_000;
+      }
+      default -> throw new IllegalArgumentException("--size must be quick or full, was " + c.size);
+    }
+    if (opts.containsKey("only")) {
+      c.only = new LinkedHashSet<>(List.of(opts.get("only").split(",")));
+      for (String s : c.only) {
+        if (!List.of(SECTIONS).contains(s)) {
+          throw new IllegalArgumentException("unknown section " + s + "; known: " + String.join(",", SECTIONS));
+        }
+      }
+    }
+    if (opts.containsKey("out")) {
+      c.out = Path.of(opts.get("out"));
+    }
+    if (opts.containsKey("idle-seconds")) {
+      c.idleSeconds = Integer.parseInt(opts.get("idle-seconds"));
+    }
+    if (opts.containsKey("ttl")) {
+      c.ttl = Integer.parseInt(opts.get("ttl"));
+    }
+    if (opts.containsKey("seed-max-items")) {
+      c.seedMaxItems = Integer.parseInt(opts.get("seed-max-items"));
+    }
+    if (opts.containsKey("cap-seconds")) {
+      c.capSeconds = Integer.parseInt(opts.get("cap-seconds"));
+    }
+    return c;
+  }
+
+  public static void main(String[] args) throws Exception {
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.consensus"))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+    Config c = parse(args);
+    String report = new BenchmarkSuite(c).run();
+    System.out.println(report);
+    if (c.out != null) {
+      if (c.out.getParent() != null) {
+        Files.createDirectories(c.out.getParent());
+      }
+      Files.writeString(c.out, report, StandardCharsets.UTF_8);
+      System.out.println("written to " + c.out);
+    }
+    System.exit(0);
+  }
+
+  // ------------------------------------------------------------------------ results
+
+  record ConvergeRow(String mode, int items, int members, boolean finished, double seconds, long transactions,
+                     long writes, long lostRaces, long revisions, double jvmCpu, double etcdCpu,
+                     int masterSpread) {
+    int slots() {
+      return items * (R + 1);
+    }
+
+    double writesPerSlot() {
+      return (double) writes / slots();
+    }
+  }
+
+  record RollRow(String mode, int items, int members, boolean finished, double seconds, double maxMemberSeconds,
+                 long writes, long handoffMaxMs, int minEntries, long masterless, long revisionsChecked,
+                 List<String> masterlessSamples) {
+  }
+
+  record IdleRow(int items, int members, int seconds, long revisions, long transactions, double jvmCpu,
+                 double etcdCpu) {
+  }
+
+  record FailoverRow(int items, int members, int ttl, int mastered, double firstSeconds, double failoverSeconds,
+                     double restaffSeconds,
+                     long writes) {
+  }
+
+  private final Config cfg;
+  private final List<ConvergeRow> converge = new ArrayList<>();
+  private final List<String> notRun = new ArrayList<>();
+  private final List<RollRow> rolls = new ArrayList<>();
+  private final List<IdleRow> idles = new ArrayList<>();
+  private final List<FailoverRow> failovers = new ArrayList<>();
+  private final List<DecisionCost.Result> decisions = new ArrayList<>();
+  private int runCounter;
+
+  BenchmarkSuite(Config cfg) {
+    this.cfg = cfg;
+  }
+
+  /** Runs the selected sections and returns the markdown report. */
+  String run() {
+    Machine machine = Machine.describe();
+    long started = System.nanoTime();
+    if (cfg.has("decide")) {
+      for (int n : cfg.decideSizes) {
+        progress("decision cost, " + n + " items");
+        decisions.add(DecisionCost.run(n, cfg.decideWarmup, cfg.decideEvents, cfg.decideMaxMillis));
+      }
+    }
+    List<int[]> fleets = new ArrayList<>();
+    if (cfg.has("converge")) {
+      fleets.addAll(cfg.convergeSizes);
+    }
+    if (cfg.has("roll")) {
+      cfg.rollSizes.stream().filter(s -> !contains(fleets, s)).forEach(fleets::add);
+    }
+    if ((cfg.has("idle") || cfg.has("failover")) && !contains(fleets, cfg.idleFleet)) {
+      fleets.add(cfg.idleFleet);
+    }
+    if (!fleets.isEmpty()) {
+      try (BenchEnv env = new BenchEnv()) {
+        for (int[] s : fleets) {
+          for (int maxBatch : new int[] {1, 64}) {
+            runFleet(env, s[0], s[1], maxBatch);
+          }
+        }
+      }
+    }
+    double total = (System.nanoTime() - started) / 1e9;
+    return report(machine, total);
+  }
+
+  private static boolean contains(List<int[]> list, int[] s) {
+    return list.stream().anyMatch(x -> x[0] == s[0] && x[1] == s[1]);
+  }
+
+  private static String mode(int maxBatch) {
+    return maxBatch == 1 ? "seed (maxBatch=1)" : "batched (maxBatch=" + maxBatch + ")";
+  }
+
+  private void runFleet(BenchEnv env, int n, int m, int maxBatch) {
+    int[] size = {n, m};
+    boolean seed = maxBatch == 1;
+    boolean doRoll = cfg.has("roll") && contains(cfg.rollSizes, size);
+    boolean doIdleFailover = !seed && n == cfg.idleFleet[0] && m == cfg.idleFleet[1];
+    boolean needed = (cfg.has("converge") && contains(cfg.convergeSizes, size)) || doRoll
+        || (doIdleFailover && (cfg.has("idle") || cfg.has("failover")));
+    if (!needed) {
+      return;
+    }
+    if (seed && n > cfg.seedMaxItems) {
+      notRun.add(String.format("seed mode at %,d items x %d members: not run (capped at %,d items at size %s)",
+          n, m, cfg.seedMaxItems, cfg.size));
+      return;
+    }
+    String root = String.format("/bench/r%02d-%s-%dx%d", ++runCounter, seed ? "seed" : "batched", n, m);
+    progress("converge " + mode(maxBatch) + " " + n + " items x " + m + " members");
+    try (BenchFleet fleet = new BenchFleet(env, root, n, R, m, maxBatch, cfg.ttl)) {
+      fleet.putMarkers();
+      long rev0 = env.etcd.currentRevision();
+      long cpu0 = BenchEnv.jvmCpuMillis();
+      long etcd0 = env.etcdCpuMillis();
+      long t0 = System.nanoTime();
+      fleet.startAll();
+      boolean reached = fleet.awaitFixpoint(t0 + TimeUnit.SECONDS.toNanos(cfg.capSeconds));
+      long t1 = reached ? fleet.lastEventNanos() : System.nanoTime();
+      ConvergeRow row = new ConvergeRow(mode(maxBatch), n, m, reached, (t1 - t0) / 1e9, fleet.transactions(),
+          fleet.actions(), fleet.lostRaces(), env.etcd.currentRevision() - rev0,
+          (BenchEnv.jvmCpuMillis() - cpu0) / 1e3, cpuSeconds(env.etcdCpuMillis(), etcd0),
+          reached ? fleet.masterSpread : -1);
+      converge.add(row);
+      progress(String.format("  %s in %.2f s, %d writes, %d txns", reached ? "converged" : "NOT converged",
+          row.seconds(), row.writes(), row.transactions()));
+      if (!reached) {
+        return;
+      }
+      if (doRoll) {
+        roll(env, fleet, mode(maxBatch));
+      }
+      if (doIdleFailover && cfg.has("idle")) {
+        idle(env, fleet);
+      }
+      if (doIdleFailover && cfg.has("failover")) {
+        failover(env, fleet);
+      }
+    }
+  }
+
+  private static double cpuSeconds(long now, long before) {
+    return now < 0 || before < 0 ? Double.NaN : (now - before) / 1e3;
+  }
+
+  private void roll(BenchEnv env, BenchFleet fleet, String mode) {
+    progress("rolling restart " + mode);
+    try (TreeWatcher watcher = TreeWatcher.start(env, fleet.root)) {
+      watcher.catchUp(env.etcd.currentRevision());
+      watcher.arm();
+      long a0 = fleet.actions();
+      long t0 = System.nanoTime();
+      double maxMember = 0;
+      long handoffMax = 0;
+      boolean finished = true;
+      for (String m : fleet.memberNames) {
+        long tm = System.nanoTime();
+        AllocatorVerticle old = fleet.cancelAndUndeploy(m);
+        handoffMax = Math.max(handoffMax, old.stats().handoffMillis());
+        fleet.deploy(m);
+        if (!fleet.awaitFixpoint(tm + TimeUnit.SECONDS.toNanos(cfg.capSeconds))) {
+          finished = false;
+          break;
+        }
+        maxMember = Math.max(maxMember, (fleet.lastEventNanos() - tm) / 1e9);
+      }
+      long t1 = finished ? fleet.lastEventNanos() : System.nanoTime();
+      watcher.catchUp(env.etcd.currentRevision());
+      RollRow row = new RollRow(mode, fleet.items, fleet.memberNames.size(), finished, (t1 - t0) / 1e9, maxMember,
+          fleet.actions() - a0, handoffMax, watcher.minEntries, watcher.masterlessRevisions,
+          watcher.revisionsChecked, watcher.masterlessSamples());
+      rolls.add(row);
+      progress(String.format("  %s in %.2f s, %d writes, min entries %d, masterless revisions %d",
+          finished ? "rolled" : "NOT finished", row.seconds(), row.writes(), row.minEntries(), row.masterless()));
+    }
+  }
+
+  private void idle(BenchEnv env, BenchFleet fleet) {
+    progress("idle " + cfg.idleSeconds + " s");
+    long rev0 = env.etcd.currentRevision();
+    long tx0 = fleet.transactions();
+    long cpu0 = BenchEnv.jvmCpuMillis();
+    long etcd0 = env.etcdCpuMillis();
+    BenchFleet.sleep(cfg.idleSeconds * 1000L);
+    IdleRow row = new IdleRow(fleet.items, fleet.memberNames.size(), cfg.idleSeconds,
+        env.etcd.currentRevision() - rev0, fleet.transactions() - tx0, (BenchEnv.jvmCpuMillis() - cpu0) / 1e3,
+        cpuSeconds(env.etcdCpuMillis(), etcd0));
+    idles.add(row);
+    progress(String.format("  %d revisions, %.2f s JVM CPU", row.revisions(), row.jvmCpu()));
+  }
+
+  private void failover(BenchEnv env, BenchFleet fleet) {
+    progress("failover, lease TTL " + cfg.ttl + " s");
+    try (TreeWatcher watcher = TreeWatcher.start(env, fleet.root)) {
+      watcher.catchUp(env.etcd.currentRevision());
+      String victim = fleet.memberNames.get(0);
+      int mastered = watcher.expectFailover(victim);
+      long a0 = fleet.actions();
+      long t0 = System.nanoTime();
+      fleet.kill(victim);
+      long deadline = t0 + TimeUnit.SECONDS.toNanos(cfg.ttl * 4L + 20);
+      while (watcher.failoverDoneNanos < 0 && System.nanoTime() < deadline) {
+        BenchFleet.sleep(5);
+      }
+      double first = watcher.failoverFirstNanos < 0 ? Double.NaN : (watcher.failoverFirstNanos - t0) / 1e9;
+      double failover = watcher.failoverDoneNanos < 0 ? Double.NaN : (watcher.failoverDoneNanos - t0) / 1e9;
+      boolean restaffed = fleet.awaitFixpoint(t0 + TimeUnit.SECONDS.toNanos(cfg.capSeconds));
+      double restaff = restaffed ? (fleet.lastEventNanos() - t0) / 1e9 : Double.NaN;
+      if (!restaffed) {
+        progress("  not restaffed: " + fleet.describe());
+      }
+      FailoverRow row = new FailoverRow(fleet.items, fleet.memberNames.size(), cfg.ttl, mastered, first, failover, restaff,
+          fleet.actions() - a0);
+      failovers.add(row);
+      progress(String.format("  new masters after %.2f s, fully staffed after %.2f s", failover, restaff));
+    }
+  }
+
+  private static void progress(String s) {
+    System.err.println("[bench] " + s);
+  }
+
+  // ------------------------------------------------------------------------ report
+
+  private String report(Machine machine, double totalSeconds) {
+    StringBuilder b = new StringBuilder();
+    b.append("# etcd-allocator benchmark results (").append(cfg.size).append(")\n\n");
+    b.append(machine.markdown());
+    b.append(String.format("- sections: %s; suite wall time %.0f s%n", String.join(", ", cfg.only), totalSeconds));
+    b.append(String.format("- R = %d; lease TTL %d s; members on one Vert.x in one JVM; etcd a child process on "
+        + "loopback; item markers bulk-put beforehand (128 puts per txn)%n", R, cfg.ttl));
+    b.append("- the machine is shared with other work (2 cores): figures are noisy, compare ratios and orders of "
+        + "magnitude rather than single digits\n\n");
+
+    b.append("## Converge\n\n");
+    b.append("M members started together on an empty root with N item markers, until the fixpoint (every item R+1 "
+        + "entries and every member's last event IDLE at etcd's current revision). Master spread = max - min "
+        + "masters per member at the fixpoint (the design asks for <= 1). "
+        + "Wall time = start of deployment to the last member event. Key writes = successful actions (creates + "
+        + "updates + releases); etcd revisions also count the M member keys. CPU: this JVM (members + harness) "
+        + "and the etcd process.\n\n");
+    b.append("| mode | items | members | slots | wall s | txns | key writes | writes/slot | lost races "
+        + "| etcd revisions | master spread | JVM CPU s | etcd CPU s |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (ConvergeRow r : converge) {
+      b.append(String.format("| %s | %,d | %d | %,d | %s | %,d | %,d | %.3f | %,d | %,d | %d | %.2f | %.2f |%n",
+          r.mode(), r.items(), r.members(), r.slots(),
+          r.finished() ? String.format("%.2f", r.seconds()) : String.format("did not finish in %.0f", r.seconds()),
+          r.transactions(), r.writes(), r.writesPerSlot(), r.lostRaces(), r.revisions(), r.masterSpread(),
+          r.jvmCpu(), r.etcdCpu()));
+    }
+    notRun.forEach(s -> b.append("\n- ").append(s));
+    b.append("\n\n## Seed-faithful vs batched\n\n");
+    b.append("Ratios seed / batched for the same size (converge; rolling restart where run).\n\n");
+    b.append("| phase | items | members | wall time | txns | key writes | JVM CPU |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|\n");
+    for (ConvergeRow s : converge) {
+      if (!s.mode().startsWith("seed")) {
+        continue;
+      }
+      converge.stream().filter(x -> !x.mode().startsWith("seed") && x.items() == s.items()
+          && x.members() == s.members()).findFirst().ifPresent(x -> b.append(String.format(
+          "| converge | %,d | %d | %s | %s | %s | %s |%n", s.items(), s.members(),
+          ratio(s.seconds(), x.seconds(), s.finished() && x.finished()),
+          ratio(s.transactions(), x.transactions(), true), ratio(s.writes(), x.writes(), true),
+          ratio(s.jvmCpu(), x.jvmCpu(), true))));
+    }
+    for (RollRow s : rolls) {
+      if (!s.mode().startsWith("seed")) {
+        continue;
+      }
+      rolls.stream().filter(x -> !x.mode().startsWith("seed") && x.items() == s.items()
+          && x.members() == s.members()).findFirst().ifPresent(x -> b.append(String.format(
+          "| rolling restart | %,d | %d | %s | - | %s | - |%n", s.items(), s.members(),
+          ratio(s.seconds(), x.seconds(), s.finished() && x.finished()), ratio(s.writes(), x.writes(), true))));
+    }
+
+    b.append("\n## Rolling restart\n\n");
+    b.append("From the converged fleet, each member in turn cancels (graceful hand-off), is undeployed and "
+        + "rejoins; the next one starts once the fleet is back at the fixpoint. An independent watcher "
+        + "(RetryWatcher + KeyTree + Items) checks every revision. Must hold: min entries >= R = " + R
+        + ", no revision with a masterless item.\n\n");
+    b.append("| mode | items | members | wall s | max s per member | key writes | writes per member "
+        + "| longest hand-off ms | min entries | masterless revisions | revisions checked |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (RollRow r : rolls) {
+      b.append(String.format("| %s | %,d | %d | %s | %.2f | %,d | %.0f | %,d | %d | %d%s | %,d |%n", r.mode(),
+          r.items(), r.members(), r.finished() ? String.format("%.2f", r.seconds())
+              : String.format("did not finish in %.0f", r.seconds()),
+          r.maxMemberSeconds(), r.writes(), (double) r.writes() / r.members(), r.handoffMaxMs(), r.minEntries(),
+          r.masterless(), r.masterlessSamples().isEmpty() ? "" : " " + r.masterlessSamples(),
+          r.revisionsChecked()));
+    }
+
+    b.append("\n## Idle\n\n");
+    b.append("A converged fleet left alone (batched mode). Writes = etcd revisions during the window (target 0; "
+        + "lease keep-alives do not write). CPU includes the harness JVM's own idle cost.\n\n");
+    b.append("| items | members | seconds | etcd revisions | txns | JVM CPU s | JVM CPU % of one core "
+        + "| etcd CPU s |\n");
+    b.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (IdleRow r : idles) {
+      b.append(String.format("| %,d | %d | %d | %d | %d | %.2f | %.1f | %.2f |%n", r.items(), r.members(),
+          r.seconds(), r.revisions(), r.transactions(), r.jvmCpu(), 100 * r.jvmCpu() / r.seconds(), r.etcdCpu()));
+    }
+
+    b.append("\n## Failover\n\n");
+    b.append("One member killed without cancelling (kill(): lease left to expire). Time from the kill until "
+        + "every item it mastered has another master (seen by an independent watcher), and until the fleet "
+        + "is back at the fixpoint (all items min(R+1, members left) entries again).\n\n");
+    b.append("| items | members | lease TTL s | items mastered by victim | first new master after s "
+        + "| all new masters after s | ratio to TTL | fully staffed after s | writes to restaff |\n");
+    b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (FailoverRow r : failovers) {
+      b.append(String.format("| %,d | %d | %d | %,d | %.2f | %.2f | %.2f | %.2f | %,d |%n", r.items(), r.members(),
+          r.ttl(), r.mastered(), r.firstSeconds(), r.failoverSeconds(), r.failoverSeconds() / r.ttl(), r.restaffSeconds(), r.writes()));
+    }
+
+    b.append("\n## Decision cost\n\n");
+    b.append("Pure logic, no etcd: a synthetic tree of N items x 3 entries (+ markers, 10 member keys) seen by "
+        + "one member holding 3N/10 entries. One watch event = one Changes of 1 key touching 1 item: "
+        + "KeyTree.apply + AllocationIndex.apply + AllocationDecider.decide (maxBatch 64; stale-state rules 2-3 "
+        + "over the changed items, as the verticle does). State-check tick = one decide that re-reads every "
+        + "held item's local state (once per stateCheckMillis, default 1 s). Heap: used heap "
+        + "after System.gc() before/after building (best effort).\n\n");
+    b.append("| items | keys | tree heap MB | index heap MB | snapshot build ms | index rebuild ms | events "
+        + "| tree us/event | index us/event | decide us/event | total us/event | state-check tick us |\n");
+    b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (DecisionCost.Result r : decisions) {
+      b.append(String.format("| %,d | %,d | %.1f | %.1f | %.0f | %.0f | %,d | %.2f | %.2f | %.2f | %.2f | %.0f |%n",
+          r.items(), r.keys(), r.treeMb(), r.indexMb(), r.snapshotMs(), r.rebuildMs(), r.events(), r.treeUs(),
+          r.indexUs(), r.decideUs(), r.totalUs(), r.fullCheckUs()));
+    }
+    if (decisions.size() >= 2) {
+      DecisionCost.Result small = decisions.get(0);
+      DecisionCost.Result big = decisions.get(decisions.size() - 1);
+      b.append(String.format("%nPer-event cost at %,d items / at %,d items: %.2f (items ratio %.0f; a full "
+          + "rebuild scales %.1fx).%n", big.items(), small.items(), big.totalUs() / small.totalUs(),
+          (double) big.items() / small.items(), big.rebuildMs() / small.rebuildMs()));
+    }
+
+    b.append("\n## Targets\n\n");
+    b.append("Reported, not asserted.\n\n| target | figure | met |\n|---|---|---|\n");
+    ConvergeRow big = converge.stream().filter(r -> !r.mode().startsWith("seed") && r.items() == 10_000
+        && r.members() == 10).findFirst().orElse(null);
+    if (big == null) {
+      b.append("| converge 10,000 items x R=2 over 10 members: <= 1.2 writes/slot | not run at this size | - |\n");
+      b.append("| converge 10,000 items x R=2 over 10 members: <= 10 s | not run at this size | - |\n");
+    } else {
+      b.append(String.format("| converge 10,000 x R=2 x 10 members: <= 1.2 writes/slot | %.3f | %s |%n",
+          big.writesPerSlot(), yes(big.finished() && big.writesPerSlot() <= 1.2)));
+      b.append(String.format("| converge 10,000 x R=2 x 10 members: <= 10 s | %.2f s | %s |%n",
+          big.seconds(), yes(big.finished() && big.seconds() <= 10)));
+    }
+    for (IdleRow r : idles) {
+      b.append(String.format("| idle writes = 0 (%,d items, %d s) | %d | %s |%n", r.items(), r.seconds(),
+          r.revisions(), yes(r.revisions() == 0)));
+    }
+    for (FailoverRow r : failovers) {
+      b.append(String.format("| failover <= TTL + 1 s (TTL %d s) | %.2f s | %s |%n", r.ttl(), r.failoverSeconds(),
+          yes(r.failoverSeconds() <= r.ttl() + 1)));
+    }
+    for (RollRow r : rolls) {
+      b.append(String.format("| rolling restart %s %,d x %d: min entries >= R, no masterless revision "
+          + "| min %d, masterless %d | %s |%n", r.mode(), r.items(), r.members(), r.minEntries(), r.masterless(),
+          yes(r.minEntries() >= R && r.masterless() == 0)));
+    }
+    decisions.stream().filter(r -> r.items() == 100_000).findFirst().ifPresent(r -> b.append(String.format(
+        "| tree of 100k items x 3 entries <= 100 MB heap | %.1f MB (+ %.1f MB index) | %s |%n", r.treeMb(),
+        r.indexMb(), yes(r.treeMb() <= 100))));
+    if (decisions.size() >= 2) {
+      DecisionCost.Result small = decisions.get(0);
+      DecisionCost.Result large = decisions.get(decisions.size() - 1);
+      double ratio = large.totalUs() / small.totalUs();
+      b.append(String.format("| watch event work proportional to touched items (1 item per event) "
+          + "| %.2fx per-event time for %.0fx items | %s |%n", ratio, (double) large.items() / small.items(),
+          yes(ratio <= 3)));
+    }
+    return b.toString();
+  }
+
+  private static String yes(boolean b) {
+    return b ? "yes" : "**no**";
+  }
+
+  private static String ratio(double a, double b, boolean valid) {
+    if (!valid || b <= 0) {
+      return "n/a";
+    }
+    return String.format(Locale.ROOT, "%.2f", a / b);
+  }
+
+  /** Machine, versions, date and commit for the report header. */
+  record Machine(String date, int cpus, String memory, String java, String etcd, String os, String commit,
+                 String load) {
+    static Machine describe() {
+      return new Machine(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+          Runtime.getRuntime().availableProcessors(), memTotal(),
+          System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
+          firstLine(exec(etcdBinary(), "--version")), firstLine(exec("uname", "-srm")), gitCommit(),
+          read("/proc/loadavg"));
+    }
+
+    String markdown() {
+      return String.format("- date: %s%n- commit: %s%n- machine: %d CPUs (nproc), %s memory, %s%n- java: %s%n"
+          + "- etcd: %s%n- load average at start: %s%n", date, commit, cpus, memory, os, java, etcd, load);
+    }
+
+    private static String etcdBinary() {
+      String env = System.getenv("ETCD_BIN");
+      return env != null && !env.isBlank() ? env : "etcd";
+    }
+
+    private static String gitCommit() {
+      String head = exec("git", "rev-parse", "--short", "HEAD").trim();
+      String dirty = exec("git", "status", "--porcelain", "--untracked-files=no").trim();
+      return head.isEmpty() ? "unknown" : head + (dirty.isEmpty() ? "" : " (with uncommitted changes)");
+    }
+
+    private static String memTotal() {
+      for (String l : read("/proc/meminfo").split("\n")) {
+        if (l.startsWith("MemTotal:")) {
+          long kb = Long.parseLong(l.replaceAll("[^0-9]", ""));
+          return String.format("%.1f GiB", kb / 1024.0 / 1024.0);
+        }
+      }
+      return "unknown";
+    }
+
+    private static String read(String file) {
+      try {
+        return Files.readString(Path.of(file)).trim();
+      } catch (IOException e) {
+        return "unknown";
+      }
+    }
+
+    private static String firstLine(String s) {
+      return s.lines().findFirst().orElse("unknown");
+    }
+
+    private static String exec(String... cmd) {
+      try {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return p.exitValue() == 0 ? out : "";
+      } catch (IOException | RuntimeException e) {
+        return "";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "";
+      }
+    }
+  }
+}

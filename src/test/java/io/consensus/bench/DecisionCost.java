@@ -1,0 +1,139 @@
+package io.consensus.bench;
+
+import io.consensus.allocation.AllocationDecider;
+import io.consensus.allocation.AllocationIndex;
+import io.consensus.tree.KeyEvent;
+import io.consensus.tree.KeyTree;
+import io.consensus.tree.KeyValue;
+import io.consensus.watch.WatchUpdate;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The pure decision logic on a synthetic keyspace, no etcd: N items with R+1 = 3 entries each
+ * over 10 members, seen by member m00. One watch event = one {@link WatchUpdate.Changes}
+ * touching one item (a replica entry deleted or re-created): patch the {@link KeyTree},
+ * update the {@link AllocationIndex}, run {@link AllocationDecider#decide}.
+ */
+final class DecisionCost {
+  static final String ROOT = "/bench/decide";
+  static final int MEMBERS = 10;
+  static final int REPLICAS = 2;
+
+  record Result(int items, int keys, double treeMb, double indexMb, double snapshotMs, double rebuildMs,
+                long events, double treeUs, double indexUs, double decideUs, double fullCheckUs) {
+    double totalUs() {
+      return treeUs + indexUs + decideUs;
+    }
+  }
+
+  private static String member(int m) {
+    return String.format("m%02d", m);
+  }
+
+  private static String item(int i) {
+    return String.format("item-%06d", i);
+  }
+
+  static List<KeyValue> keyspace(int items) {
+    List<KeyValue> kvs = new ArrayList<>(items * (REPLICAS + 2) + MEMBERS);
+    long rev = 1;
+    for (int m = 0; m < MEMBERS; m++) {
+      kvs.add(new KeyValue(ROOT + "/members/" + member(m), "{}", rev, rev, 1, 100 + m));
+      rev++;
+    }
+    for (int i = 0; i < items; i++) {
+      String itemKey = ROOT + "/items/" + item(i);
+      kvs.add(new KeyValue(itemKey, "", rev, rev, 1, 0));
+      rev++;
+      for (int j = 0; j <= REPLICAS; j++) {
+        int m = (i + j) % MEMBERS;
+        kvs.add(new KeyValue(itemKey + "/" + member(m), "ready", rev, rev, 1, 100 + m));
+        rev++;
+      }
+    }
+    return kvs;
+  }
+
+  static long usedHeapAfterGc() {
+    long used = Long.MAX_VALUE;
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+      BenchFleet.sleep(50);
+      used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+    return used;
+  }
+
+  static Result run(int items, int warmup, int events, long maxMeasureMillis) {
+    long before = usedHeapAfterGc();
+    long t0 = System.nanoTime();
+    List<KeyValue> kvs = keyspace(items);
+    int keys = kvs.size();
+    long revision = kvs.get(kvs.size() - 1).modRevision();
+    long t1 = System.nanoTime();
+    KeyTree tree = KeyTree.fromSnapshot(ROOT, revision, kvs);
+    double snapshotMs = (System.nanoTime() - t1) / 1e6;
+    kvs = null;
+    long withTree = usedHeapAfterGc();
+    AllocationIndex index = new AllocationIndex(member(0), 100, REPLICAS, List.of(), (i, s) -> "ready".equals(s));
+    long t2 = System.nanoTime();
+    index.rebuild(tree);
+    double rebuildMs = (System.nanoTime() - t2) / 1e6;
+    long withIndex = usedHeapAfterGc();
+    AllocationDecider decider = new AllocationDecider(64);
+    Random rnd = new Random(42);
+    boolean[] removed = new boolean[items];
+    long[] nanos = new long[3];
+    long rev = revision + 1;
+    long measured = 0;
+    long deadline = Long.MAX_VALUE;
+    for (int n = 0; n < warmup + events; n++) {
+      if (n == warmup) {
+        nanos = new long[3];
+        deadline = System.nanoTime() + maxMeasureMillis * 1_000_000;
+      }
+      int i = rnd.nextInt(items);
+      int m = (i + REPLICAS) % MEMBERS; // the last replica of item i
+      String key = ROOT + "/items/" + item(i) + "/" + member(m);
+      KeyEvent e = removed[i] ? KeyEvent.put(new KeyValue(key, "ready", rev, rev, 1, 100 + m))
+          : KeyEvent.delete(key, rev);
+      removed[i] = !removed[i];
+      WatchUpdate.Changes c = new WatchUpdate.Changes(rev++, List.of(e));
+      long a = System.nanoTime();
+      tree = tree.apply(c);
+      long b = System.nanoTime();
+      // As the verticle does: rules 2 and 3 look at the items the event changed.
+      java.util.Set<String> changed = index.apply(tree, c);
+      long d = System.nanoTime();
+      decider.decide(index, it -> "ready", rnd, changed);
+      long f = System.nanoTime();
+      nanos[0] += b - a;
+      nanos[1] += d - b;
+      nanos[2] += f - d;
+      if (n >= warmup) {
+        measured++;
+        if (f > deadline) {
+          break;
+        }
+      }
+    }
+    // The state-check tick (once per stateCheckMillis): rules 2 and 3 over every held item.
+    long full = 0;
+    int fullRounds = 20;
+    for (int k = 0; k < fullRounds; k++) {
+      long a = System.nanoTime();
+      decider.decide(index, it -> "ready", rnd, null);
+      full += System.nanoTime() - a;
+    }
+    Result r = new Result(items, keys, (withTree - before) / 1e6, (withIndex - withTree) / 1e6, snapshotMs,
+        rebuildMs, measured, nanos[0] / 1e3 / measured, nanos[1] / 1e3 / measured, nanos[2] / 1e3 / measured, full / 1e3 / fullRounds);
+    // keep tree and index reachable until here
+    if (tree.revision() < 0 || index.itemCount() < 0) {
+      throw new AssertionError();
+    }
+    return r;
+  }
+}
