@@ -25,8 +25,9 @@ import java.util.function.Function;
  *   <li>fewer entries than wanted: take an item with fewer than R+1 entries;</li>
  *   <li>exactly the wanted masters but too many entries: release a mastered item ready for
  *       hand-off (deadlock avoidance);</li>
- *   <li>exactly at both targets, items short of replicas, member key present: take one more
- *       after a randomized back-off (deadlock avoidance).</li>
+ *   <li>not over the master target, items short of replicas that this member does not hold,
+ *       member key present: take one more after a randomized back-off, so that members that
+ *       want more win the race (deadlock avoidance).</li>
  * </ol>
  * With {@code maxBatch > 1} a rule that applies to several items acts on up to that many at
  * once (never more than its target gap); with 1 it behaves exactly like the seed, one action
@@ -118,11 +119,12 @@ public final class AllocationDecider {
     if (masters == want.masters() && total > want.total() && !idx.myReadyMasters.isEmpty()) {
       return release(idx, handOffCandidates(idx, 1, rnd), 9);
     }
-    // 10: deadlock avoidance: at both targets while items are short of replicas. "At the master
-    // target" includes below it when no item is left without entries (rule 7 cannot apply): the
-    // ceil(N/M) targets add up to more than N, so most members never reach their master target,
-    // and an item short of replicas only on members already holding it would wait forever.
-    if (idx.memberPresent() && masters <= want.masters() && total == want.total()) {
+    // 10: deadlock avoidance: items are short of replicas that no member wanting more can
+    // fill (each already holds them): a member not over its master target takes one more
+    // after a back-off, so that members that do want more win the race. Over its total
+    // target too: totals that drift above target after the fleet shrinks must not leave
+    // items short for good (seen after a crash at 10,000 items x 10 members).
+    if (idx.memberPresent() && masters <= want.masters()) {
       List<String> picks = pickShort(idx, 1, rnd);
       if (!picks.isEmpty()) {
         Decision d = create(idx, picks, localState, 10);

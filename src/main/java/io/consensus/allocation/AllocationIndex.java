@@ -38,6 +38,7 @@ public final class AllocationIndex {
   private KeyTree tree;
   private Node membersNode;
   private int memberCount;
+  private int rank = -1;
   private boolean memberPresent;
   private final Map<String, ItemSummary> items = new HashMap<>();
   // Masters per member across all items: lets a hand-off prefer a successor that wants more.
@@ -108,7 +109,10 @@ public final class AllocationIndex {
       touched = more;
     }
     memberPresent = members != null && members.child(member) != null && members.child(member).hasValue();
-    memberCount = members == null ? 0 : countValid(members);
+    if (members != oldMembers) {
+      memberCount = members == null ? 0 : countValid(members);
+      rank = memberPresent ? rankOf(members) : -1;
+    }
     Node itemsNode = Items.itemsNode(newTree);
     Set<String> changed = new LinkedHashSet<>();
     for (String item : touched) {
@@ -158,6 +162,20 @@ public final class AllocationIndex {
       }
     }
     return out;
+  }
+
+  /** This member's seniority: how many valid member keys were created before ours. */
+  private int rankOf(Node members) {
+    Node me = members.child(member);
+    long mine = me.ownCreateRevision();
+    int[] before = {0};
+    members.forEachChild(c -> {
+      if (c.hasValue() && Names.isValid(c.name()) && (c.ownCreateRevision() < mine
+          || c.ownCreateRevision() == mine && c.name().compareTo(member) < 0)) {
+        before[0]++;
+      }
+    });
+    return before[0];
   }
 
   private static int countValid(Node members) {
@@ -307,7 +325,12 @@ public final class AllocationIndex {
 
   /** This member's targets under the current view. */
   public Targets targets() {
-    return Targets.of(itemCount(), memberCount, replicas, memberPresent);
+    return Targets.of(itemCount(), memberCount, rank, replicas, memberPresent);
+  }
+
+  /** This member's seniority among present members (0 = earliest), -1 when its key is gone. */
+  public int rank() {
+    return rank;
   }
 
   /** Items this member holds an entry of, in any role. */

@@ -7,8 +7,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Safety and convergence of the rules over random interleavings of members acting on stale
@@ -81,6 +83,60 @@ class ProtocolSimulationTest {
     assertThat(fleet.runToFixpoint(2_000_000, () -> { })).isTrue();
     assertConverged(fleet, 2);
     assertThat(fleet.actions).as("actions by rule %s", fleet.actionsByRule).isLessThan(2_500);
+  }
+
+  @ParameterizedTest(name = "seed {0}: {1} items, {2} members, R={3}")
+  @CsvSource({"31,41,4,1", "32,100,3,2", "33,7,3,1", "34,100,3,2", "35,50,7,2", "36,100,6,1"})
+  void itemsThatDoNotDivideEvenlyStillConvergeWithinOneMaster(long seed, int n, int m, int replicas) {
+    SimulatedFleet fleet = new SimulatedFleet(seed, replicas, items(n), 16);
+    IntStream.range(0, m).forEach(i -> fleet.join("m" + i));
+    assertThat(fleet.runToFixpoint(500_000, () -> { })).as("converges").isTrue();
+    assertConverged(fleet, replicas);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @CsvSource({"41", "42", "43", "44"})
+  void aCrashAtScaleIsFullyRestaffed(long seed) {
+    SimulatedFleet fleet = new SimulatedFleet(seed, 2, items(1000), 64);
+    IntStream.range(0, 10).forEach(i -> fleet.join(String.format("m%02d", i)));
+    assertThat(fleet.runToFixpoint(2_000_000, () -> { })).isTrue();
+    assertConverged(fleet, 2);
+    fleet.crash("m05");
+    assertThat(fleet.runToFixpoint(2_000_000, () -> { })).as("converges after the crash").isTrue();
+    assertConverged(fleet, 2);
+  }
+
+  static LongStream seeds() {
+    return LongStream.range(100, 160);
+  }
+
+  /** Random fleet sizes, item counts, R and modes; a graceful leave, then a crash. */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void randomFleetsConvergeThroughALeaveAndACrash(long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    int n = 1 + r.nextInt(120);
+    int m = 1 + r.nextInt(7);
+    int replicas = r.nextInt(3);
+    int batch = r.nextBoolean() ? 1 : 32;
+    SimulatedFleet fleet = new SimulatedFleet(seed, replicas, items(n), batch);
+    IntStream.range(0, m).forEach(i -> fleet.join("m" + i));
+    String what = n + " items, " + m + " members, R=" + replicas + ", batch " + batch;
+    assertThat(fleet.runToFixpoint(400_000, () -> { })).as("fixpoint: %s", what).isTrue();
+    if (m >= replicas + 1) {
+      assertConverged(fleet, replicas);
+    }
+    if (m >= 3) {
+      fleet.cancel("m0");
+      assertThat(fleet.runToFixpoint(400_000, () -> { })).as("fixpoint after a leave: %s", what).isTrue();
+      assertThat(fleet.members.get("m0").done).isTrue();
+      fleet.members.remove("m0");
+      fleet.crash("m1");
+      assertThat(fleet.runToFixpoint(400_000, () -> { })).as("fixpoint after a crash: %s", what).isTrue();
+      if (m - 2 >= replicas + 1) {
+        assertConverged(fleet, replicas);
+      }
+    }
   }
 
   static void assertConverged(SimulatedFleet fleet, int replicas) {

@@ -53,6 +53,7 @@ final class SimulatedFleet {
     final Map<String, String> localState = new HashMap<>();
     KeyTree tree = KeyTree.empty(ROOT);
     int applied = -1; // index into log already applied
+    long backoffSince = -1; // revision at which a rule-10 back-off started, -1 when none
     boolean done;
 
     Member(String name) {
@@ -82,6 +83,9 @@ final class SimulatedFleet {
         return false;
       }
       Decision d = decider.decide(index, this::state, rnd);
+      if (d.outcome() != Decision.Outcome.TAKE_AFTER_BACKOFF) {
+        backoffSince = -1;
+      }
       switch (d.outcome()) {
         case DONE -> {
           done = true;
@@ -91,9 +95,16 @@ final class SimulatedFleet {
           return false;
         }
         case TAKE_AFTER_BACKOFF -> {
+          // As the verticle: the take happens only if the back-off ran out with nothing
+          // changed meanwhile (any change restarts it), so members that want more go first.
+          if (backoffSince != revision) {
+            backoffSince = revision;
+            return false;
+          }
           if (!allowBackoffTake) {
             return false;
           }
+          backoffSince = -1;
         }
         default -> {
         }
