@@ -91,11 +91,17 @@ class AllocationDeciderTest {
   }
 
   @Test
-  void rule4ReleasesExtras() {
+  void rule4ReleasesExtrasGuardedOnTheEntriesAheadOfThem() {
     AllocationIndex idx = new View().member("me").member("x").member("y").item("a", "x", "y", "me").index("me", 1);
     Decision d = decide(idx, 10);
     assertThat(d.rule()).isEqualTo(4);
-    assertThat(d.actions()).singleElement().satisfies(a -> assertThat(a.kind()).isEqualTo(Action.Kind.RELEASE));
+    List<io.consensus.route.RouteEntry> entries = idx.summary("a").route().entries();
+    // If x or y went meanwhile, "me" is a replica now and must not let go.
+    assertThat(d.actions()).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo(Action.Kind.RELEASE);
+      assertThat(a.guards()).containsExactly(new Action.Guard("x", entries.get(0).modRevision()),
+          new Action.Guard("y", entries.get(1).modRevision()));
+    });
   }
 
   @Test

@@ -32,6 +32,8 @@ final class SimulatedFleet {
   final List<String> fixedItems;
   final int maxBatch;
   long revision = 1;
+  /** Chance in percent that a member catches up with etcd before a round: lower is staler. */
+  int syncPercent = 75;
   long nextLease = 100;
   int actions;
   final Map<Integer, Integer> actionsByRule = new TreeMap<>();
@@ -216,7 +218,7 @@ final class SimulatedFleet {
     List<Member> list = new ArrayList<>(members.values());
     for (int round = 0; round < maxRounds; round++) {
       Member m = list.get(rnd.nextInt(list.size()));
-      if (rnd.nextInt(4) != 0) {
+      if (rnd.nextInt(100) < syncPercent) {
         m.sync();
       }
       long before = revision;
