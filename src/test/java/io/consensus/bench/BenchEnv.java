@@ -82,16 +82,7 @@ final class BenchEnv implements AutoCloseable {
   }
 
   static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return io.consensus.testing.Await.result(f, WAIT);
   }
 
   /** Puts every key with {@code value}, {@value #TXN_OPS} puts per transaction. */
