@@ -326,6 +326,18 @@ public class AllocatorVerticle extends AbstractVerticle {
     if (phase == Phase.EXITED) {
       return;
     }
+    long t0 = System.nanoTime();
+    try {
+      applyUpdate(update);
+    } finally {
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      if (ms >= 100) {
+        LOG.info("member {}: slow watch update at revision {} took {} ms", member, update.revision(), ms);
+      }
+    }
+  }
+
+  private void applyUpdate(WatchUpdate update) {
     KeyTree next;
     try {
       next = tree.apply(update);

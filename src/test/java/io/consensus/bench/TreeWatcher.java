@@ -35,6 +35,7 @@ final class TreeWatcher implements AutoCloseable {
   private String failoverVictim;
   volatile long failoverDoneNanos = -1;
   volatile long failoverFirstNanos = -1;
+  volatile long victimGoneNanos = -1;
 
   private TreeWatcher(BenchEnv env, String root) {
     this.env = env;
@@ -53,6 +54,11 @@ final class TreeWatcher implements AutoCloseable {
   }
 
   private void onUpdate(WatchUpdate u) {
+    if (failoverVictim != null && victimGoneNanos < 0 && u instanceof WatchUpdate.Changes c
+        && c.events().stream().anyMatch(e -> e.isRemove()
+            && e.kv().key().equals(root + "/members/" + failoverVictim))) {
+      victimGoneNanos = System.nanoTime(); // etcd revoked the victim's lease
+    }
     tree = tree.apply(u);
     Node itemsNode = Items.itemsNode(tree);
     Collection<String> touched;
