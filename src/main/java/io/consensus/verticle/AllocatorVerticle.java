@@ -7,6 +7,7 @@ import io.consensus.allocation.ItemSummary;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.lease.LeaseKeeper;
 import io.consensus.route.Keys;
+import io.consensus.route.Names;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.TreePatchException;
 import io.consensus.watch.RetryWatcher;
@@ -21,12 +22,15 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +96,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long cancelStartedNanos;
   private long lastIdleRevision = -1;
   // Held items whose state may be stale (rules 2, 3); all held items when stateCheckAll.
-  private final Set<String> stateCheck = new java.util.HashSet<>();
+  private final Set<String> stateCheck = new HashSet<>();
   private boolean stateCheckAll = true;
 
   /** A verticle configured from {@link #config()} (JSON keys of {@link AllocatorOptions}). */
@@ -237,7 +241,7 @@ public class AllocatorVerticle extends AbstractVerticle {
    */
   public Future<Void> reportState(String item, String state) {
     return onContext(() -> {
-      reportedStates.put(io.consensus.route.Names.check("item", item), java.util.Objects.requireNonNull(state));
+      reportedStates.put(Names.check("item", item), Objects.requireNonNull(state));
       stateCheck.add(item);
       maybeDecide();
       return null;
@@ -611,8 +615,8 @@ public class AllocatorVerticle extends AbstractVerticle {
         msg.fail(400, "expected {\"item\": ..., \"state\": ...}");
         return;
       }
-      if (!io.consensus.route.Names.isValid(item)) {
-        msg.fail(400, "invalid item name '" + item + "': " + io.consensus.route.Names.problem(item));
+      if (!Names.isValid(item)) {
+        msg.fail(400, "invalid item name '" + item + "': " + Names.problem(item));
         return;
       }
       reportedStates.put(item, state);
@@ -634,7 +638,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     vertx.eventBus().publish(options.getAddress() + ".events", e.toJson());
   }
 
-  private <T> Future<T> onContext(java.util.function.Supplier<T> fn) {
+  private <T> Future<T> onContext(Supplier<T> fn) {
     Promise<T> p = Promise.promise();
     context.runOnContext(v -> {
       try {
