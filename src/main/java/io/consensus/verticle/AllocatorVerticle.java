@@ -408,6 +408,12 @@ public class AllocatorVerticle extends AbstractVerticle {
         }
       }
       case IDLE -> {
+        if (phase == Phase.CANCELLING && index.memberCount() == 0) {
+          // Entries left that nobody can take: no other member holds a key. Waiting out the
+          // hand-off timeout would only delay a fleet that is shutting down as a whole.
+          finishExit("no member left to hand off to");
+          return;
+        }
         if (lastIdleRevision != tree.revision()) {
           lastIdleRevision = tree.revision();
           emit(AllocatorEvent.Kind.IDLE, tree.revision(), "");

@@ -99,7 +99,9 @@ class MemberIT {
 
   @Test
   void secondSignalStopsAtOnce() {
-    // Alone with R=1 the member cannot hand off: the graceful stop would wait 60 s.
+    // A member key nobody serves (a lease-less "ghost") means the member is not alone, so its
+    // graceful stop waits for a hand-off that cannot happen: up to 60 s.
+    etcd.server().put("/it/second/members/ghost", "{}");
     try (LauncherProcess m = LauncherProcess.start(conf("/it/second", "solo", 60), env(1))) {
       LauncherProcess.await("solo masters everything", () -> mastersPerMember(m.getJson("/routes")).size() == 4);
       m.signal("TERM");

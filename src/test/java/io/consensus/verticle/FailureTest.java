@@ -124,6 +124,27 @@ class FailureTest {
   }
 
   @Test
+  void theHandOffTimeoutBoundsACancelWhenNoReplicaIsReady() {
+    fleet.deploy("m1", 1, ITEMS);
+    // m2's replicas never become ready for promotion: m1 cannot hand off its masters.
+    fleet.deploy(fleet.options("m2", 1, ITEMS), new ItemHandler() {
+      @Override
+      public String itemState(String item) {
+        return "warming";
+      }
+    });
+    fleet.awaitRoutes(ITEMS, "every item staffed", r -> allHave(r, 2));
+    fleet.awaitQuiet();
+    fleet.members.get("m1").options().setHandoffTimeoutSeconds(1);
+    long cancelled = System.nanoTime();
+    await(fleet.cancel("m1"));
+    assertThat(System.nanoTime() - cancelled).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(1).toNanos());
+    assertThat(fleet.events.get("m1")).anySatisfy(e -> assertThat(e.detail()).isEqualTo("hand-off timeout"));
+    // Its lease is revoked on exit: m2's replicas are masters now, with no entry of m1 left.
+    fleet.awaitRoutes(ITEMS, "m1 gone", r -> r.values().stream().allMatch(x -> x.index("m1") < 0 && x.size() >= 1));
+  }
+
+  @Test
   void aRestartedMemberWaitsForItsOldIncarnationToExpire() {
     fleet.deploy("m1", 0, ITEMS);
     fleet.awaitRoutes(ITEMS, "m1 masters all", r -> allHave(r, 1));
