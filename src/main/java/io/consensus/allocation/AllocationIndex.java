@@ -43,6 +43,8 @@ public final class AllocationIndex {
   private final Map<String, ItemSummary> items = new HashMap<>();
   // Masters per member across all items: lets a hand-off prefer a successor that wants more.
   private final Map<String, Integer> mastersByMember = new HashMap<>();
+  // Items with fewer than R+1 entries, whoever holds them (for metrics).
+  private int itemsShort;
 
   // Candidate sets, each a function of the summaries above.
   final IndexedSet empty = new IndexedSet();
@@ -108,7 +110,8 @@ public final class AllocationIndex {
       more.addAll(myMasters.all());
       touched = more;
     }
-    memberPresent = members != null && members.child(member) != null && members.child(member).hasValue();
+    Node me = members == null ? null : members.child(member);
+    memberPresent = me != null && me.hasValue();
     if (members != oldMembers) {
       memberCount = members == null ? 0 : countValid(members);
       rank = memberPresent ? rankOf(members) : -1;
@@ -231,6 +234,9 @@ public final class AllocationIndex {
 
   private void sets(ItemSummary s, boolean add) {
     String item = s.item();
+    if (s.size() < replicas + 1) {
+      itemsShort += add ? 1 : -1;
+    }
     if (s.size() > 0) {
       mastersByMember.merge(s.route().master().member(), add ? 1 : -1, (a, b) -> a + b == 0 ? null : a + b);
     }
@@ -316,6 +322,11 @@ public final class AllocationIndex {
   /** Entries this member holds in any position. */
   public int entriesHeld() {
     return myMasters.size() + myReplicas.size() + myExtras.size();
+  }
+
+  /** Items with fewer than R+1 entries. */
+  public int itemsShortOfReplicas() {
+    return itemsShort;
   }
 
   /** Items with no entry at all. */

@@ -303,8 +303,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         .put("items", index.itemCount()).put("members", index.memberCount())
         .put("masters", index.mastersHeld()).put("replicas", index.replicasHeld())
         .put("itemsWithoutMaster", index.itemsWithoutMaster())
-        .put("itemsShortOfReplicas", index.summaries().stream()
-            .filter(s -> s.size() < options.getReplicas() + 1).count()));
+        .put("itemsShortOfReplicas", index.itemsShortOfReplicas()));
   }
 
   // ---------------------------------------------------------------- joining

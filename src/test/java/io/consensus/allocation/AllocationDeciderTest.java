@@ -261,5 +261,7 @@ class AllocationDeciderTest {
     assertThat(inc.myReplicas.all()).containsExactlyInAnyOrderElementsOf(fresh.myReplicas.all());
     assertThat(inc.empty.all()).containsExactlyInAnyOrderElementsOf(fresh.empty.all());
     assertThat(inc.shortStaffed.all()).containsExactlyInAnyOrderElementsOf(fresh.shortStaffed.all());
+    assertThat(inc.itemsShortOfReplicas()).isEqualTo(fresh.itemsShortOfReplicas())
+        .isEqualTo((int) fresh.summaries().stream().filter(x -> x.size() < 2).count());
   }
 }
