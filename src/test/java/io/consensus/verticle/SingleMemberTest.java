@@ -51,6 +51,7 @@ class SingleMemberTest {
     await(m.cancelItem("bar"));
     fleet.awaitRoutes(FIXED, "bar re-acquired", routes -> routes.get("bar").size() == 1
         && routes.get("bar").master().createRevision() > bar);
+    fleet.awaitQuiet(); // the member's view, and so its table, has caught up
 
     // The published route table agrees, and every route message names this member as master.
     Map<String, RouteChange> table = await(m.routes());
@@ -93,10 +94,14 @@ class SingleMemberTest {
     fleet.request(fleet.members.get("my-key").options().getAddress() + ".state.my-key",
         new io.vertx.core.json.JsonObject().put("item", "a").put("state", "warming"));
     fleet.awaitRoutes(List.of("a"), "state warming", r -> r.get("a").master().state().equals("warming"));
-    var table = fleet.request(AllocatorOptions.DEFAULT_ADDRESS + ".table.my-key", new io.vertx.core.json.JsonObject());
-    assertThat(table.getJsonArray("routes")).hasSize(1);
-    assertThat(table.getJsonArray("routes").getJsonObject(0).getJsonArray("entries").getJsonObject(0)
-        .getString("state")).isEqualTo("warming");
+    // The member's own table follows once its watch has delivered the write.
+    io.vertx.core.json.JsonObject[] table = new io.vertx.core.json.JsonObject[1];
+    TestFleet.awaitCondition("the route table shows warming", () -> {
+      table[0] = fleet.request(AllocatorOptions.DEFAULT_ADDRESS + ".table.my-key", new io.vertx.core.json.JsonObject());
+      return table[0].getJsonArray("routes").size() == 1 && "warming".equals(table[0].getJsonArray("routes")
+          .getJsonObject(0).getJsonArray("entries").getJsonObject(0).getString("state"));
+    }, () -> "table " + table[0]);
+    assertThat(table[0].getString("member")).isEqualTo("my-key");
   }
 
   @Test
