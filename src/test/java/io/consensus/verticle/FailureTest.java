@@ -61,6 +61,7 @@ class FailureTest {
     assertThat(fleet.mastersPerMember(after).keySet()).containsOnly("m1", "m3");
     // The first route m1 saw for each of m2's items after the kill names the former replica
     // as master: failover needed no action.
+    fleet.awaitQuiet(); // m1's view, and so its route log, has caught up with etcd
     List<RouteChange> log = fleet.routeLog.get("m1").subList(seen, fleet.routeLog.get("m1").size());
     successor.forEach((item, next) -> {
       RouteChange first = log.stream().filter(c -> c.item().equals(item) && c.route().index("m2") < 0)
