@@ -56,6 +56,7 @@ class FailureTest {
     int seen = fleet.routeLog.get("m1").size();
 
     await(fleet.members.get("m2").kill());
+    fleet.undeploy("m2"); // releases the verticle; its lease is left to expire
     Map<String, Route> after = fleet.awaitRoutes(ITEMS, "m2's entries expired and replaced", r -> allHave(r, 2)
         && r.values().stream().allMatch(x -> x.index("m2") < 0));
     assertThat(fleet.mastersPerMember(after).keySet()).containsOnly("m1", "m3");
