@@ -5,7 +5,7 @@ import static io.consensus.etcd.EtcdKeys.bytes;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.etcd.EtcdKeys;
 import io.consensus.etcd.EtcdValues;
-import io.consensus.testing.EtcdServer;
+import io.consensus.etcdprocess.EtcdServer;
 import io.consensus.tree.KeyValue;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.LeaseGrpc;

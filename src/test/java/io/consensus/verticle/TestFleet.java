@@ -6,7 +6,7 @@ import io.consensus.etcd.EtcdValues;
 import io.consensus.route.Items;
 import io.consensus.route.Route;
 import io.consensus.testing.Await;
-import io.consensus.testing.EtcdServer;
+import io.consensus.etcdprocess.EtcdServer;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.KeyValue;
 import io.etcd.jetcd.api.KVGrpc;

@@ -7,7 +7,7 @@ import static io.consensus.watch.WatchTestSupport.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.etcd.EtcdConnection;
-import io.consensus.testing.EtcdCluster;
+import io.consensus.etcdprocess.EtcdCluster;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;

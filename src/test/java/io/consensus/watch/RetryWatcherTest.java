@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.etcd.EtcdKeys;
 import io.consensus.testing.EtcdExtension;
-import io.consensus.testing.EtcdServer;
+import io.consensus.etcdprocess.EtcdServer;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.PutRequest;

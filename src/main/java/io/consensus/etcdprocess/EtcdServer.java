@@ -1,4 +1,4 @@
-package io.consensus.testing;
+package io.consensus.etcdprocess;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

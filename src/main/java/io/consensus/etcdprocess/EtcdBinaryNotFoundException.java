@@ -1,4 +1,4 @@
-package io.consensus.testing;
+package io.consensus.etcdprocess;
 
 /** Thrown when no etcd binary can be found to launch a test server. */
 public final class EtcdBinaryNotFoundException extends IllegalStateException {

@@ -1,4 +1,4 @@
-package io.consensus.testing;
+package io.consensus.etcdprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.consensus.testing;
+package io.consensus.etcdprocess;
 
 import java.time.Duration;
 import java.util.ArrayList;
