@@ -9,7 +9,7 @@ import io.consensus.route.RouteEntry;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.Node;
-import io.consensus.watch.WatchUpdate;
+import io.consensus.tree.WatchUpdate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

@@ -1,6 +1,5 @@
 package io.consensus.tree;
 
-import io.consensus.watch.WatchUpdate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

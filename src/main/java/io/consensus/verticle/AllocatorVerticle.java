@@ -12,7 +12,7 @@ import io.consensus.tree.KeyTree;
 import io.consensus.tree.TreePatchException;
 import io.consensus.watch.RetryWatcher;
 import io.consensus.watch.RetryWatcherOptions;
-import io.consensus.watch.WatchUpdate;
+import io.consensus.tree.WatchUpdate;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -5,6 +5,7 @@ import io.consensus.etcd.EtcdKeys;
 import io.consensus.etcd.EtcdStream;
 import io.consensus.etcd.EtcdValues;
 import io.consensus.tree.KeyEvent;
+import io.consensus.tree.WatchUpdate;
 import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchGrpc;

@@ -5,6 +5,7 @@ import io.consensus.etcd.EtcdConnection;
 import io.consensus.etcd.EtcdKeys;
 import io.consensus.etcd.EtcdValues;
 import io.consensus.tree.KeyValue;
+import io.consensus.tree.WatchUpdate;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;

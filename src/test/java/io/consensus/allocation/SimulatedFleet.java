@@ -6,7 +6,7 @@ import io.consensus.route.RouteEntry;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.KeyValue;
-import io.consensus.watch.WatchUpdate;
+import io.consensus.tree.WatchUpdate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

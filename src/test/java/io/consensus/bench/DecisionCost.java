@@ -5,7 +5,7 @@ import io.consensus.allocation.AllocationIndex;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.KeyValue;
-import io.consensus.watch.WatchUpdate;
+import io.consensus.tree.WatchUpdate;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;

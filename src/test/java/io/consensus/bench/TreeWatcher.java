@@ -7,7 +7,7 @@ import io.consensus.tree.KeyTree;
 import io.consensus.tree.Node;
 import io.consensus.watch.RetryWatcher;
 import io.consensus.watch.RetryWatcherOptions;
-import io.consensus.watch.WatchUpdate;
+import io.consensus.tree.WatchUpdate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;

@@ -3,7 +3,7 @@ package io.consensus.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.consensus.watch.WatchUpdate;
+import io.consensus.tree.WatchUpdate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -12,6 +12,7 @@ import io.consensus.etcd.EtcdConnection;
 import io.consensus.etcd.EtcdKeys;
 import io.consensus.testing.EtcdExtension;
 import io.consensus.etcdprocess.EtcdServer;
+import io.consensus.tree.WatchUpdate;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.PutRequest;

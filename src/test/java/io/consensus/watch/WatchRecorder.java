@@ -2,6 +2,7 @@ package io.consensus.watch;
 
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyValue;
+import io.consensus.tree.WatchUpdate;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

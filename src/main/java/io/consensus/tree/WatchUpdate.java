@@ -1,11 +1,11 @@
-package io.consensus.watch;
+package io.consensus.tree;
 
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyValue;
 import java.util.List;
 
 /**
- * What a {@link RetryWatcher} delivers, always in revision order on the caller's context.
+ * What a watch of the keyspace delivers (in this project, {@code io.consensus.watch.RetryWatcher}), always in revision order on the caller's context.
  *
  * <ul>
  *   <li>{@link Snapshot}: the complete keyspace under the prefix at {@code revision}. Sent
