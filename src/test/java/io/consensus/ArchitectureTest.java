@@ -33,11 +33,12 @@ class ArchitectureTest {
       Map.entry("route", Set.of("tree")),
       Map.entry("allocation", Set.of("tree", "route")),
       Map.entry("etcd", Set.of("tree")),
-      Map.entry("watch", Set.of("etcd", "tree")),
-      Map.entry("lease", Set.of("etcd")),
+      Map.entry("config", Set.of()),
+      Map.entry("watch", Set.of("config", "etcd", "tree")),
+      Map.entry("lease", Set.of("config", "etcd")),
       Map.entry("ring", Set.of()),
-      Map.entry("verticle", Set.of("tree", "route", "allocation", "etcd", "watch", "lease", "ring")),
-      Map.entry("launcher", Set.of("tree", "route", "etcd", "watch", "lease", "verticle", "etcdprocess")),
+      Map.entry("verticle", Set.of("config", "tree", "route", "allocation", "etcd", "watch", "lease", "ring")),
+      Map.entry("launcher", Set.of("config", "tree", "route", "etcd", "watch", "lease", "verticle", "etcdprocess")),
       Map.entry("etcdprocess", Set.of("etcd")),
       Map.entry("testing", Set.of("etcdprocess")));
 

@@ -1,6 +1,6 @@
 package io.consensus.launcher;
 
-import io.consensus.verticle.ConfigException;
+import io.consensus.config.ConfigException;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;

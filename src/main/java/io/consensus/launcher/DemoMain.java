@@ -67,7 +67,7 @@ public final class DemoMain extends AbstractVerticle {
         base.getReplicas(), base.getRoot(), base.getEndpoints());
     List<Future<String>> deployed = new ArrayList<>();
     for (int i = 1; i <= config.demoMembers(); i++) {
-      AllocatorOptions o = AllocatorOptions.fromJson(base.toJson()).setMember(base.getMember() + "-" + i);
+      AllocatorOptions o = new AllocatorOptions(base).setMember(base.getMember() + "-" + i);
       AllocatorVerticle v = new AllocatorVerticle(o);
       members.put(o.getMember(), v);
       deployed.add(vertx.deployVerticle(v).onSuccess(id -> deployments.put(o.getMember(), id)));

@@ -2,7 +2,7 @@ package io.consensus.launcher;
 
 import io.consensus.etcd.EtcdCallException;
 import io.consensus.etcdprocess.EtcdBinaryNotFoundException;
-import io.consensus.verticle.ConfigException;
+import io.consensus.config.ConfigException;
 import io.consensus.verticle.MemberExistsException;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;

@@ -1,8 +1,8 @@
 package io.consensus.launcher;
 
+import io.consensus.config.ConfigException;
+import io.consensus.config.ConfigSchema;
 import io.consensus.verticle.AllocatorOptions;
-import io.consensus.verticle.ConfigException;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +20,10 @@ import java.util.TreeSet;
  * variables {@code ALLOCATOR_<KEY>}, then the config file. {@code <key>} is the dotted path
  * ({@code replicas}, {@code etcd.endpoints}, {@code http.port}, {@code leaseTtlSeconds});
  * {@code <KEY>} is the same path in upper snake case ({@code REPLICAS}, {@code ETCD_ENDPOINTS},
- * {@code HTTP_PORT}, {@code LEASE_TTL_SECONDS}). Lists are comma-separated, {@code metadata}
- * is inline JSON. An unknown {@code ALLOCATOR_*} variable or {@code allocator.*} property is
+ * {@code HTTP_PORT}, {@code LEASE_TTL_SECONDS}). Override values are strings: lists are
+ * comma-separated, numbers decimal, {@code metadata} inline JSON. The config file itself is
+ * strict JSON: a wrong type there ({@code "items": "a"}, {@code "replicas": "2"}) is refused,
+ * never coerced. An unknown {@code ALLOCATOR_*} variable or {@code allocator.*} property is
  * an error, as an unknown key in the file is.
  */
 public final class MemberConfig {
@@ -29,6 +31,20 @@ public final class MemberConfig {
   public static final String ENV_PREFIX = "ALLOCATOR_";
   /** Prefix of system properties that override config keys. */
   public static final String SYS_PREFIX = "allocator.";
+
+  /** Demo members when {@code demo} is given without {@code members}. */
+  public static final int DEFAULT_DEMO_MEMBERS = 3;
+
+  /** The launcher's own keys; every other key belongs to {@link AllocatorOptions#schema()}. */
+  private static final ConfigSchema<Own> SCHEMA = new ConfigSchema<Own>()
+      .integer("http.port", o -> o.httpPort == null ? 0 : o.httpPort, (o, v) -> o.httpPort = v)
+      .integer("demo.members", o -> o.demoMembers == null ? 0 : o.demoMembers, (o, v) -> o.demoMembers = v);
+
+  /** The launcher's own settings while they are read; null = not given. */
+  private static final class Own {
+    Integer httpPort;
+    Integer demoMembers;
+  }
 
   private final AllocatorOptions allocator;
   private final Integer httpPort;
@@ -41,30 +57,42 @@ public final class MemberConfig {
   }
 
   /**
-   * Reads a merged config (overrides already applied) strictly.
+   * Reads a merged config (overrides already applied) strictly: wrong JSON types are refused,
+   * never coerced.
    *
    * @throws ConfigException naming the first bad key
    */
   public static MemberConfig fromJson(JsonObject json) {
     JsonObject rest = json.copy();
-    Object http = rest.remove("http");
-    Object demo = rest.remove("demo");
+    JsonObject own = new JsonObject();
+    for (String section : List.of("http", "demo")) {
+      if (rest.containsKey(section)) {
+        own.put(section, rest.remove(section));
+      }
+    }
+    Own o = SCHEMA.read(own, new Own());
     Integer port = null;
-    if (http != null) {
-      JsonObject h = object("http", http, Set.of("port"));
-      port = integer("http.port", h.getValue("port"), 0, 65535);
+    if (own.containsKey("http")) {
+      if (o.httpPort == null) {
+        throw new ConfigException("http.port", "required when http is given");
+      }
+      port = inRange("http.port", o.httpPort, 0, 65535);
     }
     int members = 0;
-    if (demo != null) {
-      JsonObject d = object("demo", demo, Set.of("members"));
-      Object m = d.getValue("members");
-      members = m == null ? 3 : integer("demo.members", m, 1, 20);
+    if (own.containsKey("demo")) {
+      members = o.demoMembers == null ? DEFAULT_DEMO_MEMBERS : inRange("demo.members", o.demoMembers, 1, 20);
       if (port != null) {
         throw new ConfigException("http", "not supported together with demo (the demo prints its table instead)");
       }
     }
-    AllocatorOptions options = AllocatorOptions.fromJson(rest);
-    return new MemberConfig(options, port, members);
+    return new MemberConfig(new AllocatorOptions(rest), port, members);
+  }
+
+  private static int inRange(String key, int n, int min, int max) {
+    if (n < min || n > max) {
+      throw new ConfigException(key, "must be " + min + ".." + max + ", was " + n);
+    }
+    return n;
   }
 
   /** The allocator's options (endpoints may still be empty: embedded etcd). */
@@ -91,12 +119,8 @@ public final class MemberConfig {
 
   /** Every dotted key path that an environment variable or system property may set. */
   public static Set<String> overridablePaths() {
-    Set<String> out = new TreeSet<>();
-    for (String k : AllocatorOptions.keys()) {
-      out.add(k.equals("etcd") ? "etcd.endpoints" : k);
-    }
-    out.add("http.port");
-    out.add("demo.members");
+    Set<String> out = new TreeSet<>(AllocatorOptions.schema().paths());
+    out.addAll(SCHEMA.paths());
     return out;
   }
 
@@ -140,15 +164,10 @@ public final class MemberConfig {
     return out;
   }
 
+  /** Sets {@code path} in {@code json} to the typed value of the override string. */
   private static void set(JsonObject json, String path, String source, String value) {
-    Object v = value;
-    if (path.equals("metadata")) {
-      try {
-        v = new JsonObject(value);
-      } catch (DecodeException e) {
-        throw new ConfigException(source, "must be a JSON object, was " + value);
-      }
-    }
+    Object v = (SCHEMA.type(path) != null ? SCHEMA.parseOverride(path, source, value)
+        : AllocatorOptions.schema().parseOverride(path, source, value));
     String[] parts = path.split("\\.");
     JsonObject at = json;
     for (int i = 0; i < parts.length - 1; i++) {
@@ -161,35 +180,6 @@ public final class MemberConfig {
       at = (JsonObject) child;
     }
     at.put(parts[parts.length - 1], v);
-  }
-
-  // ---------------------------------------------------------------- typed reads
-
-  private static JsonObject object(String key, Object v, Set<String> known) {
-    if (!(v instanceof JsonObject o)) {
-      throw new ConfigException(key, "must be a JSON object, was " + v);
-    }
-    for (String k : o.fieldNames()) {
-      if (!known.contains(k)) {
-        throw new ConfigException(key + "." + k, "unknown key (known: " + new TreeSet<>(known) + ")");
-      }
-    }
-    return o;
-  }
-
-  private static int integer(String key, Object v, int min, int max) {
-    long n;
-    if (v instanceof String s && s.matches("-?\\d{1,9}")) {
-      n = Long.parseLong(s); // overrides arrive as strings
-    } else if (v instanceof Number num && num.doubleValue() == Math.rint(num.doubleValue())) {
-      n = num.longValue();
-    } else {
-      throw new ConfigException(key, "must be an integer, was " + v);
-    }
-    if (n < min || n > max) {
-      throw new ConfigException(key, "must be " + min + ".." + max + ", was " + n);
-    }
-    return (int) n;
   }
 
   @Override

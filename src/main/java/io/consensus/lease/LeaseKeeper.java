@@ -1,5 +1,6 @@
 package io.consensus.lease;
 
+import io.consensus.etcd.Backoff;
 import io.consensus.etcd.EtcdCallException;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.etcd.EtcdStream;
@@ -16,6 +17,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +64,6 @@ public final class LeaseKeeper {
   private final long ttlSeconds;
   private final long intervalMs;
   private final long marginNanos;
-  private final long maxBackoffMs;
   private final long answerTimeoutNanos;
   private final Handler<String> lostHandler;
 
@@ -78,7 +79,7 @@ public final class LeaseKeeper {
   private EtcdStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse> stream; // null while (re)connecting
   private boolean opening;
   private final ArrayDeque<Long> inFlight = new ArrayDeque<>(); // send times on the current stream, oldest first
-  private long backoffMs = LeaseOptions.MIN_RECONNECT_BACKOFF.toMillis();
+  private final Backoff backoff;
   private long periodicTimer = -1;
   private long deadlineTimer = -1;
   private long reconnectTimer = -1;
@@ -94,7 +95,9 @@ public final class LeaseKeeper {
     this.ttlSeconds = ttlSeconds;
     this.intervalMs = options.keepAliveInterval().toMillis();
     this.marginNanos = options.safetyMargin().toNanos();
-    this.maxBackoffMs = Math.max(LeaseOptions.MIN_RECONNECT_BACKOFF.toMillis(), options.maxReconnectBackoff().toMillis());
+    Duration maxBackoff = options.maxReconnectBackoff();
+    this.backoff = new Backoff(LeaseOptions.MIN_RECONNECT_BACKOFF,
+        maxBackoff.compareTo(LeaseOptions.MIN_RECONNECT_BACKOFF) < 0 ? LeaseOptions.MIN_RECONNECT_BACKOFF : maxBackoff);
     this.answerTimeoutNanos = conn.callTimeout().toNanos();
     this.lostHandler = lostHandler;
     this.lastAckSendNanos = grantSendNanos; // the grant itself is the first renewal
@@ -102,7 +105,7 @@ public final class LeaseKeeper {
   }
 
   /**
-   * Grants a lease of {@link LeaseOptions#ttlSeconds()} and starts keeping it alive.
+   * Grants a lease of {@link LeaseOptions#getTtlSeconds()} and starts keeping it alive.
    *
    * <p>Must be called on a Vert.x context (e.g. in a verticle); the returned future and
    * {@code lostHandler} run on that context. A failed grant is not retried (a retried grant
@@ -125,10 +128,10 @@ public final class LeaseKeeper {
       throw new IllegalStateException("LeaseKeeper.grant must be called on a context of the given Vert.x instance");
     }
     LeaseOptions opts = new LeaseOptions(options);
-    opts.validate(opts.ttlSeconds());
+    opts.validate(opts.getTtlSeconds());
     Promise<LeaseKeeper> result = Promise.promise();
     long sendNanos = System.nanoTime();
-    conn.unary(LeaseGrpc.getLeaseGrantMethod(), LeaseGrantRequest.newBuilder().setTTL(opts.ttlSeconds()).build())
+    conn.unary(LeaseGrpc.getLeaseGrantMethod(), LeaseGrantRequest.newBuilder().setTTL(opts.getTtlSeconds()).build())
         .onComplete(ar -> runOn(ctx, () -> {
           if (ar.failed()) {
             result.fail(ar.cause());
@@ -348,7 +351,7 @@ public final class LeaseKeeper {
       return;
     }
     keepAlivesAcknowledged++;
-    backoffMs = LeaseOptions.MIN_RECONNECT_BACKOFF.toMillis(); // the stream works again
+    backoff.reset(); // the stream works again
     if (sentAt - lastAckSendNanos > 0) {
       long ttlNanos = TimeUnit.SECONDS.toNanos(Math.min(msg.getTTL(), ttlSeconds));
       lastAckSendNanos = sentAt;
@@ -382,8 +385,7 @@ public final class LeaseKeeper {
     if (state != State.ACTIVE || reconnectTimer != -1) {
       return;
     }
-    long delay = backoffMs;
-    backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+    long delay = backoff.nextDelayMillis();
     reconnectTimer = vertx.setTimer(delay, t -> {
       reconnectTimer = -1;
       openStream();

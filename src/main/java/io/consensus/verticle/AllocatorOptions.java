@@ -1,20 +1,21 @@
 package io.consensus.verticle;
 
+import io.consensus.config.ConfigException;
+import io.consensus.config.ConfigSchema;
 import io.consensus.route.Names;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Settings of one allocator member, readable from JSON (the keys below, in
- * {@code conf/*.json}) or set fluently. Unknown keys and wrong types are refused with an
- * {@link ConfigException} naming the key.
+ * Settings of one allocator member, in the Vert.x options style: set fluently, read from JSON
+ * ({@link #AllocatorOptions(JsonObject)}, the keys below, as in {@code conf/*.json}), written
+ * as JSON ({@link #toJson()}), copied ({@link #AllocatorOptions(AllocatorOptions)}). Reading
+ * JSON is strict: an unknown key, a wrong JSON type or a bad value is refused with a
+ * {@link ConfigException} naming the key; nothing is coerced.
  *
  * <pre>
  * etcd.endpoints          list of "http://host:port"          (required for the verticle)
@@ -26,7 +27,7 @@ import java.util.TreeSet;
  * handoffTimeoutSeconds   bound on graceful exit               (default 30)
  * address                 event-bus address of route messages  (default "consensus.routes")
  * waitForMemberSeconds    wait this long for an existing member key to expire (default 0: fail)
- * maxBatch                most actions per transaction; 1 = one action per round as the Go package (default 64)
+ * maxBatch                most actions per transaction; 1 = one action per round (default 64)
  * stateCheckMillis        how often local item states are re-read (default 1000)
  * deadlockBackoffMillis   upper bound of the rule-10 random back-off (default 250)
  * callTimeoutMillis       timeout of every etcd call (default 5000)
@@ -34,71 +35,84 @@ import java.util.TreeSet;
  * initialState            state of an entry whose item the application has not reported on, with
  *                         the default ItemHandler (default "ready"; e.g. "warming" for event-bus apps)
  * </pre>
+ *
+ * <p>Adding a key: a field with its {@code DEFAULT_*}, a getter and a fluent setter, one line in
+ * {@link #SCHEMA}, and its check in {@link #validate}. JSON reading, {@code toJson}, the copy
+ * constructor and the launcher's {@code ALLOCATOR_*} / {@code allocator.*} overrides follow from
+ * the schema line.
  */
 public final class AllocatorOptions {
   public static final String DEFAULT_ADDRESS = "consensus.routes";
-  static final Set<String> KEYS = Set.of("etcd", "root", "member", "replicas", "items", "leaseTtlSeconds",
-      "handoffTimeoutSeconds", "address", "waitForMemberSeconds", "maxBatch", "stateCheckMillis",
-      "deadlockBackoffMillis", "callTimeoutMillis", "metadata", "initialState");
+  public static final int DEFAULT_REPLICAS = 0;
+  public static final int DEFAULT_LEASE_TTL_SECONDS = 10;
+  public static final int DEFAULT_HANDOFF_TIMEOUT_SECONDS = 30;
+  public static final int DEFAULT_WAIT_FOR_MEMBER_SECONDS = 0;
+  public static final int DEFAULT_MAX_BATCH = 64;
+  public static final long DEFAULT_STATE_CHECK_MILLIS = 1000;
+  public static final long DEFAULT_DEADLOCK_BACKOFF_MILLIS = 250;
+  public static final long DEFAULT_CALL_TIMEOUT_MILLIS = 5000;
+  public static final String DEFAULT_INITIAL_STATE = ItemHandler.READY;
+
+  /** The JSON keys, each declared once. */
+  private static final ConfigSchema<AllocatorOptions> SCHEMA = new ConfigSchema<AllocatorOptions>()
+      .strings("etcd.endpoints", AllocatorOptions::getEndpoints, AllocatorOptions::setEndpoints)
+      .string("root", AllocatorOptions::getRoot, AllocatorOptions::setRoot)
+      .string("member", AllocatorOptions::getMember, AllocatorOptions::setMember)
+      .integer("replicas", AllocatorOptions::getReplicas, AllocatorOptions::setReplicas)
+      .strings("items", AllocatorOptions::getItems, AllocatorOptions::setItems)
+      .integer("leaseTtlSeconds", AllocatorOptions::getLeaseTtlSeconds, AllocatorOptions::setLeaseTtlSeconds)
+      .integer("handoffTimeoutSeconds", AllocatorOptions::getHandoffTimeoutSeconds,
+          AllocatorOptions::setHandoffTimeoutSeconds)
+      .string("address", AllocatorOptions::getAddress, AllocatorOptions::setAddress)
+      .integer("waitForMemberSeconds", AllocatorOptions::getWaitForMemberSeconds,
+          AllocatorOptions::setWaitForMemberSeconds)
+      .integer("maxBatch", AllocatorOptions::getMaxBatch, AllocatorOptions::setMaxBatch)
+      .longInteger("stateCheckMillis", AllocatorOptions::getStateCheckMillis, AllocatorOptions::setStateCheckMillis)
+      .longInteger("deadlockBackoffMillis", AllocatorOptions::getDeadlockBackoffMillis,
+          AllocatorOptions::setDeadlockBackoffMillis)
+      .longInteger("callTimeoutMillis", AllocatorOptions::getCallTimeoutMillis, AllocatorOptions::setCallTimeoutMillis)
+      .object("metadata", AllocatorOptions::getMetadata, AllocatorOptions::setMetadata)
+      .string("initialState", AllocatorOptions::getInitialState, AllocatorOptions::setInitialState);
 
   private List<String> endpoints = new ArrayList<>();
   private String root;
   private String member = defaultMemberName();
-  private int replicas;
+  private int replicas = DEFAULT_REPLICAS;
   private List<String> items = new ArrayList<>();
-  private int leaseTtlSeconds = 10;
-  private int handoffTimeoutSeconds = 30;
+  private int leaseTtlSeconds = DEFAULT_LEASE_TTL_SECONDS;
+  private int handoffTimeoutSeconds = DEFAULT_HANDOFF_TIMEOUT_SECONDS;
   private String address = DEFAULT_ADDRESS;
-  private int waitForMemberSeconds;
-  private int maxBatch = 64;
-  private long stateCheckMillis = 1000;
-  private long deadlockBackoffMillis = 250;
-  private long callTimeoutMillis = 5000;
+  private int waitForMemberSeconds = DEFAULT_WAIT_FOR_MEMBER_SECONDS;
+  private int maxBatch = DEFAULT_MAX_BATCH;
+  private long stateCheckMillis = DEFAULT_STATE_CHECK_MILLIS;
+  private long deadlockBackoffMillis = DEFAULT_DEADLOCK_BACKOFF_MILLIS;
+  private long callTimeoutMillis = DEFAULT_CALL_TIMEOUT_MILLIS;
   private JsonObject metadata = new JsonObject();
-  private String initialState = ItemHandler.READY;
+  private String initialState = DEFAULT_INITIAL_STATE;
 
+  /** Defaults; {@code root} must still be set. */
   public AllocatorOptions() {
   }
 
-  /** The top-level JSON keys {@link #fromJson} accepts ({@code etcd} holds {@code endpoints}). */
-  public static Set<String> keys() {
-    return KEYS;
+  /** A copy of {@code other}; later changes to either do not affect the other. */
+  public AllocatorOptions(AllocatorOptions other) {
+    SCHEMA.copy(other, this);
   }
 
-  /** Reads and validates {@code json}; see the class doc for keys. */
-  public static AllocatorOptions fromJson(JsonObject json) {
-    AllocatorOptions o = new AllocatorOptions();
-    for (String key : json.fieldNames()) {
-      if (!KEYS.contains(key)) {
-        throw new ConfigException(key, "unknown key (known: " + new TreeSet<>(KEYS) + ")");
-      }
-    }
-    JsonObject etcd = ConfigReader.object(json, "etcd");
-    if (etcd != null) {
-      for (String key : etcd.fieldNames()) {
-        if (!key.equals("endpoints")) {
-          throw new ConfigException("etcd." + key, "unknown key (known: [endpoints])");
-        }
-      }
-      o.endpoints = ConfigReader.strings(etcd, "endpoints", "etcd.endpoints", List.of());
-    }
-    o.root = ConfigReader.string(json, "root", null);
-    o.member = ConfigReader.string(json, "member", o.member);
-    o.replicas = ConfigReader.integer(json, "replicas", o.replicas);
-    o.items = ConfigReader.strings(json, "items", "items", List.of());
-    o.leaseTtlSeconds = ConfigReader.integer(json, "leaseTtlSeconds", o.leaseTtlSeconds);
-    o.handoffTimeoutSeconds = ConfigReader.integer(json, "handoffTimeoutSeconds", o.handoffTimeoutSeconds);
-    o.address = ConfigReader.string(json, "address", o.address);
-    o.waitForMemberSeconds = ConfigReader.integer(json, "waitForMemberSeconds", o.waitForMemberSeconds);
-    o.maxBatch = ConfigReader.integer(json, "maxBatch", o.maxBatch);
-    o.stateCheckMillis = ConfigReader.integer(json, "stateCheckMillis", (int) o.stateCheckMillis);
-    o.deadlockBackoffMillis = ConfigReader.integer(json, "deadlockBackoffMillis", (int) o.deadlockBackoffMillis);
-    o.callTimeoutMillis = ConfigReader.integer(json, "callTimeoutMillis", (int) o.callTimeoutMillis);
-    JsonObject md = ConfigReader.object(json, "metadata");
-    o.metadata = md == null ? new JsonObject() : md;
-    o.initialState = ConfigReader.string(json, "initialState", o.initialState);
-    o.validate(false);
-    return o;
+  /**
+   * Reads {@code json} (see the class doc for keys) strictly and validates it; endpoints may
+   * be empty here (the launcher embeds etcd then).
+   *
+   * @throws ConfigException naming the first unknown key, wrongly typed or bad value
+   */
+  public AllocatorOptions(JsonObject json) {
+    SCHEMA.read(json, this);
+    validate(false);
+  }
+
+  /** The JSON keys of these options, for readers such as the launcher's overrides. */
+  public static ConfigSchema<AllocatorOptions> schema() {
+    return SCHEMA;
   }
 
   /**
@@ -167,17 +181,9 @@ public final class AllocatorOptions {
     }
   }
 
-  /** The settings as JSON, in the shape {@link #fromJson} reads. */
+  /** The settings as JSON, in the shape {@link #AllocatorOptions(JsonObject)} reads (unset keys left out). */
   public JsonObject toJson() {
-    return new JsonObject()
-        .put("etcd", new JsonObject().put("endpoints", new JsonArray(new ArrayList<>(endpoints))))
-        .put("root", root).put("member", member).put("replicas", replicas)
-        .put("items", new JsonArray(new ArrayList<>(items))).put("leaseTtlSeconds", leaseTtlSeconds)
-        .put("handoffTimeoutSeconds", handoffTimeoutSeconds).put("address", address)
-        .put("waitForMemberSeconds", waitForMemberSeconds).put("maxBatch", maxBatch)
-        .put("stateCheckMillis", stateCheckMillis).put("deadlockBackoffMillis", deadlockBackoffMillis)
-        .put("callTimeoutMillis", callTimeoutMillis).put("metadata", metadata.copy())
-        .put("initialState", initialState);
+    return SCHEMA.write(this);
   }
 
   static String defaultMemberName() {
@@ -326,10 +332,9 @@ public final class AllocatorOptions {
     return this;
   }
 
-  /** Options as a map, for logging. */
+  /** Options as JSON for logging; secrets are hidden. */
   @Override
   public String toString() {
-    Map<String, Object> m = toJson().getMap();
-    return m.toString();
+    return SCHEMA.redacted(this).encode();
   }
 }

@@ -4,6 +4,7 @@ import io.consensus.allocation.AllocationDecider;
 import io.consensus.allocation.AllocationIndex;
 import io.consensus.allocation.Decision;
 import io.consensus.allocation.ItemSummary;
+import io.consensus.etcd.Backoff;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.lease.LeaseKeeper;
 import io.consensus.route.Keys;
@@ -111,7 +112,7 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   /** A verticle whose application side is {@code handler}. */
   public AllocatorVerticle(AllocatorOptions options, ItemHandler handler) {
-    this.options = options;
+    this.options = options == null ? null : new AllocatorOptions(options);
     this.handler = handler == null ? ItemHandler.DEFAULT : handler;
   }
 
@@ -119,7 +120,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   public void start(Promise<Void> startPromise) {
     try {
       if (options == null) {
-        options = AllocatorOptions.fromJson(config());
+        options = new AllocatorOptions(config());
       }
       options.validate(true);
     } catch (RuntimeException e) {
@@ -141,7 +142,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     join(System.nanoTime() + Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos())
         .compose(v -> {
           index = newIndex(lease.id());
-          watcher = RetryWatcher.start(vertx, conn, RetryWatcherOptions.forPrefix(keys.rootPrefix()), this::onUpdate);
+          watcher = RetryWatcher.start(vertx, conn, new RetryWatcherOptions().setPrefix(keys.rootPrefix()), this::onUpdate);
           return watcher.firstSnapshot();
         })
         .onSuccess(v -> {
@@ -533,7 +534,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
       maybeDecide();
     }).onFailure(err -> {
-      long delay = Math.min(5000, 250L * attempt);
+      long delay = Backoff.delayMillis(250, 5000, attempt);
       LOG.warn("member {}: rejoin attempt {} failed ({}); retrying in {} ms", member, attempt, err.toString(), delay);
       vertx.setTimer(delay, t -> rejoin(attempt + 1));
     });

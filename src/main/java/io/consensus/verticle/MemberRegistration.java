@@ -45,7 +45,7 @@ final class MemberRegistration {
    * {@code abandoned} says to stop. Call on the allocator's context.
    */
   Future<Joined> join(long deadlineNanos, BooleanSupplier abandoned, Handler<String> onLeaseLost) {
-    LeaseOptions lo = new LeaseOptions().ttlSeconds(options.getLeaseTtlSeconds());
+    LeaseOptions lo = new LeaseOptions().setTtlSeconds(options.getLeaseTtlSeconds());
     return LeaseKeeper.grant(vertx, conn, lo, onLeaseLost).compose(lease ->
         createMember(lease, deadlineNanos, abandoned)
             .map(rev -> new Joined(lease, rev))

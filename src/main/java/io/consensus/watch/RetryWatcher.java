@@ -1,5 +1,6 @@
 package io.consensus.watch;
 
+import io.consensus.etcd.Backoff;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.etcd.EtcdKeys;
 import io.consensus.etcd.EtcdStream;
@@ -16,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -72,10 +74,10 @@ public final class RetryWatcher {
     this.vertx = vertx;
     this.ctx = ctx;
     this.conn = conn;
-    this.opts = opts;
+    this.opts = new RetryWatcherOptions(opts).validate();
     this.handler = handler;
-    this.snapshots = new SnapshotReader(conn, opts.prefix(), opts.pageSize());
-    this.backoff = new Backoff(opts.minBackoff(), opts.maxBackoff());
+    this.snapshots = new SnapshotReader(conn, this.opts.getPrefix(), this.opts.getPageSize());
+    this.backoff = new Backoff(Duration.ofMillis(this.opts.getMinBackoffMillis()), Duration.ofMillis(this.opts.getMaxBackoffMillis()));
   }
 
   /**
@@ -163,7 +165,7 @@ public final class RetryWatcher {
         waiters.failAll(cause);
         firstSnapshot.tryFail(cause);
         closing = Future.succeededFuture();
-        LOG.debug("watcher {} closed at revision {}", opts.prefix(), delivered);
+        LOG.debug("watcher {} closed at revision {}", opts.getPrefix(), delivered);
       }
       closing.onComplete(p);
     });
@@ -176,7 +178,7 @@ public final class RetryWatcher {
     if (gen != generation || closed) {
       return;
     }
-    LOG.debug("connecting watch of {} to {} ({})", opts.prefix(), conn.currentEndpoint(),
+    LOG.debug("connecting watch of {} to {} ({})", opts.getPrefix(), conn.currentEndpoint(),
         needSnapshot ? "snapshot first" : "resume after " + delivered);
     Future<Long> from;
     if (needSnapshot) {
@@ -203,8 +205,8 @@ public final class RetryWatcher {
       armCreateTimeout(gen, s);
       s.request().exceptionHandler(err -> failed(gen, "watch stream", err, true));
       s.request().write(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
-          .setKey(EtcdKeys.bytes(opts.prefix()))
-          .setRangeEnd(EtcdKeys.prefixEnd(opts.prefix()))
+          .setKey(EtcdKeys.bytes(opts.getPrefix()))
+          .setRangeEnd(EtcdKeys.prefixEnd(opts.getPrefix()))
           .setStartRevision(startRevision)
           .setProgressNotify(true)
           .setPrevKv(true)).build());
@@ -238,9 +240,9 @@ public final class RetryWatcher {
     if (resp.getCanceled()) {
       if (resp.getCompactRevision() > 0) {
         LOG.warn("watch of {} compacted at revision {} (delivered {}): taking a new snapshot",
-            opts.prefix(), resp.getCompactRevision(), delivered);
+            opts.getPrefix(), resp.getCompactRevision(), delivered);
       } else {
-        LOG.warn("watch of {} cancelled by etcd: {}", opts.prefix(), resp.getCancelReason());
+        LOG.warn("watch of {} cancelled by etcd: {}", opts.getPrefix(), resp.getCancelReason());
       }
       reconnectCount++;
       restart(true, 0);
@@ -253,7 +255,7 @@ public final class RetryWatcher {
       backoff.reset();
       cancelTimer(createTimer);
       createTimer = -1;
-      LOG.info("watching {} on {} from revision {}", opts.prefix(), stream.endpoint(), delivered + 1);
+      LOG.info("watching {} on {} from revision {}", opts.getPrefix(), stream.endpoint(), delivered + 1);
       return;
     }
     if (resp.getEventsCount() == 0) {
@@ -289,7 +291,7 @@ public final class RetryWatcher {
       throw new IllegalStateException("snapshot at " + snap.revision() + " is older than delivered " + delivered);
     }
     snapshotCount++;
-    LOG.info("snapshot of {}: {} keys at revision {}", opts.prefix(), snap.kvs().size(), snap.revision());
+    LOG.info("snapshot of {}: {} keys at revision {}", opts.getPrefix(), snap.kvs().size(), snap.revision());
     needSnapshot = false;
     deliver(snap);
     firstSnapshot.tryComplete();
@@ -300,7 +302,7 @@ public final class RetryWatcher {
     try {
       handler.handle(update);
     } catch (RuntimeException e) {
-      LOG.error("watch handler of {} failed on {}", opts.prefix(), update.getClass().getSimpleName(), e);
+      LOG.error("watch handler of {} failed on {}", opts.getPrefix(), update.getClass().getSimpleName(), e);
     }
     waiters.reached(delivered);
   }
@@ -314,10 +316,10 @@ public final class RetryWatcher {
       conn.rotateFrom(stream.endpoint()); // unary failures rotated already inside the connection
     }
     long delay = backoff.nextDelayMillis();
-    LOG.warn("{} of {} failed ({}); retrying in {} ms on {}", what, opts.prefix(), err.toString(), delay,
+    LOG.warn("{} of {} failed ({}); retrying in {} ms on {}", what, opts.getPrefix(), err.toString(), delay,
         conn.currentEndpoint());
     reconnectCount++;
-    restart(opts.resnapshotOnReconnect(), delay);
+    restart(opts.isResnapshotOnReconnect(), delay);
   }
 
   /** Abandons the current attempt and connects again after {@code delayMillis}. */
@@ -345,19 +347,19 @@ public final class RetryWatcher {
   public void resnapshot() {
     ctx.runOnContext(v -> {
       if (!closed) {
-        LOG.info("re-snapshot of {} requested", opts.prefix());
+        LOG.info("re-snapshot of {} requested", opts.getPrefix());
         restart(true, 0);
       }
     });
   }
 
   private void scheduleRefresh() {
-    if (opts.refreshInterval().isZero() || closed) {
+    if (opts.getRefreshIntervalMillis() == 0 || closed) {
       return;
     }
-    refreshTimer = vertx.setPeriodic(opts.refreshInterval().toMillis(), t -> {
+    refreshTimer = vertx.setPeriodic(opts.getRefreshIntervalMillis(), t -> {
       if (live) { // a failing watch is being re-established anyway
-        LOG.info("periodic refresh of {}", opts.prefix());
+        LOG.info("periodic refresh of {}", opts.getPrefix());
         restart(true, 0);
       }
     });

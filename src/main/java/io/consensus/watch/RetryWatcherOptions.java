@@ -1,58 +1,158 @@
 package io.consensus.watch;
 
-import java.time.Duration;
-import java.util.Objects;
+import io.consensus.config.ConfigException;
+import io.consensus.config.ConfigSchema;
+import io.vertx.core.json.JsonObject;
 
 /**
- * Settings of a {@link RetryWatcher}; immutable, change with the {@code with...} methods.
+ * Settings of a {@link RetryWatcher}, in the Vert.x options style (fluent setters, copy
+ * constructor, strict JSON constructor, {@link #toJson()}); {@link RetryWatcher#start} takes a
+ * copy. JSON keys are the property names below.
  *
- * @param prefix                 key prefix to watch, e.g. {@code /consensus/demo/}
- * @param refreshInterval        period of a full re-snapshot (Go's refresh ticker);
- *                               {@link Duration#ZERO} (default) disables it
- * @param minBackoff             first delay before retrying after a failure (default 100 ms)
- * @param maxBackoff             bound of the exponential back-off (default 3 s)
- * @param pageSize               keys per Range page of a snapshot (default 5,000)
- * @param resnapshotOnReconnect  whether a broken stream is recovered with a new snapshot
- *                               (true) or by resuming the watch after the last delivered
- *                               revision (false, default; a compacted resume re-snapshots)
+ * <ul>
+ *   <li>{@code prefix}: key prefix to watch, e.g. {@code /consensus/demo/} (required)</li>
+ *   <li>{@code refreshIntervalMillis}: period of a full re-snapshot; 0 (default) disables it</li>
+ *   <li>{@code minBackoffMillis}: first delay before retrying after a failure (default 100)</li>
+ *   <li>{@code maxBackoffMillis}: bound of the exponential back-off (default 3000)</li>
+ *   <li>{@code pageSize}: keys per Range page of a snapshot (default 5,000)</li>
+ *   <li>{@code resnapshotOnReconnect}: whether a broken stream is recovered with a new snapshot
+ *       (true) or by resuming the watch after the last delivered revision (false, default; a
+ *       compacted resume re-snapshots)</li>
+ * </ul>
  */
-public record RetryWatcherOptions(String prefix, Duration refreshInterval, Duration minBackoff,
-                                  Duration maxBackoff, int pageSize, boolean resnapshotOnReconnect) {
+public final class RetryWatcherOptions {
+  public static final long DEFAULT_REFRESH_INTERVAL_MILLIS = 0;
+  public static final long DEFAULT_MIN_BACKOFF_MILLIS = 100;
+  public static final long DEFAULT_MAX_BACKOFF_MILLIS = 3000;
+  public static final int DEFAULT_PAGE_SIZE = 5_000;
+  public static final boolean DEFAULT_RESNAPSHOT_ON_RECONNECT = false;
 
-  public RetryWatcherOptions {
-    Objects.requireNonNull(prefix, "prefix");
-    Objects.requireNonNull(refreshInterval, "refreshInterval");
-    Objects.requireNonNull(minBackoff, "minBackoff");
-    Objects.requireNonNull(maxBackoff, "maxBackoff");
-    if (refreshInterval.isNegative()) {
-      throw new IllegalArgumentException("refreshInterval must not be negative");
+  private static final ConfigSchema<RetryWatcherOptions> SCHEMA = new ConfigSchema<RetryWatcherOptions>()
+      .string("prefix", RetryWatcherOptions::getPrefix, RetryWatcherOptions::setPrefix)
+      .longInteger("refreshIntervalMillis", RetryWatcherOptions::getRefreshIntervalMillis,
+          RetryWatcherOptions::setRefreshIntervalMillis)
+      .longInteger("minBackoffMillis", RetryWatcherOptions::getMinBackoffMillis, RetryWatcherOptions::setMinBackoffMillis)
+      .longInteger("maxBackoffMillis", RetryWatcherOptions::getMaxBackoffMillis, RetryWatcherOptions::setMaxBackoffMillis)
+      .integer("pageSize", RetryWatcherOptions::getPageSize, RetryWatcherOptions::setPageSize)
+      .bool("resnapshotOnReconnect", RetryWatcherOptions::isResnapshotOnReconnect,
+          RetryWatcherOptions::setResnapshotOnReconnect);
+
+  private String prefix;
+  private long refreshIntervalMillis = DEFAULT_REFRESH_INTERVAL_MILLIS;
+  private long minBackoffMillis = DEFAULT_MIN_BACKOFF_MILLIS;
+  private long maxBackoffMillis = DEFAULT_MAX_BACKOFF_MILLIS;
+  private int pageSize = DEFAULT_PAGE_SIZE;
+  private boolean resnapshotOnReconnect = DEFAULT_RESNAPSHOT_ON_RECONNECT;
+
+  /** Defaults; the prefix must still be set. */
+  public RetryWatcherOptions() {
+  }
+
+  /** A copy of {@code other}. */
+  public RetryWatcherOptions(RetryWatcherOptions other) {
+    SCHEMA.copy(other, this);
+  }
+
+  /**
+   * Reads {@code json} strictly.
+   *
+   * @throws ConfigException naming the first unknown key, wrong type or bad value
+   */
+  public RetryWatcherOptions(JsonObject json) {
+    SCHEMA.read(json, this);
+    validate();
+  }
+
+  /** The settings as JSON, in the shape {@link #RetryWatcherOptions(JsonObject)} reads. */
+  public JsonObject toJson() {
+    return SCHEMA.write(this);
+  }
+
+  /**
+   * Checks the settings together.
+   *
+   * @throws ConfigException when the prefix is missing or {@code minBackoffMillis > maxBackoffMillis}
+   */
+  public RetryWatcherOptions validate() {
+    if (prefix == null) {
+      throw new ConfigException("prefix", "required");
     }
-    if (minBackoff.isNegative() || minBackoff.isZero() || maxBackoff.compareTo(minBackoff) < 0) {
-      throw new IllegalArgumentException("need 0 < minBackoff <= maxBackoff");
+    if (maxBackoffMillis < minBackoffMillis) {
+      throw new ConfigException("maxBackoffMillis", "must be >= minBackoffMillis (" + minBackoffMillis + "), was "
+          + maxBackoffMillis);
     }
+    return this;
+  }
+
+  public String getPrefix() {
+    return prefix;
+  }
+
+  public RetryWatcherOptions setPrefix(String prefix) {
+    this.prefix = prefix;
+    return this;
+  }
+
+  public long getRefreshIntervalMillis() {
+    return refreshIntervalMillis;
+  }
+
+  /** Period of a full re-snapshot; 0 disables it. */
+  public RetryWatcherOptions setRefreshIntervalMillis(long millis) {
+    if (millis < 0) {
+      throw new ConfigException("refreshIntervalMillis", "must be >= 0, was " + millis);
+    }
+    this.refreshIntervalMillis = millis;
+    return this;
+  }
+
+  public long getMinBackoffMillis() {
+    return minBackoffMillis;
+  }
+
+  public RetryWatcherOptions setMinBackoffMillis(long millis) {
+    if (millis < 1) {
+      throw new ConfigException("minBackoffMillis", "must be >= 1, was " + millis);
+    }
+    this.minBackoffMillis = millis;
+    return this;
+  }
+
+  public long getMaxBackoffMillis() {
+    return maxBackoffMillis;
+  }
+
+  public RetryWatcherOptions setMaxBackoffMillis(long millis) {
+    if (millis < 1) {
+      throw new ConfigException("maxBackoffMillis", "must be >= 1, was " + millis);
+    }
+    this.maxBackoffMillis = millis;
+    return this;
+  }
+
+  public int getPageSize() {
+    return pageSize;
+  }
+
+  public RetryWatcherOptions setPageSize(int pageSize) {
     if (pageSize < 1) {
-      throw new IllegalArgumentException("pageSize must be positive: " + pageSize);
+      throw new ConfigException("pageSize", "must be >= 1, was " + pageSize);
     }
+    this.pageSize = pageSize;
+    return this;
   }
 
-  /** Defaults for watching {@code prefix}. */
-  public static RetryWatcherOptions forPrefix(String prefix) {
-    return new RetryWatcherOptions(prefix, Duration.ZERO, Duration.ofMillis(100), Duration.ofSeconds(3), 5_000, false);
+  public boolean isResnapshotOnReconnect() {
+    return resnapshotOnReconnect;
   }
 
-  public RetryWatcherOptions withRefreshInterval(Duration d) {
-    return new RetryWatcherOptions(prefix, d, minBackoff, maxBackoff, pageSize, resnapshotOnReconnect);
+  public RetryWatcherOptions setResnapshotOnReconnect(boolean on) {
+    this.resnapshotOnReconnect = on;
+    return this;
   }
 
-  public RetryWatcherOptions withBackoff(Duration min, Duration max) {
-    return new RetryWatcherOptions(prefix, refreshInterval, min, max, pageSize, resnapshotOnReconnect);
-  }
-
-  public RetryWatcherOptions withPageSize(int size) {
-    return new RetryWatcherOptions(prefix, refreshInterval, minBackoff, maxBackoff, size, resnapshotOnReconnect);
-  }
-
-  public RetryWatcherOptions withResnapshotOnReconnect(boolean on) {
-    return new RetryWatcherOptions(prefix, refreshInterval, minBackoff, maxBackoff, pageSize, on);
+  @Override
+  public String toString() {
+    return "RetryWatcherOptions" + toJson().encode();
   }
 }

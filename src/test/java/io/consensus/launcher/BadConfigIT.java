@@ -39,6 +39,16 @@ class BadConfigIT {
             "config key 'replicas': must be >= 0, was -2"),
         Arguments.of("unknown env override", valid(), Map.of("ALLOCATOR_REPLICA", "1"),
             "config key 'ALLOCATOR_REPLICA': unknown environment override"),
+        Arguments.of("items as a string", valid().put("items", "a"), Map.of(),
+            "config key 'items': must be a list of strings, was \"a\""),
+        Arguments.of("number as a string in the file", valid().put("leaseTtlSeconds", "10"), Map.of(),
+            "config key 'leaseTtlSeconds': must be an integer, was \"10\""),
+        Arguments.of("fractional number", valid().put("replicas", 1.5), Map.of(),
+            "config key 'replicas': must be an integer, was 1.5"),
+        Arguments.of("endpoints not a list", valid().put("etcd", new JsonObject().put("endpoints", 2379)), Map.of(),
+            "config key 'etcd.endpoints': must be a list of strings, was 2379"),
+        Arguments.of("env number that is not one", valid(), Map.of("ALLOCATOR_REPLICAS", "two"),
+            "config key 'ALLOCATOR_REPLICAS': must be an integer, was \"two\""),
         Arguments.of("unreachable etcd", valid().put("etcd", new JsonObject().put("endpoints",
             new JsonArray().add("http://127.0.0.1:1"))), Map.of(), "config key 'etcd.endpoints': cannot reach etcd"));
   }

@@ -4,7 +4,7 @@ import io.consensus.verticle.AllocatorOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.consensus.verticle.ConfigException;
+import io.consensus.config.ConfigException;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +57,57 @@ class MemberConfigTest {
     assertThat(MemberConfig.overridablePaths()).contains("etcd.endpoints", "http.port", "demo.members")
         .doesNotContain("etcd", "http");
     // Every allocator key (etcd as etcd.endpoints) plus http.port and demo.members.
-    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.keys().size() + 2);
+    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.schema().paths().size() + 2);
+  }
+
+  @Test
+  void fileValuesAreStrictOverridesAreParsed() {
+    assertThatThrownBy(() -> MemberConfig.fromJson(BASE.copy().put("items", "a,b")))
+        .isInstanceOf(ConfigException.class).hasMessage("config key 'items': must be a list of strings, was \"a,b\"");
+    MemberConfig c = MemberConfig.fromJson(MemberConfig.applyOverrides(BASE, Map.of("ALLOCATOR_ITEMS", "a, b"), Map.of()));
+    assertThat(c.allocator().getItems()).containsExactly("a", "b");
+    assertThatThrownBy(() -> MemberConfig.fromJson(BASE.copy().put("replicas", "2")))
+        .hasMessage("config key 'replicas': must be an integer, was \"2\"");
+    assertThat(MemberConfig.fromJson(MemberConfig.applyOverrides(BASE, Map.of(), Map.of("allocator.replicas", "2")))
+        .allocator().getReplicas()).isEqualTo(2);
+  }
+
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> badLauncherInputs() {
+    return java.util.stream.Stream.of(
+        badFile(BASE.copy().put("http", "80"), "http", "must be a JSON object, was \"80\""),
+        badFile(BASE.copy().put("http", new JsonObject().put("port", "80")), "http.port", "must be an integer, was \"80\""),
+        badFile(BASE.copy().put("http", new JsonObject()), "http.port", "required when http is given"),
+        badFile(BASE.copy().put("http", new JsonObject().put("port", -1)), "http.port", "must be 0..65535, was -1"),
+        badFile(BASE.copy().put("demo", new JsonObject().put("members", 21)), "demo.members", "must be 1..20, was 21"),
+        badFile(BASE.copy().put("demo", new JsonObject().put("members", "3")), "demo.members", "must be an integer"),
+        badFile(BASE.copy().put("demo", true), "demo", "must be a JSON object, was true"),
+        badFile(BASE.copy().put("demo", new JsonObject()).put("http", new JsonObject().put("port", 1)), "http",
+            "not supported together with demo"),
+        badFile(BASE.copy().put("htp", new JsonObject()), "htp", "unknown key"),
+        badOverride(Map.of("ALLOCATOR_REPLICAS", "two"), Map.of(), "ALLOCATOR_REPLICAS", "must be an integer, was \"two\""),
+        badOverride(Map.of("ALLOCATOR_LEASE_TTL_SECONDS", "1.5"), Map.of(), "ALLOCATOR_LEASE_TTL_SECONDS",
+            "must be an integer"),
+        badOverride(Map.of(), Map.of("allocator.http.port", "eighty"), "allocator.http.port", "must be an integer"),
+        badOverride(Map.of("ALLOCATOR_METADATA", "zone=a"), Map.of(), "ALLOCATOR_METADATA", "must be a JSON object"),
+        badOverride(Map.of(), Map.of("allocator.etcd", "http://a:1"), "allocator.etcd", "unknown system property"),
+        badOverride(Map.of("ALLOCATOR_ETCD", "http://a:1"), Map.of(), "ALLOCATOR_ETCD", "unknown environment override"));
+  }
+
+  private static org.junit.jupiter.params.provider.Arguments badFile(JsonObject json, String key, String message) {
+    return org.junit.jupiter.params.provider.Arguments.of(json.encode(), (Runnable) () -> MemberConfig.fromJson(json),
+        key, message);
+  }
+
+  private static org.junit.jupiter.params.provider.Arguments badOverride(Map<String, String> env, Map<String, String> sys,
+                                                                          String key, String message) {
+    return org.junit.jupiter.params.provider.Arguments.of(env + " " + sys,
+        (Runnable) () -> MemberConfig.fromJson(MemberConfig.applyOverrides(BASE, env, sys)), key, message);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("badLauncherInputs")
+  void badLauncherInputIsRefusedNamingTheKey(String name, Runnable read, String key, String message) {
+    assertThatThrownBy(read::run).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config key '" + key + "': ").hasMessageContaining(message);
   }
 }

@@ -102,7 +102,7 @@ class LeaseKeeperTest {
 
   @Test
   void keptAliveLeaseOutlivesSeveralTtls() throws Exception {
-    LeaseKeeper keeper = grant(new LeaseOptions().ttlSeconds(2));
+    LeaseKeeper keeper = grant(new LeaseOptions().setTtlSeconds(2));
     assertThat(keeper.ttlSeconds()).isEqualTo(2);
     putWithLease("/lease/alive", keeper.id());
     long until = nowMillis() + 2 * 2000 + 500;
@@ -125,7 +125,7 @@ class LeaseKeeperTest {
 
   @Test
   void revokeDeletesAttachedKeysAndIsIdempotent() throws Exception {
-    LeaseKeeper keeper = grant(new LeaseOptions().ttlSeconds(5));
+    LeaseKeeper keeper = grant(new LeaseOptions().setTtlSeconds(5));
     putWithLease("/lease/revoke/a", keeper.id());
     putWithLease("/lease/revoke/b", keeper.id());
     assertThat(count("/lease/revoke/a")).isEqualTo(1);
@@ -143,7 +143,7 @@ class LeaseKeeperTest {
 
   @Test
   void revokeOfALeaseGoneOnTheServerSucceeds() throws Exception {
-    LeaseKeeper keeper = grant(new LeaseOptions().ttlSeconds(5));
+    LeaseKeeper keeper = grant(new LeaseOptions().setTtlSeconds(5));
     onContext(keeper::close); // stop renewing, keep the lease
     onContext(() -> conn.unary(LeaseGrpc.getLeaseRevokeMethod(),
         LeaseRevokeRequest.newBuilder().setID(keeper.id()).build()));
@@ -153,7 +153,7 @@ class LeaseKeeperTest {
 
   @Test
   void etcdDownLongerThanTtlIsReportedBeforeEtcdCouldExpireTheLease() throws Exception {
-    LeaseKeeper keeper = grant(new LeaseOptions().ttlSeconds(2));
+    LeaseKeeper keeper = grant(new LeaseOptions().setTtlSeconds(2));
     putWithLease("/lease/down", keeper.id());
     awaitFirstAck(keeper);
     try {
@@ -179,7 +179,7 @@ class LeaseKeeperTest {
 
   @Test
   void leaseRevokedBySomeoneElseIsLostAtTheNextRenewal() throws Exception {
-    LeaseKeeper keeper = grant(new LeaseOptions().ttlSeconds(6).keepAliveInterval(Duration.ofMillis(500)));
+    LeaseKeeper keeper = grant(new LeaseOptions().setTtlSeconds(6).setKeepAliveIntervalMillis(500));
     awaitFirstAck(keeper);
     long revokedAt = nowMillis();
     onContext(() -> conn.unary(LeaseGrpc.getLeaseRevokeMethod(),
@@ -195,7 +195,7 @@ class LeaseKeeperTest {
 
   @Test
   void quickEtcdRestartIsNotALoss() throws Exception {
-    LeaseKeeper keeper = grant(new LeaseOptions().ttlSeconds(6));
+    LeaseKeeper keeper = grant(new LeaseOptions().setTtlSeconds(6));
     putWithLease("/lease/restart", keeper.id());
     awaitFirstAck(keeper);
     long ackBefore = keeper.lastAcknowledgedAt();
@@ -222,14 +222,14 @@ class LeaseKeeperTest {
   void grantNeedsAContextAndSaneOptions() {
     assertThatThrownBy(() -> LeaseKeeper.grant(vertx, conn, new LeaseOptions(), r -> { }))
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> new LeaseOptions().ttlSeconds(2).safetyMargin(Duration.ofSeconds(2)).validate(2))
+    assertThatThrownBy(() -> new LeaseOptions().setTtlSeconds(2).setSafetyMarginMillis(2000).validate(2))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new LeaseOptions().ttlSeconds(3).keepAliveInterval(Duration.ofSeconds(2)).validate(3))
+    assertThatThrownBy(() -> new LeaseOptions().setTtlSeconds(3).setKeepAliveIntervalMillis(2000).validate(3))
         .isInstanceOf(IllegalArgumentException.class);
     LeaseOptions defaults = new LeaseOptions();
     assertThat(defaults.keepAliveInterval()).isEqualTo(Duration.ofMillis(3333));
     assertThat(defaults.safetyMargin()).isEqualTo(Duration.ofSeconds(2));
     assertThat(defaults.maxReconnectBackoff()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(new LeaseOptions().ttlSeconds(2).safetyMargin()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(new LeaseOptions().setTtlSeconds(2).safetyMargin()).isEqualTo(Duration.ofSeconds(1));
   }
 }

@@ -40,7 +40,7 @@ class RetryWatcherClusterTest {
       EtcdConnection conn = new EtcdConnection(vertx, cluster.endpoints(), Duration.ofSeconds(2));
       WatchRecorder rec = new WatchRecorder(ctx);
       RetryWatcher w = on(ctx, () -> RetryWatcher.start(vertx, conn,
-          RetryWatcherOptions.forPrefix("/fail/").withBackoff(Duration.ofMillis(50), Duration.ofMillis(300)), rec));
+          new RetryWatcherOptions().setPrefix("/fail/").setMinBackoffMillis(50).setMaxBackoffMillis(300), rec));
       onAsync(ctx, w::firstSnapshot);
 
       int watched = cluster.endpoints().indexOf(conn.currentEndpoint().url());

@@ -64,7 +64,7 @@ class RetryWatcherTest {
   }
 
   private static RetryWatcherOptions opts(String prefix) {
-    return RetryWatcherOptions.forPrefix(prefix).withBackoff(Duration.ofMillis(50), Duration.ofMillis(300));
+    return new RetryWatcherOptions().setPrefix(prefix).setMinBackoffMillis(50).setMaxBackoffMillis(300);
   }
 
   @Test
@@ -75,7 +75,7 @@ class RetryWatcherTest {
     }
     server.put("/orderx", "outside"); // shares the prefix bytes but not the "/order/" prefix
     WatchRecorder rec = new WatchRecorder(ctx);
-    RetryWatcher w = watch(conn, opts("/order/").withPageSize(3), rec);
+    RetryWatcher w = watch(conn, opts("/order/").setPageSize(3), rec);
     onAsync(ctx, w::firstSnapshot);
     assertThat(rec.view()).hasSize(10).containsEntry("/order/k9", "v9");
 
@@ -159,7 +159,7 @@ class RetryWatcherTest {
     EtcdServer server = etcd.server();
     String prefix = "/restart-" + resnapshot + "/";
     WatchRecorder rec = new WatchRecorder(ctx);
-    RetryWatcher w = watch(conn, opts(prefix).withResnapshotOnReconnect(resnapshot), rec);
+    RetryWatcher w = watch(conn, opts(prefix).setResnapshotOnReconnect(resnapshot), rec);
     onAsync(ctx, w::firstSnapshot);
     List<Long> written = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -189,7 +189,7 @@ class RetryWatcherTest {
   @Test
   void periodicRefreshAndCloseReleaseEverything() throws Exception {
     WatchRecorder rec = new WatchRecorder(ctx);
-    RetryWatcher w = watch(conn, opts("/close/").withRefreshInterval(Duration.ofMillis(150)), rec);
+    RetryWatcher w = watch(conn, opts("/close/").setRefreshIntervalMillis(150), rec);
     onAsync(ctx, w::firstSnapshot);
     Future0.awaitSnapshots(w, 2); // the refresh ticker re-snapshots
     var pending = onAsync(ctx, () -> io.vertx.core.Future.succeededFuture(w.awaitRevision(Long.MAX_VALUE)));
@@ -203,7 +203,7 @@ class RetryWatcherTest {
 
     // A control watcher proves time passed and writes happened: the closed one stays silent.
     WatchRecorder control = new WatchRecorder(ctx);
-    RetryWatcher c = watch(conn, opts("/close/").withRefreshInterval(Duration.ofMillis(150)), control);
+    RetryWatcher c = watch(conn, opts("/close/").setRefreshIntervalMillis(150), control);
     onAsync(ctx, c::firstSnapshot);
     long rev = etcd.server().put("/close/x", "1");
     onAsync(ctx, () -> c.awaitRevision(rev));

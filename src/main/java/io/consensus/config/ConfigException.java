@@ -1,4 +1,4 @@
-package io.consensus.verticle;
+package io.consensus.config;
 
 /** A bad configuration value: names the key and the problem in one line. */
 public final class ConfigException extends IllegalArgumentException {
