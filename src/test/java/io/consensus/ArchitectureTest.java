@@ -87,6 +87,19 @@ class ArchitectureTest {
   }
 
   @Test
+  void everyPackageSaysWhatItIsForAndWhatItMayImport() throws IOException {
+    for (String pkg : dependencies().keySet()) {
+      Path info = MAIN.resolve(pkg).resolve("package-info.java");
+      assertThat(info).as(pkg).exists();
+      String doc = Files.readString(info);
+      assertThat(doc).as(info.toString()).contains("May import:");
+      for (String allowed : ALLOWED.get(pkg)) {
+        assertThat(doc).as(info + " names " + allowed).contains(allowed);
+      }
+    }
+  }
+
+  @Test
   void theCheckSeesReferencesAndIgnoresComments() {
     String code = "package io.consensus.route;\n/** {@link io.consensus.watch.RetryWatcher} */\n"
         + "import io.consensus.tree.Node; // io.consensus.lease\nclass X { io.consensus.etcd.EtcdKeys k; }";

@@ -6,7 +6,7 @@ package io.consensus.allocation;
  * {@code N mod M} most senior members (earliest member keys), and
  * {@code total = ceil(N / M) * (R + 1)} entries. Once its key is gone (shutting down): 0 and 0.
  *
- * <p>Why not {@code masters = ceil(N / M)} as in the Go package: those targets add up to more
+ * <p>Why not {@code masters = ceil(N / M)} for everyone: those targets add up to more
  * than N, so early members fill up to the ceiling and leave later ones short (100 items over
  * 3 members settled at 34/34/32 in the fleet simulation). Exact master shares add up to N, so
  * masters per member differ by at most one, and the earlier member keeps the larger share.

@@ -14,8 +14,7 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * Keyed, non-blocking serial task queues over a bounded ring of value slots: the Vert.x successor of
- * the Go {@code RingMutexMap}.
+ * Keyed, non-blocking serial task queues over a bounded ring of value slots.
  *
  * <p>Each key (typically a hash, e.g. of an item id) is mapped to a <em>slot</em> of the ring. A slot
  * holds a user-defined value and a FIFO queue of tasks. {@link #submit(long, Function)} appends a task
@@ -24,7 +23,7 @@ import java.util.function.UnaryOperator;
  * while different keys run concurrently. Nothing ever blocks a thread waiting for a key: a queued
  * task is simply dispatched to its submitter's context when its predecessor completes.
  *
- * <h2>Ring semantics (as in Go)</h2>
+ * <h2>Ring semantics</h2>
  * <ul>
  *   <li>A key keeps its slot, and therefore its value, while it stays in the ring.</li>
  *   <li>A key not in the ring takes the next slot in ring order, evicting that slot's previous key.
@@ -75,7 +74,7 @@ import java.util.function.UnaryOperator;
  */
 public final class RingTaskQueues<V> {
 
-  /** Default ring capacity. (The Go package used 2^17; busy slots are never recycled here.) */
+  /** Default ring capacity; busy slots are never recycled, so the ring grows when all are busy. */
   public static final int DEFAULT_CAPACITY = 1024;
 
   /** Largest capacity the ring may grow to. */
@@ -127,7 +126,7 @@ public final class RingTaskQueues<V> {
    * @param capacity initial number of ring slots; a power of two between 1 and {@link #MAX_CAPACITY}
    * @param init     called before the first task of a newly mapped key with the slot's previous value
    *                 ({@code null} if never used); returns the key's initial value. If {@code null},
-   *                 new keys start with {@code null} (unlike Go, a previous key's value is never
+   *                 new keys start with {@code null} (a previous key's value is never
    *                 silently inherited). It runs on the task's context, serialised with the key's
    *                 tasks; if it throws, that task fails with the exception and the next task of the
    *                 key retries it.

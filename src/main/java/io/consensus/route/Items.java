@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 
-/** Enumerates the items of a tree (Go: {@code WalkItems}). */
+/** Enumerates the items of a tree: those with entries and the fixed ones. */
 public final class Items {
   private Items() {
   }

@@ -1,7 +1,7 @@
 package io.consensus.route;
 
 /**
- * The key layout under a root prefix ROOT (Go: {@code MemberPrefix}, {@code ItemsPrefix}).
+ * The key layout under a root prefix ROOT.
  *
  * <pre>
  * ROOT/members/&lt;member&gt;         member metadata, on the member's lease
@@ -10,9 +10,9 @@ package io.consensus.route;
  * </pre>
  */
 public final class Keys {
-  /** Directory of member announcements (Go: {@code MemberPrefix}). */
+  /** Directory of member announcements. */
   public static final String MEMBER_PREFIX = "members";
-  /** Directory of allocated items (Go: {@code ItemsPrefix}). */
+  /** Directory of allocated items. */
   public static final String ITEMS_PREFIX = "items";
 
   private final String root;

@@ -11,7 +11,7 @@ import java.util.function.BiPredicate;
  * The agreed, ordered set of members responsible for an item: entry 0 is the master,
  * entries 1..R are replicas, anything beyond is an extra that lost a race.
  *
- * <p>Immutable; the Go package's {@code Route.Copy} is unnecessary. Entries are ordered
+ * <p>Immutable, so it needs no copying. Entries are ordered
  * by create revision ascending (ties, from one transaction, by member name), so every
  * member derives the same order from the same revision.
  */
@@ -62,7 +62,7 @@ public final class Route {
     return entries.isEmpty();
   }
 
-  /** Position of {@code member}'s entry, or -1 (Go: {@code Route.Index}). */
+  /** Position of {@code member}'s entry, or -1. */
   public int index(String member) {
     for (int i = 0; i < entries.size(); i++) {
       if (entries.get(i).member().equals(member)) {
@@ -85,7 +85,7 @@ public final class Route {
   /**
    * Whether the master may hand off without the item dropping below {@code replicas} ready
    * copies: there are {@code replicas} replicas, each in a state that
-   * {@code readyForPromotion} accepts (Go: {@code Route.IsReadyForHandoff}).
+   * {@code readyForPromotion} accepts.
    */
   public boolean isReadyForHandoff(int replicas, BiPredicate<String, String> readyForPromotion) {
     if (entries.size() < replicas + 1) {

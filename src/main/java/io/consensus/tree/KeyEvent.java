@@ -5,8 +5,7 @@ import java.util.Objects;
 /**
  * One event of an etcd v3 watch: a key was put (created or updated) or deleted.
  *
- * <p>Counterpart of the Go package's {@code IsEtcdUpsertOp} / {@code IsEtcdRemoveOp}:
- * {@link #isUpsert()} and {@link #isRemove()}.
+ * <p>{@link #isUpsert()} and {@link #isRemove()} tell the two kinds apart.
  *
  * @param type the kind of event
  * @param kv   the key-value after the event; for a delete, the key with the delete's
@@ -32,12 +31,12 @@ public record KeyEvent(Type type, KeyValue kv, KeyValue prev) {
     return new KeyEvent(Type.DELETE, new KeyValue(key, "", 0, revision, 0, 0), null);
   }
 
-  /** Whether this event inserts or updates a key (Go: {@code IsEtcdUpsertOp}). */
+  /** Whether this event inserts or updates a key. */
   public boolean isUpsert() {
     return type == Type.PUT;
   }
 
-  /** Whether this event removes a key (Go: {@code IsEtcdRemoveOp}). */
+  /** Whether this event removes a key. */
   public boolean isRemove() {
     return type == Type.DELETE;
   }

@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * <p>Keys are split on {@code '/'} into path segments below the root, so
  * {@code ROOT/items/a/member-1} is the node {@code items -> a -> member-1}. Built from a
- * prefix snapshot ({@link #fromSnapshot}) and patched by watch events ({@link #patch}),
- * the Go package's {@code PatchTree}. Every patch returns a new tree sharing all
+ * prefix snapshot ({@link #fromSnapshot}) and patched by watch events ({@link #patch}).
+ * Every patch returns a new tree sharing all
  * unchanged nodes with the old one: a tree or node handed out never changes, so users may
  * keep it without copying.
  */
@@ -70,12 +70,12 @@ public final class KeyTree {
     return root.child(segments(key));
   }
 
-  /** The node at the path {@code names} below the root, or {@code null} (Go: {@code Child}). */
+  /** The node at the path {@code names} below the root, or {@code null}. */
   public Node child(String... names) {
     return root.child(names);
   }
 
-  /** All key-values of the tree in key order (Go: {@code TerminalNodes}). */
+  /** All key-values of the tree in key order. */
   public List<KeyValue> terminals() {
     List<KeyValue> out = new ArrayList<>();
     root.forEachChild(c -> out.addAll(c.terminals(rootKey + "/" + c.name())));
@@ -98,7 +98,7 @@ public final class KeyTree {
   }
 
   /**
-   * The tree after one watch event (Go: {@code PatchTree}).
+   * The tree after one watch event.
    *
    * @throws TreePatchException when the event's key is outside the root, or it deletes a
    *                            key the tree does not hold

@@ -11,8 +11,7 @@ import java.util.function.Consumer;
  * through it), or both, e.g. an item marker {@code ROOT/items/a} with entries
  * {@code ROOT/items/a/<member>} beneath it. Nodes are persistent: patching a tree builds
  * new nodes along the changed path and shares everything else, so a node handed out
- * never changes. Retaining one is safe and costs no copy (the Go package's
- * {@code CopyNode}/{@code CopyNodes} are therefore unnecessary).
+ * never changes. Retaining one is safe and costs no copy.
  *
  * <p>Nodes do not store their full key, which keeps a tree of 100,000 items small; the
  * key of a node is its parent's key plus {@code "/" + name()}.
@@ -143,7 +142,7 @@ public final class Node {
 
   /**
    * Position of the child {@code name} in name order, or {@code -(insertion point) - 1}
-   * when absent (the Go package's {@code FindNode} index).
+   * when absent.
    */
   public int indexOf(String name) {
     return Children.indexOf(children, name);
@@ -151,7 +150,7 @@ public final class Node {
 
   /**
    * Follows {@code names} downwards and returns the node reached, or {@code null} when any
-   * step is missing (Go: {@code Child}).
+   * step is missing.
    */
   public Node child(String... names) {
     Node n = this;
@@ -165,7 +164,7 @@ public final class Node {
   }
 
   /**
-   * All keys at or beneath this node, depth-first in key order (Go: {@code TerminalNodes}).
+   * All keys at or beneath this node, depth-first in key order.
    *
    * @param key the full key of this node
    */
@@ -189,7 +188,7 @@ public final class Node {
 
   /**
    * A view of this subtree mapping {@code '/'}-separated relative paths to values, {@code ""}
-   * for missing paths (Go: {@code MapAdapter}).
+   * for missing paths.
    */
   public StringMap asStringMap() {
     return path -> {

@@ -1,6 +1,6 @@
 package io.consensus.tree;
 
-/** Read-only string lookup by {@code '/'}-separated path (Go: {@code StringMap}). */
+/** Read-only string lookup by {@code '/'}-separated path. */
 @FunctionalInterface
 public interface StringMap {
   /** The value at {@code path}, or {@code ""} when there is none. */

@@ -36,8 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One allocator member as a non-blocking verticle (the Go package's {@code Create},
- * {@code Allocate}, {@code Cancel} and {@code CancelItem}).
+ * One allocator member as a non-blocking verticle: joins the fleet, allocates, hands off on
+ * exit.
  *
  * <p>On start it grants a lease, creates its member key {@code ROOT/members/<member>} (failing
  * with {@link MemberExistsException} when it exists, or waiting up to
@@ -199,7 +199,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   }
 
   /**
-   * Starts a graceful exit (the Go package's {@code Cancel}): deletes the member key; the
+   * Starts a graceful exit: deletes the member key; the
    * allocator hands off and drops its entries, revokes its lease and completes
    * {@link #exited()}. Undeploying does the same.
    */
@@ -228,7 +228,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   }
 
   /**
-   * Drops this member's entry of {@code item} (the Go package's {@code CancelItem}), e.g.
+   * Drops this member's entry of {@code item}, e.g.
    * after an unrecoverable local error; the protocol may take the item again later.
    */
   public Future<Long> cancelItem(String item) {
@@ -250,8 +250,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   }
 
   /**
-   * Runs {@code fn} on the allocator's context against its current tree (the Go package's
-   * {@code Inspector}). Trees are immutable: the result may keep references.
+   * Runs {@code fn} on the allocator's context against its current tree. Trees are immutable: the result may keep references.
    */
   public <T> Future<T> inspect(Function<KeyTree, T> fn) {
     return onContext(() -> fn.apply(tree));

@@ -54,12 +54,12 @@ final class EntryWriter {
     return conn.unary(KVGrpc.getTxnMethod(), txn).map(r -> r.getSucceeded() ? r.getHeader().getRevision() : -1L);
   }
 
-  /** Deletes the member key: the Go package's {@code Cancel}. */
+  /** Deletes the member key: the start of a graceful exit. */
   Future<Long> deleteMember() {
     return delete(keys.member(member));
   }
 
-  /** Deletes this member's entry of {@code item}: the Go package's {@code CancelItem}. */
+  /** Deletes this member's entry of {@code item}. */
   Future<Long> deleteEntry(String item) {
     return delete(keys.entry(item, member));
   }

@@ -2,8 +2,7 @@ package io.consensus.verticle;
 
 /**
  * The member key {@code ROOT/members/<member>} already exists: another process (or an earlier
- * incarnation whose lease has not expired yet) runs as this member (Go:
- * {@code ErrAllocatorInstanceExists}). Set {@code waitForMemberSeconds} to wait for it to go.
+ * incarnation whose lease has not expired yet) runs as this member. Set {@code waitForMemberSeconds} to wait for it to go.
  */
 public final class MemberExistsException extends RuntimeException {
   private final String key;

@@ -12,8 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Joins a member to the fleet: grants its lease and creates its member key on it (the Go
- * package's {@code Create}). While the key exists (another process, or an earlier incarnation
+ * Joins a member to the fleet: grants its lease and creates its member key on it. While the key exists (another process, or an earlier incarnation
  * whose lease has not expired) it retries until a deadline, then fails with
  * {@link MemberExistsException}; a failed join revokes its lease, leaving nothing behind.
  */

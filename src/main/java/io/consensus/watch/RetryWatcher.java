@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps a consistent view of an etcd key prefix: a {@link WatchUpdate.Snapshot} first, then
  * one {@link WatchUpdate.Changes} per revision and {@link WatchUpdate.Progress} when the
- * store moved on without touching the prefix. Counterpart of the Go package's
- * {@code RetryWatcher} (with its refresh ticker) and {@code BlockUntilModified}
- * ({@link #awaitRevision(long)}).
+ * store moved on without touching the prefix. Recovers from broken streams, compaction and
+ * endpoint failures by itself, can re-snapshot periodically, and lets callers wait for a
+ * revision ({@link #awaitRevision(long)}).
  *
  * <p>Every update and every future completes on the context that called
  * {@link #start}, in revision order, and never twice for a revision. The watcher survives
@@ -108,7 +108,7 @@ public final class RetryWatcher {
   /**
    * Completes, on the watcher's context, with the delivered revision once it is at least
    * {@code rev} (at once if already there; progress notifications count). Fails when the
-   * watcher is closed first. Go: {@code BlockUntilModified}.
+   * watcher is closed first.
    */
   public Future<Long> awaitRevision(long rev) {
     Promise<Long> result = Promise.promise();
