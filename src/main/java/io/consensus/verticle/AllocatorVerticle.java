@@ -135,7 +135,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     registration = new MemberRegistration(vertx, conn, writer, keys.member(member), options);
     tree = KeyTree.empty(keys.root());
     index = newIndex(0);
-    table = new RouteTable(member, options.getAddress(), handler, vertx.eventBus());
+    table = new RouteTable(member, options.getAddress(), handler, vertx);
     registerConsumers();
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
         options.getItems().size(), options.getEndpoints());

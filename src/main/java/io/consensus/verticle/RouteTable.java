@@ -4,34 +4,31 @@ import io.consensus.allocation.AllocationIndex;
 import io.consensus.allocation.ItemSummary;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The routes one member has told its application about, and the telling: every change goes
- * to the {@link ItemHandler} and is published on the event bus. Owned by the allocator's
- * context.
+ * The routes one member has told its application about, and the telling: every change is
+ * published on the event bus at once and goes to the {@link ItemHandler} through its item's
+ * queue ({@link RouteDelivery}). Owned by the allocator's context.
  */
 final class RouteTable {
-  private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
-
   private final String member;
   private final String address;
-  private final ItemHandler handler;
+  private final RouteDelivery delivery;
   private final EventBus bus;
   private final Map<String, RouteChange> table = new TreeMap<>();
 
-  RouteTable(String member, String address, ItemHandler handler, EventBus bus) {
+  RouteTable(String member, String address, ItemHandler handler, Vertx vertx) {
     this.member = member;
     this.address = address;
-    this.handler = handler;
-    this.bus = bus;
+    this.delivery = new RouteDelivery(vertx, member, handler);
+    this.bus = vertx.eventBus();
   }
 
   /**
@@ -80,12 +77,9 @@ final class RouteTable {
     return new JsonObject().put("member", member).put("revision", revision).put("routes", routes);
   }
 
+  /** The handler gets the change through its item's queue; the event bus at once. */
   private void deliver(RouteChange change) {
-    try {
-      handler.onRoute(change);
-    } catch (RuntimeException e) {
-      LOG.error("member {}: route handler failed for {}", member, change.item(), e);
-    }
+    delivery.deliver(change);
     bus.publish(address, change.toJson());
   }
 }

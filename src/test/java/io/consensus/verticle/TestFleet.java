@@ -78,9 +78,9 @@ final class TestFleet implements AutoCloseable {
       }
 
       @Override
-      public void onRoute(RouteChange change) {
+      public Future<Void> onRoute(RouteChange change) {
         log.add(change);
-        handler.onRoute(change);
+        return handler.onRoute(change);
       }
     });
     v.onEvent(ev::add);
