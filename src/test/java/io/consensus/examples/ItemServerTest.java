@@ -100,6 +100,8 @@ class ItemServerTest {
     for (String item : w1Mastered) {
       assertThat(w1.log()).anyMatch(l -> l.startsWith("stopped " + item));
     }
+    // w1 unloaded every item it had loaded, through its ItemHandler's per-item queue.
+    awaitCondition("w1 unloaded everything", () -> ITEMS.stream().allMatch(i -> w1.log().contains("dropped " + i)));
     Map<String, RouteChange> after = await(w1.allocator().routes());
     assertThat(after.values()).allSatisfy(c -> assertThat(c.role()).isEqualTo(Role.NONE));
     for (String item : ITEMS) {

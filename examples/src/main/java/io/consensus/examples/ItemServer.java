@@ -6,6 +6,7 @@ import io.consensus.verticle.AllocatorVerticle;
 import io.consensus.verticle.ItemHandler;
 import io.consensus.verticle.RouteChange;
 import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -21,15 +22,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code example.items.<item>}, and keeps a warm copy of each item it is a replica of.
  *
  * <ul>
- *   <li>It deploys an {@link AllocatorVerticle} and consumes route changes from the event bus
- *       ({@code <address>}), keeping only those of its own {@code member}.</li>
+ *   <li>It loads and unloads items in its {@link ItemHandler#onRoute}, which returns a future
+ *       for the work: the allocator hands over an item's changes one at a time and in order,
+ *       items load concurrently, and a burst of changes for an item that is still loading
+ *       collapses to the latest one.</li>
  *   <li>When it gains an item (master or replica) it reports {@code "warming"}, loads the
  *       item (here: a timer), then reports {@code "ready"} on {@code <address>.state.<member>}.
  *       The allocator hands an item's mastership over only to a replica that reported
- *       {@code "ready"}.</li>
- *   <li>It serves an item only while the latest route says it is the master <em>and</em> the
- *       item is loaded; it stops the moment a route says otherwise (hand-off, lease lost,
- *       item removed).</li>
+ *       {@code "ready"}. When it loses an item it unloads it.</li>
+ *   <li>Serving follows the route changes on the event bus ({@code <address>}, its own
+ *       {@code member}'s only), which are never held up by a slow load: it serves an item only
+ *       while the latest route says it is the master <em>and</em> the item is loaded, and stops
+ *       the moment a route says otherwise (hand-off, lease lost, item removed).</li>
  * </ul>
  *
  * <p>The {@link ItemHandler} makes items this process has not loaded start as
@@ -45,10 +49,11 @@ public class ItemServer extends AbstractVerticle {
   private final AllocatorOptions options;
   private final long warmupMillis;
   private final AllocatorVerticle allocator;
-  // Latest route per item, as published: only touched on this verticle's context.
-  private final Map<String, Role> roles = new HashMap<>();
-  private final Map<String, Long> tokens = new HashMap<>();
+  // Latest route per item, from the event bus: only touched on this verticle's context.
+  private final Map<String, RouteChange> latest = new HashMap<>();
+  // Loaded items and their state: written by the loads (on the allocator's context).
   private final Map<String, String> local = new ConcurrentHashMap<>();
+  // Served items: only touched on this verticle's context.
   private final Map<String, MessageConsumer<JsonObject>> serving = new ConcurrentHashMap<>();
   private final List<String> log = new CopyOnWriteArrayList<>();
 
@@ -60,6 +65,11 @@ public class ItemServer extends AbstractVerticle {
       @Override
       public String itemState(String item) {
         return local.getOrDefault(item, WARMING);
+      }
+
+      @Override
+      public Future<Void> onRoute(RouteChange change) {
+        return loadOrUnload(change);
       }
     });
   }
@@ -75,45 +85,64 @@ public class ItemServer extends AbstractVerticle {
     vertx.deployVerticle(allocator).<Void>mapEmpty().onComplete(startPromise);
   }
 
+  /** Serving: on this verticle's context, at once for every change. */
   private void onRoute(RouteChange c) {
-    String item = c.item();
-    Role role = c.removed() ? Role.NONE : c.role();
-    roles.put(item, role);
-    tokens.put(item, c.fencingToken());
-    if (role != Role.MASTER) {
-      stopServing(item, c.reason());
-    }
-    switch (role) {
-      case MASTER, REPLICA -> {
-        if (!local.containsKey(item)) {
-          load(item);
-        } else if (role == Role.MASTER && READY.equals(local.get(item))) {
-          serve(item, c.fencingToken());
-        }
-      }
-      default -> {
-        if (local.remove(item) != null) {
-          // Forget the item, and reset the reported state: a later take starts warming again.
-          report(item, WARMING);
-          log.add("dropped " + item);
-        }
-      }
+    latest.put(c.item(), c);
+    if (isMaster(c)) {
+      maybeServe(c.item());
+    } else {
+      stopServing(c.item(), c.reason());
     }
   }
 
-  private void load(String item) {
+  /** Loading and unloading: on the item's queue, one change at a time. */
+  private Future<Void> loadOrUnload(RouteChange c) {
+    String item = c.item();
+    boolean holds = !c.removed() && (c.role() == Role.MASTER || c.role() == Role.REPLICA);
+    if (holds && !local.containsKey(item)) {
+      return load(item);
+    }
+    if (!holds && local.containsKey(item)) {
+      return unload(item);
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> load(String item) {
     local.put(item, WARMING);
     report(item, WARMING);
+    Promise<Void> loaded = Promise.promise();
     vertx.setTimer(warmupMillis, t -> {
-      if (!WARMING.equals(local.get(item))) {
-        return; // dropped while loading
-      }
       local.put(item, READY);
       report(item, READY);
-      if (roles.get(item) == Role.MASTER) {
-        serve(item, tokens.get(item));
-      }
+      context.runOnContext(v -> maybeServe(item));
+      loaded.complete();
     });
+    return loaded.future();
+  }
+
+  private Future<Void> unload(String item) {
+    Promise<Void> unloaded = Promise.promise();
+    context.runOnContext(v -> {
+      stopServing(item, "unloaded"); // already stopped by the route, unless it was never served
+      local.remove(item);
+      // Reset the reported state: a later take starts warming again.
+      report(item, WARMING);
+      log.add("dropped " + item);
+      unloaded.complete();
+    });
+    return unloaded.future();
+  }
+
+  private static boolean isMaster(RouteChange c) {
+    return c != null && !c.removed() && c.role() == Role.MASTER;
+  }
+
+  private void maybeServe(String item) {
+    RouteChange c = latest.get(item);
+    if (isMaster(c) && READY.equals(local.get(item))) {
+      serve(item, c.fencingToken());
+    }
   }
 
   private void report(String item, String state) {
