@@ -7,6 +7,7 @@ import io.consensus.allocation.ItemSummary;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.lease.LeaseKeeper;
 import io.consensus.route.Keys;
+import io.consensus.route.MemberDirectory;
 import io.consensus.route.Names;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.TreePatchException;
@@ -84,6 +85,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private volatile Phase phase = Phase.STARTING;
   private final Map<String, String> reportedStates = new HashMap<>();
   private RouteTable table;
+  private final MemberDirectory memberDirectory = new MemberDirectory();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
   private long memberCreatedRevision;
@@ -134,7 +136,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     registration = new MemberRegistration(vertx, conn, writer, keys.member(member), options);
     tree = KeyTree.empty(keys.root());
     index = newIndex(0);
-    table = new RouteTable(member, options.getAddress(), handler, vertx.eventBus());
+    table = new RouteTable(member, options.getAddress(), handler, vertx.eventBus(), memberDirectory);
     registerConsumers();
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
         options.getItems().size(), options.getEndpoints());
@@ -350,6 +352,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       return;
     }
     tree = next;
+    memberDirectory.update(tree); // before publishing: routes carry their members' metadata
     stats.watchUpdates.increment();
     Set<String> changed = index.apply(tree, update);
     forgetReleasedStates(changed);
