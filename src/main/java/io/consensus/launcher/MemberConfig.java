@@ -13,7 +13,9 @@ import java.util.TreeSet;
 
 /**
  * The launcher's configuration: every key of {@link AllocatorOptions} plus {@code http}
- * ({@code {"port": N}}, 0 = a free port; absent = no HTTP server) and {@code demo}
+ * ({@code {"port": N, "host": "127.0.0.1", "adminToken": "..."}}: port 0 = a free port, absent
+ * = no HTTP server; host default loopback; the token enables the {@code /admin} API),
+ * {@code role} ({@code "member"} or {@code "spectator"}) and {@code demo}
  * ({@code {"members": N}}: run N members in this process and print the route table).
  *
  * <p>Overrides, strongest first: system properties {@code allocator.<key>}, then environment
@@ -30,14 +32,28 @@ public final class MemberConfig {
   /** Prefix of system properties that override config keys. */
   public static final String SYS_PREFIX = "allocator.";
 
+  /** {@code role} of a process that runs an allocator member (the default). */
+  public static final String ROLE_MEMBER = "member";
+  /** {@code role} of a process that only follows the routes (a {@code RoutingTableVerticle}). */
+  public static final String ROLE_SPECTATOR = "spectator";
+  /** Default {@code http.host}: loopback only. */
+  public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+
   private final AllocatorOptions allocator;
   private final Integer httpPort;
   private final int demoMembers;
+  private final String role;
+  private final String httpHost;
+  private final String adminToken;
 
-  private MemberConfig(AllocatorOptions allocator, Integer httpPort, int demoMembers) {
+  private MemberConfig(AllocatorOptions allocator, Integer httpPort, int demoMembers, String role, String httpHost,
+      String adminToken) {
     this.allocator = allocator;
     this.httpPort = httpPort;
     this.demoMembers = demoMembers;
+    this.role = role;
+    this.httpHost = httpHost;
+    this.adminToken = adminToken;
   }
 
   /**
@@ -49,10 +65,22 @@ public final class MemberConfig {
     JsonObject rest = json.copy();
     Object http = rest.remove("http");
     Object demo = rest.remove("demo");
+    Object roleValue = rest.remove("role");
+    String role = ROLE_MEMBER;
+    if (roleValue != null) {
+      if (!ROLE_MEMBER.equals(roleValue) && !ROLE_SPECTATOR.equals(roleValue)) {
+        throw new ConfigException("role", "must be \"member\" or \"spectator\", was " + roleValue);
+      }
+      role = (String) roleValue;
+    }
     Integer port = null;
+    String host = DEFAULT_HTTP_HOST;
+    String token = null;
     if (http != null) {
-      JsonObject h = object("http", http, Set.of("port"));
-      port = integer("http.port", h.getValue("port"), 0, 65535);
+      JsonObject h = object("http", http, Set.of("port", "host", "adminToken"));
+      port = h.getValue("port") == null ? null : integer("http.port", h.getValue("port"), 0, 65535);
+      host = nonEmptyString("http.host", h.getValue("host"), host);
+      token = nonEmptyString("http.adminToken", h.getValue("adminToken"), null);
     }
     int members = 0;
     if (demo != null) {
@@ -63,8 +91,11 @@ public final class MemberConfig {
         throw new ConfigException("http", "not supported together with demo (the demo prints its table instead)");
       }
     }
+    if (members > 0 && role.equals(ROLE_SPECTATOR)) {
+      throw new ConfigException("role", "a spectator cannot run the demo");
+    }
     AllocatorOptions options = AllocatorOptions.fromJson(rest);
-    return new MemberConfig(options, port, members);
+    return new MemberConfig(options, port, members, role, host, token);
   }
 
   /** The allocator's options (endpoints may still be empty: embedded etcd). */
@@ -75,6 +106,21 @@ public final class MemberConfig {
   /** The HTTP port (0 = any free port), or null for no HTTP server. */
   public Integer httpPort() {
     return httpPort;
+  }
+
+  /** {@link #ROLE_MEMBER} or {@link #ROLE_SPECTATOR}. */
+  public String role() {
+    return role;
+  }
+
+  /** The address the HTTP server binds ({@code http.host}, default 127.0.0.1). */
+  public String httpHost() {
+    return httpHost;
+  }
+
+  /** The token the {@code /admin} API requires ({@code http.adminToken}), or null: admin API off. */
+  public String adminToken() {
+    return adminToken;
   }
 
   /** How many members the demo runs, 0 when this is not a demo. */
@@ -96,6 +142,9 @@ public final class MemberConfig {
       out.add(k.equals("etcd") ? "etcd.endpoints" : k);
     }
     out.add("http.port");
+    out.add("http.host");
+    out.add("http.adminToken");
+    out.add("role");
     out.add("demo.members");
     return out;
   }
@@ -177,6 +226,17 @@ public final class MemberConfig {
     return o;
   }
 
+  private static String nonEmptyString(String key, Object v, String dflt) {
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof String s) || s.isBlank()) {
+      // Never echo the value: it may be a secret.
+      throw new ConfigException(key, "must be a non-empty string");
+    }
+    return s;
+  }
+
   private static int integer(String key, Object v, int min, int max) {
     long n;
     if (v instanceof String s && s.matches("-?\\d{1,9}")) {
@@ -196,8 +256,15 @@ public final class MemberConfig {
   public String toString() {
     List<String> parts = new ArrayList<>();
     parts.add(allocator.toString());
+    if (!role.equals(ROLE_MEMBER)) {
+      parts.add("role=" + role);
+    }
     if (httpPort != null) {
       parts.add("http.port=" + httpPort);
+      parts.add("http.host=" + httpHost);
+    }
+    if (adminToken != null) {
+      parts.add("http.adminToken=(set)");
     }
     if (demoMembers > 0) {
       parts.add("demo.members=" + demoMembers);
