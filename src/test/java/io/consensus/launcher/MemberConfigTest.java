@@ -56,7 +56,8 @@ class MemberConfigTest {
     assertThat(c.httpPort()).isNull();
     assertThat(MemberConfig.overridablePaths()).contains("etcd.endpoints", "http.port", "demo.members")
         .doesNotContain("etcd", "http");
-    // Every allocator key (etcd as etcd.endpoints) plus http.port and demo.members.
-    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.keys().size() + 2);
+    // Every allocator key (etcd as etcd.endpoints) plus http.port, http.host, http.adminToken,
+    // role and demo.members.
+    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.keys().size() + 5);
   }
 }
