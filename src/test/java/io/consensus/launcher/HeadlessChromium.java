@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * page, driven through the DevTools protocol over its WebSocket: the test evaluates JavaScript
  * in the live page, so it sees what the page's own scripts made of the DOM, without reloading.
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final Process process;
@@ -59,11 +59,16 @@ final class HeadlessChromium implements AutoCloseable {
 
   /** Starts Chromium on {@code url} and connects to the page's DevTools endpoint. */
   static HeadlessChromium open(String url) {
+    return open(url, 1200, 900);
+  }
+
+  /** Starts Chromium with a window of {@code width} x {@code height} on {@code url}. */
+  static HeadlessChromium open(String url, int width, int height) {
     try {
       Path profile = Files.createTempDirectory("chromium-it-");
       Process p = new ProcessBuilder(binary(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
           "--disable-extensions", "--remote-debugging-port=0", "--user-data-dir=" + profile,
-          "--window-size=1200,900", url)
+          "--window-size=" + width + "," + height, url)
           .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();
       Path portFile = profile.resolve("DevToolsActivePort");
       LauncherProcess.await("chromium's DevTools port", () -> {
@@ -128,6 +133,19 @@ final class HeadlessChromium implements AutoCloseable {
     String data = call("Page.captureScreenshot", new JsonObject().put("format", "png"))
         .getJsonObject("result").getString("data");
     return java.util.Base64.getDecoder().decode(data);
+  }
+
+  /**
+   * Writes a screenshot of {@code url} to {@code args[1]} once its grid has rows:
+   * {@code mvn -q exec:java -Dexec.classpathScope=test
+   * -Dexec.mainClass=io.consensus.launcher.HeadlessChromium -Dexec.args="URL FILE.png"}.
+   */
+  public static void main(String[] args) throws IOException {
+    try (HeadlessChromium page = open(args[0], 900, 800)) {
+      LauncherProcess.await("grid rendered", () -> Boolean.TRUE.equals(
+          page.eval("document.querySelectorAll('#rows tr[data-item]').length > 0")));
+      Files.write(Path.of(args[1]), page.screenshot());
+    }
   }
 
   private JsonObject call(String method, JsonObject params) {
