@@ -115,6 +115,10 @@ final class AdminCli {
 
   /** Runs the command; returns the exit code. */
   int run(String[] args) {
+    if (java.util.Arrays.stream(args).anyMatch(a -> a.equals("-h") || a.equals("--help") || a.equals("-help"))) {
+      out.println(USAGE);
+      return OK;
+    }
     Command cmd;
     try {
       cmd = Command.parse(args);

@@ -42,7 +42,8 @@ public final class Main {
   static final int NO_ETCD = 3;
   private static final int HELP = -1;
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  private static final String USAGE = "usage: java -jar etcd-allocator.jar -conf <file.json | inline JSON>";
+  private static final String USAGE = "usage: java -jar etcd-allocator.jar -conf <file.json | inline JSON>\n"
+      + "       java -jar etcd-allocator.jar routes|members|items ... -conf <...>   (see: routes --help)";
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private volatile Vertx vertx;
