@@ -4,7 +4,9 @@ import io.consensus.route.MemberDirectory;
 import io.consensus.spectator.RoutingTable;
 import io.consensus.spectator.RoutingTableVerticle;
 import io.consensus.verticle.AllocatorVerticle;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
@@ -64,11 +66,20 @@ interface FleetView {
 
       @Override
       public Future<RoutingTable> table() {
-        return allocator.inspect(tree -> {
+        // The tree is taken on the allocator's context; the answer comes back to the caller's.
+        Context caller = vertx.getOrCreateContext();
+        Promise<RoutingTable> p = Promise.promise();
+        allocator.inspect(tree -> tree).onComplete(ar -> caller.runOnContext(v -> {
+          if (ar.failed()) {
+            p.fail(ar.cause());
+            return;
+          }
           MemberDirectory d = new MemberDirectory();
-          d.update(tree);
-          return RoutingTable.of(tree, allocator.options().getItems(), allocator.options().getReplicas(), d.members());
-        });
+          d.update(ar.result());
+          p.complete(RoutingTable.of(ar.result(), allocator.options().getItems(), allocator.options().getReplicas(),
+              d.members()));
+        }));
+        return p.future();
       }
 
       @Override

@@ -11,11 +11,13 @@ import io.consensus.verticle.RouteChange;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The whole fleet's routes at one etcd revision, with every member's metadata: an immutable
@@ -29,12 +31,13 @@ public final class RoutingTable {
   private final int replicas;
   private final Map<String, MemberInfo> members;
 
-  private RoutingTable(KeyTree tree, List<String> sortedFixedItems, int replicas, Map<String, MemberInfo> members) {
+  private RoutingTable(KeyTree tree, List<String> sortedFixedItems, Set<String> fixedItems, int replicas,
+      Map<String, MemberInfo> members) {
     this.tree = Objects.requireNonNull(tree, "tree");
     this.sortedFixedItems = sortedFixedItems;
-    this.fixedItems = Set.copyOf(sortedFixedItems);
+    this.fixedItems = fixedItems;
     this.replicas = replicas;
-    this.members = Map.copyOf(members);
+    this.members = members;
   }
 
   /**
@@ -45,7 +48,14 @@ public final class RoutingTable {
    * @param members    every known member by name (see {@link io.consensus.route.MemberDirectory})
    */
   public static RoutingTable of(KeyTree tree, List<String> fixedItems, int replicas, Map<String, MemberInfo> members) {
-    return new RoutingTable(tree, fixedItems.stream().sorted().distinct().toList(), replicas, members);
+    List<String> sorted = fixedItems.stream().sorted().distinct().toList();
+    return new RoutingTable(tree, sorted, Set.copyOf(sorted), replicas,
+        Collections.unmodifiableMap(new TreeMap<>(members)));
+  }
+
+  /** The table of a newer tree with the same fixed items and R: no copying of what did not change. */
+  RoutingTable next(KeyTree newTree, Map<String, MemberInfo> sortedImmutableMembers) {
+    return new RoutingTable(newTree, sortedFixedItems, fixedItems, replicas, sortedImmutableMembers);
   }
 
   /** The etcd revision this table reflects (0 before the first snapshot). */
@@ -92,7 +102,7 @@ public final class RoutingTable {
     return Items.routes(tree, sortedFixedItems);
   }
 
-  /** Every known member, present or leaving, by name. */
+  /** Every known member, present or leaving, by name in name order. */
   public Map<String, MemberInfo> members() {
     return members;
   }

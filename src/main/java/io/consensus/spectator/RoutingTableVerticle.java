@@ -125,7 +125,7 @@ public class RoutingTableVerticle extends AbstractVerticle {
     return table.items();
   }
 
-  /** Completes with the table once it reflects at least revision {@code rev}. */
+  /** Completes with the table once it reflects at least revision {@code rev} (call after deployment). */
   public Future<RoutingTable> awaitRevision(long rev) {
     return watcher.awaitRevision(rev).map(r -> table);
   }
@@ -153,7 +153,7 @@ public class RoutingTableVerticle extends AbstractVerticle {
     RoutingTable old = table;
     tree = next;
     directory.update(tree);
-    table = RoutingTable.of(tree, fixedItems, options.getReplicas(), directory.members());
+    table = old.next(tree, directory.members());
     Collection<String> touched;
     if (update instanceof WatchUpdate.Changes c) {
       touched = AllocationIndex.touchedItems(tree, c.events());
