@@ -72,6 +72,13 @@ class AdminHttpIT {
       assertThat(send(m1, "PUT", "/admin/items/a%2Fb", TOKEN, null).statusCode()).isEqualTo(400);
       assertThat(send(m1, "PUT", "/admin/items/c", TOKEN, "{\"replicas\": \"x\"}").statusCode()).isEqualTo(400);
       LauncherProcess.await("the fleet staffs b", () -> routesHave(m1, "b") && routesHave(m2, "b"));
+      // The member's route page data: every item, both members with their metadata.
+      LauncherProcess.await("m1's /fleet shows a and b staffed", () -> {
+        JsonObject fleet = m1.getJson("/fleet");
+        return fleet.getJsonArray("items").size() == 2 && fleet.getJsonObject("counters").getInteger("itemsWithoutMaster") == 0
+            && fleet.getJsonArray("members").size() == 2;
+      });
+      assertThat(m1.get("/").body()).contains("<title>etcd-allocator routes</title>");
 
       JsonObject items = new JsonObject(send(m1, "GET", "/admin/items", TOKEN, null).body());
       assertThat(items.getJsonArray("items").stream().map(JsonObject.class::cast)

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The live route page in a real headless Chromium, served by a spectator process that follows
- * three member processes: the grid shows every item, then follows a hand-off without a reload.
+ * three member processes (and by one of the members): the grid shows every item, then follows
+ * a hand-off without a reload.
  */
 class RoutePageIT {
   @RegisterExtension
@@ -23,12 +24,19 @@ class RoutePageIT {
   static final List<String> ITEMS = IntStream.range(0, 12).mapToObj(i -> "item-" + (char) ('a' + i)).toList();
 
   static String conf(String member, String zone, String role) {
+    return conf(member, zone, role, role != null);
+  }
+
+  static String conf(String member, String zone, String role, boolean http) {
     JsonObject c = new JsonObject().put("root", "/it/page").put("member", member).put("replicas", 1)
         .put("items", new JsonArray(ITEMS)).put("leaseTtlSeconds", 4).put("handoffTimeoutSeconds", 20)
         .put("stateCheckMillis", 200).put("metadata", new JsonObject().put("zone", zone).put("port", 9000))
         .put("etcd", new JsonObject().put("endpoints", new JsonArray(etcd.server().endpoints())));
     if (role != null) {
-      c.put("role", role).put("http", new JsonObject().put("port", 0));
+      c.put("role", role);
+    }
+    if (http) {
+      c.put("http", new JsonObject().put("port", 0));
     }
     return c.encode();
   }
@@ -59,7 +67,7 @@ class RoutePageIT {
   @Test
   void theGridShowsEveryItemAndFollowsAHandOffLive() {
     try (LauncherProcess m1 = LauncherProcess.start(conf("m1", "z1", null), Map.of());
-         LauncherProcess m2 = LauncherProcess.start(conf("m2", "z1", null), Map.of());
+         LauncherProcess m2 = LauncherProcess.start(conf("m2", "z1", null, true), Map.of());
          LauncherProcess m3 = LauncherProcess.start(conf("m3", "z2", null), Map.of());
          LauncherProcess spectator = LauncherProcess.start(conf("gateway", "z0", "spectator"), Map.of())) {
       // The spectator process serves /routes and /health like a member.
@@ -71,8 +79,12 @@ class RoutePageIT {
       assertThat(spectator.get("/health").statusCode()).isEqualTo(200);
       assertThat(spectator.getJson("/health").getString("role")).isEqualTo("spectator");
 
-      try (HeadlessChromium page = HeadlessChromium.open("http://127.0.0.1:" + spectator.httpPort() + "/")) {
+      try (HeadlessChromium page = HeadlessChromium.open("http://127.0.0.1:" + spectator.httpPort() + "/");
+           HeadlessChromium memberPage = HeadlessChromium.open("http://127.0.0.1:" + m2.httpPort() + "/")) {
         LauncherProcess.await("page shows every item fully staffed by 3 members", () -> fullyStaffed(page, 3));
+        LauncherProcess.await("a member's own page shows the same", () -> fullyStaffed(memberPage, 3));
+        LauncherProcess.await("both pages show the same masters",
+            () -> mastersShown(memberPage).equals(mastersShown(page)));
         Map<String, String> before = mastersShown(page);
         assertThat(before.keySet()).containsExactlyInAnyOrderElementsOf(ITEMS);
         assertThat(before.values()).contains("m1");
@@ -91,6 +103,10 @@ class RoutePageIT {
         assertThat(m1.awaitExit(Duration.ofSeconds(60))).isZero();
         LauncherProcess.await("page shows m1's items handed off", () -> fullyStaffed(page, 2)
             && Boolean.TRUE.equals(page.eval("document.querySelectorAll('td[data-member=\"m1\"]').length === 0")));
+        LauncherProcess.await("the member's page follows too", () -> fullyStaffed(memberPage, 2)
+            && Boolean.TRUE.equals(memberPage.eval("document.querySelectorAll('td[data-member=\"m1\"]').length === 0")));
+        LauncherProcess.await("both pages show the same masters again",
+            () -> mastersShown(memberPage).equals(mastersShown(page)));
         Map<String, String> after = mastersShown(page);
         assertThat(after.keySet()).containsExactlyInAnyOrderElementsOf(ITEMS);
         assertThat(after.values()).doesNotContain("m1").containsOnly("m2", "m3");
