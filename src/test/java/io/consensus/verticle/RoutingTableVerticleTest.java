@@ -3,6 +3,7 @@ package io.consensus.verticle;
 import static io.consensus.verticle.TestFleet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.consensus.admin.AdminClient;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.etcd.EtcdKeys;
 import io.consensus.etcd.EtcdValues;
@@ -144,13 +145,15 @@ class RoutingTableVerticleTest {
     assertThat(t.members().get("m2").present()).isFalse(); // remembered as departed, with its metadata
     fleet.awaitRoutes(ITEMS, "m3 alone holds everything", r -> r.values().stream().allMatch(x -> x.size() == 1));
 
-    // An item added, staffed, then removed (marker and entries in one transaction).
-    etcd.server().put(fleet.root + "/items/x", "");
+    // An item added, staffed, then removed (marker and entries in one transaction), as the
+    // admin CLI and API do it.
+    AdminClient admin = new AdminClient(conn, fleet.root, ITEMS, 1);
+    await(fleet.onContext(() -> admin.addItem("x", null)));
     fleet.awaitRoutes(List.of(), "x staffed", r -> r.containsKey("x") && r.get("x").size() == 1);
     t = caughtUp(spectator);
     assertThat(t.masterOf("x").member()).isEqualTo("m3");
-    etcd.server().delete(fleet.root + "/items/x"); // marker first: nobody may take x again
-    etcd.server().deletePrefix(fleet.root + "/items/x/");
+    long removedAt = await(fleet.onContext(() -> admin.removeItem("x")));
+    assertThat(await(spectator.awaitRevision(removedAt)).routeOf("x")).isNull();
     fleet.awaitRoutes(List.of(), "x gone", r -> !r.containsKey("x"));
     t = caughtUp(spectator);
     assertThat(t.routeOf("x")).isNull();
