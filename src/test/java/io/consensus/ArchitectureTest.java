@@ -38,7 +38,10 @@ class ArchitectureTest {
       Map.entry("lease", Set.of("config", "etcd")),
       Map.entry("ring", Set.of()),
       Map.entry("verticle", Set.of("config", "tree", "route", "allocation", "etcd", "watch", "lease", "ring")),
-      Map.entry("launcher", Set.of("config", "tree", "route", "etcd", "watch", "lease", "verticle", "etcdprocess")),
+      Map.entry("spectator", Set.of("config", "tree", "route", "allocation", "etcd", "watch", "verticle")),
+      Map.entry("admin", Set.of("tree", "route", "etcd", "watch", "spectator")),
+      Map.entry("launcher", Set.of("config", "tree", "route", "etcd", "watch", "lease", "verticle", "etcdprocess",
+          "spectator", "admin")),
       Map.entry("etcdprocess", Set.of("etcd")),
       Map.entry("testing", Set.of("etcdprocess")));
 

@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar etcd-allocator.jar -conf FILE.json} (or {@code -conf '{...inline JSON}'}):
- * runs one member (or, with a {@code demo} key, the demo) until SIGTERM / SIGINT.
+ * runs one member (or, with a {@code demo} key, the demo; with {@code "role": "spectator"}, a
+ * {@link io.consensus.spectator.RoutingTableVerticle}) until SIGTERM / SIGINT. With a command
+ * first ({@code routes}, {@code members}, {@code items ...}) it runs that admin command
+ * ({@link AdminCli}) and exits.
  *
  * <p>Exit codes: 0 after a graceful stop; 1 for an unexpected failure; 2 for bad
  * configuration, an unreachable etcd or a member name already in use (one line on stderr
@@ -39,7 +42,8 @@ public final class Main {
   static final int NO_ETCD = 3;
   private static final int HELP = -1;
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  private static final String USAGE = "usage: java -jar etcd-allocator.jar -conf <file.json | inline JSON>";
+  private static final String USAGE = "usage: java -jar etcd-allocator.jar -conf <file.json | inline JSON>\n"
+      + "       java -jar etcd-allocator.jar routes|members|items ... -conf <...>   (see: routes --help)";
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private volatile Vertx vertx;
@@ -51,6 +55,9 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && AdminCli.COMMANDS.contains(args[0])) {
+      System.exit(AdminCli.runQuietly(args)); // an operator's command, not a member
+    }
     Main main = new Main();
     Runtime.getRuntime().addShutdownHook(new Thread(main::shutdown, "allocator-shutdown"));
     Signals.onTermOrInt(() -> System.exit(OK), main::killEtcd);
@@ -87,6 +94,9 @@ public final class Main {
     } catch (ConfigException e) {
       return fail(BAD_CONFIG, e.getMessage());
     }
+    if (config.embedEtcd() && config.role().equals(MemberConfig.ROLE_SPECTATOR)) {
+      return fail(BAD_CONFIG, "config key 'etcd.endpoints': required for role spectator (it follows a fleet's etcd)");
+    }
     if (config.embedEtcd()) {
       try {
         etcd = EmbeddedEtcd.start();
@@ -100,7 +110,10 @@ public final class Main {
     }
     try {
       config.allocator().validate(true);
-      if (config.demoMembers() > 0) {
+      if (config.role().equals(MemberConfig.ROLE_SPECTATOR)) {
+        SpectatorVerticle.options(config.allocator()).validate();
+        await(vertx.deployVerticle(new SpectatorVerticle(config, registry)), Duration.ofMinutes(5));
+      } else if (config.demoMembers() > 0) {
         await(DemoMain.deploy(vertx, config), Duration.ofMinutes(5));
       } else {
         await(vertx.deployVerticle(new MemberVerticle(config, registry)), Duration.ofMinutes(5));

@@ -13,7 +13,9 @@ import java.util.TreeSet;
 
 /**
  * The launcher's configuration: every key of {@link AllocatorOptions} plus {@code http}
- * ({@code {"port": N}}, 0 = a free port; absent = no HTTP server) and {@code demo}
+ * ({@code {"port": N, "host": "127.0.0.1", "adminToken": "..."}}: port 0 = a free port, absent
+ * = no HTTP server; host default loopback; the token enables the {@code /admin} API),
+ * {@code role} ({@code "member"} or {@code "spectator"}) and {@code demo}
  * ({@code {"members": N}}: run N members in this process and print the route table).
  *
  * <p>Overrides, strongest first: system properties {@code allocator.<key>}, then environment
@@ -34,26 +36,45 @@ public final class MemberConfig {
 
   /** Demo members when {@code demo} is given without {@code members}. */
   public static final int DEFAULT_DEMO_MEMBERS = 3;
+  /** {@code role} of a process that runs an allocator member (the default). */
+  public static final String ROLE_MEMBER = "member";
+  /** {@code role} of a process that only follows the routes (a {@code RoutingTableVerticle}). */
+  public static final String ROLE_SPECTATOR = "spectator";
+  /** Default {@code http.host}: loopback only. */
+  public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
 
   /** The launcher's own keys; every other key belongs to {@link AllocatorOptions#schema()}. */
   private static final ConfigSchema<Own> SCHEMA = new ConfigSchema<Own>()
+      .string("role", o -> o.role, (o, v) -> o.role = v)
       .integer("http.port", o -> o.httpPort == null ? 0 : o.httpPort, (o, v) -> o.httpPort = v)
+      .string("http.host", o -> o.httpHost, (o, v) -> o.httpHost = v)
+      .secret("http.adminToken", o -> o.adminToken, (o, v) -> o.adminToken = v)
       .integer("demo.members", o -> o.demoMembers == null ? 0 : o.demoMembers, (o, v) -> o.demoMembers = v);
 
   /** The launcher's own settings while they are read; null = not given. */
   private static final class Own {
+    String role;
     Integer httpPort;
+    String httpHost;
+    String adminToken;
     Integer demoMembers;
   }
 
   private final AllocatorOptions allocator;
   private final Integer httpPort;
   private final int demoMembers;
+  private final String role;
+  private final String httpHost;
+  private final String adminToken;
 
-  private MemberConfig(AllocatorOptions allocator, Integer httpPort, int demoMembers) {
+  private MemberConfig(AllocatorOptions allocator, Integer httpPort, int demoMembers, String role, String httpHost,
+      String adminToken) {
     this.allocator = allocator;
     this.httpPort = httpPort;
     this.demoMembers = demoMembers;
+    this.role = role;
+    this.httpHost = httpHost;
+    this.adminToken = adminToken;
   }
 
   /**
@@ -65,19 +86,20 @@ public final class MemberConfig {
   public static MemberConfig fromJson(JsonObject json) {
     JsonObject rest = json.copy();
     JsonObject own = new JsonObject();
-    for (String section : List.of("http", "demo")) {
+    for (String section : List.of("role", "http", "demo")) {
       if (rest.containsKey(section)) {
         own.put(section, rest.remove(section));
       }
     }
     Own o = SCHEMA.read(own, new Own());
-    Integer port = null;
-    if (own.containsKey("http")) {
-      if (o.httpPort == null) {
-        throw new ConfigException("http.port", "required when http is given");
-      }
-      port = inRange("http.port", o.httpPort, 0, 65535);
+    String role = o.role == null ? ROLE_MEMBER : o.role;
+    if (!ROLE_MEMBER.equals(role) && !ROLE_SPECTATOR.equals(role)) {
+      throw new ConfigException("role", "must be \"member\" or \"spectator\", was " + role);
     }
+    // http without a port means no server: the admin token may arrive from the environment alone.
+    Integer port = o.httpPort == null ? null : inRange("http.port", o.httpPort, 0, 65535);
+    String host = nonBlank("http.host", o.httpHost, DEFAULT_HTTP_HOST);
+    String token = nonBlank("http.adminToken", o.adminToken, null);
     int members = 0;
     if (own.containsKey("demo")) {
       members = o.demoMembers == null ? DEFAULT_DEMO_MEMBERS : inRange("demo.members", o.demoMembers, 1, 20);
@@ -85,7 +107,10 @@ public final class MemberConfig {
         throw new ConfigException("http", "not supported together with demo (the demo prints its table instead)");
       }
     }
-    return new MemberConfig(new AllocatorOptions(rest), port, members);
+    if (members > 0 && role.equals(ROLE_SPECTATOR)) {
+      throw new ConfigException("role", "a spectator cannot run the demo");
+    }
+    return new MemberConfig(new AllocatorOptions(rest), port, members, role, host, token);
   }
 
   private static int inRange(String key, int n, int min, int max) {
@@ -93,6 +118,16 @@ public final class MemberConfig {
       throw new ConfigException(key, "must be " + min + ".." + max + ", was " + n);
     }
     return n;
+  }
+
+  private static String nonBlank(String key, String v, String dflt) {
+    if (v == null) {
+      return dflt;
+    }
+    if (v.isBlank()) {
+      throw new ConfigException(key, "must be a non-empty string"); // never echo: it may be a secret
+    }
+    return v;
   }
 
   /** The allocator's options (endpoints may still be empty: embedded etcd). */
@@ -103,6 +138,21 @@ public final class MemberConfig {
   /** The HTTP port (0 = any free port), or null for no HTTP server. */
   public Integer httpPort() {
     return httpPort;
+  }
+
+  /** {@link #ROLE_MEMBER} or {@link #ROLE_SPECTATOR}. */
+  public String role() {
+    return role;
+  }
+
+  /** The address the HTTP server binds ({@code http.host}, default 127.0.0.1). */
+  public String httpHost() {
+    return httpHost;
+  }
+
+  /** The token the {@code /admin} API requires ({@code http.adminToken}), or null: admin API off. */
+  public String adminToken() {
+    return adminToken;
   }
 
   /** How many members the demo runs, 0 when this is not a demo. */
@@ -186,8 +236,15 @@ public final class MemberConfig {
   public String toString() {
     List<String> parts = new ArrayList<>();
     parts.add(allocator.toString());
+    if (!role.equals(ROLE_MEMBER)) {
+      parts.add("role=" + role);
+    }
     if (httpPort != null) {
       parts.add("http.port=" + httpPort);
+      parts.add("http.host=" + httpHost);
+    }
+    if (adminToken != null) {
+      parts.add("http.adminToken=(set)");
     }
     if (demoMembers > 0) {
       parts.add("demo.members=" + demoMembers);

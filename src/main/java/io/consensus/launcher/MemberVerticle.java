@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One runnable member: an {@link AllocatorVerticle} (a child deployment), its
- * {@link AllocatorMetrics}, and, when {@code http.port} is set, a {@link StatusServer}.
+ * {@link AllocatorMetrics}, and, when {@code http.port} is set, a {@link StatusServer} (bound to
+ * {@code http.host}, loopback by default).
  *
  * <p>Undeploying it undeploys the allocator first (Vert.x undeploys children before calling
  * {@code stop}), i.e. a graceful cancel with hand-off; the HTTP server is this verticle's and
@@ -31,6 +32,7 @@ public class MemberVerticle extends AbstractVerticle {
   private PrometheusMeterRegistry registry;
   private AllocatorVerticle allocator;
   private AllocatorMetrics metrics;
+  private StatusServer status;
   private volatile int httpPort = -1;
 
   /** Configured from {@link #config()}. */
@@ -63,9 +65,10 @@ public class MemberVerticle extends AbstractVerticle {
       if (config.httpPort() == null) {
         return Future.<Void>succeededFuture();
       }
-      return new StatusServer(vertx, allocator, registry).listen(config.httpPort()).map(server -> {
+      status = StatusServers.create(vertx, config, FleetView.of(vertx, allocator), registry);
+      return status.listen(config.httpHost(), config.httpPort()).map(server -> {
         httpPort = server.actualPort();
-        LOG.info("member {}: HTTP status on port {} (GET /routes, /health, /metrics)", allocator.member(), httpPort);
+        StatusServers.logListening(LOG, allocator.member(), config, httpPort);
         return null;
       });
     }).onComplete(startPromise);
@@ -75,6 +78,9 @@ public class MemberVerticle extends AbstractVerticle {
   public void stop() {
     if (metrics != null) {
       metrics.close();
+    }
+    if (status != null) {
+      status.close();
     }
   }
 

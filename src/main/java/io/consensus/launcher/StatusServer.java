@@ -1,71 +1,211 @@
 package io.consensus.launcher;
 
-import io.consensus.verticle.AllocatorVerticle;
+import io.consensus.admin.AdminClient;
+import io.consensus.admin.AdminException;
+import io.consensus.etcd.EtcdCallException;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 
 /**
- * A member's HTTP status endpoints, on plain vertx-core HTTP:
+ * The HTTP status server of a member or spectator, on plain vertx-core HTTP:
  * <ul>
- *   <li>{@code GET /routes}: {@code {"member", "revision", "routes": [RouteChange JSON...]}},
- *       the reply of the allocator's {@code <address>.table.<member>} event-bus endpoint;</li>
- *   <li>{@code GET /health}: 200 while {@link AllocatorVerticle#isHealthy()}, else 503, with
- *       {@code {"member", "healthy", "reason"}};</li>
- *   <li>{@code GET /metrics}: the Prometheus text of the registry.</li>
+ *   <li>{@code GET /}: the live route page (items x members grid, updated by server-sent
+ *       events);</li>
+ *   <li>{@code GET /fleet} and {@code GET /fleet/events}: the page's data (see {@link FleetJson}),
+ *       as one snapshot and as a stream of changes;</li>
+ *   <li>{@code GET /routes}: {@code {"member", "revision", "routes": [RouteChange JSON...]}};</li>
+ *   <li>{@code GET /health}: 200 while healthy, else 503, with {@code {"member", "healthy", "reason"}};</li>
+ *   <li>{@code GET /metrics}: the Prometheus text of the registry;</li>
+ *   <li>{@code /admin/...}: the admin API ({@link AdminClient}), only with
+ *       {@code Authorization: Bearer <http.adminToken>}; off (404) when no token is configured.</li>
  * </ul>
- * Handlers only read thread-safe state or ask the allocator's context, so they never block.
- * Started from a verticle, the server lives on that verticle's context and closes with it.
+ * Handlers only read thread-safe state or ask another context, so they never block. Started
+ * from a verticle, the server lives on that verticle's context and closes with it.
  */
 public final class StatusServer {
-  private final Vertx vertx;
-  private final AllocatorVerticle allocator;
-  private final PrometheusMeterRegistry registry;
+  private static final String PAGE = "/io/consensus/launcher/route-page.html";
 
-  public StatusServer(Vertx vertx, AllocatorVerticle allocator, PrometheusMeterRegistry registry) {
+  private final Vertx vertx;
+  private final FleetView view;
+  private final PrometheusMeterRegistry registry;
+  private final AdminClient admin;
+  private final byte[] adminToken;
+  private final Buffer page;
+  private RouteStream stream;
+
+  /**
+   * @param admin      the admin operations, or null
+   * @param adminToken the token {@code /admin} requires, or null: admin API off
+   */
+  StatusServer(Vertx vertx, FleetView view, PrometheusMeterRegistry registry, AdminClient admin, String adminToken) {
     this.vertx = vertx;
-    this.allocator = allocator;
+    this.view = view;
     this.registry = registry;
+    this.admin = admin;
+    this.adminToken = adminToken == null || admin == null ? null : adminToken.getBytes(StandardCharsets.UTF_8);
+    this.page = loadPage();
   }
 
-  /** Listens on all interfaces; {@code port} 0 picks a free port ({@link HttpServer#actualPort()}). */
-  public Future<HttpServer> listen(int port) {
-    return vertx.createHttpServer().requestHandler(this::handle).listen(port);
+  /** Listens on {@code host}; {@code port} 0 picks a free port ({@link HttpServer#actualPort()}). */
+  public Future<HttpServer> listen(String host, int port) {
+    stream = new RouteStream(vertx, view);
+    return vertx.createHttpServer().requestHandler(this::handle).listen(port, host);
+  }
+
+  /** Stops the event stream and the admin connection (the server itself closes with its verticle). */
+  void close() {
+    if (stream != null) {
+      stream.close();
+    }
+    if (admin != null) {
+      admin.close();
+    }
   }
 
   private void handle(HttpServerRequest req) {
+    String path = req.path();
+    if (path.equals("/admin") || path.startsWith("/admin/")) {
+      admin(req, path);
+      return;
+    }
     if (req.method() != HttpMethod.GET) {
       json(req, 405, new JsonObject().put("error", "only GET"));
       return;
     }
-    switch (req.path()) {
-      case "/routes" -> routes(req);
+    switch (path) {
+      case "/", "/index.html" -> req.response().putHeader("content-type", "text/html; charset=utf-8").end(page);
+      case "/fleet" -> view.table().onSuccess(t -> json(req, 200, FleetJson.snapshot(view, t)))
+          .onFailure(err -> json(req, 503, error("route table unavailable: " + err.getMessage())));
+      case "/fleet/events" -> stream.subscribe(req);
+      case "/routes" -> view.routes().onSuccess(body -> json(req, 200, body))
+          .onFailure(err -> json(req, 503, error("route table unavailable: " + err.getMessage())));
       case "/health" -> {
-        boolean ok = allocator.isHealthy();
-        json(req, ok ? 200 : 503, new JsonObject().put("member", allocator.member()).put("healthy", ok)
-            .put("reason", allocator.healthReason()));
+        boolean ok = view.isHealthy();
+        json(req, ok ? 200 : 503, new JsonObject().put("member", view.name()).put("role", view.role())
+            .put("healthy", ok).put("reason", view.healthReason()));
       }
       case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
           .end(registry.scrape());
-      default -> json(req, 404, new JsonObject().put("error", "not found")
-          .put("paths", new io.vertx.core.json.JsonArray().add("/routes").add("/health").add("/metrics")));
+      default -> json(req, 404, error("not found").put("paths", new JsonArray().add("/").add("/routes")
+          .add("/health").add("/metrics").add("/fleet").add("/fleet/events").add("/admin/...")));
     }
   }
 
-  private void routes(HttpServerRequest req) {
-    String address = allocator.options().getAddress() + ".table." + allocator.member();
-    vertx.eventBus().<JsonObject>request(address, null)
-        .map(Message::body)
-        .onSuccess(body -> json(req, 200, body))
-        .onFailure(err -> json(req, 503, new JsonObject().put("error", "route table unavailable: " + err.getMessage())));
+  // ---------------------------------------------------------------- admin
+
+  private void admin(HttpServerRequest req, String path) {
+    if (adminToken == null) {
+      json(req, 404, error("admin API disabled: set http.adminToken (or ALLOCATOR_HTTP_ADMIN_TOKEN)"));
+      return;
+    }
+    String auth = req.getHeader("Authorization");
+    if (auth == null || !auth.startsWith("Bearer ")) {
+      req.response().putHeader("WWW-Authenticate", "Bearer realm=\"etcd-allocator admin\"");
+      json(req, 401, error("admin API needs 'Authorization: Bearer <token>'"));
+      return;
+    }
+    byte[] given = auth.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+    if (!MessageDigest.isEqual(given, adminToken)) { // constant time; the token is never logged
+      json(req, 403, error("wrong admin token"));
+      return;
+    }
+    HttpMethod m = req.method();
+    String rest = path.substring("/admin".length());
+    if (rest.equals("/routes") && m == HttpMethod.GET) {
+      answer(req, 200, admin.table().map(t -> t.toJson(view.name())));
+    } else if (rest.equals("/members") && m == HttpMethod.GET) {
+      answer(req, 200, admin.members().map(AdminCli::membersJson));
+    } else if (rest.equals("/items") && m == HttpMethod.GET) {
+      answer(req, 200, admin.items().map(AdminCli::itemsJson));
+    } else if (rest.startsWith("/items/") && (m == HttpMethod.PUT || m == HttpMethod.POST || m == HttpMethod.DELETE)) {
+      String item = QueryStringDecoder.decodeComponent(rest.substring("/items/".length()));
+      if (m == HttpMethod.DELETE) {
+        answer(req, 200, admin.removeItem(item).map(rev -> new JsonObject().put("item", item).put("removed", true)
+            .put("revision", rev)));
+      } else {
+        req.body().onSuccess(body -> {
+          Integer replicas;
+          try {
+            replicas = replicasOf(body);
+          } catch (AdminException e) {
+            json(req, 400, error(e.getMessage()));
+            return;
+          }
+          answer(req, 201, admin.addItem(item, replicas).map(rev -> new JsonObject().put("item", item)
+              .put("added", true).put("revision", rev)));
+        });
+      }
+    } else {
+      json(req, 404, error("no such admin operation: " + m + " " + path).put("operations", new JsonArray()
+          .add("GET /admin/routes").add("GET /admin/members").add("GET /admin/items")
+          .add("PUT /admin/items/NAME [{\"replicas\": N}]").add("DELETE /admin/items/NAME")));
+    }
+  }
+
+  private static Integer replicasOf(Buffer body) {
+    if (body == null || body.length() == 0) {
+      return null;
+    }
+    try {
+      Object r = new JsonObject(body).getValue("replicas");
+      if (r == null) {
+        return null;
+      }
+      if (!(r instanceof Integer n)) {
+        throw new AdminException(AdminException.Kind.BAD_INPUT, "'replicas' must be an integer, was " + r);
+      }
+      return n;
+    } catch (DecodeException | ClassCastException e) {
+      throw new AdminException(AdminException.Kind.BAD_INPUT, "body must be a JSON object like {\"replicas\": 2}");
+    }
+  }
+
+  private static void answer(HttpServerRequest req, int status, Future<JsonObject> result) {
+    result.onSuccess(body -> json(req, status, body)).onFailure(err -> {
+      if (err instanceof AdminException e) {
+        json(req, switch (e.kind()) {
+          case BAD_INPUT -> 400;
+          case NOT_FOUND -> 404;
+          case CONFLICT -> 409;
+        }, error(e.getMessage()));
+      } else if (err instanceof EtcdCallException) {
+        json(req, 503, error("etcd failed: " + err.getMessage()));
+      } else {
+        json(req, 500, error(String.valueOf(err.getMessage())));
+      }
+    });
+  }
+
+  private static JsonObject error(String message) {
+    return new JsonObject().put("error", message);
   }
 
   private static void json(HttpServerRequest req, int status, JsonObject body) {
     req.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+
+  private static Buffer loadPage() {
+    try (InputStream in = StatusServer.class.getResourceAsStream(PAGE)) {
+      if (in == null) {
+        throw new IllegalStateException(PAGE + " missing from the jar");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.consensus.etcd.Backoff;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.lease.LeaseKeeper;
 import io.consensus.route.Keys;
+import io.consensus.route.MemberDirectory;
 import io.consensus.route.Names;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.TreePatchException;
@@ -85,6 +86,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private volatile Phase phase = Phase.STARTING;
   private final Map<String, String> reportedStates = new HashMap<>();
   private RouteTable table;
+  private final MemberDirectory memberDirectory = new MemberDirectory();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
   private long memberCreatedRevision;
@@ -135,7 +137,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     registration = new MemberRegistration(vertx, conn, writer, keys.member(member), options);
     tree = KeyTree.empty(keys.root());
     index = newIndex(0);
-    table = new RouteTable(member, options.getAddress(), handler, vertx);
+    table = new RouteTable(member, options.getAddress(), handler, vertx, memberDirectory);
     registerConsumers();
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
         options.getItems().size(), options.getEndpoints());
@@ -350,6 +352,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       return;
     }
     tree = next;
+    memberDirectory.update(tree); // before publishing: routes carry their members' metadata
     stats.watchUpdates.increment();
     Set<String> changed = index.apply(tree, update);
     forgetReleasedStates(changed);

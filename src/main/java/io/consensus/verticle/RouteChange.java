@@ -6,6 +6,7 @@ import io.consensus.route.RouteEntry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A route as one member sees it at one revision: the value published on the event bus and
@@ -14,10 +15,13 @@ import java.util.List;
  * <p>JSON shape:
  * <pre>
  * {"member": "m1", "item": "a", "revision": 42,
- *  "entries": [{"member": "m1", "state": "ready", "createRevision": 17}, ...],
+ *  "entries": [{"member": "m1", "state": "ready", "createRevision": 17,
+ *               "metadata": {"host": "10.0.0.7", "port": 8080}}, ...],
  *  "index": 0, "role": "MASTER", "removed": false, "reason": "route"}
  * </pre>
- * The master's {@code createRevision} only grows for an item: a fencing token.
+ * The master's {@code createRevision} only grows for an item: a fencing token. An entry's
+ * {@code metadata} is its member's metadata (the value of {@code ROOT/members/<member>}, the
+ * last known one for a member that is leaving); it is absent when the member was never seen.
  *
  * @param member   the member that publishes
  * @param item     the item
@@ -28,9 +32,21 @@ import java.util.List;
  * @param removed  the item no longer exists
  * @param reason   {@code "route"} for an ordinary change, {@code "lease-lost"} when the member
  *                 lost its lease and holds nothing until it rejoins
+ * @param metadata the metadata of the route's members, by member name (immutable; the
+ *                 JSON objects are shared: read them, or use {@link #metadataOf(String)})
  */
 public record RouteChange(String member, String item, long revision, Route route, int index, Role role,
-    boolean removed, String reason) {
+    boolean removed, String reason, Map<String, JsonObject> metadata) {
+
+  public RouteChange {
+    metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+  }
+
+  /** A route change without member metadata. */
+  public RouteChange(String member, String item, long revision, Route route, int index, Role role,
+      boolean removed, String reason) {
+    this(member, item, revision, route, index, role, removed, reason, Map.of());
+  }
 
   /** Reason of an ordinary route change. */
   public static final String ROUTE = "route";
@@ -52,11 +68,27 @@ public record RouteChange(String member, String item, long revision, Route route
     return route.isEmpty() ? 0 : route.master().createRevision();
   }
 
+  /** A copy of {@code member}'s metadata, or null when unknown. */
+  public JsonObject metadataOf(String member) {
+    JsonObject md = metadata.get(member);
+    return md == null ? null : md.copy();
+  }
+
+  /** A copy of the master's metadata (where to reach it), or null when there is no master or it is unknown. */
+  public JsonObject masterMetadata() {
+    return route.isEmpty() ? null : metadataOf(route.master().member());
+  }
+
   public JsonObject toJson() {
     JsonArray entries = new JsonArray();
     for (RouteEntry e : route.entries()) {
-      entries.add(new JsonObject().put("member", e.member()).put("state", e.state())
-          .put("createRevision", e.createRevision()));
+      JsonObject entry = new JsonObject().put("member", e.member()).put("state", e.state())
+          .put("createRevision", e.createRevision());
+      JsonObject md = metadata.get(e.member());
+      if (md != null) {
+        entry.put("metadata", md.copy());
+      }
+      entries.add(entry);
     }
     return new JsonObject().put("member", member).put("item", item).put("revision", revision)
         .put("entries", entries).put("index", index).put("role", role.name()).put("removed", removed)
@@ -67,14 +99,19 @@ public record RouteChange(String member, String item, long revision, Route route
   public static RouteChange fromJson(JsonObject json) {
     JsonArray arr = json.getJsonArray("entries", new JsonArray());
     List<RouteEntry> entries = new java.util.ArrayList<>();
+    Map<String, JsonObject> metadata = new java.util.HashMap<>();
     for (int i = 0; i < arr.size(); i++) {
       JsonObject e = arr.getJsonObject(i);
       entries.add(new RouteEntry(e.getString("member"), e.getString("state", ""), e.getLong("createRevision", 0L),
           0, 0));
+      JsonObject md = e.getJsonObject("metadata");
+      if (md != null) {
+        metadata.put(e.getString("member"), md);
+      }
     }
     return new RouteChange(json.getString("member"), json.getString("item"), json.getLong("revision", 0L),
         new Route(json.getString("item"), entries), json.getInteger("index", -1),
         Role.valueOf(json.getString("role", "NONE")), json.getBoolean("removed", false),
-        json.getString("reason", ROUTE));
+        json.getString("reason", ROUTE), metadata);
   }
 }

@@ -2,6 +2,7 @@ package io.consensus.verticle;
 
 import io.consensus.allocation.AllocationIndex;
 import io.consensus.allocation.ItemSummary;
+import io.consensus.route.MemberDirectory;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
 import io.vertx.core.Vertx;
@@ -23,8 +24,10 @@ final class RouteTable {
   private final RouteDelivery delivery;
   private final EventBus bus;
   private final Map<String, RouteChange> table = new TreeMap<>();
+  private final MemberDirectory members;
 
-  RouteTable(String member, String address, ItemHandler handler, Vertx vertx) {
+  RouteTable(String member, String address, ItemHandler handler, Vertx vertx, MemberDirectory members) {
+    this.members = members;
     this.member = member;
     this.address = address;
     this.delivery = new RouteDelivery(vertx, member, handler);
@@ -47,7 +50,7 @@ final class RouteTable {
       } else {
         boolean mine = mayHold && s.myEntry() != null;
         change = new RouteChange(member, item, revision, s.route(), mine ? s.myIndex() : -1,
-            mine ? s.role() : Role.NONE, false, RouteChange.ROUTE);
+            mine ? s.role() : Role.NONE, false, RouteChange.ROUTE, members.metadataOf(s.route()));
         table.put(item, change);
       }
       deliver(change);
@@ -58,7 +61,8 @@ final class RouteTable {
   void publishNothingHeld(long revision, String reason) {
     for (RouteChange old : table.values()) {
       if (old.index() >= 0) {
-        RouteChange none = new RouteChange(member, old.item(), revision, old.route(), -1, Role.NONE, false, reason);
+        RouteChange none = new RouteChange(member, old.item(), revision, old.route(), -1, Role.NONE, false, reason,
+            old.metadata());
         table.put(old.item(), none);
         deliver(none);
       }

@@ -17,20 +17,21 @@ import java.util.List;
  * Reads everything under a prefix as one consistent {@link WatchUpdate.Snapshot}: pages of
  * {@code pageSize} keys, every page after the first pinned to the first page's revision.
  */
-final class SnapshotReader {
+public final class SnapshotReader {
   private final EtcdConnection conn;
   private final ByteString prefix;
   private final ByteString end;
   private final int pageSize;
 
-  SnapshotReader(EtcdConnection conn, String prefix, int pageSize) {
+  public SnapshotReader(EtcdConnection conn, String prefix, int pageSize) {
     this.conn = conn;
     this.prefix = EtcdKeys.bytes(prefix);
     this.end = EtcdKeys.prefixEnd(this.prefix);
     this.pageSize = pageSize;
   }
 
-  Future<WatchUpdate.Snapshot> read() {
+  /** Reads the whole prefix at one revision. */
+  public Future<WatchUpdate.Snapshot> read() {
     return page(prefix, 0, new ArrayList<>());
   }
 

@@ -55,6 +55,11 @@ final class LauncherProcess implements AutoCloseable {
 
   /** {@code java -jar etcd-allocator.jar -conf <conf>} with {@code env} added (a null value removes). */
   static LauncherProcess start(String conf, Map<String, String> env) {
+    return startArgs(List.of("-conf", conf), env);
+  }
+
+  /** {@code java -jar etcd-allocator.jar <args>} with {@code env} added (a null value removes). */
+  static LauncherProcess startArgs(List<String> args, Map<String, String> env) {
     try {
       Path dir = Files.createTempDirectory("launcher-it-");
       Path out = dir.resolve("stdout.log");
@@ -63,7 +68,8 @@ final class LauncherProcess implements AutoCloseable {
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           // Small and quick to start: the machine is shared.
           "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx192m",
-          "-jar", jar().toString(), "-conf", conf));
+          "-jar", jar().toString()));
+      cmd.addAll(args);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
       pb.environment().keySet().removeIf(k -> k.startsWith("ALLOCATOR_") || k.equals("ETCD_BIN"));
       env.forEach((k, v) -> {

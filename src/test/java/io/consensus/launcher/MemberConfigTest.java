@@ -56,8 +56,9 @@ class MemberConfigTest {
     assertThat(c.httpPort()).isNull();
     assertThat(MemberConfig.overridablePaths()).contains("etcd.endpoints", "http.port", "demo.members")
         .doesNotContain("etcd", "http");
-    // Every allocator key (etcd as etcd.endpoints) plus http.port and demo.members.
-    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.schema().paths().size() + 2);
+    // Every allocator key (etcd as etcd.endpoints) plus role, http.port, http.host, http.adminToken
+    // and demo.members.
+    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.schema().paths().size() + 5);
   }
 
   @Test
@@ -76,7 +77,9 @@ class MemberConfigTest {
     return java.util.stream.Stream.of(
         badFile(BASE.copy().put("http", "80"), "http", "must be a JSON object, was \"80\""),
         badFile(BASE.copy().put("http", new JsonObject().put("port", "80")), "http.port", "must be an integer, was \"80\""),
-        badFile(BASE.copy().put("http", new JsonObject()), "http.port", "required when http is given"),
+        badFile(BASE.copy().put("http", new JsonObject().put("host", " ")), "http.host", "must be a non-empty string"),
+        badFile(BASE.copy().put("role", "leader"), "role", "must be \"member\" or \"spectator\""),
+        badFile(BASE.copy().put("role", 1), "role", "must be a string"),
         badFile(BASE.copy().put("http", new JsonObject().put("port", -1)), "http.port", "must be 0..65535, was -1"),
         badFile(BASE.copy().put("demo", new JsonObject().put("members", 21)), "demo.members", "must be 1..20, was 21"),
         badFile(BASE.copy().put("demo", new JsonObject().put("members", "3")), "demo.members", "must be an integer"),

@@ -1,0 +1,161 @@
+package io.consensus.admin;
+
+import static io.consensus.etcd.EtcdKeys.bytes;
+
+import io.consensus.etcd.EtcdConnection;
+import io.consensus.etcd.EtcdKeys;
+import io.consensus.route.Keys;
+import io.consensus.route.MemberDirectory;
+import io.consensus.route.MemberInfo;
+import io.consensus.route.Names;
+import io.consensus.spectator.RoutingTable;
+import io.consensus.tree.KeyTree;
+import io.consensus.tree.Node;
+import io.consensus.watch.SnapshotReader;
+import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.DeleteRangeRequest;
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.RequestOp;
+import io.etcd.jetcd.api.TxnRequest;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads and changes a fleet's keyspace directly in etcd, without a lease: the operations
+ * behind the admin CLI and the {@code /admin} HTTP API. Every write is one transaction, so
+ * nothing is ever half-written; a refused operation fails with {@link AdminException}, an etcd
+ * failure with {@code EtcdCallException}. Call from a Vert.x context (answers arrive there).
+ */
+public final class AdminClient {
+  private final EtcdConnection conn;
+  private final Keys keys;
+  private final List<String> fixedItems;
+  private final int replicas;
+
+  /**
+   * @param fixedItems the fleet's configured items (shown in tables; cannot be removed)
+   * @param replicas   the fleet's R (for counters)
+   */
+  public AdminClient(EtcdConnection conn, String root, List<String> fixedItems, int replicas) {
+    this.conn = conn;
+    this.keys = new Keys(root);
+    this.fixedItems = List.copyOf(fixedItems);
+    this.replicas = replicas;
+  }
+
+  /** The whole fleet's route table, read at one revision. */
+  public Future<RoutingTable> table() {
+    return new SnapshotReader(conn, keys.rootPrefix(), 1000).read().map(snap -> {
+      KeyTree tree = KeyTree.fromSnapshot(keys.root(), snap.revision(), snap.kvs());
+      MemberDirectory directory = new MemberDirectory();
+      directory.update(tree);
+      return RoutingTable.of(tree, fixedItems, replicas, directory.members());
+    });
+  }
+
+  /** The members whose key is present, by name. */
+  public Future<Map<String, MemberInfo>> members() {
+    return table().map(t -> {
+      Map<String, MemberInfo> out = new java.util.TreeMap<>();
+      t.members().forEach((name, info) -> {
+        if (info.present()) {
+          out.put(name, info);
+        }
+      });
+      return out;
+    });
+  }
+
+  /** Every item, in name order. */
+  public Future<List<ItemInfo>> items() {
+    Set<String> fixed = Set.copyOf(fixedItems);
+    return table().map(t -> {
+      Node itemsNode = t.tree().child(Keys.ITEMS_PREFIX);
+      List<ItemInfo> out = new ArrayList<>();
+      t.routes().forEach(r -> {
+        Node n = itemsNode == null ? null : itemsNode.child(r.item());
+        out.add(new ItemInfo(r.item(), n != null && n.hasValue() ? n.value() : null, fixed.contains(r.item()), r));
+      });
+      return out;
+    });
+  }
+
+  /**
+   * Adds {@code item} by putting its marker, with value {@code {"replicas": N}} when
+   * {@code replicas} is given, else empty. Fails with CONFLICT when the marker exists.
+   *
+   * @return the revision of the write
+   */
+  public Future<Long> addItem(String item, Integer replicas) {
+    String marker;
+    try {
+      marker = keys.item(checkItem(item));
+      if (replicas != null && replicas < 0) {
+        throw new AdminException(AdminException.Kind.BAD_INPUT, "--replicas must be >= 0, was " + replicas);
+      }
+    } catch (AdminException e) {
+      return Future.failedFuture(e);
+    }
+    String value = replicas == null ? "" : new JsonObject().put("replicas", replicas).encode();
+    TxnRequest txn = TxnRequest.newBuilder()
+        .addCompare(Compare.newBuilder().setKey(bytes(marker)).setTarget(Compare.CompareTarget.CREATE)
+            .setResult(Compare.CompareResult.EQUAL).setCreateRevision(0))
+        .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bytes(marker))
+            .setValue(bytes(value))))
+        .build();
+    return conn.unary(KVGrpc.getTxnMethod(), txn).compose(r -> r.getSucceeded()
+        ? Future.succeededFuture(r.getHeader().getRevision())
+        : Future.failedFuture(new AdminException(AdminException.Kind.CONFLICT, "item '" + item + "' already exists")));
+  }
+
+  /**
+   * Removes {@code item}: deletes its marker and every key under {@code ROOT/items/<item>/}
+   * (never the bare prefix, which would also hit {@code <item>x}) in one transaction. Fails
+   * with CONFLICT for a fixed item (the fleet would re-create it) and NOT_FOUND when there
+   * was nothing to delete.
+   *
+   * @return the revision of the write
+   */
+  public Future<Long> removeItem(String item) {
+    String marker;
+    try {
+      marker = keys.item(checkItem(item));
+      if (fixedItems.contains(item)) {
+        throw new AdminException(AdminException.Kind.CONFLICT, "item '" + item
+            + "' is a fixed item in the configuration ('items'); remove it there");
+      }
+    } catch (AdminException e) {
+      return Future.failedFuture(e);
+    }
+    String entries = keys.itemEntriesPrefix(item);
+    TxnRequest txn = TxnRequest.newBuilder()
+        .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder().setKey(bytes(marker))))
+        .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder()
+            .setKey(bytes(entries)).setRangeEnd(EtcdKeys.prefixEnd(entries))))
+        .build();
+    return conn.unary(KVGrpc.getTxnMethod(), txn).compose(r -> {
+      long deleted = r.getResponses(0).getResponseDeleteRange().getDeleted()
+          + r.getResponses(1).getResponseDeleteRange().getDeleted();
+      return deleted > 0 ? Future.succeededFuture(r.getHeader().getRevision())
+          : Future.failedFuture(new AdminException(AdminException.Kind.NOT_FOUND, "no such item '" + item + "'"));
+    });
+  }
+
+  /** Closes the etcd connection. */
+  public Future<Void> close() {
+    return conn.close();
+  }
+
+  private static String checkItem(String item) {
+    String problem = Names.problem(item);
+    if (problem != null) {
+      throw new AdminException(AdminException.Kind.BAD_INPUT, "invalid item name '" + item + "': " + problem);
+    }
+    return item;
+  }
+}

@@ -1,0 +1,288 @@
+package io.consensus.launcher;
+
+import io.consensus.admin.AdminClient;
+import io.consensus.admin.AdminException;
+import io.consensus.admin.ItemInfo;
+import io.consensus.etcd.EtcdCallException;
+import io.consensus.etcd.EtcdConnection;
+import io.consensus.route.MemberInfo;
+import io.consensus.route.Route;
+import io.consensus.route.RouteEntry;
+import io.consensus.spectator.RoutingTable;
+import io.consensus.verticle.AllocatorOptions;
+import io.consensus.config.ConfigException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The operator's commands, run from the jar against etcd directly (no lease, no member):
+ * <pre>
+ * java -jar etcd-allocator.jar routes  -conf FILE [--json]
+ * java -jar etcd-allocator.jar members -conf FILE [--json]
+ * java -jar etcd-allocator.jar items list -conf FILE [--json]
+ * java -jar etcd-allocator.jar items add NAME [--replicas N] -conf FILE
+ * java -jar etcd-allocator.jar items remove NAME -conf FILE
+ * </pre>
+ * The config is the members' ({@code etcd.endpoints} and {@code root} required; {@code items}
+ * and {@code replicas} are the fleet's), with the same environment and system-property
+ * overrides. Exit codes: {@link #OK}, {@link #BAD_INPUT}, {@link #ETCD_FAILED},
+ * {@link #REFUSED}; nothing is ever half-written (each write is one transaction).
+ */
+final class AdminCli {
+  /** Done. */
+  static final int OK = 0;
+  /** Bad usage, config or name: nothing was written. */
+  static final int BAD_INPUT = 2;
+  /** etcd unreachable or a call failed: a write either took effect whole or not at all. */
+  static final int ETCD_FAILED = 4;
+  /** Refused: no such item, the item exists already, or it is fixed in the config. Nothing was written. */
+  static final int REFUSED = 5;
+
+  static final Set<String> COMMANDS = Set.of("routes", "members", "items");
+  static final String USAGE = String.join("\n",
+      "usage: java -jar etcd-allocator.jar <command> -conf <file.json | inline JSON>",
+      "  routes [--json]                      the route table of every item",
+      "  members [--json]                     members with their metadata",
+      "  items list [--json]                  items with master, entries and marker",
+      "  items add NAME [--replicas N]        put the item's marker (value {\"replicas\": N} when given)",
+      "  items remove NAME                    delete the marker and ROOT/items/NAME/ in one transaction",
+      "exit codes: 0 done, 2 bad usage/config/name, 4 etcd failed, 5 refused (exists, no such item, fixed)");
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  AdminCli(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Parsed command line. */
+  record Command(List<String> words, String conf, Integer replicas, boolean json) {
+    static Command parse(String[] args) {
+      List<String> words = new ArrayList<>();
+      String conf = null;
+      Integer replicas = null;
+      boolean json = false;
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "-conf", "--conf" -> conf = value(args, ++i, "-conf");
+          case "--replicas" -> {
+            String v = value(args, ++i, "--replicas");
+            if (!v.matches("\\d{1,9}")) {
+              throw new IllegalArgumentException("--replicas must be a non-negative integer, was '" + v + "'");
+            }
+            replicas = Integer.parseInt(v);
+          }
+          case "--json" -> json = true;
+          default -> {
+            if (args[i].startsWith("-")) {
+              throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+            }
+            words.add(args[i]);
+          }
+        }
+      }
+      return new Command(words, conf, replicas, json);
+    }
+
+    private static String value(String[] args, int i, String option) {
+      if (i >= args.length) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      return args[i];
+    }
+  }
+
+  /** Runs the command on stdout / stderr, logging only warnings unless {@code LOG_LEVEL} is set. */
+  static int runQuietly(String[] args) {
+    if (System.getenv("LOG_LEVEL") == null) {
+      ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+          .setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+    return new AdminCli(System.out, System.err).run(args);
+  }
+
+  /** Runs the command; returns the exit code. */
+  int run(String[] args) {
+    if (java.util.Arrays.stream(args).anyMatch(a -> a.equals("-h") || a.equals("--help") || a.equals("-help"))) {
+      out.println(USAGE);
+      return OK;
+    }
+    Command cmd;
+    try {
+      cmd = Command.parse(args);
+      checkShape(cmd);
+    } catch (IllegalArgumentException e) {
+      return fail(BAD_INPUT, e.getMessage() + "\n" + USAGE);
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      AllocatorOptions options;
+      try {
+        JsonObject json = Main.await(ConfigLoader.load(vertx, cmd.conf()), Duration.ofSeconds(30));
+        options = MemberConfig.fromJson(json).allocator();
+        if (options.getEndpoints().isEmpty()) {
+          throw new ConfigException("etcd.endpoints", "required for admin commands (they talk to the fleet's etcd)");
+        }
+        options.validate(true);
+      } catch (ConfigException e) {
+        return fail(BAD_INPUT, e.getMessage());
+      }
+      return execute(vertx, options, cmd);
+    } finally {
+      try {
+        Main.await(vertx.close(), Duration.ofSeconds(10));
+      } catch (RuntimeException e) {
+        // exiting anyway
+      }
+    }
+  }
+
+  private static void checkShape(Command cmd) {
+    List<String> w = cmd.words();
+    if (w.isEmpty() || !COMMANDS.contains(w.get(0))) {
+      throw new IllegalArgumentException("unknown command " + (w.isEmpty() ? "(none)" : "'" + w.get(0) + "'"));
+    }
+    String c = String.join(" ", w.subList(0, Math.min(2, w.size())));
+    int expected = switch (c) {
+      case "routes", "members", "items list" -> w.get(0).equals("items") ? 2 : 1;
+      case "items add", "items remove" -> 3;
+      default -> throw new IllegalArgumentException("unknown command '" + String.join(" ", w) + "'");
+    };
+    if (w.size() != expected) {
+      throw new IllegalArgumentException("'" + c + "' takes " + (expected == 3 ? "one item NAME" : "no arguments")
+          + ", got " + w.subList(Math.min(w.size(), c.split(" ").length), w.size()));
+    }
+    if (cmd.replicas() != null && !c.equals("items add")) {
+      throw new IllegalArgumentException("--replicas only goes with 'items add'");
+    }
+  }
+
+  private int execute(Vertx vertx, AllocatorOptions options, Command cmd) {
+    Context ctx = vertx.getOrCreateContext();
+    EtcdConnection[] conn = new EtcdConnection[1];
+    Function<AdminClient, Future<String>> op = operation(cmd);
+    Promise<String> result = Promise.promise();
+    ctx.runOnContext(v -> {
+      conn[0] = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()));
+      AdminClient client = new AdminClient(conn[0], options.getRoot(), options.getItems(), options.getReplicas());
+      op.apply(client).onComplete(ar -> conn[0].close().onComplete(x -> result.handle(ar)));
+    });
+    try {
+      out.print(Main.await(result.future(), Duration.ofMillis(3 * options.getCallTimeoutMillis() + 10_000)));
+      out.flush();
+      return OK;
+    } catch (AdminException e) {
+      return fail(e.kind() == AdminException.Kind.BAD_INPUT ? BAD_INPUT : REFUSED, e.getMessage());
+    } catch (EtcdCallException e) {
+      return fail(ETCD_FAILED, "etcd at " + options.getEndpoints() + " failed: " + ConfigLoader.oneLine(e.getMessage()));
+    } catch (RuntimeException e) {
+      return fail(ETCD_FAILED, "etcd at " + options.getEndpoints() + " failed: "
+          + ConfigLoader.oneLine(String.valueOf(e.getMessage())));
+    }
+  }
+
+  private static Function<AdminClient, Future<String>> operation(Command cmd) {
+    List<String> w = cmd.words();
+    boolean json = cmd.json();
+    return switch (w.get(0) + (w.size() > 1 ? " " + w.get(1) : "")) {
+      case "routes" -> c -> c.table().map(t -> json ? t.toJson("admin").encodePrettily() + "\n" : routesText(t));
+      case "members" -> c -> c.members().map(m -> json ? membersJson(m).encodePrettily() + "\n" : membersText(m));
+      case "items list" -> c -> c.items().map(i -> json ? itemsJson(i).encodePrettily() + "\n" : itemsText(i));
+      case "items add" -> c -> c.addItem(w.get(2), cmd.replicas())
+          .map(rev -> "added item '" + w.get(2) + "' at revision " + rev + "\n");
+      case "items remove" -> c -> c.removeItem(w.get(2))
+          .map(rev -> "removed item '" + w.get(2) + "' at revision " + rev + "\n");
+      default -> throw new IllegalStateException(String.join(" ", w));
+    };
+  }
+
+  static String routesText(RoutingTable t) {
+    RoutingTable.Counters c = t.counters();
+    StringBuilder sb = new StringBuilder();
+    sb.append("revision ").append(t.revision()).append(": ").append(c.items()).append(" items, ")
+        .append(c.members()).append(" members, ").append(c.itemsWithoutMaster()).append(" without master, ")
+        .append(c.itemsShortOfReplicas()).append(" short of replicas\n");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"ITEM", "MASTER", "REPLICAS"});
+    for (Route r : t.routes()) {
+      List<String> replicas = new ArrayList<>();
+      for (int i = 1; i < r.size(); i++) {
+        replicas.add(entry(r.entries().get(i)));
+      }
+      rows.add(new String[] {r.item(), r.isEmpty() ? "-" : entry(r.master()), String.join(" ", replicas)});
+    }
+    return sb.append(columns(rows)).toString();
+  }
+
+  private static String entry(RouteEntry e) {
+    return e.member() + "(" + e.state() + ")";
+  }
+
+  static String membersText(Map<String, MemberInfo> members) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"MEMBER", "METADATA"});
+    members.values().forEach(m -> rows.add(new String[] {m.name(), m.metadata().encode()}));
+    return columns(rows);
+  }
+
+  static JsonObject membersJson(Map<String, MemberInfo> members) {
+    JsonObject o = new JsonObject();
+    members.values().forEach(m -> o.put(m.name(), m.metadata().copy()));
+    return new JsonObject().put("members", o);
+  }
+
+  static String itemsText(List<ItemInfo> items) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"ITEM", "MASTER", "ENTRIES", "SOURCE"});
+    for (ItemInfo i : items) {
+      String source = i.fixed() ? "fixed" : i.marker() != null ? "marker " + (i.marker().isEmpty() ? "\"\"" : i.marker())
+          : "entries only";
+      rows.add(new String[] {i.name(), i.route().isEmpty() ? "-" : i.route().master().member(),
+          Integer.toString(i.route().size()), source});
+    }
+    return columns(rows);
+  }
+
+  static JsonObject itemsJson(List<ItemInfo> items) {
+    JsonArray arr = new JsonArray();
+    items.forEach(i -> arr.add(i.toJson()));
+    return new JsonObject().put("items", arr);
+  }
+
+  private static String columns(List<String[]> rows) {
+    int n = rows.get(0).length;
+    int[] width = new int[n];
+    rows.forEach(r -> {
+      for (int i = 0; i < n; i++) {
+        width[i] = Math.max(width[i], r[i].length());
+      }
+    });
+    StringBuilder sb = new StringBuilder();
+    for (String[] r : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        line.append(i == n - 1 ? r[i] : String.format("%-" + (width[i] + 2) + "s", r[i]));
+      }
+      sb.append(line.toString().stripTrailing()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private int fail(int code, String message) {
+    err.println("etcd-allocator: " + message);
+    err.flush();
+    return code;
+  }
+}

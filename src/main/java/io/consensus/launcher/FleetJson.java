@@ -1,0 +1,75 @@
+package io.consensus.launcher;
+
+import io.consensus.route.MemberInfo;
+import io.consensus.route.Route;
+import io.consensus.route.RouteEntry;
+import io.consensus.spectator.RoutingTable;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The route page's compact JSON: items as {@code [name, [[member, state], ...]]} (route
+ * order: master first), members with zone, presence and counts, and fleet counters. Compact
+ * because the page loads it whole at 10,000 items.
+ */
+final class FleetJson {
+  private FleetJson() {
+  }
+
+  /** The whole table: {@code {"name", "role", "revision", "replicas", "counters", "members", "items"}}. */
+  static JsonObject snapshot(FleetView view, RoutingTable t) {
+    JsonArray items = new JsonArray();
+    t.routes().forEach(r -> items.add(item(r.item(), r)));
+    return header(view, t).put("items", items);
+  }
+
+  /** The changed items only; a removed item is {@code [name, null]}. */
+  static JsonObject delta(FleetView view, RoutingTable t, Collection<String> changed) {
+    JsonArray items = new JsonArray();
+    for (String name : changed) {
+      items.add(item(name, t.routeOf(name)));
+    }
+    return header(view, t).put("items", items);
+  }
+
+  private static JsonObject header(FleetView view, RoutingTable t) {
+    Map<String, int[]> held = new HashMap<>();
+    for (Route r : t.routes()) {
+      for (int i = 0; i < r.size(); i++) {
+        int[] c = held.computeIfAbsent(r.entries().get(i).member(), k -> new int[2]);
+        c[i == 0 ? 0 : 1]++;
+      }
+    }
+    JsonArray members = new JsonArray();
+    for (MemberInfo m : t.members().values()) {
+      int[] c = held.remove(m.name());
+      if (c == null && !m.present()) {
+        continue; // departed and holding nothing
+      }
+      members.add(member(m.name(), m.zone(), m.present(), m.metadata(), c));
+    }
+    held.forEach((name, c) -> members.add(member(name, null, false, new JsonObject(), c)));
+    return new JsonObject().put("name", view.name()).put("role", view.role()).put("revision", t.revision())
+        .put("replicas", t.replicas()).put("counters", t.counters().toJson()).put("members", members);
+  }
+
+  private static JsonObject member(String name, String zone, boolean present, JsonObject metadata, int[] held) {
+    return new JsonObject().put("name", name).put("zone", zone).put("present", present)
+        .put("metadata", metadata.copy()).put("masters", held == null ? 0 : held[0])
+        .put("replicas", held == null ? 0 : held[1]);
+  }
+
+  private static JsonArray item(String name, Route r) {
+    if (r == null) {
+      return new JsonArray().add(name).addNull();
+    }
+    JsonArray entries = new JsonArray();
+    for (RouteEntry e : r.entries()) {
+      entries.add(new JsonArray().add(e.member()).add(e.state()));
+    }
+    return new JsonArray().add(name).add(entries);
+  }
+}

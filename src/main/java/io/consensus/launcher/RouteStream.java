@@ -1,0 +1,85 @@
+package io.consensus.launcher;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code GET /fleet/events}: server-sent events for the route page. Route changes from the
+ * event bus are coalesced per item and sent at most every {@value #FLUSH_MILLIS} ms as one
+ * {@link FleetJson#delta} event, so a converging fleet of 10,000 items costs the browser a
+ * few events a second, not one per change. Lives on the status server's context.
+ */
+final class RouteStream {
+  static final long FLUSH_MILLIS = 250;
+
+  private final Vertx vertx;
+  private final FleetView view;
+  private final List<HttpServerResponse> clients = new ArrayList<>();
+  private final Set<String> changed = new LinkedHashSet<>();
+  private final MessageConsumer<JsonObject> consumer;
+  private long timer = -1;
+
+  RouteStream(Vertx vertx, FleetView view) {
+    this.vertx = vertx;
+    this.view = view;
+    this.consumer = vertx.eventBus().consumer(view.changeAddress(), msg -> {
+      if (clients.isEmpty() || msg.body() == null) {
+        return;
+      }
+      String item = msg.body().getString("item");
+      if (item != null) {
+        changed.add(item);
+        if (timer < 0) {
+          timer = vertx.setTimer(FLUSH_MILLIS, t -> flush());
+        }
+      }
+    });
+  }
+
+  /** Answers {@code req} with an event stream: a {@code hello} event, then deltas. */
+  void subscribe(HttpServerRequest req) {
+    HttpServerResponse resp = req.response();
+    resp.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+    resp.write("retry: 2000\nevent: hello\ndata: {}\n\n");
+    clients.add(resp);
+    resp.closeHandler(v -> clients.remove(resp));
+    resp.exceptionHandler(e -> clients.remove(resp));
+  }
+
+  private void flush() {
+    timer = -1;
+    if (changed.isEmpty() || clients.isEmpty()) {
+      changed.clear();
+      return;
+    }
+    List<String> items = new ArrayList<>(changed);
+    changed.clear();
+    view.table().onSuccess(t -> {
+      String event = "data: " + FleetJson.delta(view, t, items).encode() + "\n\n";
+      for (HttpServerResponse c : new ArrayList<>(clients)) {
+        if (c.writeQueueFull()) {
+          c.reset(); // a browser that cannot keep up reconnects and reloads the snapshot
+          clients.remove(c);
+        } else {
+          c.write(event);
+        }
+      }
+    });
+  }
+
+  void close() {
+    consumer.unregister();
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    clients.forEach(c -> c.end());
+    clients.clear();
+  }
+}

@@ -1,0 +1,174 @@
+package io.consensus.spectator;
+
+import io.consensus.route.Names;
+import io.consensus.config.ConfigException;
+import io.consensus.config.ConfigSchema;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Settings of a {@link RoutingTableVerticle}, readable from JSON or set fluently.
+ *
+ * <pre>
+ * etcd.endpoints     list of "http://host:port"                           (required)
+ * root               key prefix the fleet uses, e.g. "/consensus/demo"     (required)
+ * address            event-bus address of route changes                  (default "consensus.spectator")
+ * name               the spectator's name in its messages                (default "spectator")
+ * replicas           the fleet's R, to tell replicas from extras          (default 0)
+ * items              the fleet's fixed items (shown with empty routes)   (default none)
+ * callTimeoutMillis  timeout of every etcd call                          (default 5000)
+ * </pre>
+ */
+public final class RoutingTableOptions {
+  /** Default event-bus address: distinct from the members' so both can share a Vert.x. */
+  public static final String DEFAULT_ADDRESS = "consensus.spectator";
+  public static final String DEFAULT_NAME = "spectator";
+  public static final int DEFAULT_REPLICAS = 0;
+  public static final long DEFAULT_CALL_TIMEOUT_MILLIS = 5000;
+
+  private static final ConfigSchema<RoutingTableOptions> SCHEMA = new ConfigSchema<RoutingTableOptions>()
+      .strings("etcd.endpoints", RoutingTableOptions::getEndpoints, RoutingTableOptions::setEndpoints)
+      .string("root", RoutingTableOptions::getRoot, RoutingTableOptions::setRoot)
+      .string("address", RoutingTableOptions::getAddress, RoutingTableOptions::setAddress)
+      .string("name", RoutingTableOptions::getName, RoutingTableOptions::setName)
+      .integer("replicas", RoutingTableOptions::getReplicas, RoutingTableOptions::setReplicas)
+      .strings("items", RoutingTableOptions::getItems, RoutingTableOptions::setItems)
+      .longInteger("callTimeoutMillis", RoutingTableOptions::getCallTimeoutMillis,
+          RoutingTableOptions::setCallTimeoutMillis);
+
+  private List<String> endpoints = new ArrayList<>();
+  private String root;
+  private String address = DEFAULT_ADDRESS;
+  private String name = DEFAULT_NAME;
+  private int replicas = DEFAULT_REPLICAS;
+  private List<String> items = new ArrayList<>();
+  private long callTimeoutMillis = DEFAULT_CALL_TIMEOUT_MILLIS;
+
+  public RoutingTableOptions() {
+  }
+
+  /** A copy of {@code other}; later changes to either do not affect the other. */
+  public RoutingTableOptions(RoutingTableOptions other) {
+    SCHEMA.copy(other, this);
+  }
+
+  /**
+   * Reads the keys of the class doc strictly.
+   *
+   * @throws ConfigException naming the first unknown key or wrong type
+   */
+  public RoutingTableOptions(JsonObject json) {
+    SCHEMA.read(json, this);
+  }
+
+  /** The JSON form read by {@link #RoutingTableOptions(JsonObject)}. */
+  public JsonObject toJson() {
+    return SCHEMA.write(this);
+  }
+
+  /**
+   * Checks every value.
+   *
+   * @throws ConfigException naming the first bad key
+   */
+  public RoutingTableOptions validate() {
+    if (endpoints.isEmpty()) {
+      throw new ConfigException("etcd.endpoints", "required: at least one http://host:port");
+    }
+    if (root == null) {
+      throw new ConfigException("root", "required, e.g. \"/consensus/demo\"");
+    }
+    try {
+      Names.checkRoot(root);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("root", e.getMessage());
+    }
+    if (!Names.isValid(name)) {
+      throw new ConfigException("name", Names.problem(name));
+    }
+    if (address == null || address.isBlank()) {
+      throw new ConfigException("address", "must not be empty");
+    }
+    if (replicas < 0) {
+      throw new ConfigException("replicas", "must be >= 0, was " + replicas);
+    }
+    for (String item : items) {
+      if (!Names.isValid(item)) {
+        throw new ConfigException("items", "invalid item name '" + item + "': " + Names.problem(item));
+      }
+    }
+    if (callTimeoutMillis < 1) {
+      throw new ConfigException("callTimeoutMillis", "must be >= 1, was " + callTimeoutMillis);
+    }
+    return this;
+  }
+
+  public List<String> getEndpoints() {
+    return List.copyOf(endpoints);
+  }
+
+  public RoutingTableOptions setEndpoints(List<String> endpoints) {
+    this.endpoints = new ArrayList<>(endpoints);
+    return this;
+  }
+
+  public String getRoot() {
+    return root;
+  }
+
+  public RoutingTableOptions setRoot(String root) {
+    this.root = root;
+    return this;
+  }
+
+  public String getAddress() {
+    return address;
+  }
+
+  public RoutingTableOptions setAddress(String address) {
+    this.address = address;
+    return this;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public RoutingTableOptions setName(String name) {
+    this.name = name;
+    return this;
+  }
+
+  public int getReplicas() {
+    return replicas;
+  }
+
+  public RoutingTableOptions setReplicas(int replicas) {
+    this.replicas = replicas;
+    return this;
+  }
+
+  public List<String> getItems() {
+    return List.copyOf(items);
+  }
+
+  public RoutingTableOptions setItems(List<String> items) {
+    this.items = new ArrayList<>(items);
+    return this;
+  }
+
+  public long getCallTimeoutMillis() {
+    return callTimeoutMillis;
+  }
+
+  public RoutingTableOptions setCallTimeoutMillis(long callTimeoutMillis) {
+    this.callTimeoutMillis = callTimeoutMillis;
+    return this;
+  }
+
+  @Override
+  public String toString() {
+    return toJson().encode();
+  }
+}
