@@ -134,7 +134,8 @@ public class AllocatorVerticle extends AbstractVerticle {
     registration = new MemberRegistration(vertx, conn, writer, keys.member(member), options);
     tree = KeyTree.empty(keys.root());
     index = newIndex(0);
-    table = new RouteTable(member, options.getAddress(), handler, vertx.eventBus());
+    table = new RouteTable(member, options.getAddress(), handler, vertx.eventBus(),
+        stats.mastershipChanges::increment);
     registerConsumers();
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
         options.getItems().size(), options.getEndpoints());
@@ -465,8 +466,14 @@ public class AllocatorVerticle extends AbstractVerticle {
         }
         switch (d.actions().get(i).kind()) {
           case CREATE -> stats.creates.increment();
-          case UPDATE -> stats.updates.increment();
+          case UPDATE -> {
+            stats.updates.increment();
+            if (d.rule() == AllocationDecider.ADOPT) {
+              stats.adoptions.increment();
+            }
+          }
           case RELEASE -> stats.releases.increment();
+          case MOVE -> stats.moves.increment();
           default -> throw new IllegalStateException();
         }
       }

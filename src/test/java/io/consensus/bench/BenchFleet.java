@@ -36,13 +36,16 @@ final class BenchFleet implements AutoCloseable {
   final int replicas;
   final int maxBatch;
   final int leaseTtl;
+  final int graceSeconds;
   final List<String> memberNames;
   private final Map<String, Live> live = new LinkedHashMap<>();
   /** Every verticle ever deployed (departed ones too): their counters stay part of the totals. */
   private final List<AllocatorVerticle> everyone = new CopyOnWriteArrayList<>();
   private final Map<AllocatorVerticle, Stamp> last = new ConcurrentHashMap<>();
 
-  BenchFleet(BenchEnv env, String root, int items, int replicas, int members, int maxBatch, int leaseTtl) {
+  BenchFleet(BenchEnv env, String root, int items, int replicas, int members, int maxBatch, int leaseTtl,
+      int graceSeconds) {
+    this.graceSeconds = graceSeconds;
     this.env = env;
     this.root = root;
     this.items = items;
@@ -167,6 +170,11 @@ final class BenchFleet implements AutoCloseable {
     Map<String, Route> out = new TreeMap<>();
     Items.walk(t, List.of(), out::put);
     return out;
+  }
+
+  /** Entries {@code member} holds in etcd now. */
+  int entriesOf(String member) {
+    return (int) routes().values().stream().filter(r -> r.index(member) >= 0).count();
   }
 
   /** Masters per live member, max - min, at the last {@link #isFixpoint} check. */
