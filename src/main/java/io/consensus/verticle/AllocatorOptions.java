@@ -24,6 +24,8 @@ import java.util.TreeSet;
  * items                   fixed items, always present          (default none)
  * leaseTtlSeconds         member lease TTL                     (default 10)
  * handoffTimeoutSeconds   bound on graceful exit               (default 30)
+ * restartGraceSeconds     how long a member stopping for a restart keeps its replica entries for its
+ *                         next incarnation (same member name) to adopt; 0 = a stop is a leave (default 0)
  * address                 event-bus address of route messages  (default "consensus.routes")
  * waitForMemberSeconds    wait this long for an existing member key to expire (default 0: fail)
  * maxBatch                most actions per transaction; 1 = one action per round as the Go package (default 64)
@@ -38,7 +40,8 @@ import java.util.TreeSet;
 public final class AllocatorOptions {
   public static final String DEFAULT_ADDRESS = "consensus.routes";
   static final Set<String> KEYS = Set.of("etcd", "root", "member", "replicas", "items", "leaseTtlSeconds",
-      "handoffTimeoutSeconds", "address", "waitForMemberSeconds", "maxBatch", "stateCheckMillis",
+      "handoffTimeoutSeconds", "restartGraceSeconds", "address", "waitForMemberSeconds", "maxBatch",
+      "stateCheckMillis",
       "deadlockBackoffMillis", "callTimeoutMillis", "metadata", "initialState");
 
   private List<String> endpoints = new ArrayList<>();
@@ -48,6 +51,7 @@ public final class AllocatorOptions {
   private List<String> items = new ArrayList<>();
   private int leaseTtlSeconds = 10;
   private int handoffTimeoutSeconds = 30;
+  private int restartGraceSeconds;
   private String address = DEFAULT_ADDRESS;
   private int waitForMemberSeconds;
   private int maxBatch = 64;
@@ -88,6 +92,7 @@ public final class AllocatorOptions {
     o.items = ConfigReader.strings(json, "items", "items", List.of());
     o.leaseTtlSeconds = ConfigReader.integer(json, "leaseTtlSeconds", o.leaseTtlSeconds);
     o.handoffTimeoutSeconds = ConfigReader.integer(json, "handoffTimeoutSeconds", o.handoffTimeoutSeconds);
+    o.restartGraceSeconds = ConfigReader.integer(json, "restartGraceSeconds", o.restartGraceSeconds);
     o.address = ConfigReader.string(json, "address", o.address);
     o.waitForMemberSeconds = ConfigReader.integer(json, "waitForMemberSeconds", o.waitForMemberSeconds);
     o.maxBatch = ConfigReader.integer(json, "maxBatch", o.maxBatch);
@@ -126,6 +131,9 @@ public final class AllocatorOptions {
     }
     if (handoffTimeoutSeconds < 0) {
       throw new ConfigException("handoffTimeoutSeconds", "must be >= 0, was " + handoffTimeoutSeconds);
+    }
+    if (restartGraceSeconds < 0) {
+      throw new ConfigException("restartGraceSeconds", "must be >= 0, was " + restartGraceSeconds);
     }
     if (waitForMemberSeconds < 0) {
       throw new ConfigException("waitForMemberSeconds", "must be >= 0, was " + waitForMemberSeconds);
@@ -173,7 +181,8 @@ public final class AllocatorOptions {
         .put("etcd", new JsonObject().put("endpoints", new JsonArray(new ArrayList<>(endpoints))))
         .put("root", root).put("member", member).put("replicas", replicas)
         .put("items", new JsonArray(new ArrayList<>(items))).put("leaseTtlSeconds", leaseTtlSeconds)
-        .put("handoffTimeoutSeconds", handoffTimeoutSeconds).put("address", address)
+        .put("handoffTimeoutSeconds", handoffTimeoutSeconds).put("restartGraceSeconds", restartGraceSeconds)
+        .put("address", address)
         .put("waitForMemberSeconds", waitForMemberSeconds).put("maxBatch", maxBatch)
         .put("stateCheckMillis", stateCheckMillis).put("deadlockBackoffMillis", deadlockBackoffMillis)
         .put("callTimeoutMillis", callTimeoutMillis).put("metadata", metadata.copy())
@@ -242,6 +251,21 @@ public final class AllocatorOptions {
 
   public AllocatorOptions setLeaseTtlSeconds(int leaseTtlSeconds) {
     this.leaseTtlSeconds = leaseTtlSeconds;
+    return this;
+  }
+
+  /**
+   * How long a member stopping for a restart ({@link AllocatorVerticle#restart()}, or SIGTERM in
+   * the launcher when this is set) keeps its replica entries in etcd for its next incarnation to
+   * adopt without re-placing them; 0 (default) makes every stop a leave.
+   */
+  public int getRestartGraceSeconds() {
+    return restartGraceSeconds;
+  }
+
+  /** See {@link #getRestartGraceSeconds()}. */
+  public AllocatorOptions setRestartGraceSeconds(int restartGraceSeconds) {
+    this.restartGraceSeconds = restartGraceSeconds;
     return this;
   }
 

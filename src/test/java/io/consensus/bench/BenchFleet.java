@@ -63,7 +63,8 @@ final class BenchFleet implements AutoCloseable {
 
   AllocatorOptions options(String member) {
     return new AllocatorOptions().setEndpoints(env.etcd.endpoints()).setRoot(root).setMember(member)
-        .setReplicas(replicas).setMaxBatch(maxBatch).setLeaseTtlSeconds(leaseTtl).setHandoffTimeoutSeconds(120);
+        .setReplicas(replicas).setMaxBatch(maxBatch).setLeaseTtlSeconds(leaseTtl).setHandoffTimeoutSeconds(120)
+        .setRestartGraceSeconds(graceSeconds);
   }
 
   /** Deploys every member at once and waits until all have joined. */
@@ -109,7 +110,8 @@ final class BenchFleet implements AutoCloseable {
     synchronized (live) {
       l = live.get(member);
     }
-    await(l.verticle().cancel());
+    // With a restart grace the member stops for a restart (its replicas wait for it), else it leaves.
+    await(graceSeconds > 0 ? l.verticle().restart() : l.verticle().cancel());
     await(env.vertx.undeploy(l.deployment()));
     synchronized (live) {
       live.remove(member);
