@@ -43,6 +43,12 @@ public final class AllocationIndex {
   private final Map<String, ItemSummary> items = new HashMap<>();
   // Masters per member across all items: lets a hand-off prefer a successor that wants more.
   private final Map<String, Integer> mastersByMember = new HashMap<>();
+  // Entries per member across all items: lets an over-full member see who can take a replica.
+  private final Map<String, Integer> entriesByMember = new HashMap<>();
+  // Master targets of present members, recomputed when the members change.
+  private Map<String, Integer> masterTargets = Map.of();
+  // The lease of this member's declared restart (ROOT/restarts/<member>), 0 when none.
+  private long restartLease;
   // Items with fewer than R+1 entries, whoever holds them (for metrics).
   private int itemsShort;
 
@@ -53,6 +59,8 @@ public final class AllocationIndex {
   final IndexedSet myReplicas = new IndexedSet();
   final IndexedSet myExtras = new IndexedSet();
   final IndexedSet myReadyMasters = new IndexedSet();
+  // Entries of this member's name waiting on its declared restart lease: to adopt.
+  final IndexedSet myAdoptable = new IndexedSet();
 
   /**
    * @param member            this member's name
@@ -115,6 +123,15 @@ public final class AllocationIndex {
     if (members != oldMembers) {
       memberCount = members == null ? 0 : countValid(members);
       rank = memberPresent ? rankOf(members) : -1;
+      masterTargets = null; // recomputed on demand
+    }
+    long declared = declaredRestartLease(newTree);
+    if (declared != restartLease) {
+      restartLease = declared;
+      // Entries on the declared lease become adoptable (or stop being so): re-check our items.
+      Set<String> more = new LinkedHashSet<>(touched);
+      more.addAll(items.keySet());
+      touched = more;
     }
     Node itemsNode = Items.itemsNode(newTree);
     Set<String> changed = new LinkedHashSet<>();
@@ -167,6 +184,23 @@ public final class AllocationIndex {
     return out;
   }
 
+  /**
+   * The lease of this member's restart declaration {@code ROOT/restarts/<member>}: its value is
+   * the lease id its entries wait on, and the key itself lives on that lease. 0 when none.
+   */
+  private long declaredRestartLease(KeyTree t) {
+    Node d = t.child(Keys.RESTARTS_PREFIX, member);
+    if (d == null || !d.hasValue()) {
+      return 0;
+    }
+    try {
+      long l = Long.parseLong(d.value().trim());
+      return l != 0 && l == d.lease() && l != lease ? l : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
   /** This member's seniority: how many valid member keys were created before ours. */
   private int rankOf(Node members) {
     Node me = members.child(member);
@@ -200,14 +234,19 @@ public final class AllocationIndex {
     long marker = node != null && node.hasValue() ? node.ownCreateRevision() : 0;
     int index = route.index(member);
     RouteEntry mine = null;
+    boolean adoptable = false;
     if (index >= 0) {
-      Node own = node.child(member);
-      // A directory of deeper keys named like us was written out of band: not our entry.
-      // So is an entry on another lease (an earlier incarnation's, doomed to expire).
-      mine = own.hasValue() && (lease == 0 || own.lease() == lease) ? route.entries().get(index) : null;
+      RouteEntry e = route.entries().get(index);
+      // A directory of deeper keys named like us was written out of band: not our entry
+      // (it has no key of its own: mod revision 0). So is an entry on another lease (an
+      // earlier incarnation's, doomed to expire), unless that incarnation declared a restart
+      // and left it on the declared lease for us to adopt.
+      boolean key = e.modRevision() > 0;
+      mine = key && (lease == 0 || e.lease() == lease) ? e : null;
+      adoptable = key && mine == null && restartLease != 0 && e.lease() == restartLease;
     }
     boolean ready = index == 0 && route.isReadyForHandoff(replicas, readyForPromotion) && replicasStay(route);
-    return new ItemSummary(route, fixed, marker, index, mine, Role.of(index, replicas), ready);
+    return new ItemSummary(route, fixed, marker, index, mine, Role.of(index, replicas), ready, adoptable);
   }
 
   /**
@@ -239,6 +278,16 @@ public final class AllocationIndex {
     }
     if (s.size() > 0) {
       mastersByMember.merge(s.route().master().member(), add ? 1 : -1, (a, b) -> a + b == 0 ? null : a + b);
+      for (RouteEntry e : s.route().entries()) {
+        entriesByMember.merge(e.member(), add ? 1 : -1, (a, b) -> a + b == 0 ? null : a + b);
+      }
+    }
+    if (s.adoptable()) {
+      if (add) {
+        myAdoptable.add(item);
+      } else {
+        myAdoptable.remove(item);
+      }
     }
     List<IndexedSet> in = new ArrayList<>(2);
     if (s.myIndex() < 0) {
@@ -309,6 +358,54 @@ public final class AllocationIndex {
   /** Items whose master is {@code member}, as far as this view knows. */
   public int mastersOf(String member) {
     return mastersByMember.getOrDefault(member, 0);
+  }
+
+  /** Entries {@code member} holds in any position, as far as this view knows. */
+  public int entriesOf(String member) {
+    return entriesByMember.getOrDefault(member, 0);
+  }
+
+  /** The master target of present member {@code member}, -1 when its member key is absent. */
+  public int masterTargetOf(String member) {
+    if (masterTargets == null) {
+      masterTargets = computeMasterTargets();
+    }
+    return masterTargets.getOrDefault(member, -1);
+  }
+
+  /** Present members (valid member keys) in seniority order. */
+  public List<String> presentMembers() {
+    if (masterTargets == null) {
+      masterTargets = computeMasterTargets();
+    }
+    return new ArrayList<>(masterTargets.keySet());
+  }
+
+  private Map<String, Integer> computeMasterTargets() {
+    List<Node> present = new ArrayList<>();
+    if (membersNode != null) {
+      membersNode.forEachChild(c -> {
+        if (c.hasValue() && Names.isValid(c.name())) {
+          present.add(c);
+        }
+      });
+    }
+    present.sort(java.util.Comparator.comparingLong(Node::ownCreateRevision).thenComparing(Node::name));
+    Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < present.size(); i++) {
+      out.put(present.get(i).name(), Targets.of(itemCount(), present.size(), i, replicas, true).masters());
+    }
+    return out;
+  }
+
+  /** The lease of this member's declared restart whose entries it may adopt, 0 when none. */
+  public long restartLease() {
+    return restartLease;
+  }
+
+  /** Entries left on the declared restart lease, not adopted yet. */
+  public int adoptable() {
+    return myAdoptable.size();
   }
 
   public int mastersHeld() {

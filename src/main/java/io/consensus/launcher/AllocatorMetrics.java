@@ -77,6 +77,14 @@ public final class AllocatorMetrics implements AutoCloseable {
         AllocatorStats::updates);
     counter("allocator.actions", "Entry writes that took effect, by kind", tags.and("kind", "release"), s,
         AllocatorStats::releases);
+    counter("allocator.actions", "Entry writes that took effect, by kind", tags.and("kind", "move"), s,
+        AllocatorStats::moves);
+    counter("allocator.placements", "Entries created for this member: copies its application had to load", tags,
+        s, AllocatorStats::placements);
+    counter("allocator.mastership.changes", "Items whose master changed to this member from another", tags, s,
+        AllocatorStats::mastershipChanges);
+    counter("allocator.adoptions", "Entries adopted from this member's previous incarnation (restart grace)",
+        tags, s, AllocatorStats::adoptions);
     counter("allocator.lost.races", "Actions whose compare failed", tags, s, AllocatorStats::lostRaces);
     counter("allocator.transactions", "Transactions sent, by outcome", tags.and("outcome", "answered"), s,
         st -> st.transactions() - st.transactionFailures());

@@ -25,6 +25,8 @@ import java.util.TreeSet;
  * items                   fixed items, always present          (default none)
  * leaseTtlSeconds         member lease TTL                     (default 10)
  * handoffTimeoutSeconds   bound on graceful exit               (default 30)
+ * restartGraceSeconds     how long a member stopping for a restart keeps its replica entries for its
+ *                         next incarnation (same member name) to adopt; 0 = a stop is a leave (default 0)
  * address                 event-bus address of route messages  (default "consensus.routes")
  * waitForMemberSeconds    wait this long for an existing member key to expire (default 0: fail)
  * maxBatch                most actions per transaction; 1 = one action per round (default 64)
@@ -46,6 +48,7 @@ public final class AllocatorOptions {
   public static final int DEFAULT_REPLICAS = 0;
   public static final int DEFAULT_LEASE_TTL_SECONDS = 10;
   public static final int DEFAULT_HANDOFF_TIMEOUT_SECONDS = 30;
+  public static final int DEFAULT_RESTART_GRACE_SECONDS = 0;
   public static final int DEFAULT_WAIT_FOR_MEMBER_SECONDS = 0;
   public static final int DEFAULT_MAX_BATCH = 64;
   public static final long DEFAULT_STATE_CHECK_MILLIS = 1000;
@@ -63,6 +66,8 @@ public final class AllocatorOptions {
       .integer("leaseTtlSeconds", AllocatorOptions::getLeaseTtlSeconds, AllocatorOptions::setLeaseTtlSeconds)
       .integer("handoffTimeoutSeconds", AllocatorOptions::getHandoffTimeoutSeconds,
           AllocatorOptions::setHandoffTimeoutSeconds)
+      .integer("restartGraceSeconds", AllocatorOptions::getRestartGraceSeconds,
+          AllocatorOptions::setRestartGraceSeconds)
       .string("address", AllocatorOptions::getAddress, AllocatorOptions::setAddress)
       .integer("waitForMemberSeconds", AllocatorOptions::getWaitForMemberSeconds,
           AllocatorOptions::setWaitForMemberSeconds)
@@ -81,6 +86,7 @@ public final class AllocatorOptions {
   private List<String> items = new ArrayList<>();
   private int leaseTtlSeconds = DEFAULT_LEASE_TTL_SECONDS;
   private int handoffTimeoutSeconds = DEFAULT_HANDOFF_TIMEOUT_SECONDS;
+  private int restartGraceSeconds = DEFAULT_RESTART_GRACE_SECONDS;
   private String address = DEFAULT_ADDRESS;
   private int waitForMemberSeconds = DEFAULT_WAIT_FOR_MEMBER_SECONDS;
   private int maxBatch = DEFAULT_MAX_BATCH;
@@ -140,6 +146,9 @@ public final class AllocatorOptions {
     }
     if (handoffTimeoutSeconds < 0) {
       throw new ConfigException("handoffTimeoutSeconds", "must be >= 0, was " + handoffTimeoutSeconds);
+    }
+    if (restartGraceSeconds < 0) {
+      throw new ConfigException("restartGraceSeconds", "must be >= 0, was " + restartGraceSeconds);
     }
     if (waitForMemberSeconds < 0) {
       throw new ConfigException("waitForMemberSeconds", "must be >= 0, was " + waitForMemberSeconds);
@@ -248,6 +257,21 @@ public final class AllocatorOptions {
 
   public AllocatorOptions setLeaseTtlSeconds(int leaseTtlSeconds) {
     this.leaseTtlSeconds = leaseTtlSeconds;
+    return this;
+  }
+
+  /**
+   * How long a member stopping for a restart ({@link AllocatorVerticle#restart()}, or SIGTERM in
+   * the launcher when this is set) keeps its replica entries in etcd for its next incarnation to
+   * adopt without re-placing them; 0 (default) makes every stop a leave.
+   */
+  public int getRestartGraceSeconds() {
+    return restartGraceSeconds;
+  }
+
+  /** See {@link #getRestartGraceSeconds()}. */
+  public AllocatorOptions setRestartGraceSeconds(int restartGraceSeconds) {
+    this.restartGraceSeconds = restartGraceSeconds;
     return this;
   }
 

@@ -95,6 +95,11 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long tickTimer = -1;
   private long handoffTimer = -1;
   private long cancelStartedNanos;
+  // Stopping for a restart: masters handed off in place, replicas left for the next incarnation.
+  private boolean restarting;
+  // The previous incarnation's grace lease once revoked (after adopting its entries).
+  private long graceLeaseRevoked;
+  private boolean restartExiting;
   private long lastIdleRevision = -1;
   // Held items whose state may be stale (rules 2, 3); all held items when stateCheckAll.
   private final Set<String> stateCheck = new HashSet<>();
@@ -135,7 +140,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     registration = new MemberRegistration(vertx, conn, writer, keys.member(member), options);
     tree = KeyTree.empty(keys.root());
     index = newIndex(0);
-    table = new RouteTable(member, options.getAddress(), handler, vertx);
+    table = new RouteTable(member, options.getAddress(), handler, vertx, stats.mastershipChanges::increment);
     registerConsumers();
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
         options.getItems().size(), options.getEndpoints());
@@ -171,7 +176,11 @@ public class AllocatorVerticle extends AbstractVerticle {
       cleanup().onComplete(x -> stopPromise.complete());
       return;
     }
-    cancel();
+    if (options.getRestartGraceSeconds() > 0) {
+      restart(); // a stop with a restart grace is a restart; cancel() first to leave for good
+    } else {
+      cancel();
+    }
     exited.future().onComplete(x -> cleanup().onComplete(y -> stopPromise.complete()));
   }
 
@@ -204,7 +213,21 @@ public class AllocatorVerticle extends AbstractVerticle {
    * {@link #exited()}. Undeploying does the same.
    */
   public Future<Long> cancel() {
-    context.runOnContext(v -> startCancel());
+    context.runOnContext(v -> startCancel(false));
+    return exited.future();
+  }
+
+  /**
+   * Starts a stop for a restart (static membership): with {@code restartGraceSeconds} > 0 the
+   * member deletes its member key, hands its masters off in place (keeping their copies as
+   * replicas), then leaves its replica entries on a lease of the grace's length, declares the
+   * restart ({@code ROOT/restarts/<member>}) and completes {@link #exited()}. A process with the
+   * same member name that starts within the grace adopts those entries without placing them
+   * anew; otherwise they expire and are re-placed as after a crash. With a grace of 0 this is
+   * {@link #cancel()}. Undeploying a member whose grace is set does the same.
+   */
+  public Future<Long> restart() {
+    context.runOnContext(v -> startCancel(options.getRestartGraceSeconds() > 0));
     return exited.future();
   }
 
@@ -371,7 +394,8 @@ public class AllocatorVerticle extends AbstractVerticle {
   }
 
   private void maybeDecide() {
-    if ((phase != Phase.RUNNING && phase != Phase.CANCELLING) || inFlight || tree.revision() < awaitRevision) {
+    if ((phase != Phase.RUNNING && phase != Phase.CANCELLING) || inFlight || restartExiting
+        || tree.revision() < awaitRevision) {
       return;
     }
     if (backoffTimer >= 0) {
@@ -380,6 +404,16 @@ public class AllocatorVerticle extends AbstractVerticle {
       }
       vertx.cancelTimer(backoffTimer);
       backoffTimer = -1;
+    }
+    if (phase == Phase.RUNNING && index.restartLease() != 0 && index.adoptable() == 0 && index.memberPresent()
+        && graceLeaseRevoked != index.restartLease()) {
+      // Every entry our previous incarnation left is adopted: drop its grace lease (and the
+      // declaration on it).
+      graceLeaseRevoked = index.restartLease();
+      LOG.info("member {}: adopted the entries of its previous incarnation; revoking grace lease {}", member,
+          graceLeaseRevoked);
+      GraceLease.revoke(conn, graceLeaseRevoked).onFailure(err -> LOG.warn("member {}: revoking grace lease {} "
+          + "failed ({}); it expires by itself", member, graceLeaseRevoked, err.toString()));
     }
     stats.decisions.increment();
     Decision d = decider.decide(index, this::stateOf, rnd, stateCheckAll ? null : stateCheck);
@@ -402,7 +436,9 @@ public class AllocatorVerticle extends AbstractVerticle {
         });
       }
       case DONE -> {
-        if (phase == Phase.CANCELLING) {
+        if (phase == Phase.CANCELLING && restarting) {
+          finishRestart("masters handed off");
+        } else if (phase == Phase.CANCELLING) {
           finishExit("handed off");
         }
       }
@@ -465,8 +501,14 @@ public class AllocatorVerticle extends AbstractVerticle {
         }
         switch (d.actions().get(i).kind()) {
           case CREATE -> stats.creates.increment();
-          case UPDATE -> stats.updates.increment();
+          case UPDATE -> {
+            stats.updates.increment();
+            if (d.rule() == AllocationDecider.ADOPT) {
+              stats.adoptions.increment();
+            }
+          }
           case RELEASE -> stats.releases.increment();
+          case MOVE -> stats.moves.increment();
           default -> throw new IllegalStateException();
         }
       }
@@ -541,9 +583,13 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   // ---------------------------------------------------------------- exit
 
-  private void startCancel() {
+  private void startCancel(boolean restart) {
     if (phase == Phase.CANCELLING || phase == Phase.EXITED) {
       return;
+    }
+    if (restart && phase == Phase.RUNNING) {
+      restarting = true;
+      decider.restarting(true);
     }
     if (phase != Phase.RUNNING) {
       // Not (or no longer) joined: nothing to hand off.
@@ -558,7 +604,11 @@ public class AllocatorVerticle extends AbstractVerticle {
       handoffTimer = -1;
       LOG.warn("member {}: hand-off timeout after {} s with {} entries held; leaving anyway", member,
           options.getHandoffTimeoutSeconds(), index.entriesHeld());
-      finishExit("hand-off timeout");
+      if (restarting) {
+        finishRestart("hand-off timeout");
+      } else {
+        finishExit("hand-off timeout");
+      }
     });
     writer.deleteMember().onComplete(ar -> {
       if (ar.failed()) {
@@ -566,6 +616,55 @@ public class AllocatorVerticle extends AbstractVerticle {
       }
       maybeDecide();
     });
+  }
+
+  /**
+   * The exit of a restart: replica entries move onto a grace lease (same keys, same create
+   * revisions: nothing is placed anew), the restart is declared on that lease, then the member
+   * exits as {@link #finishExit} does. Masters still held (hand-off timeout) are not kept: they go
+   * with the member's lease, as on any exit. Any failure here degrades to a plain exit.
+   */
+  private void finishRestart(String why) {
+    if (phase != Phase.CANCELLING || restartExiting) {
+      return;
+    }
+    restartExiting = true; // no more decisions
+    if (handoffTimer >= 0) {
+      vertx.cancelTimer(handoffTimer);
+      handoffTimer = -1;
+    }
+    List<io.consensus.allocation.Action> keep = new ArrayList<>();
+    for (String item : index.heldItems()) {
+      ItemSummary s = index.summary(item);
+      if (s != null && s.myEntry() != null && s.myIndex() > 0) {
+        keep.add(new io.consensus.allocation.Action(io.consensus.allocation.Action.Kind.UPDATE, item,
+            s.myEntry().state(), s.myEntry().modRevision(), 0, 0, List.of(), s.myEntry().moved()));
+      }
+    }
+    int grace = options.getRestartGraceSeconds();
+    GraceLease.grant(conn, grace).compose(graceLease -> moveOnto(keep, 0, graceLease, 0)
+        .compose(moved -> writer.declareRestart(graceLease).map(rev -> {
+          LOG.info("member {}: restart declared: {} of {} replica entries wait {} s on lease {} ({})", member,
+              moved, keep.size(), grace, graceLease, why);
+          return moved;
+        }))).onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.warn("member {}: keeping entries for the restart failed ({}); exiting as a leave", member,
+                ar.cause().toString());
+          }
+          finishExit("restart: " + why);
+        });
+  }
+
+  /** Moves {@code entries[from..]} onto {@code graceLease} in batches; the count that moved. */
+  private Future<Integer> moveOnto(List<io.consensus.allocation.Action> entries, int from, long graceLease,
+      int moved) {
+    if (from >= entries.size()) {
+      return Future.succeededFuture(moved);
+    }
+    int to = Math.min(entries.size(), from + Math.max(1, Math.min(64, options.getMaxBatch())));
+    return writer.apply(entries.subList(from, to), graceLease)
+        .compose(r -> moveOnto(entries, to, graceLease, moved + r.successes()));
   }
 
   private void finishExit(String why) {

@@ -23,8 +23,10 @@ final class RouteTable {
   private final RouteDelivery delivery;
   private final EventBus bus;
   private final Map<String, RouteChange> table = new TreeMap<>();
+  private final Runnable onMastershipGained;
 
-  RouteTable(String member, String address, ItemHandler handler, Vertx vertx) {
+  RouteTable(String member, String address, ItemHandler handler, Vertx vertx, Runnable onMastershipGained) {
+    this.onMastershipGained = onMastershipGained;
     this.member = member;
     this.address = address;
     this.delivery = new RouteDelivery(vertx, member, handler);
@@ -48,7 +50,11 @@ final class RouteTable {
         boolean mine = mayHold && s.myEntry() != null;
         change = new RouteChange(member, item, revision, s.route(), mine ? s.myIndex() : -1,
             mine ? s.role() : Role.NONE, false, RouteChange.ROUTE);
-        table.put(item, change);
+        RouteChange old = table.put(item, change);
+        if (change.role() == Role.MASTER && old != null && old.role() != Role.MASTER && !old.route().isEmpty()
+            && !old.route().master().member().equals(member)) {
+          onMastershipGained.run();
+        }
       }
       deliver(change);
     }

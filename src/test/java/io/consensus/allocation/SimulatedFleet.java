@@ -38,6 +38,14 @@ final class SimulatedFleet {
   int actions;
   final Map<Integer, Integer> actionsByRule = new TreeMap<>();
   int transactions;
+  /** When not null, every effective action is described here (debugging). */
+  List<String> trace;
+  // Movement: placements (an entry created for a member holding none of the item), releases,
+  // mastership changes (an item's first entry changes member), item key writes.
+  int placements;
+  int releases;
+  int masterChanges;
+  int keyWrites;
   BiPredicate<String, String> ready = (item, state) -> "ready".equals(state);
 
   SimulatedFleet(long seed, int replicas, List<String> fixedItems, int maxBatch) {
@@ -61,7 +69,7 @@ final class SimulatedFleet {
     Member(String name) {
       this.name = name;
       this.lease = nextLease++;
-      this.index = new AllocationIndex(name, replicas, fixedItems, ready);
+      this.index = new AllocationIndex(name, lease, replicas, fixedItems, ready);
       tree = KeyTree.fromSnapshot(ROOT, revision, new ArrayList<>(store.values()));
       index.rebuild(tree);
       applied = log.size() - 1;
@@ -83,6 +91,12 @@ final class SimulatedFleet {
     boolean step(boolean allowBackoffTake) {
       if (done) {
         return false;
+      }
+      if (index.restartLease() != 0 && index.adoptable() == 0 && index.memberPresent()) {
+        // Everything left on the previous incarnation's grace lease is adopted: revoke it.
+        long grace = index.restartLease();
+        expire(grace);
+        return true;
       }
       Decision d = decider.decide(index, this::state, rnd);
       if (d.outcome() != Decision.Outcome.TAKE_AFTER_BACKOFF) {
@@ -133,13 +147,55 @@ final class SimulatedFleet {
   /** A crash: the member's lease expires, all its keys vanish in one revision. */
   void crash(String name) {
     Member m = members.remove(name);
+    expire(m.lease);
+  }
+
+  /** Lease {@code lease} expires (or is revoked): its keys vanish in one revision. */
+  void expire(long lease) {
     List<String> doomed = new ArrayList<>();
     store.forEach((k, v) -> {
-      if (v.lease() == m.lease) {
+      if (v.lease() == lease) {
         doomed.add(k);
       }
     });
     delete(doomed);
+  }
+
+  /** Starts a restart: the member hands its masters off in place and keeps its replicas. */
+  void startRestart(String name) {
+    members.get(name).decider.restarting(true);
+    cancel(name);
+  }
+
+  /**
+   * The restarting member's exit once it is DONE: its entries move onto a grace lease, the
+   * restart is declared on that lease, and the process is gone. Returns the grace lease.
+   */
+  long finishRestart(String name) {
+    Member m = members.remove(name);
+    long grace = nextLease++;
+    List<KeyValue> mine = new ArrayList<>();
+    store.values().forEach(v -> {
+      if (v.lease() == m.lease && v.key().startsWith(keys.itemsPrefix())) {
+        mine.add(v);
+      }
+    });
+    revision++;
+    List<KeyEvent> events = new ArrayList<>();
+    for (KeyValue v : mine) {
+      KeyValue kv = new KeyValue(v.key(), v.value(), v.createRevision(), revision, v.version() + 1, grace);
+      store.put(v.key(), kv);
+      events.add(KeyEvent.put(kv));
+    }
+    if (!events.isEmpty()) {
+      log.add(new WatchUpdate.Changes(revision, events));
+      keyWrites += events.size();
+    } else {
+      revision--;
+    }
+    put(keys.restart(name), Long.toString(grace), grace);
+    expire(m.lease);
+    return grace;
   }
 
   private void put(String key, String value, long lease) {
@@ -171,15 +227,16 @@ final class SimulatedFleet {
     List<KeyEvent> events = new ArrayList<>();
     long rev = revision + 1;
     for (Action a : acts) {
-      String key = keys.entry(a.item(), m.name);
+      String key = keys.entry(a.item(), m.name, a.moved());
       KeyValue cur = store.get(key);
       boolean ok = switch (a.kind()) {
-        case CREATE -> cur == null && (a.markerCreateRevision() == 0
+        case CREATE -> cur == null && !store.containsKey(keys.entry(a.item(), m.name, !a.moved()))
+            && (a.markerCreateRevision() == 0
             || (store.containsKey(keys.item(a.item()))
                 && store.get(keys.item(a.item())).createRevision() == a.markerCreateRevision()));
-        case UPDATE, RELEASE -> cur != null && cur.modRevision() == a.expectedModRevision()
+        case UPDATE, RELEASE, MOVE -> cur != null && cur.modRevision() == a.expectedModRevision()
             && a.guards().stream().allMatch(g -> {
-              KeyValue other = store.get(keys.entry(a.item(), g.member()));
+              KeyValue other = store.get(keys.entry(a.item(), g.member(), g.moved()));
               return other != null && other.modRevision() == g.modRevision();
             });
       };
@@ -188,22 +245,66 @@ final class SimulatedFleet {
       }
       actions++;
       actionsByRule.merge(a.rule(), 1, Integer::sum);
-      if (a.kind() == Action.Kind.RELEASE) {
-        store.remove(key);
-        events.add(KeyEvent.delete(key, rev));
-      } else {
-        KeyValue kv = new KeyValue(key, a.state(), cur == null ? rev : cur.createRevision(), rev,
-            cur == null ? 1 : cur.version() + 1, m.lease);
-        store.put(key, kv);
-        events.add(KeyEvent.put(kv));
+      if (trace != null) {
+        trace.add("rev " + rev + " " + m.name + " rule " + a.rule() + " " + a.kind() + " " + a.item() + " guards "
+            + a.guards() + " before " + routes().get(a.item()));
+      }
+      String masterBefore = masterOf(a.item());
+      switch (a.kind()) {
+        case RELEASE -> {
+          store.remove(key);
+          events.add(KeyEvent.delete(key, rev));
+          releases++;
+        }
+        case MOVE -> {
+          store.remove(key);
+          events.add(KeyEvent.delete(key, rev));
+          String other = keys.entry(a.item(), m.name, !a.moved());
+          KeyValue kv = new KeyValue(other, a.state(), rev, rev, 1, m.lease);
+          store.put(other, kv);
+          events.add(KeyEvent.put(kv));
+        }
+        default -> {
+          KeyValue kv = new KeyValue(key, a.state(), cur == null ? rev : cur.createRevision(), rev,
+              cur == null ? 1 : cur.version() + 1, m.lease);
+          store.put(key, kv);
+          events.add(KeyEvent.put(kv));
+          if (cur == null) {
+            placements++;
+          }
+        }
+      }
+      String masterAfter = masterOf(a.item());
+      if (masterBefore != null && masterAfter != null && !masterBefore.equals(masterAfter)) {
+        masterChanges++;
       }
     }
     if (events.isEmpty()) {
       return false;
     }
+    keyWrites += events.size();
     revision = rev;
     log.add(new WatchUpdate.Changes(rev, events));
     return true;
+  }
+
+  /** The member whose entry comes first in {@code item}'s route in the store, or null. */
+  String masterOf(String item) {
+    String prefix = keys.itemEntriesPrefix(item);
+    Map<String, Long> firstRev = new HashMap<>();
+    store.subMap(prefix, prefix + Character.MAX_VALUE).forEach((k, v) -> {
+      String member = k.substring(prefix.length()).split("/")[0];
+      firstRev.merge(member, v.createRevision(), Math::min);
+    });
+    return firstRev.entrySet().stream()
+        .min(java.util.Comparator.<Map.Entry<String, Long>>comparingLong(Map.Entry::getValue)
+            .thenComparing(Map.Entry::getKey))
+        .map(Map.Entry::getKey).orElse(null);
+  }
+
+  /** Entries {@code member} holds in the store. */
+  int entriesOf(String member) {
+    return (int) routes().values().stream().filter(r -> r.index(member) >= 0).count();
   }
 
   KeyTree truth() {

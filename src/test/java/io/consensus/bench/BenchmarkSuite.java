@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * without revoking its lease), decision cost (pure logic on a synthetic tree).
  */
 public final class BenchmarkSuite {
-  static final String[] SECTIONS = {"converge", "roll", "idle", "failover", "decide"};
+  static final String[] SECTIONS = {"converge", "restart", "roll", "idle", "failover", "decide"};
   static final List<String> HEADINGS = List.of("## Converge", "## Seed-faithful vs batched",
       "## Rolling restart", "## Idle", "## Failover", "## Decision cost", "## Targets");
   static final int R = 2;
@@ -47,6 +47,8 @@ public final class BenchmarkSuite {
     Path out;
     List<int[]> convergeSizes;
     List<int[]> rollSizes;
+    List<int[]> restartSizes;
+    int graceSeconds;
     int[] idleFleet;
     int idleSeconds;
     int ttl;
@@ -89,6 +91,7 @@ public final class BenchmarkSuite {
       case "quick" -> {
         c.convergeSizes = List.of(new int[] {100, 3});
         c.rollSizes = List.of(new int[] {100, 3});
+        c.restartSizes = List.of(new int[] {240, 4});
         c.idleFleet = new int[] {100, 3};
         c.idleSeconds = 5;
         c.ttl = 3;
@@ -103,6 +106,7 @@ public final class BenchmarkSuite {
         c.convergeSizes = List.of(new int[] {100, 3}, new int[] {100, 10}, new int[] {1_000, 3},
             new int[] {1_000, 10}, new int[] {10_000, 3}, new int[] {10_000, 10});
         c.rollSizes = List.of(new int[] {100, 3}, new int[] {1_000, 3}, new int[] {1_000, 10});
+        c.restartSizes = List.of(new int[] {240, 4});
         c.idleFleet = new int[] {10_000, 10};
         c.idleSeconds = 60;
         c.ttl = 5;
@@ -134,6 +138,20 @@ public final class BenchmarkSuite {
     }
     if (opts.containsKey("seed-max-items")) {
       c.seedMaxItems = Integer.parseInt(opts.get("seed-max-items"));
+    }
+    if (opts.containsKey("grace")) {
+      c.graceSeconds = Integer.parseInt(opts.get("grace"));
+    }
+    if (opts.containsKey("sizes")) {
+      // e.g. --sizes 1000x10,240x4: limits converge / restart / roll to these fleets
+      List<int[]> only = new ArrayList<>();
+      for (String t : opts.get("sizes").split(",")) {
+        String[] nm = t.split("x");
+        only.add(new int[] {Integer.parseInt(nm[0]), Integer.parseInt(nm[1])});
+      }
+      c.convergeSizes = c.convergeSizes.stream().filter(x -> contains(only, x)).toList();
+      c.rollSizes = c.rollSizes.stream().filter(x -> contains(only, x)).toList();
+      c.restartSizes = c.restartSizes.stream().filter(x -> contains(only, x)).toList();
     }
     if (opts.containsKey("cap-seconds")) {
       c.capSeconds = Integer.parseInt(opts.get("cap-seconds"));
@@ -175,7 +193,8 @@ public final class BenchmarkSuite {
 
   record RollRow(String mode, int items, int members, boolean finished, double seconds, double maxMemberSeconds,
                  long writes, long handoffMaxMs, int minEntries, long masterless, long revisionsChecked,
-                 List<String> masterlessSamples) {
+                 List<String> masterlessSamples, int restarted, long entriesHeld, TreeWatcher.Movement movement,
+                 double maxPlacedRatio, long maxKeyWritesPerMember, int graceSeconds) {
   }
 
   record IdleRow(int items, int members, int seconds, long revisions, long transactions, double jvmCpu,
@@ -190,6 +209,7 @@ public final class BenchmarkSuite {
   private final List<ConvergeRow> converge = new ArrayList<>();
   private final List<String> notRun = new ArrayList<>();
   private final List<RollRow> rolls = new ArrayList<>();
+  private final List<RollRow> restarts = new ArrayList<>();
   private final List<IdleRow> idles = new ArrayList<>();
   private final List<FailoverRow> failovers = new ArrayList<>();
   private final List<DecisionCost.Result> decisions = new ArrayList<>();
@@ -215,6 +235,9 @@ public final class BenchmarkSuite {
     }
     if (cfg.has("roll")) {
       cfg.rollSizes.stream().filter(s -> !contains(fleets, s)).forEach(fleets::add);
+    }
+    if (cfg.has("restart")) {
+      cfg.restartSizes.stream().filter(s -> !contains(fleets, s)).forEach(fleets::add);
     }
     if ((cfg.has("idle") || cfg.has("failover")) && !contains(fleets, cfg.idleFleet)) {
       fleets.add(cfg.idleFleet);
@@ -244,8 +267,9 @@ public final class BenchmarkSuite {
     int[] size = {n, m};
     boolean seed = maxBatch == 1;
     boolean doRoll = cfg.has("roll") && contains(cfg.rollSizes, size);
+    boolean doRestart = cfg.has("restart") && contains(cfg.restartSizes, size);
     boolean doIdleFailover = !seed && n == cfg.idleFleet[0] && m == cfg.idleFleet[1];
-    boolean needed = (cfg.has("converge") && contains(cfg.convergeSizes, size)) || doRoll
+    boolean needed = (cfg.has("converge") && contains(cfg.convergeSizes, size)) || doRoll || doRestart
         || (doIdleFailover && (cfg.has("idle") || cfg.has("failover")));
     if (!needed) {
       return;
@@ -257,7 +281,7 @@ public final class BenchmarkSuite {
     }
     String root = String.format("/bench/r%02d-%s-%dx%d", ++runCounter, seed ? "seed" : "batched", n, m);
     progress("converge " + mode(maxBatch) + " " + n + " items x " + m + " members");
-    try (BenchFleet fleet = new BenchFleet(env, root, n, R, m, maxBatch, cfg.ttl)) {
+    try (BenchFleet fleet = new BenchFleet(env, root, n, R, m, maxBatch, cfg.ttl, cfg.graceSeconds)) {
       fleet.putMarkers();
       long rev0 = env.etcd.currentRevision();
       long cpu0 = BenchEnv.jvmCpuMillis();
@@ -276,8 +300,11 @@ public final class BenchmarkSuite {
       if (!reached) {
         return;
       }
+      if (doRestart) {
+        restarts.add(roll(env, fleet, mode(maxBatch), fleet.memberNames.subList(0, 1)));
+      }
       if (doRoll) {
-        roll(env, fleet, mode(maxBatch));
+        rolls.add(roll(env, fleet, mode(maxBatch), fleet.memberNames));
       }
       if (doIdleFailover && cfg.has("idle")) {
         idle(env, fleet);
@@ -292,18 +319,27 @@ public final class BenchmarkSuite {
     return now < 0 || before < 0 ? Double.NaN : (now - before) / 1e3;
   }
 
-  private void roll(BenchEnv env, BenchFleet fleet, String mode) {
-    progress("rolling restart " + mode);
+  /** Restarts {@code who} one after another (cancel, undeploy, deploy, fixpoint), watched revision by revision. */
+  private RollRow roll(BenchEnv env, BenchFleet fleet, String mode, List<String> who) {
+    progress((who.size() == 1 ? "restart of " + who.get(0) + " " : "rolling restart ") + mode);
     try (TreeWatcher watcher = TreeWatcher.start(env, fleet.root)) {
       watcher.catchUp(env.etcd.currentRevision());
       watcher.arm();
       long a0 = fleet.actions();
+      TreeWatcher.Movement mv0 = watcher.movement();
       long t0 = System.nanoTime();
       double maxMember = 0;
       long handoffMax = 0;
       boolean finished = true;
-      for (String m : fleet.memberNames) {
+      long held = 0;
+      double maxPlacedRatio = 0;
+      long maxWrites = 0;
+      for (String m : who) {
         long tm = System.nanoTime();
+        int holds = fleet.entriesOf(m);
+        held += holds;
+        watcher.catchUp(env.etcd.currentRevision());
+        TreeWatcher.Movement before = watcher.movement();
         AllocatorVerticle old = fleet.cancelAndUndeploy(m);
         handoffMax = Math.max(handoffMax, old.stats().handoffMillis());
         fleet.deploy(m);
@@ -311,16 +347,24 @@ public final class BenchmarkSuite {
           finished = false;
           break;
         }
+        watcher.catchUp(env.etcd.currentRevision());
+        TreeWatcher.Movement d = watcher.movement().minus(before);
+        maxPlacedRatio = Math.max(maxPlacedRatio, holds == 0 ? 0 : (double) d.placements() / holds);
+        maxWrites = Math.max(maxWrites, d.keyWrites());
         maxMember = Math.max(maxMember, (fleet.lastEventNanos() - tm) / 1e9);
       }
       long t1 = finished ? fleet.lastEventNanos() : System.nanoTime();
       watcher.catchUp(env.etcd.currentRevision());
+      TreeWatcher.Movement mv = watcher.movement().minus(mv0);
       RollRow row = new RollRow(mode, fleet.items, fleet.memberNames.size(), finished, (t1 - t0) / 1e9, maxMember,
           fleet.actions() - a0, handoffMax, watcher.minEntries, watcher.masterlessRevisions,
-          watcher.revisionsChecked, watcher.masterlessSamples());
-      rolls.add(row);
-      progress(String.format("  %s in %.2f s, %d writes, min entries %d, masterless revisions %d",
-          finished ? "rolled" : "NOT finished", row.seconds(), row.writes(), row.minEntries(), row.masterless()));
+          watcher.revisionsChecked, watcher.masterlessSamples(), who.size(), held, mv, maxPlacedRatio, maxWrites,
+          cfg.graceSeconds);
+      progress(String.format("  %s in %.2f s, %d writes, min entries %d, masterless revisions %d; %d entries held, "
+              + "%d placements, %d releases, %d mastership changes, %d key writes",
+          finished ? "rolled" : "NOT finished", row.seconds(), row.writes(), row.minEntries(), row.masterless(),
+          held, mv.placements(), mv.releases(), mv.masterChanges(), mv.keyWrites()));
+      return row;
     }
   }
 
@@ -444,6 +488,27 @@ public final class BenchmarkSuite {
           r.maxMemberSeconds(), r.writes(), (double) r.writes() / r.members(), r.handoffMaxMs(), r.minEntries(),
           r.masterless(), r.masterlessSamples().isEmpty() ? "" : " " + r.masterlessSamples(),
           r.revisionsChecked()));
+    }
+
+    b.append("\n## Movement\n\n");
+    b.append("Restart of one member (cancel, undeploy, deploy again, fixpoint) and rolling restarts, counted from "
+        + "etcd's own history by the independent watcher: placements = (item, member) pairs going from no entry "
+        + "to an entry (a copy the application must load), releases = the reverse, mastership changes = items "
+        + "whose first entry changed member, key writes = item key events. Held = entries the restarted member(s) "
+        + "held before stopping; the physical minimum of placements for a restart without grace is the entries "
+        + "held (they must come back), with grace 0; of mastership changes 2 x the masters held.\n\n");
+    b.append("| phase | mode | items | members | grace s | held | placements | releases | mastership changes "
+        + "| key writes | max placements / held per member | max key writes per member | min entries "
+        + "| masterless revisions |\n");
+    b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    List<RollRow> moves = new ArrayList<>(restarts);
+    moves.addAll(rolls);
+    for (RollRow r : moves) {
+      b.append(String.format("| %s | %s | %,d | %d | %d | %,d | %,d | %,d | %,d | %,d | %.2f | %,d | %d | %d |%n",
+          r.restarted() == 1 ? "restart of one member" : "rolling restart", r.mode(), r.items(), r.members(),
+          r.graceSeconds(), r.entriesHeld(), r.movement().placements(), r.movement().releases(),
+          r.movement().masterChanges(), r.movement().keyWrites(), r.maxPlacedRatio(), r.maxKeyWritesPerMember(),
+          r.minEntries(), r.masterless()));
     }
 
     b.append("\n## Idle\n\n");
