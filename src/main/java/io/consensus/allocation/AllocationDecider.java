@@ -109,9 +109,11 @@ public final class AllocationDecider {
     // 5: hand off surplus masters, only to ready replicas. A member that stays (or restarts)
     // keeps its copy: it moves behind its replicas in place, and only to a successor that wants
     // masters; one that leaves for good simply lets go.
-    if (masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
+    // Maintenance mode: a member that stays makes no balancing move (rules 5, 11, 12, 9, 13, 14).
+    boolean balance = !(idx.maintenance() && idx.memberPresent());
+    if (balance && masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
       int k = batch(masters - want.masters());
-      if (idx.replicas() > 0 && (idx.memberPresent() || restarting)) {
+      if (idx.maxReplicas() > 0 && (idx.memberPresent() || restarting)) {
         List<String> moves = moveCandidates(idx, k, !idx.memberPresent(), rnd);
         if (!moves.isEmpty()) {
           return move(idx, moves, 5);
@@ -119,6 +121,12 @@ public final class AllocationDecider {
         if (!idx.memberPresent()) {
           // Restarting, nothing movable (extras): let go as a leaving member would.
           return release(idx, handOffCandidates(idx, k, rnd), 5);
+        }
+        // Items whose own R is 0 (per-item replication) have no replica to move behind: a
+        // release is their hand-off.
+        List<String> bare = Placements.unreplicatedReadyMasters(idx, k);
+        if (!bare.isEmpty()) {
+          return release(idx, bare, 5);
         }
       } else {
         return release(idx, handOffCandidates(idx, k, rnd), 5);
@@ -137,7 +145,7 @@ public final class AllocationDecider {
     // 11: a replica first in line that does not want masters steps behind the next replica
     // when that one wants masters and the master is about to hand off: the hand-off then goes
     // straight to a member that wants it instead of through a chain of members over their share.
-    if (idx.memberPresent() && masters >= want.masters()) {
+    if (balance && idx.memberPresent() && masters >= want.masters()) {
       List<String> asides = stepAsideCandidates(idx, maxBatch);
       if (!asides.isEmpty()) {
         return move(idx, asides, STEP_ASIDE);
@@ -145,11 +153,22 @@ public final class AllocationDecider {
     }
     // 7: take unowned items to reach the master target.
     if (masters < want.masters() && !idx.empty.isEmpty()) {
-      return create(idx, idx.empty.sample(batch(want.masters() - masters), rnd), localState, 7);
+      List<String> picks = Placements.fit(idx, idx.empty.sample(batch(want.masters() - masters), rnd));
+      if (!picks.isEmpty()) {
+        return create(idx, picks, localState, 7);
+      }
+      // 14: at the item limit with items masterless: masters come before replicas, so let a
+      // replica go (every other entry guarded as seen) to make room for a master.
+      if (balance && idx.unattainableSlots() > 0) {
+        List<String> drops = Placements.roomForMaster(idx);
+        if (!drops.isEmpty()) {
+          return release(idx, drops, MAKE_ROOM);
+        }
+      }
     }
     // 8: take short-staffed items that have a master.
     if (total < want.total()) {
-      List<String> picks = pickShort(idx, batch(want.total() - total), rnd);
+      List<String> picks = Placements.fit(idx, pickShort(idx, batch(want.total() - total), rnd));
       if (!picks.isEmpty()) {
         return create(idx, picks, localState, 8);
       }
@@ -157,14 +176,14 @@ public final class AllocationDecider {
     // 12: over the total target: let a replica go where a member under its total can take
     // it (the copy has to move anyway), rather than a master (rule 9), which would move a copy
     // and a mastership.
-    if (idx.memberPresent() && total > want.total() && !idx.myReplicas.isEmpty()) {
+    if (balance && idx.memberPresent() && total > want.total() && !idx.myReplicas.isEmpty()) {
       List<String> drops = surplusReplicas(idx, want.total(), batch(total - want.total()));
       if (!drops.isEmpty()) {
         return release(idx, drops, SURPLUS_REPLICA);
       }
     }
     // 9: deadlock avoidance: at the master target but over the total.
-    if (masters == want.masters() && total > want.total() && !idx.myReadyMasters.isEmpty()) {
+    if (balance && masters == want.masters() && total > want.total() && !idx.myReadyMasters.isEmpty()) {
       return release(idx, handOffCandidates(idx, 1, rnd), 9);
     }
     // 10: deadlock avoidance: items are short of replicas that no member wanting more can
@@ -173,7 +192,7 @@ public final class AllocationDecider {
     // target too: totals that drift above target after the fleet shrinks must not leave
     // items short for good (seen after a crash at 10,000 items x 10 members).
     if (idx.memberPresent() && masters <= want.masters()) {
-      List<String> picks = pickShort(idx, 1, rnd);
+      List<String> picks = Placements.fit(idx, pickShort(idx, 1, rnd));
       if (!picks.isEmpty()) {
         Decision d = create(idx, picks, localState, 10);
         return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), 10);
@@ -185,7 +204,7 @@ public final class AllocationDecider {
     // 13: over the master target and no ready replica that wants masters stands first in line
     // (nor will, rule 11: the members that want masters hold no copy to promote): after a
     // back-off, let a master go as the seed did, so that its copy can move to one of them.
-    if (idx.memberPresent() && masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
+    if (balance && idx.memberPresent() && masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
       Decision d = release(idx, handOffCandidates(idx, 1, rnd), FORCED_HANDOFF);
       return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), FORCED_HANDOFF);
     }
@@ -197,6 +216,7 @@ public final class AllocationDecider {
   public static final int STEP_ASIDE = 11;
   public static final int SURPLUS_REPLICA = 12;
   public static final int FORCED_HANDOFF = 13;
+  public static final int MAKE_ROOM = 14;
 
   private boolean restarting;
 
@@ -225,7 +245,7 @@ public final class AllocationDecider {
    * (or any, when {@code anySuccessor}), those with the hungriest successor first.
    */
   private List<String> moveCandidates(AllocationIndex idx, int k, boolean anySuccessor, Random rnd) {
-    if (idx.replicas() < 1) {
+    if (idx.maxReplicas() < 1) {
       return List.of();
     }
     List<String> all = new ArrayList<>(idx.myReadyMasters.all());
@@ -234,7 +254,8 @@ public final class AllocationDecider {
     List<String> out = new ArrayList<>();
     for (String item : all) {
       List<RouteEntry> entries = idx.summary(item).route().entries();
-      if (entries.size() != idx.replicas() + 1) {
+      int r = idx.summary(item).replicas();
+      if (r < 1 || entries.size() != r + 1) {
         continue;
       }
       String succ = entries.get(1).member();
@@ -268,7 +289,7 @@ public final class AllocationDecider {
    * target, while this member does not want more masters and the replica behind it does.
    */
   private static List<String> stepAsideCandidates(AllocationIndex idx, int k) {
-    if (idx.replicas() < 2) {
+    if (idx.maxReplicas() < 2) {
       return List.of();
     }
     boolean someoneWants = false;
@@ -285,7 +306,7 @@ public final class AllocationDecider {
     for (String item : idx.myReplicas.all()) {
       ItemSummary s = idx.summary(item);
       List<RouteEntry> entries = s.route().entries();
-      if (s.myIndex() != 1 || entries.size() != idx.replicas() + 1) {
+      if (s.replicas() < 2 || s.myIndex() != 1 || entries.size() != s.replicas() + 1) {
         continue;
       }
       String master = entries.get(0).member();
@@ -310,7 +331,7 @@ public final class AllocationDecider {
   private static List<String> surplusReplicas(AllocationIndex idx, int total, int k) {
     Map<String, Integer> room = new HashMap<>();
     for (String m : idx.presentMembers()) {
-      int free = total - idx.entriesOf(m);
+      int free = Placements.freeSlots(idx, m);
       if (!m.equals(idx.member()) && free > 0) {
         room.put(m, free);
       }
@@ -324,7 +345,7 @@ public final class AllocationDecider {
         break;
       }
       Route r = idx.summary(item).route();
-      if (r.size() != idx.replicas() + 1) {
+      if (r.size() != idx.summary(item).replicas() + 1) {
         continue;
       }
       for (String m : room.keySet()) {
@@ -351,7 +372,7 @@ public final class AllocationDecider {
     List<String> out = new ArrayList<>();
     for (String item : all) {
       Route r = idx.summary(item).route();
-      boolean ok = r.size() >= idx.replicas() + 1;
+      boolean ok = r.size() >= idx.summary(item).replicas() + 1;
       if (!ok) {
         if (present == null) {
           present = idx.presentMembers();
@@ -409,6 +430,9 @@ public final class AllocationDecider {
    * extended deadlock scenario).
    */
   private static List<String> pickShort(AllocationIndex idx, int k, Random rnd) {
+    if (idx.unattainableSlots() > 0) {
+      return Placements.fewestEntriesFirst(idx, k, rnd);
+    }
     return idx.shortStaffed.sample(k, rnd);
   }
 
@@ -442,8 +466,8 @@ public final class AllocationDecider {
       if (s.myIndex() == 0) {
         // A master hands off: the replicas it counted on must still stand as seen, or a
         // replica released concurrently would leave the item short.
-        guard(entries, 1, idx.replicas(), guards);
-      } else if (rule == SURPLUS_REPLICA || rule == 6) {
+        guard(entries, 1, s.replicas(), guards);
+      } else if (rule == SURPLUS_REPLICA || rule == 6 || rule == MAKE_ROOM) {
         // A replica lets go while it stays: every other entry must stand as seen, or two members
         // letting go of the same item at once would leave it short by two.
         for (int i = 0; i < entries.size(); i++) {
@@ -452,11 +476,11 @@ public final class AllocationDecider {
                 entries.get(i).moved()));
           }
         }
-      } else if (s.myIndex() > idx.replicas()) {
+      } else if (s.myIndex() > s.replicas()) {
         // An extra lets go: the R+1 entries ahead of it must still stand, or it may already
         // be a replica (a master ahead handed off meanwhile) and its release would leave the
         // item short. Seen in a rolling restart at 1,000 items x 10 members.
-        guard(entries, 0, idx.replicas(), guards);
+        guard(entries, 0, s.replicas(), guards);
       }
       out.add(Action.release(item, s.myEntry().modRevision(), s.myEntry().moved(), rule, guards));
     }

@@ -60,6 +60,8 @@ public final class AllocatorMetrics implements AutoCloseable {
     gauge("allocator.items.short.of.replicas", "Items with fewer than R+1 entries", tags,
         m -> summary("itemsShortOfReplicas"));
     gauge("allocator.items.without.master", "Items with no entry at all", tags, m -> summary("itemsWithoutMaster"));
+    gauge("allocator.unattainable.slots", "Slots the fleet wants that the members' item limits leave no room for",
+        tags, m -> summary("unattainableSlots"));
     gauge("allocator.revision", "etcd revision of this member's view", tags, m -> summary("revision"));
     gauge("allocator.healthy", "1 while the member key is held and the watch is live", tags, m -> snap.healthy);
     gauge("allocator.watch.live", "1 while the etcd watch is established", tags, m -> snap.watchLive ? 1 : 0);

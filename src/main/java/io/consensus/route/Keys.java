@@ -9,6 +9,8 @@ package io.consensus.route;
  * ROOT/items/&lt;item&gt;/&lt;member&gt;    entry: the member's state for the item, on its lease
  * ROOT/items/&lt;item&gt;/&lt;member&gt;/moved  the same entry after it moved behind the others in place
  * ROOT/restarts/&lt;member&gt;        a restart declared on the way out: the lease its entries wait on
+ * ROOT/drained/&lt;member&gt;         an operator's drain of the member, no lease
+ * ROOT/maintenance              present: maintenance mode (no balancing moves), no lease
  * </pre>
  *
  * <p>Route order is the entry's create revision (for a directory, the smallest beneath it). A
@@ -23,6 +25,10 @@ public final class Keys {
   public static final String ITEMS_PREFIX = "items";
   /** Directory of declared restarts. */
   public static final String RESTARTS_PREFIX = "restarts";
+  /** Directory of operators' drains. */
+  public static final String DRAINED_PREFIX = "drained";
+  /** The maintenance-mode key under ROOT. */
+  public static final String MAINTENANCE = "maintenance";
   /** Last segment of an entry's moved key. */
   public static final String MOVED = "moved";
 
@@ -77,6 +83,16 @@ public final class Keys {
   /** The key of an entry: {@link #movedEntry} when {@code moved}, else {@link #entry}. */
   public String entry(String item, String member, boolean moved) {
     return moved ? movedEntry(item, member) : entry(item, member);
+  }
+
+  /** An operator's drain of {@code member}: present = the member takes nothing and hands off all. */
+  public String drained(String member) {
+    return root + "/" + DRAINED_PREFIX + "/" + Names.check("member", member);
+  }
+
+  /** The maintenance-mode key: present = members make no balancing moves. */
+  public String maintenance() {
+    return root + "/" + MAINTENANCE;
   }
 
   /** The restart declaration of {@code member}. */

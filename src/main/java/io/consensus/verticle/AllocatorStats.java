@@ -22,6 +22,7 @@ public final class AllocatorStats {
   final LongAdder decisions = new LongAdder();
   final LongAdder leaseLosses = new LongAdder();
   volatile long handoffMillis = -1;
+  volatile long unattainableSlots;
 
   /** Transactions sent (each carries one or more actions). */
   public long transactions() {
@@ -107,6 +108,14 @@ public final class AllocatorStats {
   /** Times the lease was lost (or the member key vanished). */
   public long leaseLosses() {
     return leaseLosses.sum();
+  }
+
+  /**
+   * Slots (entries) the fleet wants that its members' item limits leave no room for, as this
+   * member last saw it; 0 without limits. A gauge, not a counter.
+   */
+  public long unattainableSlots() {
+    return unattainableSlots;
   }
 
   /** Duration of the last graceful exit, -1 before one finished. */

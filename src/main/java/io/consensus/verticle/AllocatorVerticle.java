@@ -104,6 +104,10 @@ public class AllocatorVerticle extends AbstractVerticle {
   // Held items whose state may be stale (rules 2, 3); all held items when stateCheckAll.
   private final Set<String> stateCheck = new HashSet<>();
   private boolean stateCheckAll = true;
+  // Placement as last seen on the context, for health and metrics read from other threads.
+  private JsonSpecReader specReader;
+  private volatile boolean drainedSeen;
+  private volatile boolean maintenanceSeen;
 
   /** A verticle configured from {@link #config()} (JSON keys of {@link AllocatorOptions}). */
   public AllocatorVerticle() {
@@ -134,6 +138,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     keys = new Keys(options.getRoot());
     member = options.getMember();
+    specReader = new JsonSpecReader(keys.root());
     decider = new AllocationDecider(options.getMaxBatch());
     conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()));
     writer = new EntryWriter(conn, keys, member);
@@ -289,7 +294,44 @@ public class AllocatorVerticle extends AbstractVerticle {
     return phase == Phase.RUNNING && lease != null && !lease.isLost() && watcher != null && watcher.isLive();
   }
 
-  /** Why {@link #isHealthy()} is false, or "ok". */
+  /**
+   * Drains this member: writes {@code ROOT/drained/<member>} (no lease, it outlives this process),
+   * after which the member takes nothing and hands off what it holds (masters in place first,
+   * then replicas) while staying up and healthy ({@link #healthReason()} "drained"). Completes
+   * once the key is written, not when the member is empty.
+   */
+  public Future<Void> drain() {
+    return onContext(() -> FleetControl.drain(conn, keys.root(), member)).compose(f -> f).mapEmpty();
+  }
+
+  /**
+   * Ends a drain: deletes {@code ROOT/drained/<member>} and, when the member started drained
+   * ({@code drained} in its options), rewrites its member key without the drain.
+   */
+  public Future<Void> undrain() {
+    return onContext(() -> {
+      Future<Long> deleted = FleetControl.undrain(conn, keys.root(), member);
+      if (!options.isDrained()) {
+        return deleted;
+      }
+      options.setDrained(false);
+      if (lease == null || phase != Phase.RUNNING) {
+        return deleted; // the next join writes the member key without the drain
+      }
+      return Future.all(deleted, writer.updateMember(memberCreatedRevision, lease.id(),
+          MemberValue.of(options).encode())).map(cf -> 0L);
+    }).compose(f -> f).mapEmpty();
+  }
+
+  /** Whether this member is drained, as its last view showed. */
+  public boolean isDrained() {
+    return drainedSeen;
+  }
+
+  /**
+   * Why {@link #isHealthy()} is false; while healthy "ok", or "drained", or the unattainable
+   * slots ("unattainable slots: N") when item limits leave no room for them.
+   */
   public String healthReason() {
     if (phase != Phase.RUNNING) {
       return "phase " + phase.name().toLowerCase();
@@ -300,7 +342,11 @@ public class AllocatorVerticle extends AbstractVerticle {
     if (watcher == null || !watcher.isLive()) {
       return "watch not live";
     }
-    return "ok";
+    if (drainedSeen) {
+      return "drained";
+    }
+    long unattainable = stats.unattainableSlots;
+    return unattainable > 0 ? "unattainable slots: " + unattainable : "ok";
   }
 
   /** The current lease id (0 before joining). */
@@ -326,7 +372,9 @@ public class AllocatorVerticle extends AbstractVerticle {
         .put("items", index.itemCount()).put("members", index.memberCount())
         .put("masters", index.mastersHeld()).put("replicas", index.replicasHeld())
         .put("itemsWithoutMaster", index.itemsWithoutMaster())
-        .put("itemsShortOfReplicas", index.itemsShortOfReplicas()));
+        .put("itemsShortOfReplicas", index.itemsShortOfReplicas())
+        .put("unattainableSlots", index.unattainableSlots()).put("drained", index.drained())
+        .put("maintenance", index.maintenance()));
   }
 
   // ---------------------------------------------------------------- joining
@@ -343,7 +391,7 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private AllocationIndex newIndex(long leaseId) {
     return new AllocationIndex(member, leaseId, options.getReplicas(), options.getItems(),
-        handler::isReadyForPromotion);
+        handler::isReadyForPromotion).specs(specReader).fixedReplicas(options.getItemReplicas());
   }
 
   // ---------------------------------------------------------------- the loop
@@ -375,6 +423,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     tree = next;
     stats.watchUpdates.increment();
     Set<String> changed = index.apply(tree, update);
+    observePlacement();
     forgetReleasedStates(changed);
     if (update instanceof WatchUpdate.Snapshot) {
       stats.snapshots.increment();
@@ -391,6 +440,36 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     table.publish(index, changed, tree.revision(), phase != Phase.REJOINING);
     maybeDecide();
+  }
+
+  /** Notes (and logs once per change) drain, maintenance and the fleet's capacity shortfall. */
+  private void observePlacement() {
+    if (!index.memberPresent()) {
+      return;
+    }
+    boolean drained = index.drained();
+    if (drained != drainedSeen) {
+      drainedSeen = drained;
+      LOG.info("member {}: {}", member, drained ? "drained: taking nothing, handing off "
+          + index.entriesHeld() + " entries" : "no longer drained: taking its share again");
+    }
+    boolean maintenance = index.maintenance();
+    if (maintenance != maintenanceSeen) {
+      maintenanceSeen = maintenance;
+      LOG.info("member {}: maintenance mode {}", member, maintenance ? "on (" + keys.maintenance()
+          + " present): no balancing moves" : "off: balancing resumes");
+    }
+    long unattainable = index.unattainableSlots();
+    if (unattainable != stats.unattainableSlots) {
+      long before = stats.unattainableSlots;
+      stats.unattainableSlots = unattainable;
+      if (unattainable > 0) {
+        LOG.warn("member {}: {} of the fleet's slots are unattainable: the members' item limits leave no room "
+            + "for them (masters are placed first, then first replicas)", member, unattainable);
+      } else if (before > 0) {
+        LOG.info("member {}: every slot is attainable again", member);
+      }
+    }
   }
 
   private void maybeDecide() {

@@ -54,6 +54,20 @@ final class EntryWriter {
     return conn.unary(KVGrpc.getTxnMethod(), txn).map(r -> r.getSucceeded() ? r.getHeader().getRevision() : -1L);
   }
 
+  /**
+   * Rewrites the member key's value, on {@code lease}, while it is still the key this member
+   * created at {@code createRevision} (a member key that vanished is not re-created here): the
+   * revision, or -1 when the key is not ours any more.
+   */
+  Future<Long> updateMember(long createRevision, long lease, String value) {
+    String key = keys.member(member);
+    TxnRequest txn = TxnRequest.newBuilder()
+        .addCompare(createRevisionIs(key, createRevision))
+        .addSuccess(put(key, value, lease))
+        .build();
+    return conn.unary(KVGrpc.getTxnMethod(), txn).map(r -> r.getSucceeded() ? r.getHeader().getRevision() : -1L);
+  }
+
   /** Deletes the member key: the start of a graceful exit. */
   Future<Long> deleteMember() {
     return delete(keys.member(member));
