@@ -30,6 +30,12 @@ import java.util.function.Function;
  *       member key present: take one more after a randomized back-off, so that members that
  *       want more win the race (deadlock avoidance).</li>
  * </ol>
+ * Placement ({@link Placement}, {@link Placements}): targets follow the members' specs; no take
+ * passes a member's item limit (a drained member takes nothing); rule 14: a member full under
+ * its limit lets a replica go to take a master it wants while capacity is short; rule 15: a
+ * drained member, its masters handed off in place (rule 5, to any ready first replica), lets its
+ * replicas go as a leaving member would. While {@code ROOT/maintenance} exists a member that
+ * stays makes no balancing move (rules 5, 9, 11, 12, 13, 14, 15).
  * With {@code maxBatch > 1} a rule that applies to several items acts on up to that many at
  * once (never more than its target gap); with 1 it behaves exactly like the seed, one action
  * per round.
@@ -114,7 +120,8 @@ public final class AllocationDecider {
     if (balance && masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
       int k = batch(masters - want.masters());
       if (idx.maxReplicas() > 0 && (idx.memberPresent() || restarting)) {
-        List<String> moves = moveCandidates(idx, k, !idx.memberPresent(), rnd);
+        // A drained member hands its masters to whichever ready replica stands first.
+        List<String> moves = moveCandidates(idx, k, !idx.memberPresent() || idx.drained(), rnd);
         if (!moves.isEmpty()) {
           return move(idx, moves, 5);
         }
@@ -137,6 +144,14 @@ public final class AllocationDecider {
       List<String> drops = leavingReplicas(idx, maxBatch, rnd);
       if (!drops.isEmpty()) {
         return release(idx, drops, 6);
+      }
+    }
+    // 15: drained (and staying): once its masters are handed off, let replicas go as a leaving
+    // member does (rule 6's guards), whether or not a member under its target can take them now.
+    if (balance && idx.memberPresent() && masters == 0 && !idx.myReplicas.isEmpty() && idx.drained()) {
+      List<String> drops = leavingReplicas(idx, maxBatch, rnd);
+      if (!drops.isEmpty()) {
+        return release(idx, drops, DRAIN);
       }
     }
     if (restarting && !idx.memberPresent()) {
@@ -217,6 +232,7 @@ public final class AllocationDecider {
   public static final int SURPLUS_REPLICA = 12;
   public static final int FORCED_HANDOFF = 13;
   public static final int MAKE_ROOM = 14;
+  public static final int DRAIN = 15;
 
   private boolean restarting;
 
@@ -467,7 +483,7 @@ public final class AllocationDecider {
         // A master hands off: the replicas it counted on must still stand as seen, or a
         // replica released concurrently would leave the item short.
         guard(entries, 1, s.replicas(), guards);
-      } else if (rule == SURPLUS_REPLICA || rule == 6 || rule == MAKE_ROOM) {
+      } else if (rule == SURPLUS_REPLICA || rule == 6 || rule == MAKE_ROOM || rule == DRAIN) {
         // A replica lets go while it stays: every other entry must stand as seen, or two members
         // letting go of the same item at once would leave it short by two.
         for (int i = 0; i < entries.size(); i++) {

@@ -47,6 +47,10 @@ final class SimulatedFleet {
   int masterChanges;
   int keyWrites;
   BiPredicate<String, String> ready = (item, state) -> "ready".equals(state);
+  /** Reads member specs and marker replica counts, as the verticle does. */
+  SpecReader specs = new io.consensus.verticle.JsonSpecReader(ROOT);
+  /** Replica counts of fixed items that differ from the fleet's R. */
+  Map<String, Integer> fixedReplicas = Map.of();
 
   SimulatedFleet(long seed, int replicas, List<String> fixedItems, int maxBatch) {
     this.rnd = new Random(seed);
@@ -64,12 +68,14 @@ final class SimulatedFleet {
     KeyTree tree = KeyTree.empty(ROOT);
     int applied = -1; // index into log already applied
     long backoffSince = -1; // revision at which a rule-10 back-off started, -1 when none
+    long ownWrite; // revision of this member's last write: it never decides on an older view
     boolean done;
 
     Member(String name) {
       this.name = name;
       this.lease = nextLease++;
-      this.index = new AllocationIndex(name, lease, replicas, fixedItems, ready);
+      this.index = new AllocationIndex(name, lease, replicas, fixedItems, ready).specs(specs)
+          .fixedReplicas(fixedReplicas);
       tree = KeyTree.fromSnapshot(ROOT, revision, new ArrayList<>(store.values()));
       index.rebuild(tree);
       applied = log.size() - 1;
@@ -97,6 +103,9 @@ final class SimulatedFleet {
         long grace = index.restartLease();
         expire(grace);
         return true;
+      }
+      if (tree.revision() < ownWrite) {
+        sync(); // as the verticle: it waits for its own write to come back before deciding
       }
       Decision d = decider.decide(index, this::state, rnd);
       if (d.outcome() != Decision.Outcome.TAKE_AFTER_BACKOFF) {
@@ -130,7 +139,12 @@ final class SimulatedFleet {
   }
 
   Member join(String name) {
-    put(keys.member(name), "{}", members.containsKey(name) ? 0 : nextLease);
+    return join(name, "{}");
+  }
+
+  /** Joins a member whose member key holds {@code value} (its metadata and spec). */
+  Member join(String name, String value) {
+    put(keys.member(name), value, members.containsKey(name) ? 0 : nextLease);
     Member m = new Member(name);
     members.put(name, m);
     return m;
@@ -138,6 +152,16 @@ final class SimulatedFleet {
 
   void addItem(String item) {
     put(keys.item(item), "", 0);
+  }
+
+  /** Writes any key without a lease (item markers with a spec, drains, maintenance). */
+  void putKey(String key, String value) {
+    put(key, value, 0);
+  }
+
+  /** Rewrites a live member's key value on its lease. */
+  void putMember(String name, String value) {
+    put(keys.member(name), value, members.get(name).lease);
   }
 
   void cancel(String name) {
@@ -284,6 +308,7 @@ final class SimulatedFleet {
     }
     keyWrites += events.size();
     revision = rev;
+    m.ownWrite = rev;
     log.add(new WatchUpdate.Changes(rev, events));
     return true;
   }
