@@ -35,7 +35,9 @@ import java.util.function.Function;
  * its limit lets a replica go to take a master it wants while capacity is short; rule 15: a
  * drained member, its masters handed off in place (rule 5, to any ready first replica), lets its
  * replicas go as a leaving member would. While {@code ROOT/maintenance} exists a member that
- * stays makes no balancing move (rules 5, 9, 11, 12, 13, 14, 15).
+ * stays makes no balancing move (rules 5, 9, 11, 12, 13, 14, 15, 16). Zones ({@link ZoneSpread}): takes
+ * skip items whose route has this member's zone while a zone it lacks has room; rule 16 lets a
+ * replica in a zone the route already has go when a missing zone has room.
  * With {@code maxBatch > 1} a rule that applies to several items acts on up to that many at
  * once (never more than its target gap); with 1 it behaves exactly like the seed, one action
  * per round.
@@ -197,6 +199,14 @@ public final class AllocationDecider {
         return release(idx, drops, SURPLUS_REPLICA);
       }
     }
+    // 16: zones: a replica sharing its zone with an earlier entry of a fully staffed item goes
+    // (every other entry guarded, as rule 12) when a zone the route lacks has room to take it.
+    if (balance && idx.memberPresent() && !idx.myReplicas.isEmpty() && ZoneSpread.inUse(idx)) {
+      List<String> drops = ZoneSpread.misplacedReplicas(idx, maxBatch);
+      if (!drops.isEmpty()) {
+        return release(idx, drops, ZONE_SPREAD);
+      }
+    }
     // 9: deadlock avoidance: at the master target but over the total.
     if (balance && masters == want.masters() && total > want.total() && !idx.myReadyMasters.isEmpty()) {
       return release(idx, handOffCandidates(idx, 1, rnd), 9);
@@ -233,6 +243,7 @@ public final class AllocationDecider {
   public static final int FORCED_HANDOFF = 13;
   public static final int MAKE_ROOM = 14;
   public static final int DRAIN = 15;
+  public static final int ZONE_SPREAD = 16;
 
   private boolean restarting;
 
@@ -446,6 +457,9 @@ public final class AllocationDecider {
    * extended deadlock scenario).
    */
   private static List<String> pickShort(AllocationIndex idx, int k, Random rnd) {
+    if (ZoneSpread.inUse(idx)) {
+      return ZoneSpread.pickShort(idx, k, rnd, idx.unattainableSlots() > 0);
+    }
     if (idx.unattainableSlots() > 0) {
       return Placements.fewestEntriesFirst(idx, k, rnd);
     }
@@ -483,7 +497,7 @@ public final class AllocationDecider {
         // A master hands off: the replicas it counted on must still stand as seen, or a
         // replica released concurrently would leave the item short.
         guard(entries, 1, s.replicas(), guards);
-      } else if (rule == SURPLUS_REPLICA || rule == 6 || rule == MAKE_ROOM || rule == DRAIN) {
+      } else if (rule == SURPLUS_REPLICA || rule == 6 || rule == MAKE_ROOM || rule == DRAIN || rule == ZONE_SPREAD) {
         // A replica lets go while it stays: every other entry must stand as seen, or two members
         // letting go of the same item at once would leave it short by two.
         for (int i = 0; i < entries.size(); i++) {
