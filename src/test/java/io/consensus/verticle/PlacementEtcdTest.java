@@ -141,6 +141,29 @@ class PlacementEtcdTest {
         && fleet.mastersPerMember(r).getOrDefault("b", 0) == 5 && MultiMemberTest.allHave(r, 2));
   }
 
+  static long zonesOf(Route r) {
+    return r.entries().stream().map(e -> e.member().substring(0, 2)).distinct().count();
+  }
+
+  @Test
+  void entriesSpreadOverZonesAndAZoneLossIsRestaffedInTheOthers() {
+    List<String> items = IntStream.range(0, 13).mapToObj(i -> "item-" + i).toList();
+    for (int i = 0; i < 2; i++) {
+      for (int z = 0; z < 3; z++) {
+        String m = "z" + z + "-m" + i;
+        fleet.deploy(fleet.options(m, 2, items).setZone("zone-" + z), ItemHandler.DEFAULT);
+      }
+    }
+    fleet.awaitRoutes(items, "every item over 3 zones", r -> r.values().stream()
+        .allMatch(x -> x.size() == 3 && zonesOf(x) == 3));
+    fleet.awaitQuiet();
+    // Zone 0 dies: both its members crash.
+    await(fleet.members.get("z0-m0").kill());
+    await(fleet.members.get("z0-m1").kill());
+    fleet.awaitRoutes(items, "re-staffed over the 2 zones left", r -> r.values().stream()
+        .allMatch(x -> x.size() == 3 && zonesOf(x) == 2 && !x.master().member().startsWith("z0")));
+  }
+
   private io.consensus.etcd.EtcdConnection fleetConn() {
     return fleet.conn();
   }
