@@ -61,8 +61,11 @@ final class BenchFleet implements AutoCloseable {
     env.bulkPut(keys, "");
   }
 
+  /** The zone of each member (null: none); set before the members start. */
+  java.util.function.Function<String, String> zoneOf = m -> null;
+
   AllocatorOptions options(String member) {
-    return new AllocatorOptions().setEndpoints(env.etcd.endpoints()).setRoot(root).setMember(member)
+    return new AllocatorOptions().setZone(zoneOf.apply(member)).setEndpoints(env.etcd.endpoints()).setRoot(root).setMember(member)
         .setReplicas(replicas).setMaxBatch(maxBatch).setLeaseTtlSeconds(leaseTtl).setHandoffTimeoutSeconds(120)
         .setRestartGraceSeconds(graceSeconds);
   }

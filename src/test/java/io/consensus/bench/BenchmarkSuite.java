@@ -3,6 +3,7 @@ package io.consensus.bench;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
 
+import io.consensus.route.Route;
 import io.consensus.verticle.AllocatorVerticle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * assertions on time.
  *
  * <pre>
- *   bench/run quick | full [--only converge,roll,idle,failover,decide] [--out FILE]
+ *   bench/run quick | full [--only converge,roll,idle,failover,decide,zones] [--out FILE]
  *   options: --size quick|full  --idle-seconds N  --ttl N  --seed-max-items N  --cap-seconds N
  * </pre>
  *
@@ -36,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BenchmarkSuite {
   static final String[] SECTIONS = {"converge", "restart", "roll", "idle", "failover", "decide"};
+  /** Sections run only when named in --only. */
+  static final String[] OPT_IN = {"zones"};
   static final List<String> HEADINGS = List.of("## Converge", "## Seed-faithful vs batched",
       "## Rolling restart", "## Idle", "## Failover", "## Decision cost", "## Targets");
   static final int R = 2;
@@ -58,6 +61,9 @@ public final class BenchmarkSuite {
     int decideWarmup;
     int decideEvents;
     long decideMaxMillis;
+    int zoneItems;
+    int zoneMembers = 12;
+    int zoneCount = 3;
 
     boolean has(String section) {
       return only.contains(section);
@@ -101,6 +107,7 @@ public final class BenchmarkSuite {
         c.decideWarmup = 2_000;
         c.decideEvents = 20_000;
         c.decideMaxMillis = 1_000;
+        c.zoneItems = 1_000;
       }
       case "full" -> {
         c.convergeSizes = List.of(new int[] {100, 3}, new int[] {100, 10}, new int[] {1_000, 3},
@@ -116,14 +123,16 @@ public final class BenchmarkSuite {
         c.decideWarmup = 20_000;
         c.decideEvents = 200_000;
         c.decideMaxMillis = 5_000;
+        c.zoneItems = 10_000;
       }
       default -> throw new IllegalArgumentException("--size must be quick or full, was " + c.size);
     }
     if (opts.containsKey("only")) {
       c.only = new LinkedHashSet<>(List.of(opts.get("only").split(",")));
       for (String s : c.only) {
-        if (!List.of(SECTIONS).contains(s)) {
-          throw new IllegalArgumentException("unknown section " + s + "; known: " + String.join(",", SECTIONS));
+        if (!List.of(SECTIONS).contains(s) && !List.of(OPT_IN).contains(s)) {
+          throw new IllegalArgumentException("unknown section " + s + "; known: " + String.join(",", SECTIONS)
+              + "," + String.join(",", OPT_IN));
         }
       }
     }
@@ -155,6 +164,9 @@ public final class BenchmarkSuite {
     }
     if (opts.containsKey("cap-seconds")) {
       c.capSeconds = Integer.parseInt(opts.get("cap-seconds"));
+    }
+    if (opts.containsKey("zone-items")) {
+      c.zoneItems = Integer.parseInt(opts.get("zone-items"));
     }
     return c;
   }
@@ -201,6 +213,11 @@ public final class BenchmarkSuite {
                  double etcdCpu) {
   }
 
+  record ZoneRow(int items, int members, int zones, boolean converged, double convergeSeconds, long transactions,
+                 long writes, long lostRaces, long spread, int masterSpread, int killed, double newMastersSeconds,
+                 double restaffSeconds, long writesAfterLoss, long spreadAfterLoss, int zonesLeft) {
+  }
+
   record FailoverRow(int items, int members, int ttl, int mastered, long leaseLeftSeconds, double revokedSeconds,
                      double firstSeconds, double failoverSeconds, double restaffSeconds, long writes) {
   }
@@ -213,6 +230,7 @@ public final class BenchmarkSuite {
   private final List<IdleRow> idles = new ArrayList<>();
   private final List<FailoverRow> failovers = new ArrayList<>();
   private final List<DecisionCost.Result> decisions = new ArrayList<>();
+  private final List<ZoneRow> zoneRows = new ArrayList<>();
   private int runCounter;
 
   BenchmarkSuite(Config cfg) {
@@ -249,6 +267,11 @@ public final class BenchmarkSuite {
             runFleet(env, s[0], s[1], maxBatch);
           }
         }
+      }
+    }
+    if (cfg.has("zones")) {
+      try (BenchEnv env = new BenchEnv()) {
+        zones(env);
       }
     }
     double total = (System.nanoTime() - started) / 1e9;
@@ -312,6 +335,78 @@ public final class BenchmarkSuite {
       if (doIdleFailover && cfg.has("failover")) {
         failover(env, fleet);
       }
+    }
+  }
+
+  /** Items whose entries are all in distinct zones, and those spanning at least {@code min} zones. */
+  private static long[] zoneSpread(Map<String, Route> routes, java.util.function.Function<String, String> zoneOf,
+      int min) {
+    long distinct = 0;
+    long spanning = 0;
+    for (Route r : routes.values()) {
+      long zs = r.entries().stream().map(e -> zoneOf.apply(e.member())).distinct().count();
+      if (zs == r.size()) {
+        distinct++;
+      }
+      if (zs >= min) {
+        spanning++;
+      }
+    }
+    return new long[] {distinct, spanning};
+  }
+
+  /**
+   * Zones: N items x R over M members in Z zones (member i in zone i mod Z) started together until
+   * the fixpoint; then every member of zone 0 is killed at once (no revoke) and the fleet fails
+   * over and re-staffs in the zones left.
+   */
+  private void zones(BenchEnv env) {
+    int n = cfg.zoneItems;
+    int m = cfg.zoneMembers;
+    int z = cfg.zoneCount;
+    String root = String.format("/bench/r%02d-zones-%dx%d", ++runCounter, n, m);
+    progress("zones: " + n + " items x " + m + " members in " + z + " zones");
+    try (BenchFleet fleet = new BenchFleet(env, root, n, R, m, 64, cfg.ttl, 0)) {
+      java.util.function.Function<String, String> zoneOf = name -> "zone-" + (Integer.parseInt(name.substring(1)) % z);
+      fleet.zoneOf = zoneOf;
+      fleet.putMarkers();
+      long t0 = System.nanoTime();
+      fleet.startAll();
+      boolean reached = fleet.awaitFixpoint(t0 + TimeUnit.SECONDS.toNanos(cfg.capSeconds));
+      long t1 = reached ? fleet.lastEventNanos() : System.nanoTime();
+      long tx = fleet.transactions();
+      long writes = fleet.actions();
+      long lost = fleet.lostRaces();
+      Map<String, Route> routes = fleet.routes();
+      long spread = zoneSpread(routes, zoneOf, R + 1)[0];
+      int masterSpread = fleet.masterSpread;
+      progress(String.format("  %s in %.2f s, %d writes; %d of %d items with every copy in its own zone",
+          reached ? "converged" : "NOT converged", (t1 - t0) / 1e9, writes, spread, routes.size()));
+      List<String> doomed = fleet.memberNames.stream().filter(x -> zoneOf.apply(x).equals("zone-0")).toList();
+      long a0 = fleet.actions();
+      long k0 = System.nanoTime();
+      for (String d : doomed) {
+        fleet.kill(d);
+      }
+      double newMasters = Double.NaN;
+      long deadline = k0 + TimeUnit.SECONDS.toNanos(cfg.ttl * 4L + 30);
+      while (System.nanoTime() < deadline) {
+        Map<String, Route> now = fleet.routes();
+        if (now.values().stream().allMatch(r -> !r.isEmpty() && !zoneOf.apply(r.master().member()).equals("zone-0"))) {
+          newMasters = (System.nanoTime() - k0) / 1e9;
+          break;
+        }
+        BenchFleet.sleep(100);
+      }
+      boolean restaffed = fleet.awaitFixpoint(k0 + TimeUnit.SECONDS.toNanos(cfg.capSeconds));
+      double restaff = restaffed ? (fleet.lastEventNanos() - k0) / 1e9 : Double.NaN;
+      long spreadAfter = zoneSpread(fleet.routes(), zoneOf, Math.min(R + 1, z - 1))[1];
+      ZoneRow row = new ZoneRow(n, m, z, reached, (t1 - t0) / 1e9, tx, writes, lost, spread, masterSpread,
+          doomed.size(), newMasters, restaff, fleet.actions() - a0, spreadAfter, z - 1);
+      zoneRows.add(row);
+      progress(String.format("  zone-0 killed (%d members): every item mastered outside it after %.2f s, fully "
+          + "staffed after %.2f s, %d writes; %d items over the %d zones left", doomed.size(), newMasters, restaff,
+          row.writesAfterLoss(), spreadAfter, z - 1));
     }
   }
 
@@ -561,6 +656,24 @@ public final class BenchmarkSuite {
           (double) big.items() / small.items(), big.rebuildMs() / small.rebuildMs()));
     }
 
+    if (!zoneRows.isEmpty()) {
+      b.append("\n## Zones\n\n");
+      b.append("N items x R = ").append(R).append(" over M members in Z zones (member i in zone i mod Z), batched "
+          + "(maxBatch=64), started together until the fixpoint. Spread = items with every copy in its own zone. "
+          + "Then every member of zone-0 is killed at once (no revoke): new masters = until no item's master is in "
+          + "zone-0 (routes polled every 100 ms; bounded below by the lease TTL), re-staffed = until the fixpoint "
+          + "(every item R+1 entries, every member idle); 'over the zones left' = items spanning all Z-1 zones.\n\n");
+      b.append("| items | members | zones | converge s | txns | key writes | lost races | spread | master spread "
+          + "| killed | new masters s | re-staffed s | writes after loss | over the zones left |\n");
+      b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (ZoneRow r : zoneRows) {
+        b.append(String.format("| %,d | %d | %d | %s | %,d | %,d | %,d | %,d of %,d | %d | %d | %.2f | %.2f | %,d "
+                + "| %,d of %,d |%n", r.items(), r.members(), r.zones(),
+            r.converged() ? String.format("%.2f", r.convergeSeconds()) : "did not finish",
+            r.transactions(), r.writes(), r.lostRaces(), r.spread(), r.items(), r.masterSpread(), r.killed(),
+            r.newMastersSeconds(), r.restaffSeconds(), r.writesAfterLoss(), r.spreadAfterLoss(), r.items()));
+      }
+    }
     b.append("\n## Targets\n\n");
     b.append("Reported, not asserted.\n\n| target | figure | met |\n|---|---|---|\n");
     ConvergeRow big = converge.stream().filter(r -> !r.mode().startsWith("seed") && r.items() == 10_000
