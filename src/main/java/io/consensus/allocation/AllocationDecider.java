@@ -117,7 +117,7 @@ public final class AllocationDecider {
     // 5: hand off surplus masters, only to ready replicas. A member that stays (or restarts)
     // keeps its copy: it moves behind its replicas in place, and only to a successor that wants
     // masters; one that leaves for good simply lets go.
-    // Maintenance mode: a member that stays makes no balancing move (rules 5, 11, 12, 9, 13, 14).
+    // Maintenance mode: a member that stays makes no balancing move (rules 5, 9, 11-16).
     boolean balance = !(idx.maintenance() && idx.memberPresent());
     if (balance && masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
       int k = batch(masters - want.masters());

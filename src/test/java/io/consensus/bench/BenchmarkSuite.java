@@ -215,7 +215,7 @@ public final class BenchmarkSuite {
 
   record ZoneRow(boolean declared, int items, int members, int zones, boolean converged, double convergeSeconds, long transactions,
                  long writes, long lostRaces, long spread, int masterSpread, int killed, double revokedSeconds,
-                 double newMastersSeconds,
+                 double newMastersSeconds, int minEntries, long masterlessRevisions,
                  double restaffSeconds, long writesAfterLoss, long spreadAfterLoss, int zonesLeft) {
   }
 
@@ -385,41 +385,42 @@ public final class BenchmarkSuite {
       progress(String.format("  %s in %.2f s, %d writes; %d of %d items with every copy in its own zone",
           reached ? "converged" : "NOT converged", (t1 - t0) / 1e9, writes, spread, routes.size()));
       List<String> doomed = fleet.memberNames.stream().filter(x -> zoneOf.apply(x).equals("zone-0")).toList();
+      double revoked;
+      double newMasters;
+      int minEntries;
+      long masterless;
+      long k0;
       long a0 = fleet.actions();
-      long k0 = System.nanoTime();
-      for (String d : doomed) {
-        fleet.kill(d);
-      }
-      double newMasters = Double.NaN;
-      double revoked = Double.NaN;
-      long deadline = k0 + TimeUnit.SECONDS.toNanos(cfg.ttl * 4L + 60);
-      while (System.nanoTime() < deadline) {
-        if (Double.isNaN(revoked)) {
-          // etcd expires the dead leases: their member keys (and entries) vanish.
-          boolean gone = env.range(root + "/members/").stream().noneMatch(kv -> doomed.stream()
-              .anyMatch(d -> kv.key().equals(root + "/members/" + d)));
-          if (!gone) {
-            BenchFleet.sleep(50);
-            continue;
-          }
-          revoked = (System.nanoTime() - k0) / 1e9;
+      try (TreeWatcher watcher = TreeWatcher.start(env, fleet.root)) {
+        watcher.catchUp(env.etcd.currentRevision());
+        watcher.arm();
+        watcher.expectFailover(java.util.Set.copyOf(doomed));
+        k0 = System.nanoTime();
+        for (String d : doomed) {
+          fleet.kill(d);
         }
-        Map<String, Route> now = fleet.routes();
-        if (now.values().stream().allMatch(r -> !r.isEmpty() && !zoneOf.apply(r.master().member()).equals("zone-0"))) {
-          newMasters = (System.nanoTime() - k0) / 1e9;
-          break;
+        long deadline = k0 + TimeUnit.SECONDS.toNanos(cfg.ttl * 4L + 60);
+        while (watcher.failoverDoneNanos < 0 && System.nanoTime() < deadline) {
+          BenchFleet.sleep(5);
         }
-        BenchFleet.sleep(100);
+        revoked = watcher.victimGoneNanos < 0 ? Double.NaN : (watcher.victimGoneNanos - k0) / 1e9;
+        newMasters = watcher.failoverDoneNanos < 0 ? Double.NaN : (watcher.failoverDoneNanos - k0) / 1e9;
+        fleet.awaitFixpoint(k0 + TimeUnit.SECONDS.toNanos(cfg.capSeconds));
+        watcher.catchUp(env.etcd.currentRevision());
+        minEntries = watcher.minEntries;
+        masterless = watcher.masterlessRevisions;
       }
       boolean restaffed = fleet.awaitFixpoint(k0 + TimeUnit.SECONDS.toNanos(cfg.capSeconds));
       double restaff = restaffed ? (fleet.lastEventNanos() - k0) / 1e9 : Double.NaN;
       long spreadAfter = zoneSpread(fleet.routes(), zoneOf, Math.min(R + 1, z - 1))[1];
       ZoneRow row = new ZoneRow(declared, n, m, z, reached, (t1 - t0) / 1e9, tx, writes, lost, spread, masterSpread,
-          doomed.size(), revoked, newMasters, restaff, fleet.actions() - a0, spreadAfter, z - 1);
+          doomed.size(), revoked, newMasters, minEntries, masterless, restaff, fleet.actions() - a0, spreadAfter,
+          z - 1);
       zoneRows.add(row);
       progress(String.format("  zone-0 killed (%d members): leases expired after %.2f s, every item mastered "
-          + "outside it after %.2f s, fully staffed after %.2f s, %d writes; %d items over the %d zones left",
-          doomed.size(), revoked, newMasters, restaff,
+          + "outside it after %.2f s (min entries %d, masterless revisions %d), fully staffed after %.2f s, %d "
+          + "writes; %d items over the %d zones left", doomed.size(), revoked, newMasters, minEntries, masterless,
+          restaff,
           row.writesAfterLoss(), spreadAfter, z - 1));
     }
   }
@@ -674,20 +675,22 @@ public final class BenchmarkSuite {
       b.append("\n## Zones\n\n");
       b.append("N items x R = ").append(R).append(" over M members in Z zones (member i in zone i mod Z), batched "
           + "(maxBatch=64), started together until the fixpoint. Spread = items with every copy in its own zone. "
-          + "Then every member of zone-0 is killed at once (no revoke): expired = until etcd deleted their member "
-          + "keys (lease expiry; polled every 50 ms), new masters = until no item's master is in zone-0 (routes "
-          + "polled every 100 ms after that; failover itself needs no write), re-staffed = until the fixpoint "
+          + "Then every member of zone-0 is killed at once (no revoke), watched by an independent watcher: expired "
+          + "= until etcd deleted their member keys (lease expiry), new masters = until every item they mastered "
+          + "has another master (failover itself needs no write), min entries / masterless revisions = the fewest "
+          + "entries of any item and the revisions with an item without entries, from the kill to the fixpoint, "
+          + "re-staffed = until the fixpoint "
           + "(every item R+1 entries, every member idle); 'over the zones left' = items spanning all Z-1 zones. "
           + "Zones 'not declared' = the same fleet with no zone in its config: the spread of chance.\n\n");
-      b.append("| zones | items | members | zones | converge s | txns | key writes | lost races | spread | master spread "
-          + "| killed | expired s | new masters s | re-staffed s | writes after loss | over the zones left |\n");
-      b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      b.append("| zones in config | items | members | zones | converge s | txns | key writes | lost races | spread | master spread "
+          + "| killed | expired s | new masters s | min entries | masterless revisions | re-staffed s | writes after loss | over the zones left |\n");
+      b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (ZoneRow r : zoneRows) {
-        b.append(String.format("| %s | %,d | %d | %d | %s | %,d | %,d | %,d | %,d of %,d | %d | %d | %.2f | %.2f | %.2f "
+        b.append(String.format("| %s | %,d | %d | %d | %s | %,d | %,d | %,d | %,d of %,d | %d | %d | %.2f | %.2f | %d | %,d | %.2f "
                 + "| %,d | %,d of %,d |%n", r.declared() ? "declared" : "not declared", r.items(), r.members(), r.zones(),
             r.converged() ? String.format("%.2f", r.convergeSeconds()) : "did not finish",
             r.transactions(), r.writes(), r.lostRaces(), r.spread(), r.items(), r.masterSpread(), r.killed(),
-            r.revokedSeconds(), r.newMastersSeconds(), r.restaffSeconds(), r.writesAfterLoss(), r.spreadAfterLoss(), r.items()));
+            r.revokedSeconds(), r.newMastersSeconds(), r.minEntries(), r.masterlessRevisions(), r.restaffSeconds(), r.writesAfterLoss(), r.spreadAfterLoss(), r.items()));
       }
     }
     b.append("\n## Targets\n\n");

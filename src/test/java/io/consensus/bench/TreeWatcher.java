@@ -37,7 +37,8 @@ final class TreeWatcher implements AutoCloseable {
   private long lastMasterlessRevision = -1;
 
   private Set<String> failoverPending;
-  private String failoverVictim;
+  private Set<String> failoverVictims;
+  private Set<String> victimsLeft;
   volatile long failoverDoneNanos = -1;
   volatile long failoverFirstNanos = -1;
   volatile long victimGoneNanos = -1;
@@ -59,10 +60,15 @@ final class TreeWatcher implements AutoCloseable {
   }
 
   private void onUpdate(WatchUpdate u) {
-    if (failoverVictim != null && victimGoneNanos < 0 && u instanceof WatchUpdate.Changes c
-        && c.events().stream().anyMatch(e -> e.isRemove()
-            && e.kv().key().equals(root + "/members/" + failoverVictim))) {
-      victimGoneNanos = System.nanoTime(); // etcd revoked the victim's lease
+    if (victimsLeft != null && victimGoneNanos < 0 && u instanceof WatchUpdate.Changes c) {
+      c.events().forEach(e -> {
+        if (e.isRemove() && e.kv().key().startsWith(root + "/members/")) {
+          victimsLeft.remove(e.kv().key().substring((root + "/members/").length()));
+        }
+      });
+      if (victimsLeft.isEmpty()) {
+        victimGoneNanos = System.nanoTime(); // etcd revoked the victims' leases
+      }
     }
     KeyTree before = tree;
     tree = tree.apply(u);
@@ -107,7 +113,7 @@ final class TreeWatcher implements AutoCloseable {
         }
       }
       if (failoverPending != null && failoverPending.contains(item) && !r.isEmpty()
-          && !r.master().member().equals(failoverVictim)) {
+          && !failoverVictims.contains(r.master().member())) {
         failoverPending.remove(item);
         if (failoverFirstNanos < 0) {
           failoverFirstNanos = System.nanoTime();
@@ -173,18 +179,24 @@ final class TreeWatcher implements AutoCloseable {
 
   /** Items whose master is {@code victim} in this view; starts timing their failover. */
   int expectFailover(String victim) {
+    return expectFailover(Set.of(victim));
+  }
+
+  /** Items whose master is one of {@code victims} in this view; starts timing their failover. */
+  int expectFailover(Set<String> victims) {
     return env.call(() -> {
       Set<String> mine = new HashSet<>();
       Node itemsNode = Items.itemsNode(tree);
       if (itemsNode != null) {
         itemsNode.forEachChild(n -> {
           Route r = Route.of(n.name(), n);
-          if (!r.isEmpty() && r.master().member().equals(victim)) {
+          if (!r.isEmpty() && victims.contains(r.master().member())) {
             mine.add(n.name());
           }
         });
       }
-      failoverVictim = victim;
+      failoverVictims = Set.copyOf(victims);
+      victimsLeft = new HashSet<>(victims);
       failoverPending = mine;
       failoverDoneNanos = mine.isEmpty() ? System.nanoTime() : -1;
       failoverFirstNanos = failoverDoneNanos;
