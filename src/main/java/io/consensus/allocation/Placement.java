@@ -29,14 +29,16 @@ public final class Placement {
   public record Candidate(String name, MemberSpec spec) {
   }
 
-  private static final Placement NONE = new Placement(Map.of(), 0);
+  private static final Placement NONE = new Placement(Map.of(), 0, false);
 
   private final Map<String, Targets> targets;
   private final long unattainable;
+  private final boolean zoned;
 
-  private Placement(Map<String, Targets> targets, long unattainable) {
+  private Placement(Map<String, Targets> targets, long unattainable, boolean zoned) {
     this.targets = targets;
     this.unattainable = unattainable;
+    this.zoned = zoned;
   }
 
   /**
@@ -54,8 +56,10 @@ public final class Placement {
     long[] totals = new long[m];
     List<Integer> active = new ArrayList<>();
     long capacity = 0;
+    boolean zoned = false;
     for (int i = 0; i < m; i++) {
       MemberSpec s = seniority.get(i).spec();
+      zoned |= s.zone() != null;
       if (s.active()) {
         active.add(i);
         capacity += s.limited() ? Math.min(s.itemLimit(), items) : items;
@@ -71,7 +75,7 @@ public final class Placement {
       out.put(seniority.get(i).name(), new Targets(masters[i], (int) Math.min(Integer.MAX_VALUE, t)));
     }
     long wanted = active.isEmpty() || items == 0 ? 0 : slotsCappedAt.applyAsLong(active.size());
-    return new Placement(Collections.unmodifiableMap(out), Math.max(0, wanted - capacity));
+    return new Placement(Collections.unmodifiableMap(out), Math.max(0, wanted - capacity), zoned);
   }
 
   private static long cap(MemberSpec s, long unbounded) {
@@ -173,6 +177,11 @@ public final class Placement {
   /** Every present member's targets, in seniority order. */
   public Map<String, Targets> all() {
     return targets;
+  }
+
+  /** Whether any present member declares a zone. */
+  public boolean zoned() {
+    return zoned;
   }
 
   /** Slots the fleet wants but its members' limits leave no room for (0 without limits). */

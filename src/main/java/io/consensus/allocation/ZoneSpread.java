@@ -24,12 +24,7 @@ final class ZoneSpread {
 
   /** Whether any present member declares a zone. */
   static boolean inUse(AllocationIndex idx) {
-    for (String m : idx.presentMembers()) {
-      if (zoneOf(idx, m) != null) {
-        return true;
-      }
-    }
-    return false;
+    return idx.placement().zoned();
   }
 
   static String zoneOf(AllocationIndex idx, String member) {
@@ -76,17 +71,29 @@ final class ZoneSpread {
    */
   static List<String> pickShort(AllocationIndex idx, int k, Random rnd, boolean fewestFirst) {
     String mine = zoneOf(idx, idx.member());
+    if (mine == null) {
+      return fewestFirst ? Placements.fewestEntriesFirst(idx, k, rnd) : idx.shortStaffed.sample(k, rnd);
+    }
+    Map<String, Integer> room = roomByZone(idx);
+    int size = idx.shortStaffed.size();
+    // A random sample first (cheap: most short items fit); the full list only when it falls short.
+    List<String> out = fewestFirst || size <= 4 * k ? List.of() : fitting(idx, idx.shortStaffed.sample(4 * k, rnd),
+        mine, room, k);
+    if (out.size() >= k) {
+      return out;
+    }
     List<String> all = fewestFirst ? Placements.fewestEntriesFirst(idx, Integer.MAX_VALUE, rnd)
         : new ArrayList<>(idx.shortStaffed.all());
     if (!fewestFirst) {
       Collections.shuffle(all, rnd);
     }
-    if (mine == null) {
-      return all.size() <= k ? all : all.subList(0, k);
-    }
-    Map<String, Integer> room = roomByZone(idx);
+    return fitting(idx, all, mine, room, k);
+  }
+
+  private static List<String> fitting(AllocationIndex idx, List<String> candidates, String mine,
+      Map<String, Integer> room, int k) {
     List<String> out = new ArrayList<>();
-    for (String item : all) {
+    for (String item : candidates) {
       if (out.size() >= k) {
         break;
       }
