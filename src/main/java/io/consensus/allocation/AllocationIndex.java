@@ -77,6 +77,8 @@ public final class AllocationIndex {
   final IndexedSet myReadyMasters = new IndexedSet();
   // Entries of this member's name waiting on its declared restart lease: to adopt.
   final IndexedSet myAdoptable = new IndexedSet();
+  // Replicas of fully staffed items where an earlier entry has this member's zone (zone rule 16).
+  final IndexedSet myDoubled = new IndexedSet();
 
   /**
    * @param member            this member's name
@@ -178,6 +180,7 @@ public final class AllocationIndex {
     }
     Node itemsNode = Items.itemsNode(newTree);
     Set<String> changed = new LinkedHashSet<>();
+    boolean membersChanged = members != oldMembers;
     for (String item : touched) {
       ItemSummary old = items.get(item);
       ItemSummary now = Names.isValid(item) ? summarize(item, itemsNode == null ? null : itemsNode.child(item)) : null;
@@ -200,7 +203,35 @@ public final class AllocationIndex {
         changed.add(item);
       }
     }
+    if (membersChanged) {
+      // Zones live in member key values: which replicas are doubled in a zone may have changed.
+      myDoubled.clear();
+      for (String item : myReplicas.all()) {
+        if (doubledInZone(items.get(item))) {
+          myDoubled.add(item);
+        }
+      }
+    }
     return changed;
+  }
+
+  /** Whether this member's replica entry shares its zone with an earlier entry of a fully staffed item. */
+  private boolean doubledInZone(ItemSummary s) {
+    if (s.myEntry() == null || s.role() != Role.REPLICA || s.size() != s.replicas() + 1) {
+      return false;
+    }
+    MemberSpec me = specOf(member);
+    if (me == null || me.zone() == null) {
+      return false;
+    }
+    List<RouteEntry> entries = s.route().entries();
+    for (int i = 0; i < s.myIndex(); i++) {
+      MemberSpec other = specOf(entries.get(i).member());
+      if (other != null && me.zone().equals(other.zone())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Applies one watcher update: snapshots rebuild, changes touch only their items. */
@@ -346,6 +377,11 @@ public final class AllocationIndex {
       for (RouteEntry e : s.route().entries()) {
         entriesByMember.merge(e.member(), add ? 1 : -1, (a, b) -> a + b == 0 ? null : a + b);
       }
+    }
+    if (!add) {
+      myDoubled.remove(item);
+    } else if (doubledInZone(s)) {
+      myDoubled.add(item);
     }
     if (s.adoptable()) {
       if (add) {

@@ -111,8 +111,7 @@ final class ZoneSpread {
    * its zone and a zone the route lacks has room; no more than those zones can take.
    */
   static List<String> misplacedReplicas(AllocationIndex idx, int k) {
-    String mine = zoneOf(idx, idx.member());
-    if (mine == null || idx.myReplicas.isEmpty()) {
+    if (idx.myDoubled.isEmpty()) {
       return List.of();
     }
     Map<String, Integer> room = roomByZone(idx);
@@ -120,15 +119,13 @@ final class ZoneSpread {
       return List.of();
     }
     List<String> out = new ArrayList<>();
-    for (String item : idx.myReplicas.all()) {
+    // Kept by the index as items change (and recomputed when members do): no scan of every replica.
+    for (String item : idx.myDoubled.all()) {
       if (out.size() >= k) {
         break;
       }
       ItemSummary s = idx.summary(item);
       List<RouteEntry> entries = s.route().entries();
-      if (s.size() != s.replicas() + 1 || s.myIndex() < 1 || !zones(idx, entries, s.myIndex()).contains(mine)) {
-        continue;
-      }
       Set<String> zs = zones(idx, entries, entries.size());
       for (Map.Entry<String, Integer> e : room.entrySet()) {
         if (e.getValue() > 0 && !zs.contains(e.getKey())) {
