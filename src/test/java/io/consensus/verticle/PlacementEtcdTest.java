@@ -123,6 +123,27 @@ class PlacementEtcdTest {
   }
 
   @Test
+  void anOperatorDrainsAnotherMemberAndTheDrainOutlivesItsProcess() {
+    fleet.deploy("a", 1, ITEMS);
+    fleet.deploy("b", 1, ITEMS);
+    fleet.deploy("c", 1, ITEMS);
+    fleet.awaitRoutes(ITEMS, "fully staffed", r -> MultiMemberTest.allHave(r, 2));
+    await(fleet.onContext(() -> FleetControl.drain(fleetConn(), fleet.root, "b")));
+    fleet.awaitRoutes(ITEMS, "b empty, fully staffed", r -> entriesOf(r, "b") == 0 && MultiMemberTest.allHave(r, 2));
+    TestFleet.awaitCondition("b reports drained", () -> fleet.members.get("b").healthReason().equals("drained"),
+        () -> fleet.members.get("b").healthReason());
+    // b restarts: the drain key has no lease, so the new process is drained from the start.
+    fleet.undeploy("b");
+    AllocatorVerticle b = fleet.deploy("b", 1, ITEMS);
+    fleet.awaitQuiet();
+    assertThat(entriesOf(fleet.routes(ITEMS), "b")).isZero();
+    assertThat(b.isDrained()).isTrue();
+    await(fleet.onContext(() -> FleetControl.undrain(fleetConn(), fleet.root, "b")));
+    fleet.awaitRoutes(ITEMS, "b takes a share again", r -> fleet.mastersPerMember(r).getOrDefault("b", 0) >= 3
+        && MultiMemberTest.allHave(r, 2));
+  }
+
+  @Test
   void maintenanceStopsBalancingButNotFailover() {
     fleet.deploy("a", 1, ITEMS);
     fleet.deploy("b", 1, ITEMS);
