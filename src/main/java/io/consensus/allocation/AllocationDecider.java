@@ -1,5 +1,6 @@
 package io.consensus.allocation;
 
+import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,6 +30,14 @@ import java.util.function.Function;
  *       member key present: take one more after a randomized back-off, so that members that
  *       want more win the race (deadlock avoidance).</li>
  * </ol>
+ * Placement ({@link Placement}, {@link Placements}): targets follow the members' specs; no take
+ * passes a member's item limit (a drained member takes nothing); rule 14: a member full under
+ * its limit lets a replica go to take a master it wants while capacity is short; rule 15: a
+ * drained member, its masters handed off in place (rule 5, to any ready first replica), lets its
+ * replicas go as a leaving member would. While {@code ROOT/maintenance} exists a member that
+ * stays makes no balancing move (rules 5, 9, 11, 12, 13, 14, 15, 16). Zones ({@link ZoneSpread}): takes
+ * skip items whose route has this member's zone while a zone it lacks has room; rule 16 lets a
+ * replica in a zone the route already has go when a missing zone has room.
  * With {@code maxBatch > 1} a rule that applies to several items acts on up to that many at
  * once (never more than its target gap); with 1 it behaves exactly like the seed, one action
  * per round.
@@ -72,6 +81,15 @@ public final class AllocationDecider {
   public Decision decide(AllocationIndex idx, Function<String, String> localState, Random rnd,
       Collection<String> stateCandidates) {
     List<Action> out = new ArrayList<>();
+    // 1: adopt entries an earlier incarnation left on its declared restart lease: they become
+    // ours in place (same create revision, no placement). Guarded on the mod revision seen.
+    if (!idx.myAdoptable.isEmpty() && idx.memberPresent()) {
+      for (String item : idx.myAdoptable.sample(maxBatch, rnd)) {
+        RouteEntry e = idx.summary(item).route().entries().get(idx.summary(item).myIndex());
+        out.add(Action.update(item, e.state(), e.modRevision(), e.moved(), ADOPT));
+      }
+      return Decision.act(ADOPT, out);
+    }
     // 2, 3: publish local state changes.
     for (String item : stateCandidates == null ? idx.myMasters.all() : stateCandidates) {
       if (stateCandidates == null || idx.myMasters.contains(item)) {
@@ -96,27 +114,101 @@ public final class AllocationDecider {
     Targets want = idx.targets();
     int masters = idx.mastersHeld();
     int total = masters + idx.replicasHeld();
-    // 5: hand off surplus masters, only to ready replicas.
-    if (masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
-      return release(idx, handOffCandidates(idx, batch(masters - want.masters()), rnd), 5);
+    // 5: hand off surplus masters, only to ready replicas. A member that stays (or restarts)
+    // keeps its copy: it moves behind its replicas in place, and only to a successor that wants
+    // masters; one that leaves for good simply lets go.
+    // Maintenance mode: a member that stays makes no balancing move (rules 5, 9, 11-16).
+    boolean balance = !(idx.maintenance() && idx.memberPresent());
+    if (balance && masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
+      int k = batch(masters - want.masters());
+      if (idx.maxReplicas() > 0 && (idx.memberPresent() || restarting)) {
+        // A drained member hands its masters to whichever ready replica stands first.
+        List<String> moves = moveCandidates(idx, k, !idx.memberPresent() || idx.drained(), rnd);
+        if (!moves.isEmpty()) {
+          return move(idx, moves, 5);
+        }
+        if (!idx.memberPresent()) {
+          // Restarting, nothing movable (extras): let go as a leaving member would.
+          return release(idx, handOffCandidates(idx, k, rnd), 5);
+        }
+        // Items whose own R is 0 (per-item replication) have no replica to move behind: a
+        // release is their hand-off.
+        List<String> bare = Placements.unreplicatedReadyMasters(idx, k);
+        if (!bare.isEmpty()) {
+          return release(idx, bare, 5);
+        }
+      } else {
+        return release(idx, handOffCandidates(idx, k, rnd), 5);
+      }
     }
-    // 6: shutting down: drop replicas.
-    if (!idx.memberPresent() && !idx.myReplicas.isEmpty()) {
-      return release(idx, idx.myReplicas.sample(maxBatch, rnd), 6);
+    // 6: shutting down: drop replicas (a restarting member keeps them for its next incarnation).
+    if (!idx.memberPresent() && !idx.myReplicas.isEmpty() && !restarting) {
+      List<String> drops = leavingReplicas(idx, maxBatch, rnd);
+      if (!drops.isEmpty()) {
+        return release(idx, drops, 6);
+      }
+    }
+    // 15: drained (and staying): once its masters are handed off, let replicas go as a leaving
+    // member does (rule 6's guards), whether or not a member under its target can take them now.
+    if (balance && idx.memberPresent() && masters == 0 && !idx.myReplicas.isEmpty() && idx.drained()) {
+      List<String> drops = leavingReplicas(idx, maxBatch, rnd);
+      if (!drops.isEmpty()) {
+        return release(idx, drops, DRAIN);
+      }
+    }
+    if (restarting && !idx.memberPresent()) {
+      return masters == 0 ? Decision.DONE : Decision.IDLE;
+    }
+    // 11: a replica first in line that does not want masters steps behind the next replica
+    // when that one wants masters and the master is about to hand off: the hand-off then goes
+    // straight to a member that wants it instead of through a chain of members over their share.
+    if (balance && idx.memberPresent() && masters >= want.masters()) {
+      List<String> asides = stepAsideCandidates(idx, maxBatch);
+      if (!asides.isEmpty()) {
+        return move(idx, asides, STEP_ASIDE);
+      }
     }
     // 7: take unowned items to reach the master target.
     if (masters < want.masters() && !idx.empty.isEmpty()) {
-      return create(idx, idx.empty.sample(batch(want.masters() - masters), rnd), localState, 7);
+      List<String> picks = Placements.fit(idx, idx.empty.sample(batch(want.masters() - masters), rnd));
+      if (!picks.isEmpty()) {
+        return create(idx, picks, localState, 7);
+      }
+      // 14: at the item limit with items masterless: masters come before replicas, so let a
+      // replica go (every other entry guarded as seen) to make room for a master.
+      if (balance && idx.unattainableSlots() > 0) {
+        List<String> drops = Placements.roomForMaster(idx);
+        if (!drops.isEmpty()) {
+          return release(idx, drops, MAKE_ROOM);
+        }
+      }
     }
     // 8: take short-staffed items that have a master.
     if (total < want.total()) {
-      List<String> picks = pickShort(idx, batch(want.total() - total), rnd);
+      List<String> picks = Placements.fit(idx, pickShort(idx, batch(want.total() - total), rnd));
       if (!picks.isEmpty()) {
         return create(idx, picks, localState, 8);
       }
     }
+    // 12: over the total target: let a replica go where a member under its total can take
+    // it (the copy has to move anyway), rather than a master (rule 9), which would move a copy
+    // and a mastership.
+    if (balance && idx.memberPresent() && total > want.total() && !idx.myReplicas.isEmpty()) {
+      List<String> drops = surplusReplicas(idx, want.total(), batch(total - want.total()));
+      if (!drops.isEmpty()) {
+        return release(idx, drops, SURPLUS_REPLICA);
+      }
+    }
+    // 16: zones: a replica sharing its zone with an earlier entry of a fully staffed item goes
+    // (every other entry guarded, as rule 12) when a zone the route lacks has room to take it.
+    if (balance && idx.memberPresent() && !idx.myReplicas.isEmpty() && ZoneSpread.inUse(idx)) {
+      List<String> drops = ZoneSpread.misplacedReplicas(idx, maxBatch);
+      if (!drops.isEmpty()) {
+        return release(idx, drops, ZONE_SPREAD);
+      }
+    }
     // 9: deadlock avoidance: at the master target but over the total.
-    if (masters == want.masters() && total > want.total() && !idx.myReadyMasters.isEmpty()) {
+    if (balance && masters == want.masters() && total > want.total() && !idx.myReadyMasters.isEmpty()) {
       return release(idx, handOffCandidates(idx, 1, rnd), 9);
     }
     // 10: deadlock avoidance: items are short of replicas that no member wanting more can
@@ -125,7 +217,7 @@ public final class AllocationDecider {
     // target too: totals that drift above target after the fleet shrinks must not leave
     // items short for good (seen after a crash at 10,000 items x 10 members).
     if (idx.memberPresent() && masters <= want.masters()) {
-      List<String> picks = pickShort(idx, 1, rnd);
+      List<String> picks = Placements.fit(idx, pickShort(idx, 1, rnd));
       if (!picks.isEmpty()) {
         Decision d = create(idx, picks, localState, 10);
         return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), 10);
@@ -134,7 +226,212 @@ public final class AllocationDecider {
     if (!idx.memberPresent() && idx.entriesHeld() == 0) {
       return Decision.DONE;
     }
+    // 13: over the master target and no ready replica that wants masters stands first in line
+    // (nor will, rule 11: the members that want masters hold no copy to promote): after a
+    // back-off, let a master go as the seed did, so that its copy can move to one of them.
+    if (balance && idx.memberPresent() && masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
+      Decision d = release(idx, handOffCandidates(idx, 1, rnd), FORCED_HANDOFF);
+      return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), FORCED_HANDOFF);
+    }
     return Decision.IDLE;
+  }
+
+  /** Rule numbers beyond the seed's 2-10. */
+  public static final int ADOPT = 1;
+  public static final int STEP_ASIDE = 11;
+  public static final int SURPLUS_REPLICA = 12;
+  public static final int FORCED_HANDOFF = 13;
+  public static final int MAKE_ROOM = 14;
+  public static final int DRAIN = 15;
+  public static final int ZONE_SPREAD = 16;
+
+  private boolean restarting;
+
+  /**
+   * Whether this member is stopping for a restart: it hands its masters off in place and keeps
+   * its replica entries (rule 6 does not apply); the decision is DONE once it masters nothing.
+   */
+  public AllocationDecider restarting(boolean restarting) {
+    this.restarting = restarting;
+    return this;
+  }
+
+  public boolean restarting() {
+    return restarting;
+  }
+
+  /** Whether {@code member} (present) masters fewer items than its target. */
+  private static boolean wantsMasters(AllocationIndex idx, String member) {
+    int target = idx.masterTargetOf(member);
+    return target >= 0 && idx.mastersOf(member) < target;
+  }
+
+  /**
+   * Ready masters that can move behind their replicas in place (exactly R+1 entries, R >= 1, so
+   * that the move leaves this member a replica, not an extra), whose first replica wants masters
+   * (or any, when {@code anySuccessor}), those with the hungriest successor first.
+   */
+  private List<String> moveCandidates(AllocationIndex idx, int k, boolean anySuccessor, Random rnd) {
+    if (idx.maxReplicas() < 1) {
+      return List.of();
+    }
+    List<String> all = new ArrayList<>(idx.myReadyMasters.all());
+    java.util.Collections.shuffle(all, rnd);
+    Map<String, Integer> deficit = new HashMap<>();
+    List<String> out = new ArrayList<>();
+    for (String item : all) {
+      List<RouteEntry> entries = idx.summary(item).route().entries();
+      int r = idx.summary(item).replicas();
+      if (r < 1 || entries.size() != r + 1) {
+        continue;
+      }
+      String succ = entries.get(1).member();
+      int d = idx.masterTargetOf(succ) - idx.mastersOf(succ);
+      if (d > 0 || anySuccessor) {
+        deficit.put(item, d);
+        out.add(item);
+      }
+    }
+    out.sort(Comparator.comparingInt((String i) -> deficit.get(i)).reversed());
+    // Do not hand a successor more than it wants in one round.
+    Map<String, Integer> given = new HashMap<>();
+    List<String> picks = new ArrayList<>();
+    for (String item : out) {
+      if (picks.size() >= k) {
+        break;
+      }
+      String succ = idx.summary(item).route().entries().get(1).member();
+      int g = given.getOrDefault(succ, 0);
+      if (!anySuccessor && g >= deficit.get(item)) {
+        continue;
+      }
+      given.put(succ, g + 1);
+      picks.add(item);
+    }
+    return picks;
+  }
+
+  /**
+   * Replicas this member holds first in line (index 1) of items whose master is over its master
+   * target, while this member does not want more masters and the replica behind it does.
+   */
+  private static List<String> stepAsideCandidates(AllocationIndex idx, int k) {
+    if (idx.maxReplicas() < 2) {
+      return List.of();
+    }
+    boolean someoneWants = false;
+    for (String m : idx.presentMembers()) {
+      if (!m.equals(idx.member()) && wantsMasters(idx, m)) {
+        someoneWants = true;
+        break;
+      }
+    }
+    if (!someoneWants) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (String item : idx.myReplicas.all()) {
+      ItemSummary s = idx.summary(item);
+      List<RouteEntry> entries = s.route().entries();
+      if (s.replicas() < 2 || s.myIndex() != 1 || entries.size() != s.replicas() + 1) {
+        continue;
+      }
+      String master = entries.get(0).member();
+      int masterTarget = idx.masterTargetOf(master);
+      if (masterTarget >= 0 && idx.mastersOf(master) <= masterTarget) {
+        continue; // a master not over its share (or shutting down: it hands to anyone) keeps it
+      }
+      if (wantsMasters(idx, entries.get(2).member())) {
+        out.add(item);
+        if (out.size() >= k) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Replicas of fully staffed items that some present member under its total target does not
+   * hold (so it can take the copy), at most {@code k}, and no more than those members can take.
+   */
+  private static List<String> surplusReplicas(AllocationIndex idx, int total, int k) {
+    Map<String, Integer> room = new HashMap<>();
+    for (String m : idx.presentMembers()) {
+      int free = Placements.freeSlots(idx, m);
+      if (!m.equals(idx.member()) && free > 0) {
+        room.put(m, free);
+      }
+    }
+    if (room.isEmpty()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (String item : idx.myReplicas.all()) {
+      if (out.size() >= k || room.isEmpty()) {
+        break;
+      }
+      Route r = idx.summary(item).route();
+      if (r.size() != idx.summary(item).replicas() + 1) {
+        continue;
+      }
+      for (String m : room.keySet()) {
+        if (r.index(m) < 0) {
+          out.add(item);
+          room.merge(m, -1, (a, b) -> a + b == 0 ? null : a + b);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Replicas a leaving member may drop now: those of items still at R+1 entries (the others
+   * guarded as seen), so that a replica released meanwhile by a member that stays (rule 12, 9)
+   * and this one never leave the item two short; or of items no present member outside the
+   * route could ever fill up again.
+   */
+  private static List<String> leavingReplicas(AllocationIndex idx, int k, Random rnd) {
+    List<String> all = new ArrayList<>(idx.myReplicas.all());
+    java.util.Collections.shuffle(all, rnd);
+    List<String> present = null;
+    List<String> out = new ArrayList<>();
+    for (String item : all) {
+      Route r = idx.summary(item).route();
+      boolean ok = r.size() >= idx.summary(item).replicas() + 1;
+      if (!ok) {
+        if (present == null) {
+          present = idx.presentMembers();
+        }
+        ok = present.stream().allMatch(m -> r.index(m) >= 0);
+      }
+      if (ok) {
+        out.add(item);
+        if (out.size() >= k) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Decision move(AllocationIndex idx, List<String> items, int rule) {
+    List<Action> out = new ArrayList<>(items.size());
+    for (String item : items) {
+      ItemSummary s = idx.summary(item);
+      List<RouteEntry> entries = s.route().entries();
+      List<Action.Guard> guards = new ArrayList<>();
+      // The others must stand as seen: the replicas a master hands to (ready, R of them), and
+      // no newcomer that this entry would fall behind as an extra.
+      for (int i = 0; i < entries.size(); i++) {
+        if (i != s.myIndex() && entries.get(i).modRevision() > 0) {
+          guards.add(new Action.Guard(entries.get(i).member(), entries.get(i).modRevision(), entries.get(i).moved()));
+        }
+      }
+      out.add(Action.move(item, s.myEntry().state(), s.myEntry().modRevision(), s.myEntry().moved(), rule, guards));
+    }
+    return Decision.act(rule, out);
   }
 
   private int batch(int gap) {
@@ -149,7 +446,7 @@ public final class AllocationDecider {
     ItemSummary s = idx.summary(item);
     String state = localState.apply(item);
     if (state != null && !state.equals(s.myEntry().state())) {
-      out.add(Action.update(item, state, s.myEntry().modRevision(), rule));
+      out.add(Action.update(item, state, s.myEntry().modRevision(), s.myEntry().moved(), rule));
     }
   }
 
@@ -160,6 +457,12 @@ public final class AllocationDecider {
    * extended deadlock scenario).
    */
   private static List<String> pickShort(AllocationIndex idx, int k, Random rnd) {
+    if (ZoneSpread.inUse(idx)) {
+      return ZoneSpread.pickShort(idx, k, rnd, idx.unattainableSlots() > 0);
+    }
+    if (idx.unattainableSlots() > 0) {
+      return Placements.fewestEntriesFirst(idx, k, rnd);
+    }
     return idx.shortStaffed.sample(k, rnd);
   }
 
@@ -193,14 +496,23 @@ public final class AllocationDecider {
       if (s.myIndex() == 0) {
         // A master hands off: the replicas it counted on must still stand as seen, or a
         // replica released concurrently would leave the item short.
-        guard(entries, 1, idx.replicas(), guards);
-      } else if (s.myIndex() > idx.replicas()) {
+        guard(entries, 1, s.replicas(), guards);
+      } else if (rule == SURPLUS_REPLICA || rule == 6 || rule == MAKE_ROOM || rule == DRAIN || rule == ZONE_SPREAD) {
+        // A replica lets go while it stays: every other entry must stand as seen, or two members
+        // letting go of the same item at once would leave it short by two.
+        for (int i = 0; i < entries.size(); i++) {
+          if (i != s.myIndex() && entries.get(i).modRevision() > 0) {
+            guards.add(new Action.Guard(entries.get(i).member(), entries.get(i).modRevision(),
+                entries.get(i).moved()));
+          }
+        }
+      } else if (s.myIndex() > s.replicas()) {
         // An extra lets go: the R+1 entries ahead of it must still stand, or it may already
         // be a replica (a master ahead handed off meanwhile) and its release would leave the
         // item short. Seen in a rolling restart at 1,000 items x 10 members.
-        guard(entries, 0, idx.replicas(), guards);
+        guard(entries, 0, s.replicas(), guards);
       }
-      out.add(Action.release(item, s.myEntry().modRevision(), rule, guards));
+      out.add(Action.release(item, s.myEntry().modRevision(), s.myEntry().moved(), rule, guards));
     }
     return Decision.act(rule, out);
   }
@@ -209,7 +521,7 @@ public final class AllocationDecider {
     for (int i = from; i <= to && i < entries.size(); i++) {
       // An entry that is only a directory of deeper keys has no key of its own to compare.
       if (entries.get(i).modRevision() > 0) {
-        guards.add(new Action.Guard(entries.get(i).member(), entries.get(i).modRevision()));
+        guards.add(new Action.Guard(entries.get(i).member(), entries.get(i).modRevision(), entries.get(i).moved()));
       }
     }
   }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiPredicate;
 
@@ -43,6 +44,27 @@ public final class AllocationIndex {
   private final Map<String, ItemSummary> items = new HashMap<>();
   // Masters per member across all items: lets a hand-off prefer a successor that wants more.
   private final Map<String, Integer> mastersByMember = new HashMap<>();
+  // Entries per member across all items: lets an over-full member see who can take a replica.
+  private final Map<String, Integer> entriesByMember = new HashMap<>();
+  // Targets of present members, recomputed when the members, their specs, N or the slots change.
+  private Placement placement;
+  private Node placementMembers;
+  private Node placementDrained;
+  private int placementItems = -1;
+  private long placementSlots = -1;
+  // Member specs parsed from member key values, by member name: the value they were read from.
+  private final Map<String, Map.Entry<String, MemberSpec>> specCache = new HashMap<>();
+  private SpecReader specs = SpecReader.NONE;
+  private Map<String, Integer> fixedReplicas = Map.of();
+  // ROOT/drained (operators' drains) and whether ROOT/maintenance is present.
+  private Node drainedNode;
+  private boolean maintenance;
+  // S: the entries all items want (sum of R+1), and how many items want each R+1.
+  private long slots;
+  private final TreeMap<Integer, Integer> slotsHistogram = new TreeMap<>();
+  private int maxReplicas;
+  // The lease of this member's declared restart (ROOT/restarts/<member>), 0 when none.
+  private long restartLease;
   // Items with fewer than R+1 entries, whoever holds them (for metrics).
   private int itemsShort;
 
@@ -53,6 +75,10 @@ public final class AllocationIndex {
   final IndexedSet myReplicas = new IndexedSet();
   final IndexedSet myExtras = new IndexedSet();
   final IndexedSet myReadyMasters = new IndexedSet();
+  // Entries of this member's name waiting on its declared restart lease: to adopt.
+  final IndexedSet myAdoptable = new IndexedSet();
+  // Replicas of fully staffed items where an earlier entry has this member's zone (zone rule 16).
+  final IndexedSet myDoubled = new IndexedSet();
 
   /**
    * @param member            this member's name
@@ -82,6 +108,31 @@ public final class AllocationIndex {
     this.fixedItems = new TreeSet<>(fixedItems);
     this.fixedItems.forEach(i -> Names.check("item", i));
     this.readyForPromotion = Objects.requireNonNull(readyForPromotion, "readyForPromotion");
+    this.maxReplicas = replicas;
+  }
+
+  /**
+   * Reads member specs and item marker replica counts with {@code reader} (default
+   * {@link SpecReader#NONE}: no spec anywhere). Set before the first {@link #rebuild}.
+   */
+  public AllocationIndex specs(SpecReader reader) {
+    this.specs = Objects.requireNonNull(reader, "reader");
+    return this;
+  }
+
+  /**
+   * Replica counts of fixed items that differ from the fleet's R (an item's marker value, when it
+   * asks for one, wins). Set before the first {@link #rebuild}.
+   */
+  public AllocationIndex fixedReplicas(Map<String, Integer> replicasByItem) {
+    replicasByItem.forEach((i, r) -> {
+      if (r < 0) {
+        throw new IllegalArgumentException("replicas of item " + i + " must be >= 0, was " + r);
+      }
+    });
+    this.fixedReplicas = Map.copyOf(replicasByItem);
+    this.fixedReplicas.values().forEach(r -> maxReplicas = Math.max(maxReplicas, r));
+    return this;
   }
 
   /** Re-classifies every item of {@code newTree}; returns the items whose route changed or vanished. */
@@ -116,8 +167,20 @@ public final class AllocationIndex {
       memberCount = members == null ? 0 : countValid(members);
       rank = memberPresent ? rankOf(members) : -1;
     }
+    drainedNode = newTree.child(Keys.DRAINED_PREFIX);
+    Node maint = newTree.child(Keys.MAINTENANCE);
+    maintenance = maint != null && maint.hasValue();
+    long declared = declaredRestartLease(newTree);
+    if (declared != restartLease) {
+      restartLease = declared;
+      // Entries on the declared lease become adoptable (or stop being so): re-check our items.
+      Set<String> more = new LinkedHashSet<>(touched);
+      more.addAll(items.keySet());
+      touched = more;
+    }
     Node itemsNode = Items.itemsNode(newTree);
     Set<String> changed = new LinkedHashSet<>();
+    boolean membersChanged = members != oldMembers;
     for (String item : touched) {
       ItemSummary old = items.get(item);
       ItemSummary now = Names.isValid(item) ? summarize(item, itemsNode == null ? null : itemsNode.child(item)) : null;
@@ -140,7 +203,35 @@ public final class AllocationIndex {
         changed.add(item);
       }
     }
+    if (membersChanged) {
+      // Zones live in member key values: which replicas are doubled in a zone may have changed.
+      myDoubled.clear();
+      for (String item : myReplicas.all()) {
+        if (doubledInZone(items.get(item))) {
+          myDoubled.add(item);
+        }
+      }
+    }
     return changed;
+  }
+
+  /** Whether this member's replica entry shares its zone with an earlier entry of a fully staffed item. */
+  private boolean doubledInZone(ItemSummary s) {
+    if (s.myEntry() == null || s.role() != Role.REPLICA || s.size() != s.replicas() + 1) {
+      return false;
+    }
+    MemberSpec me = specOf(member);
+    if (me == null || me.zone() == null) {
+      return false;
+    }
+    List<RouteEntry> entries = s.route().entries();
+    for (int i = 0; i < s.myIndex(); i++) {
+      MemberSpec other = specOf(entries.get(i).member());
+      if (other != null && me.zone().equals(other.zone())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Applies one watcher update: snapshots rebuild, changes touch only their items. */
@@ -165,6 +256,23 @@ public final class AllocationIndex {
       }
     }
     return out;
+  }
+
+  /**
+   * The lease of this member's restart declaration {@code ROOT/restarts/<member>}: its value is
+   * the lease id its entries wait on, and the key itself lives on that lease. 0 when none.
+   */
+  private long declaredRestartLease(KeyTree t) {
+    Node d = t.child(Keys.RESTARTS_PREFIX, member);
+    if (d == null || !d.hasValue()) {
+      return 0;
+    }
+    try {
+      long l = Long.parseLong(d.value().trim());
+      return l != 0 && l == d.lease() && l != lease ? l : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** This member's seniority: how many valid member keys were created before ours. */
@@ -200,22 +308,28 @@ public final class AllocationIndex {
     long marker = node != null && node.hasValue() ? node.ownCreateRevision() : 0;
     int index = route.index(member);
     RouteEntry mine = null;
+    boolean adoptable = false;
     if (index >= 0) {
-      Node own = node.child(member);
-      // A directory of deeper keys named like us was written out of band: not our entry.
-      // So is an entry on another lease (an earlier incarnation's, doomed to expire).
-      mine = own.hasValue() && (lease == 0 || own.lease() == lease) ? route.entries().get(index) : null;
+      RouteEntry e = route.entries().get(index);
+      // A directory of deeper keys named like us was written out of band: not our entry
+      // (it has no key of its own: mod revision 0). So is an entry on another lease (an
+      // earlier incarnation's, doomed to expire), unless that incarnation declared a restart
+      // and left it on the declared lease for us to adopt.
+      boolean key = e.modRevision() > 0;
+      mine = key && (lease == 0 || e.lease() == lease) ? e : null;
+      adoptable = key && mine == null && restartLease != 0 && e.lease() == restartLease;
     }
-    boolean ready = index == 0 && route.isReadyForHandoff(replicas, readyForPromotion) && replicasStay(route);
-    return new ItemSummary(route, fixed, marker, index, mine, Role.of(index, replicas), ready);
+    int r = replicasOf(item, node, fixed);
+    boolean ready = index == 0 && route.isReadyForHandoff(r, readyForPromotion) && replicasStay(route, r);
+    return new ItemSummary(route, fixed, marker, index, mine, Role.of(index, r), ready, adoptable, r);
   }
 
   /**
    * Whether the replicas a hand-off would rely on still hold their member keys: a replica
    * whose member is shutting down is about to release its entry and must not be counted.
    */
-  private boolean replicasStay(Route route) {
-    for (int i = 1; i <= replicas && i < route.size(); i++) {
+  private boolean replicasStay(Route route, int r) {
+    for (int i = 1; i <= r && i < route.size(); i++) {
       Node m = membersNode == null ? null : membersNode.child(route.entries().get(i).member());
       if (m == null || !m.hasValue()) {
         return false;
@@ -232,19 +346,55 @@ public final class AllocationIndex {
     sets(s, false);
   }
 
+  /**
+   * R of {@code item}: what its marker's value asks for, else its configured replicas as a fixed
+   * item, else the fleet's R.
+   */
+  private int replicasOf(String item, Node node, boolean fixed) {
+    if (node != null && node.hasValue() && !node.value().isBlank()) {
+      int r = specs.replicas(item, node.value());
+      if (r >= 0) {
+        return r;
+      }
+    }
+    Integer f = fixed ? fixedReplicas.get(item) : null;
+    return f != null ? f : replicas;
+  }
+
   private void sets(ItemSummary s, boolean add) {
     String item = s.item();
-    if (s.size() < replicas + 1) {
+    int r = s.replicas();
+    if (s.size() < r + 1) {
       itemsShort += add ? 1 : -1;
+    }
+    slots += add ? r + 1 : -(r + 1);
+    slotsHistogram.merge(r + 1, add ? 1 : -1, (a, b) -> a + b == 0 ? null : a + b);
+    if (add && r > maxReplicas) {
+      maxReplicas = r;
     }
     if (s.size() > 0) {
       mastersByMember.merge(s.route().master().member(), add ? 1 : -1, (a, b) -> a + b == 0 ? null : a + b);
+      for (RouteEntry e : s.route().entries()) {
+        entriesByMember.merge(e.member(), add ? 1 : -1, (a, b) -> a + b == 0 ? null : a + b);
+      }
+    }
+    if (!add) {
+      myDoubled.remove(item);
+    } else if (doubledInZone(s)) {
+      myDoubled.add(item);
+    }
+    if (s.adoptable()) {
+      if (add) {
+        myAdoptable.add(item);
+      } else {
+        myAdoptable.remove(item);
+      }
     }
     List<IndexedSet> in = new ArrayList<>(2);
     if (s.myIndex() < 0) {
       if (s.size() == 0) {
         in.add(empty);
-      } else if (s.size() < replicas + 1) {
+      } else if (s.size() < r + 1) {
         in.add(shortStaffed);
       }
     } else if (s.myEntry() != null) {
@@ -311,6 +461,139 @@ public final class AllocationIndex {
     return mastersByMember.getOrDefault(member, 0);
   }
 
+  /** Entries {@code member} holds in any position, as far as this view knows. */
+  public int entriesOf(String member) {
+    return entriesByMember.getOrDefault(member, 0);
+  }
+
+  /** The master target of present member {@code member}, -1 when its member key is absent. */
+  public int masterTargetOf(String member) {
+    Targets t = placement().of(member);
+    return t == null ? -1 : t.masters();
+  }
+
+  /** The total target of present member {@code member}, -1 when its member key is absent. */
+  public int totalTargetOf(String member) {
+    Targets t = placement().of(member);
+    return t == null ? -1 : t.total();
+  }
+
+  /** Present members (valid member keys) in seniority order. */
+  public List<String> presentMembers() {
+    return new ArrayList<>(placement().all().keySet());
+  }
+
+  /** The targets of every present member, recomputed when members, specs, N or the slots change. */
+  public Placement placement() {
+    if (placement == null || placementMembers != membersNode || placementDrained != drainedNode
+        || placementItems != itemCount() || placementSlots != slots) {
+      placementMembers = membersNode;
+      placementDrained = drainedNode;
+      placementItems = itemCount();
+      placementSlots = slots;
+      placement = computePlacement();
+    }
+    return placement;
+  }
+
+  private Placement computePlacement() {
+    List<Node> present = new ArrayList<>();
+    if (membersNode != null) {
+      membersNode.forEachChild(c -> {
+        if (c.hasValue() && Names.isValid(c.name())) {
+          present.add(c);
+        }
+      });
+    }
+    present.sort(java.util.Comparator.comparingLong(Node::ownCreateRevision).thenComparing(Node::name));
+    List<Placement.Candidate> seniority = new ArrayList<>(present.size());
+    Set<String> names = new java.util.HashSet<>();
+    for (Node n : present) {
+      names.add(n.name());
+      seniority.add(new Placement.Candidate(n.name(), specOf(n)));
+    }
+    specCache.keySet().retainAll(names);
+    return Placement.of(seniority, itemCount(), slots, this::slotsCappedAt);
+  }
+
+  /** The spec of a present member: its key's value as read, drained too when an operator drained it. */
+  private MemberSpec specOf(Node memberNode) {
+    String name = memberNode.name();
+    String value = memberNode.value();
+    Map.Entry<String, MemberSpec> cached = specCache.get(name);
+    MemberSpec spec;
+    if (cached != null && cached.getKey().equals(value)) {
+      spec = cached.getValue();
+    } else {
+      spec = specs.member(name, value);
+      specCache.put(name, Map.entry(value, spec));
+    }
+    Node d = drainedNode == null ? null : drainedNode.child(name);
+    return d != null && d.hasValue() ? spec.withDrained(true) : spec;
+  }
+
+  /** The spec of present member {@code member} (drains included), null when it is not present. */
+  public MemberSpec specOf(String member) {
+    Node n = membersNode == null ? null : membersNode.child(member);
+    return n == null || !n.hasValue() ? null : specOf(n);
+  }
+
+  private long slotsCappedAt(int entries) {
+    long out = 0;
+    for (Map.Entry<Integer, Integer> e : slotsHistogram.entrySet()) {
+      out += (long) Math.min(e.getKey(), entries) * e.getValue();
+    }
+    return out;
+  }
+
+  /** Slots the fleet wants that its members' item limits leave no room for. */
+  public long unattainableSlots() {
+    return placement().unattainableSlots();
+  }
+
+  /** Whether {@code ROOT/maintenance} is present: no balancing moves. */
+  public boolean maintenance() {
+    return maintenance;
+  }
+
+  /** This member's own spec (drains included); the default when its key is absent. */
+  public MemberSpec mySpec() {
+    MemberSpec s = specOf(member);
+    return s == null ? MemberSpec.DEFAULT : s;
+  }
+
+  /** Whether this member is drained (its own spec or an operator's drain key). */
+  public boolean drained() {
+    return mySpec().drained();
+  }
+
+  /**
+   * How many more entries this member may take: its item limit minus what it holds (0 when
+   * drained), {@code Integer.MAX_VALUE} without a limit.
+   */
+  public int room() {
+    MemberSpec s = mySpec();
+    if (s.drained()) {
+      return 0;
+    }
+    return s.limited() ? Math.max(0, s.itemLimit() - entriesHeld()) : Integer.MAX_VALUE;
+  }
+
+  /** The largest R of any item (at least the fleet's R). */
+  public int maxReplicas() {
+    return maxReplicas;
+  }
+
+  /** The lease of this member's declared restart whose entries it may adopt, 0 when none. */
+  public long restartLease() {
+    return restartLease;
+  }
+
+  /** Entries left on the declared restart lease, not adopted yet. */
+  public int adoptable() {
+    return myAdoptable.size();
+  }
+
   public int mastersHeld() {
     return myMasters.size();
   }
@@ -334,9 +617,10 @@ public final class AllocationIndex {
     return empty.size();
   }
 
-  /** This member's targets under the current view. */
+  /** This member's targets under the current view: 0 and 0 once its member key is gone. */
   public Targets targets() {
-    return Targets.of(itemCount(), memberCount, rank, replicas, memberPresent);
+    Targets t = memberPresent ? placement().of(member) : null;
+    return t == null ? new Targets(0, 0) : t;
   }
 
   /** This member's seniority among present members (0 = earliest), -1 when its key is gone. */

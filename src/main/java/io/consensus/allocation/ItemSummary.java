@@ -16,9 +16,13 @@ import io.consensus.route.RouteEntry;
  *                             keys (written out of band) is not its own
  * @param role                 this member's role
  * @param readyForHandoff      whether the master may hand off (R ready replicas)
+ * @param adoptable            whether this member's name holds an entry on the lease of its
+ *                             declared restart, which it may adopt (see {@code ROOT/restarts})
+ * @param replicas             R of this item: its marker's {@code {"replicas": N}}, its configured
+ *                             replicas as a fixed item, or the fleet's R
  */
 public record ItemSummary(Route route, boolean fixed, long markerCreateRevision, int myIndex, RouteEntry myEntry,
-    Role role, boolean readyForHandoff) {
+    Role role, boolean readyForHandoff, boolean adoptable, int replicas) {
 
   public String item() {
     return route.item();

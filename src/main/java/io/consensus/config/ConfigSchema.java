@@ -14,8 +14,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.ObjDoubleConsumer;
 import java.util.function.ObjIntConsumer;
 import java.util.function.ObjLongConsumer;
+import java.util.function.ToDoubleFunction;
 import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
@@ -49,7 +51,8 @@ public final class ConfigSchema<T> {
   /** The JSON type of a key. */
   public enum Type {
     STRING("a string"), INTEGER("an integer"), LONG("an integer"), BOOLEAN("true or false"),
-    STRINGS("a list of strings"), OBJECT("a JSON object");
+    STRINGS("a list of strings"), OBJECT("a JSON object"), NUMBER("a number"),
+    LIST("a list of strings or JSON objects");
 
     private final String description;
 
@@ -87,6 +90,26 @@ public final class ConfigSchema<T> {
   /** A {@code long} key. */
   public ConfigSchema<T> longInteger(String path, ToLongFunction<T> get, ObjLongConsumer<T> set) {
     return add(path, Type.LONG, false, get::applyAsLong, (o, v) -> set.accept(o, ((Number) v).longValue()));
+  }
+
+  /** An optional {@code int} key: a null getter result leaves the key out of {@link #write}. */
+  public ConfigSchema<T> optionalInteger(String path, Function<T, Integer> get, BiConsumer<T, Integer> set) {
+    return add(path, Type.INTEGER, false, get::apply, (o, v) -> set.accept(o, ((Number) v).intValue()));
+  }
+
+  /** A {@code double} key (JSON integers are accepted as numbers). */
+  public ConfigSchema<T> number(String path, ToDoubleFunction<T> get, ObjDoubleConsumer<T> set) {
+    return add(path, Type.NUMBER, false, get::applyAsDouble, (o, v) -> set.accept(o, ((Number) v).doubleValue()));
+  }
+
+  /**
+   * A list whose elements are strings or JSON objects (e.g. items with per-item settings); the
+   * setter checks the elements and throws a {@link ConfigException} naming the key for a bad one.
+   * Overrides split at commas into strings, as for {@link #strings}.
+   */
+  public ConfigSchema<T> list(String path, Function<T, JsonArray> get, BiConsumer<T, JsonArray> set) {
+    return add(path, Type.LIST, false, o -> get.apply(o) == null ? null : get.apply(o).copy(),
+        (o, v) -> set.accept(o, ((JsonArray) v).copy()));
   }
 
   /** A boolean key. */
@@ -172,13 +195,16 @@ public final class ConfigSchema<T> {
       case BOOLEAN -> v instanceof Boolean ? v : null;
       case OBJECT -> v instanceof JsonObject ? v : null;
       case STRINGS -> v instanceof JsonArray a && a.stream().allMatch(String.class::isInstance) ? v : null;
+      case NUMBER -> v instanceof Number n && Double.isFinite(n.doubleValue()) ? v : null;
+      case LIST -> v instanceof JsonArray a
+          && a.stream().allMatch(e -> e instanceof String || e instanceof JsonObject) ? v : null;
     };
     if (ok == null) {
       String was = key.secret() ? "a " + kind(v) : show(v);
-      if (key.type() == Type.STRINGS && v instanceof JsonArray a) {
+      if ((key.type() == Type.STRINGS || key.type() == Type.LIST) && v instanceof JsonArray a) {
         for (Object e : a) {
-          if (!(e instanceof String)) {
-            throw new ConfigException(path, "must be a list of strings, has " + show(e));
+          if (!(e instanceof String) && (key.type() == Type.STRINGS || !(e instanceof JsonObject))) {
+            throw new ConfigException(path, "must be " + key.type().description() + ", has " + show(e));
           }
         }
       }
@@ -264,7 +290,15 @@ public final class ConfigSchema<T> {
       case INTEGER, LONG -> v.matches("-?\\d{1,19}") ? integral(new BigInteger(v), key.type() == Type.INTEGER
           ? Integer.MIN_VALUE : Long.MIN_VALUE, key.type() == Type.INTEGER ? Integer.MAX_VALUE : Long.MAX_VALUE) : null;
       case BOOLEAN -> v.equals("true") ? Boolean.TRUE : v.equals("false") ? Boolean.FALSE : null;
-      case STRINGS -> {
+      case NUMBER -> {
+        try {
+          double d = Double.parseDouble(v);
+          yield Double.isFinite(d) ? (Object) d : null;
+        } catch (NumberFormatException e) {
+          yield null;
+        }
+      }
+      case STRINGS, LIST -> {
         JsonArray a = new JsonArray();
         for (String part : value.split(",")) {
           if (!part.isBlank()) {

@@ -60,6 +60,8 @@ public final class AllocatorMetrics implements AutoCloseable {
     gauge("allocator.items.short.of.replicas", "Items with fewer than R+1 entries", tags,
         m -> summary("itemsShortOfReplicas"));
     gauge("allocator.items.without.master", "Items with no entry at all", tags, m -> summary("itemsWithoutMaster"));
+    gauge("allocator.unattainable.slots", "Slots the fleet wants that the members' item limits leave no room for",
+        tags, m -> summary("unattainableSlots"));
     gauge("allocator.revision", "etcd revision of this member's view", tags, m -> summary("revision"));
     gauge("allocator.healthy", "1 while the member key is held and the watch is live", tags, m -> snap.healthy);
     gauge("allocator.watch.live", "1 while the etcd watch is established", tags, m -> snap.watchLive ? 1 : 0);
@@ -77,6 +79,14 @@ public final class AllocatorMetrics implements AutoCloseable {
         AllocatorStats::updates);
     counter("allocator.actions", "Entry writes that took effect, by kind", tags.and("kind", "release"), s,
         AllocatorStats::releases);
+    counter("allocator.actions", "Entry writes that took effect, by kind", tags.and("kind", "move"), s,
+        AllocatorStats::moves);
+    counter("allocator.placements", "Entries created for this member: copies its application had to load", tags,
+        s, AllocatorStats::placements);
+    counter("allocator.mastership.changes", "Items whose master changed to this member from another", tags, s,
+        AllocatorStats::mastershipChanges);
+    counter("allocator.adoptions", "Entries adopted from this member's previous incarnation (restart grace)",
+        tags, s, AllocatorStats::adoptions);
     counter("allocator.lost.races", "Actions whose compare failed", tags, s, AllocatorStats::lostRaces);
     counter("allocator.transactions", "Transactions sent, by outcome", tags.and("outcome", "answered"), s,
         st -> st.transactions() - st.transactionFailures());

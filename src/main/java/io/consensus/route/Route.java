@@ -40,9 +40,19 @@ public final class Route {
       return empty(item);
     }
     List<RouteEntry> entries = new ArrayList<>(itemNode.childCount());
-    itemNode.forEachChild(c -> entries.add(
-        new RouteEntry(c.name(), c.value(), c.createRevision(), c.modRevision(), c.lease())));
+    itemNode.forEachChild(c -> entries.add(entry(c)));
     return new Route(item, entries);
+  }
+
+  /** An entry node: a plain key, a moved key beneath it, or a directory of other deeper keys. */
+  private static RouteEntry entry(Node c) {
+    if (!c.hasValue() && c.isDirectory()) {
+      Node moved = c.child(Keys.MOVED);
+      if (moved != null && moved.hasValue()) {
+        return new RouteEntry(c.name(), moved.value(), c.createRevision(), moved.modRevision(), moved.lease(), true);
+      }
+    }
+    return new RouteEntry(c.name(), c.value(), c.createRevision(), c.modRevision(), c.lease());
   }
 
   public String item() {

@@ -13,10 +13,20 @@ import java.util.Objects;
  *                       fencing token: it only grows for an item.
  * @param modRevision    mod revision of the entry key (0 when only deeper keys exist)
  * @param lease          the entry key's lease (0 when none)
+ * @param moved          whether the entry lives at its moved key
+ *                       {@code ROOT/items/<item>/<member>/moved} rather than at
+ *                       {@code ROOT/items/<item>/<member>}: an entry that moved behind the others
+ *                       in place alternates between the two keys (see {@link Keys#movedEntry})
  */
-public record RouteEntry(String member, String state, long createRevision, long modRevision, long lease) {
+public record RouteEntry(String member, String state, long createRevision, long modRevision, long lease,
+    boolean moved) {
   public RouteEntry {
     Objects.requireNonNull(member, "member");
     Objects.requireNonNull(state, "state");
+  }
+
+  /** An entry at its plain key {@code ROOT/items/<item>/<member>}. */
+  public RouteEntry(String member, String state, long createRevision, long modRevision, long lease) {
+    this(member, state, createRevision, modRevision, lease, false);
   }
 }

@@ -3,11 +3,14 @@ package io.consensus.verticle;
 import io.consensus.config.ConfigException;
 import io.consensus.config.ConfigSchema;
 import io.consensus.route.Names;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -22,16 +25,25 @@ import java.util.TreeSet;
  * root                    key prefix, e.g. "/consensus/demo"   (required)
  * member                  this member's name                   (default: host name + "-" + pid)
  * replicas                R, replicas per item                 (default 0)
- * items                   fixed items, always present          (default none)
+ * items                   fixed items, always present: names, or {"name": ..., "replicas": N} objects
+ *                         for an item whose R differs from the fleet's (default none)
  * leaseTtlSeconds         member lease TTL                     (default 10)
  * handoffTimeoutSeconds   bound on graceful exit               (default 30)
+ * restartGraceSeconds     how long a member stopping for a restart keeps its replica entries for its
+ *                         next incarnation (same member name) to adopt; 0 = a stop is a leave (default 0)
  * address                 event-bus address of route messages  (default "consensus.routes")
  * waitForMemberSeconds    wait this long for an existing member key to expire (default 0: fail)
  * maxBatch                most actions per transaction; 1 = one action per round (default 64)
  * stateCheckMillis        how often local item states are re-read (default 1000)
  * deadlockBackoffMillis   upper bound of the rule-10 random back-off (default 250)
  * callTimeoutMillis       timeout of every etcd call (default 5000)
- * metadata                JSON object stored in the member key (default {})
+ * metadata                JSON object stored in the member key (default {}); may not use the reserved
+ *                         names zone, itemLimit, weight, drained
+ * zone                    this member's fault zone, a name like "eu-west-1a"; an item's entries spread
+ *                         over distinct zones (default none)
+ * itemLimit               most entries (masters + replicas) this member may hold (default: no limit)
+ * weight                  this member's share of masters relative to the others (default 1)
+ * drained                 start drained: take nothing, hand off everything, stay up (default false)
  * initialState            state of an entry whose item the application has not reported on, with
  *                         the default ItemHandler (default "ready"; e.g. "warming" for event-bus apps)
  * </pre>
@@ -46,12 +58,20 @@ public final class AllocatorOptions {
   public static final int DEFAULT_REPLICAS = 0;
   public static final int DEFAULT_LEASE_TTL_SECONDS = 10;
   public static final int DEFAULT_HANDOFF_TIMEOUT_SECONDS = 30;
+  public static final int DEFAULT_RESTART_GRACE_SECONDS = 0;
   public static final int DEFAULT_WAIT_FOR_MEMBER_SECONDS = 0;
   public static final int DEFAULT_MAX_BATCH = 64;
   public static final long DEFAULT_STATE_CHECK_MILLIS = 1000;
   public static final long DEFAULT_DEADLOCK_BACKOFF_MILLIS = 250;
   public static final long DEFAULT_CALL_TIMEOUT_MILLIS = 5000;
   public static final String DEFAULT_INITIAL_STATE = ItemHandler.READY;
+  public static final String DEFAULT_ZONE = null;
+  public static final Integer DEFAULT_ITEM_LIMIT = null;
+  public static final double DEFAULT_WEIGHT = 1.0;
+  public static final boolean DEFAULT_DRAINED = false;
+  /** Fields of the member key's value that the allocator owns; {@code metadata} may not use them. */
+  public static final List<String> RESERVED_METADATA = List.of(MemberValue.ZONE, MemberValue.ITEM_LIMIT,
+      MemberValue.WEIGHT, MemberValue.DRAINED);
 
   /** The JSON keys, each declared once. */
   private static final ConfigSchema<AllocatorOptions> SCHEMA = new ConfigSchema<AllocatorOptions>()
@@ -59,10 +79,12 @@ public final class AllocatorOptions {
       .string("root", AllocatorOptions::getRoot, AllocatorOptions::setRoot)
       .string("member", AllocatorOptions::getMember, AllocatorOptions::setMember)
       .integer("replicas", AllocatorOptions::getReplicas, AllocatorOptions::setReplicas)
-      .strings("items", AllocatorOptions::getItems, AllocatorOptions::setItems)
+      .list("items", AllocatorOptions::itemsJson, AllocatorOptions::setItemsJson)
       .integer("leaseTtlSeconds", AllocatorOptions::getLeaseTtlSeconds, AllocatorOptions::setLeaseTtlSeconds)
       .integer("handoffTimeoutSeconds", AllocatorOptions::getHandoffTimeoutSeconds,
           AllocatorOptions::setHandoffTimeoutSeconds)
+      .integer("restartGraceSeconds", AllocatorOptions::getRestartGraceSeconds,
+          AllocatorOptions::setRestartGraceSeconds)
       .string("address", AllocatorOptions::getAddress, AllocatorOptions::setAddress)
       .integer("waitForMemberSeconds", AllocatorOptions::getWaitForMemberSeconds,
           AllocatorOptions::setWaitForMemberSeconds)
@@ -72,7 +94,11 @@ public final class AllocatorOptions {
           AllocatorOptions::setDeadlockBackoffMillis)
       .longInteger("callTimeoutMillis", AllocatorOptions::getCallTimeoutMillis, AllocatorOptions::setCallTimeoutMillis)
       .object("metadata", AllocatorOptions::getMetadata, AllocatorOptions::setMetadata)
-      .string("initialState", AllocatorOptions::getInitialState, AllocatorOptions::setInitialState);
+      .string("initialState", AllocatorOptions::getInitialState, AllocatorOptions::setInitialState)
+      .string("zone", AllocatorOptions::getZone, AllocatorOptions::setZone)
+      .optionalInteger("itemLimit", AllocatorOptions::getItemLimit, AllocatorOptions::setItemLimit)
+      .number("weight", AllocatorOptions::getWeight, AllocatorOptions::setWeight)
+      .bool("drained", AllocatorOptions::isDrained, AllocatorOptions::setDrained);
 
   private List<String> endpoints = new ArrayList<>();
   private String root;
@@ -81,6 +107,7 @@ public final class AllocatorOptions {
   private List<String> items = new ArrayList<>();
   private int leaseTtlSeconds = DEFAULT_LEASE_TTL_SECONDS;
   private int handoffTimeoutSeconds = DEFAULT_HANDOFF_TIMEOUT_SECONDS;
+  private int restartGraceSeconds = DEFAULT_RESTART_GRACE_SECONDS;
   private String address = DEFAULT_ADDRESS;
   private int waitForMemberSeconds = DEFAULT_WAIT_FOR_MEMBER_SECONDS;
   private int maxBatch = DEFAULT_MAX_BATCH;
@@ -89,6 +116,11 @@ public final class AllocatorOptions {
   private long callTimeoutMillis = DEFAULT_CALL_TIMEOUT_MILLIS;
   private JsonObject metadata = new JsonObject();
   private String initialState = DEFAULT_INITIAL_STATE;
+  private Map<String, Integer> itemReplicas = new LinkedHashMap<>();
+  private String zone = DEFAULT_ZONE;
+  private Integer itemLimit = DEFAULT_ITEM_LIMIT;
+  private double weight = DEFAULT_WEIGHT;
+  private boolean drained = DEFAULT_DRAINED;
 
   /** Defaults; {@code root} must still be set. */
   public AllocatorOptions() {
@@ -132,6 +164,30 @@ public final class AllocatorOptions {
     if (new TreeSet<>(items).size() != items.size()) {
       throw new ConfigException("items", "duplicate item names");
     }
+    for (Map.Entry<String, Integer> e : itemReplicas.entrySet()) {
+      if (!items.contains(e.getKey())) {
+        throw new ConfigException("items", "replicas given for '" + e.getKey() + "', which is not a fixed item");
+      }
+      if (e.getValue() < 0) {
+        throw new ConfigException("items", "replicas of '" + e.getKey() + "' must be >= 0, was " + e.getValue());
+      }
+    }
+    if (zone != null && !MemberValue.isZone(zone)) {
+      throw new ConfigException("zone", "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter "
+          + "or digit, was \"" + zone + "\"");
+    }
+    if (itemLimit != null && itemLimit < 0) {
+      throw new ConfigException("itemLimit", "must be >= 0, was " + itemLimit);
+    }
+    if (!(weight > 0) || Double.isInfinite(weight)) {
+      throw new ConfigException("weight", "must be a positive number, was " + weight);
+    }
+    for (String reserved : RESERVED_METADATA) {
+      if (metadata.containsKey(reserved)) {
+        throw new ConfigException("metadata", "must not use the reserved field '" + reserved
+            + "' (set the config key '" + reserved + "' instead)");
+      }
+    }
     if (replicas < 0) {
       throw new ConfigException("replicas", "must be >= 0, was " + replicas);
     }
@@ -140,6 +196,9 @@ public final class AllocatorOptions {
     }
     if (handoffTimeoutSeconds < 0) {
       throw new ConfigException("handoffTimeoutSeconds", "must be >= 0, was " + handoffTimeoutSeconds);
+    }
+    if (restartGraceSeconds < 0) {
+      throw new ConfigException("restartGraceSeconds", "must be >= 0, was " + restartGraceSeconds);
     }
     if (waitForMemberSeconds < 0) {
       throw new ConfigException("waitForMemberSeconds", "must be >= 0, was " + waitForMemberSeconds);
@@ -237,8 +296,114 @@ public final class AllocatorOptions {
     return List.copyOf(items);
   }
 
+  /** Fixed items, all at the fleet's R (clears per-item replicas set before). */
   public AllocatorOptions setItems(List<String> items) {
     this.items = new ArrayList<>(items);
+    this.itemReplicas = new LinkedHashMap<>();
+    return this;
+  }
+
+  /** Adds fixed item {@code item} with its own replica count {@code replicas}. */
+  public AllocatorOptions addItem(String item, int replicas) {
+    if (!items.contains(item)) {
+      items.add(item);
+    }
+    itemReplicas.put(item, replicas);
+    return this;
+  }
+
+  /** Replica counts of fixed items whose R differs from {@link #getReplicas()}. */
+  public Map<String, Integer> getItemReplicas() {
+    return Map.copyOf(itemReplicas);
+  }
+
+  /** The {@code items} key as JSON: names, or {@code {"name", "replicas"}} objects. */
+  JsonArray itemsJson() {
+    JsonArray a = new JsonArray();
+    for (String i : items) {
+      Integer r = itemReplicas.get(i);
+      a.add(r == null ? i : new JsonObject().put("name", i).put("replicas", r));
+    }
+    return a;
+  }
+
+  /** Reads the {@code items} key strictly; a bad element is refused naming the key. */
+  void setItemsJson(JsonArray a) {
+    List<String> names = new ArrayList<>();
+    Map<String, Integer> reps = new LinkedHashMap<>();
+    for (Object e : a) {
+      if (e instanceof String name) {
+        names.add(name);
+        continue;
+      }
+      JsonObject o = (JsonObject) e;
+      for (String f : o.fieldNames()) {
+        if (!f.equals("name") && !f.equals("replicas")) {
+          throw new ConfigException("items", "unknown field '" + f + "' in " + o.encode()
+              + " (known: name, replicas)");
+        }
+      }
+      if (!(o.getValue("name") instanceof String name)) {
+        throw new ConfigException("items", "an item object needs a string \"name\", was " + o.encode());
+      }
+      Object r = o.getValue("replicas");
+      if (r != null && !(r instanceof Integer || r instanceof Long)) {
+        throw new ConfigException("items", "\"replicas\" of '" + name + "' must be an integer, was " + o.encode());
+      }
+      names.add(name);
+      if (r != null) {
+        long rl = ((Number) r).longValue();
+        if (rl < 0 || rl > 1000) {
+          throw new ConfigException("items", "\"replicas\" of '" + name + "' must be 0..1000, was " + rl);
+        }
+        reps.put(name, (int) rl);
+      }
+    }
+    this.items = names;
+    this.itemReplicas = reps;
+  }
+
+  /** This member's fault zone, null when none. */
+  public String getZone() {
+    return zone;
+  }
+
+  /** See {@link #getZone()}; stored in the member key's value as {@code "zone"}. */
+  public AllocatorOptions setZone(String zone) {
+    this.zone = zone;
+    return this;
+  }
+
+  /** Most entries this member may hold, null for no limit. */
+  public Integer getItemLimit() {
+    return itemLimit;
+  }
+
+  /** See {@link #getItemLimit()}; stored in the member key's value as {@code "itemLimit"}. */
+  public AllocatorOptions setItemLimit(Integer itemLimit) {
+    this.itemLimit = itemLimit;
+    return this;
+  }
+
+  /** This member's share of masters relative to the others (default 1). */
+  public double getWeight() {
+    return weight;
+  }
+
+  /** See {@link #getWeight()}; stored in the member key's value as {@code "weight"}. */
+  public AllocatorOptions setWeight(double weight) {
+    this.weight = weight;
+    return this;
+  }
+
+  /** Whether the member starts drained: it takes nothing and hands off what it holds, staying up. */
+  public boolean isDrained() {
+    return drained;
+  }
+
+  /** See {@link #isDrained()}; stored in the member key's value as {@code "drained": true}. */
+  public AllocatorOptions setDrained(boolean drained) {
+    this.drained = drained;
     return this;
   }
 
@@ -248,6 +413,21 @@ public final class AllocatorOptions {
 
   public AllocatorOptions setLeaseTtlSeconds(int leaseTtlSeconds) {
     this.leaseTtlSeconds = leaseTtlSeconds;
+    return this;
+  }
+
+  /**
+   * How long a member stopping for a restart ({@link AllocatorVerticle#restart()}, or SIGTERM in
+   * the launcher when this is set) keeps its replica entries in etcd for its next incarnation to
+   * adopt without re-placing them; 0 (default) makes every stop a leave.
+   */
+  public int getRestartGraceSeconds() {
+    return restartGraceSeconds;
+  }
+
+  /** See {@link #getRestartGraceSeconds()}. */
+  public AllocatorOptions setRestartGraceSeconds(int restartGraceSeconds) {
+    this.restartGraceSeconds = restartGraceSeconds;
     return this;
   }
 

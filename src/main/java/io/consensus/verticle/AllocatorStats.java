@@ -13,12 +13,16 @@ public final class AllocatorStats {
   final LongAdder creates = new LongAdder();
   final LongAdder updates = new LongAdder();
   final LongAdder releases = new LongAdder();
+  final LongAdder moves = new LongAdder();
+  final LongAdder adoptions = new LongAdder();
+  final LongAdder mastershipChanges = new LongAdder();
   final LongAdder lostRaces = new LongAdder();
   final LongAdder watchUpdates = new LongAdder();
   final LongAdder snapshots = new LongAdder();
   final LongAdder decisions = new LongAdder();
   final LongAdder leaseLosses = new LongAdder();
   volatile long handoffMillis = -1;
+  volatile long unattainableSlots;
 
   /** Transactions sent (each carries one or more actions). */
   public long transactions() {
@@ -50,14 +54,40 @@ public final class AllocatorStats {
     return releases.sum();
   }
 
+  /**
+   * Placements: entries created for this member where it held none of the item, i.e. copies its
+   * application had to load (every create is one).
+   */
+  public long placements() {
+    return creates.sum();
+  }
+
+  /** Entries moved behind the others in place (a master handing off keeps its copy). */
+  public long moves() {
+    return moves.sum();
+  }
+
+  /** Entries adopted from this member's previous incarnation after a declared restart. */
+  public long adoptions() {
+    return adoptions.sum();
+  }
+
+  /**
+   * Items whose master changed to this member from another one, as its routes showed it
+   * (summed over a fleet: the fleet's mastership changes).
+   */
+  public long mastershipChanges() {
+    return mastershipChanges.sum();
+  }
+
   /** Actions whose compare failed (another member won, or the view was stale). */
   public long lostRaces() {
     return lostRaces.sum();
   }
 
-  /** Key writes that took effect: creates + updates + releases. */
+  /** Actions that took effect: creates + updates + releases + moves (a move writes two keys). */
   public long actions() {
-    return creates() + updates() + releases();
+    return creates() + updates() + releases() + moves();
   }
 
   /** Watch updates applied. */
@@ -78,6 +108,14 @@ public final class AllocatorStats {
   /** Times the lease was lost (or the member key vanished). */
   public long leaseLosses() {
     return leaseLosses.sum();
+  }
+
+  /**
+   * Slots (entries) the fleet wants that its members' item limits leave no room for, as this
+   * member last saw it; 0 without limits. A gauge, not a counter.
+   */
+  public long unattainableSlots() {
+    return unattainableSlots;
   }
 
   /** Duration of the last graceful exit, -1 before one finished. */

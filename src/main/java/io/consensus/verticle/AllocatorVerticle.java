@@ -97,10 +97,19 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long tickTimer = -1;
   private long handoffTimer = -1;
   private long cancelStartedNanos;
+  // Stopping for a restart: masters handed off in place, replicas left for the next incarnation.
+  private boolean restarting;
+  // The previous incarnation's grace lease once revoked (after adopting its entries).
+  private long graceLeaseRevoked;
+  private boolean restartExiting;
   private long lastIdleRevision = -1;
   // Held items whose state may be stale (rules 2, 3); all held items when stateCheckAll.
   private final Set<String> stateCheck = new HashSet<>();
   private boolean stateCheckAll = true;
+  // Placement as last seen on the context, for health and metrics read from other threads.
+  private JsonSpecReader specReader;
+  private volatile boolean drainedSeen;
+  private volatile boolean maintenanceSeen;
 
   /** A verticle configured from {@link #config()} (JSON keys of {@link AllocatorOptions}). */
   public AllocatorVerticle() {
@@ -131,13 +140,15 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     keys = new Keys(options.getRoot());
     member = options.getMember();
+    specReader = new JsonSpecReader(keys.root());
     decider = new AllocationDecider(options.getMaxBatch());
     conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()));
     writer = new EntryWriter(conn, keys, member);
     registration = new MemberRegistration(vertx, conn, writer, keys.member(member), options);
     tree = KeyTree.empty(keys.root());
     index = newIndex(0);
-    table = new RouteTable(member, options.getAddress(), handler, vertx, memberDirectory);
+    table = new RouteTable(member, options.getAddress(), handler, vertx, memberDirectory,
+        stats.mastershipChanges::increment);
     registerConsumers();
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
         options.getItems().size(), options.getEndpoints());
@@ -173,7 +184,11 @@ public class AllocatorVerticle extends AbstractVerticle {
       cleanup().onComplete(x -> stopPromise.complete());
       return;
     }
-    cancel();
+    if (options.getRestartGraceSeconds() > 0) {
+      restart(); // a stop with a restart grace is a restart; cancel() first to leave for good
+    } else {
+      cancel();
+    }
     exited.future().onComplete(x -> cleanup().onComplete(y -> stopPromise.complete()));
   }
 
@@ -206,7 +221,21 @@ public class AllocatorVerticle extends AbstractVerticle {
    * {@link #exited()}. Undeploying does the same.
    */
   public Future<Long> cancel() {
-    context.runOnContext(v -> startCancel());
+    context.runOnContext(v -> startCancel(false));
+    return exited.future();
+  }
+
+  /**
+   * Starts a stop for a restart (static membership): with {@code restartGraceSeconds} > 0 the
+   * member deletes its member key, hands its masters off in place (keeping their copies as
+   * replicas), then leaves its replica entries on a lease of the grace's length, declares the
+   * restart ({@code ROOT/restarts/<member>}) and completes {@link #exited()}. A process with the
+   * same member name that starts within the grace adopts those entries without placing them
+   * anew; otherwise they expire and are re-placed as after a crash. With a grace of 0 this is
+   * {@link #cancel()}. Undeploying a member whose grace is set does the same.
+   */
+  public Future<Long> restart() {
+    context.runOnContext(v -> startCancel(options.getRestartGraceSeconds() > 0));
     return exited.future();
   }
 
@@ -268,7 +297,44 @@ public class AllocatorVerticle extends AbstractVerticle {
     return phase == Phase.RUNNING && lease != null && !lease.isLost() && watcher != null && watcher.isLive();
   }
 
-  /** Why {@link #isHealthy()} is false, or "ok". */
+  /**
+   * Drains this member: writes {@code ROOT/drained/<member>} (no lease, it outlives this process),
+   * after which the member takes nothing and hands off what it holds (masters in place first,
+   * then replicas) while staying up and healthy ({@link #healthReason()} "drained"). Completes
+   * once the key is written, not when the member is empty.
+   */
+  public Future<Void> drain() {
+    return onContext(() -> FleetControl.drain(conn, keys.root(), member)).compose(f -> f).mapEmpty();
+  }
+
+  /**
+   * Ends a drain: deletes {@code ROOT/drained/<member>} and, when the member started drained
+   * ({@code drained} in its options), rewrites its member key without the drain.
+   */
+  public Future<Void> undrain() {
+    return onContext(() -> {
+      Future<Long> deleted = FleetControl.undrain(conn, keys.root(), member);
+      if (!options.isDrained()) {
+        return deleted;
+      }
+      options.setDrained(false);
+      if (lease == null || phase != Phase.RUNNING) {
+        return deleted; // the next join writes the member key without the drain
+      }
+      return Future.all(deleted, writer.updateMember(memberCreatedRevision, lease.id(),
+          MemberValue.of(options).encode())).map(cf -> 0L);
+    }).compose(f -> f).mapEmpty();
+  }
+
+  /** Whether this member is drained, as its last view showed. */
+  public boolean isDrained() {
+    return drainedSeen;
+  }
+
+  /**
+   * Why {@link #isHealthy()} is false; while healthy "ok", or "drained", or the unattainable
+   * slots ("unattainable slots: N") when item limits leave no room for them.
+   */
   public String healthReason() {
     if (phase != Phase.RUNNING) {
       return "phase " + phase.name().toLowerCase();
@@ -279,7 +345,11 @@ public class AllocatorVerticle extends AbstractVerticle {
     if (watcher == null || !watcher.isLive()) {
       return "watch not live";
     }
-    return "ok";
+    if (drainedSeen) {
+      return "drained";
+    }
+    long unattainable = stats.unattainableSlots;
+    return unattainable > 0 ? "unattainable slots: " + unattainable : "ok";
   }
 
   /** The current lease id (0 before joining). */
@@ -305,7 +375,9 @@ public class AllocatorVerticle extends AbstractVerticle {
         .put("items", index.itemCount()).put("members", index.memberCount())
         .put("masters", index.mastersHeld()).put("replicas", index.replicasHeld())
         .put("itemsWithoutMaster", index.itemsWithoutMaster())
-        .put("itemsShortOfReplicas", index.itemsShortOfReplicas()));
+        .put("itemsShortOfReplicas", index.itemsShortOfReplicas())
+        .put("unattainableSlots", index.unattainableSlots()).put("drained", index.drained())
+        .put("maintenance", index.maintenance()));
   }
 
   // ---------------------------------------------------------------- joining
@@ -322,7 +394,7 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private AllocationIndex newIndex(long leaseId) {
     return new AllocationIndex(member, leaseId, options.getReplicas(), options.getItems(),
-        handler::isReadyForPromotion);
+        handler::isReadyForPromotion).specs(specReader).fixedReplicas(options.getItemReplicas());
   }
 
   // ---------------------------------------------------------------- the loop
@@ -355,6 +427,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     memberDirectory.update(tree); // before publishing: routes carry their members' metadata
     stats.watchUpdates.increment();
     Set<String> changed = index.apply(tree, update);
+    observePlacement();
     forgetReleasedStates(changed);
     if (update instanceof WatchUpdate.Snapshot) {
       stats.snapshots.increment();
@@ -373,8 +446,39 @@ public class AllocatorVerticle extends AbstractVerticle {
     maybeDecide();
   }
 
+  /** Notes (and logs once per change) drain, maintenance and the fleet's capacity shortfall. */
+  private void observePlacement() {
+    if (!index.memberPresent()) {
+      return;
+    }
+    boolean drained = index.drained();
+    if (drained != drainedSeen) {
+      drainedSeen = drained;
+      LOG.info("member {}: {}", member, drained ? "drained: taking nothing, handing off "
+          + index.entriesHeld() + " entries" : "no longer drained: taking its share again");
+    }
+    boolean maintenance = index.maintenance();
+    if (maintenance != maintenanceSeen) {
+      maintenanceSeen = maintenance;
+      LOG.info("member {}: maintenance mode {}", member, maintenance ? "on (" + keys.maintenance()
+          + " present): no balancing moves" : "off: balancing resumes");
+    }
+    long unattainable = index.unattainableSlots();
+    if (unattainable != stats.unattainableSlots) {
+      long before = stats.unattainableSlots;
+      stats.unattainableSlots = unattainable;
+      if (unattainable > 0) {
+        LOG.warn("member {}: {} of the fleet's slots are unattainable: the members' item limits leave no room "
+            + "for them (masters are placed first, then first replicas)", member, unattainable);
+      } else if (before > 0) {
+        LOG.info("member {}: every slot is attainable again", member);
+      }
+    }
+  }
+
   private void maybeDecide() {
-    if ((phase != Phase.RUNNING && phase != Phase.CANCELLING) || inFlight || tree.revision() < awaitRevision) {
+    if ((phase != Phase.RUNNING && phase != Phase.CANCELLING) || inFlight || restartExiting
+        || tree.revision() < awaitRevision) {
       return;
     }
     if (backoffTimer >= 0) {
@@ -383,6 +487,16 @@ public class AllocatorVerticle extends AbstractVerticle {
       }
       vertx.cancelTimer(backoffTimer);
       backoffTimer = -1;
+    }
+    if (phase == Phase.RUNNING && index.restartLease() != 0 && index.adoptable() == 0 && index.memberPresent()
+        && graceLeaseRevoked != index.restartLease()) {
+      // Every entry our previous incarnation left is adopted: drop its grace lease (and the
+      // declaration on it).
+      graceLeaseRevoked = index.restartLease();
+      LOG.info("member {}: adopted the entries of its previous incarnation; revoking grace lease {}", member,
+          graceLeaseRevoked);
+      GraceLease.revoke(conn, graceLeaseRevoked).onFailure(err -> LOG.warn("member {}: revoking grace lease {} "
+          + "failed ({}); it expires by itself", member, graceLeaseRevoked, err.toString()));
     }
     stats.decisions.increment();
     Decision d = decider.decide(index, this::stateOf, rnd, stateCheckAll ? null : stateCheck);
@@ -405,7 +519,9 @@ public class AllocatorVerticle extends AbstractVerticle {
         });
       }
       case DONE -> {
-        if (phase == Phase.CANCELLING) {
+        if (phase == Phase.CANCELLING && restarting) {
+          finishRestart("masters handed off");
+        } else if (phase == Phase.CANCELLING) {
           finishExit("handed off");
         }
       }
@@ -468,8 +584,14 @@ public class AllocatorVerticle extends AbstractVerticle {
         }
         switch (d.actions().get(i).kind()) {
           case CREATE -> stats.creates.increment();
-          case UPDATE -> stats.updates.increment();
+          case UPDATE -> {
+            stats.updates.increment();
+            if (d.rule() == AllocationDecider.ADOPT) {
+              stats.adoptions.increment();
+            }
+          }
           case RELEASE -> stats.releases.increment();
+          case MOVE -> stats.moves.increment();
           default -> throw new IllegalStateException();
         }
       }
@@ -544,9 +666,13 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   // ---------------------------------------------------------------- exit
 
-  private void startCancel() {
+  private void startCancel(boolean restart) {
     if (phase == Phase.CANCELLING || phase == Phase.EXITED) {
       return;
+    }
+    if (restart && phase == Phase.RUNNING) {
+      restarting = true;
+      decider.restarting(true);
     }
     if (phase != Phase.RUNNING) {
       // Not (or no longer) joined: nothing to hand off.
@@ -561,7 +687,11 @@ public class AllocatorVerticle extends AbstractVerticle {
       handoffTimer = -1;
       LOG.warn("member {}: hand-off timeout after {} s with {} entries held; leaving anyway", member,
           options.getHandoffTimeoutSeconds(), index.entriesHeld());
-      finishExit("hand-off timeout");
+      if (restarting) {
+        finishRestart("hand-off timeout");
+      } else {
+        finishExit("hand-off timeout");
+      }
     });
     writer.deleteMember().onComplete(ar -> {
       if (ar.failed()) {
@@ -569,6 +699,55 @@ public class AllocatorVerticle extends AbstractVerticle {
       }
       maybeDecide();
     });
+  }
+
+  /**
+   * The exit of a restart: replica entries move onto a grace lease (same keys, same create
+   * revisions: nothing is placed anew), the restart is declared on that lease, then the member
+   * exits as {@link #finishExit} does. Masters still held (hand-off timeout) are not kept: they go
+   * with the member's lease, as on any exit. Any failure here degrades to a plain exit.
+   */
+  private void finishRestart(String why) {
+    if (phase != Phase.CANCELLING || restartExiting) {
+      return;
+    }
+    restartExiting = true; // no more decisions
+    if (handoffTimer >= 0) {
+      vertx.cancelTimer(handoffTimer);
+      handoffTimer = -1;
+    }
+    List<io.consensus.allocation.Action> keep = new ArrayList<>();
+    for (String item : index.heldItems()) {
+      ItemSummary s = index.summary(item);
+      if (s != null && s.myEntry() != null && s.myIndex() > 0) {
+        keep.add(new io.consensus.allocation.Action(io.consensus.allocation.Action.Kind.UPDATE, item,
+            s.myEntry().state(), s.myEntry().modRevision(), 0, 0, List.of(), s.myEntry().moved()));
+      }
+    }
+    int grace = options.getRestartGraceSeconds();
+    GraceLease.grant(conn, grace).compose(graceLease -> moveOnto(keep, 0, graceLease, 0)
+        .compose(moved -> writer.declareRestart(graceLease).map(rev -> {
+          LOG.info("member {}: restart declared: {} of {} replica entries wait {} s on lease {} ({})", member,
+              moved, keep.size(), grace, graceLease, why);
+          return moved;
+        }))).onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.warn("member {}: keeping entries for the restart failed ({}); exiting as a leave", member,
+                ar.cause().toString());
+          }
+          finishExit("restart: " + why);
+        });
+  }
+
+  /** Moves {@code entries[from..]} onto {@code graceLease} in batches; the count that moved. */
+  private Future<Integer> moveOnto(List<io.consensus.allocation.Action> entries, int from, long graceLease,
+      int moved) {
+    if (from >= entries.size()) {
+      return Future.succeededFuture(moved);
+    }
+    int to = Math.min(entries.size(), from + Math.max(1, Math.min(64, options.getMaxBatch())));
+    return writer.apply(entries.subList(from, to), graceLease)
+        .compose(r -> moveOnto(entries, to, graceLease, moved + r.successes()));
   }
 
   private void finishExit(String why) {

@@ -54,14 +54,47 @@ final class EntryWriter {
     return conn.unary(KVGrpc.getTxnMethod(), txn).map(r -> r.getSucceeded() ? r.getHeader().getRevision() : -1L);
   }
 
+  /**
+   * Rewrites the member key's value, on {@code lease}, while it is still the key this member
+   * created at {@code createRevision} (a member key that vanished is not re-created here): the
+   * revision, or -1 when the key is not ours any more.
+   */
+  Future<Long> updateMember(long createRevision, long lease, String value) {
+    String key = keys.member(member);
+    TxnRequest txn = TxnRequest.newBuilder()
+        .addCompare(createRevisionIs(key, createRevision))
+        .addSuccess(put(key, value, lease))
+        .build();
+    return conn.unary(KVGrpc.getTxnMethod(), txn).map(r -> r.getSucceeded() ? r.getHeader().getRevision() : -1L);
+  }
+
   /** Deletes the member key: the start of a graceful exit. */
   Future<Long> deleteMember() {
     return delete(keys.member(member));
   }
 
-  /** Deletes this member's entry of {@code item}. */
+  /**
+   * Deletes this member's entry of {@code item} (at either of its keys).
+   */
   Future<Long> deleteEntry(String item) {
-    return delete(keys.entry(item, member));
+    TxnRequest txn = TxnRequest.newBuilder()
+        .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(
+            DeleteRangeRequest.newBuilder().setKey(bytes(keys.entry(item, member)))))
+        .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(
+            DeleteRangeRequest.newBuilder().setKey(bytes(keys.movedEntry(item, member)))))
+        .build();
+    return conn.unary(KVGrpc.getTxnMethod(), txn).map(r -> r.getHeader().getRevision());
+  }
+
+  /**
+   * Declares a restart: {@code ROOT/restarts/<member>} holds (and lives on) {@code graceLease},
+   * the lease this member's remaining entries now wait on for its next incarnation.
+   */
+  Future<Long> declareRestart(long graceLease) {
+    String key = keys.restart(member);
+    PutRequest put = PutRequest.newBuilder().setKey(bytes(key)).setValue(bytes(Long.toString(graceLease)))
+        .setLease(graceLease).build();
+    return conn.unary(KVGrpc.getPutMethod(), put).map(r -> r.getHeader().getRevision());
   }
 
   private Future<Long> delete(String key) {
@@ -85,11 +118,13 @@ final class EntryWriter {
   }
 
   private TxnRequest guarded(Action a, long lease) {
-    String key = keys.entry(a.item(), member);
+    String key = keys.entry(a.item(), member, a.moved());
     TxnRequest.Builder t = TxnRequest.newBuilder();
     switch (a.kind()) {
       case CREATE -> {
         t.addCompare(createRevisionIs(key, 0));
+        // Nor at its other key (the entry may have moved since we looked).
+        t.addCompare(createRevisionIs(keys.entry(a.item(), member, !a.moved()), 0));
         if (a.markerCreateRevision() > 0) {
           // The item must not have been deleted (and maybe re-added) since we looked.
           t.addCompare(createRevisionIs(keys.item(a.item()), a.markerCreateRevision()));
@@ -102,15 +137,28 @@ final class EntryWriter {
       }
       case RELEASE -> {
         t.addCompare(modRevisionIs(key, a.expectedModRevision()));
-        for (Action.Guard g : a.guards()) {
-          t.addCompare(modRevisionIs(keys.entry(a.item(), g.member()), g.modRevision()));
-        }
+        guards(a, t);
         t.addSuccess(RequestOp.newBuilder().setRequestDeleteRange(
             DeleteRangeRequest.newBuilder().setKey(bytes(key))));
+      }
+      case MOVE -> {
+        // Delete the entry's key and create the other of its pair in the same revision: the
+        // entry stays (same member, same state) and sorts behind every other entry.
+        t.addCompare(modRevisionIs(key, a.expectedModRevision()));
+        guards(a, t);
+        t.addSuccess(RequestOp.newBuilder().setRequestDeleteRange(
+            DeleteRangeRequest.newBuilder().setKey(bytes(key))));
+        t.addSuccess(put(keys.entry(a.item(), member, !a.moved()), a.state(), lease));
       }
       default -> throw new IllegalStateException(a.kind().toString());
     }
     return t.build();
+  }
+
+  private void guards(Action a, TxnRequest.Builder t) {
+    for (Action.Guard g : a.guards()) {
+      t.addCompare(modRevisionIs(keys.entry(a.item(), g.member(), g.moved()), g.modRevision()));
+    }
   }
 
   private static RequestOp put(String key, String value, long lease) {

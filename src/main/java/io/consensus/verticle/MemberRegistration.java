@@ -52,7 +52,7 @@ final class MemberRegistration {
   }
 
   private Future<Long> createMember(LeaseKeeper lease, long deadlineNanos, BooleanSupplier abandoned) {
-    return writer.createMember(lease.id(), options.getMetadata().encode()).compose(rev -> {
+    return writer.createMember(lease.id(), MemberValue.of(options).encode()).compose(rev -> {
       if (rev > 0) {
         return Future.succeededFuture(rev);
       }

@@ -25,9 +25,12 @@ final class RouteTable {
   private final EventBus bus;
   private final Map<String, RouteChange> table = new TreeMap<>();
   private final MemberDirectory members;
+  private final Runnable onMastershipGained;
 
-  RouteTable(String member, String address, ItemHandler handler, Vertx vertx, MemberDirectory members) {
+  RouteTable(String member, String address, ItemHandler handler, Vertx vertx, MemberDirectory members,
+      Runnable onMastershipGained) {
     this.members = members;
+    this.onMastershipGained = onMastershipGained;
     this.member = member;
     this.address = address;
     this.delivery = new RouteDelivery(vertx, member, handler);
@@ -51,7 +54,11 @@ final class RouteTable {
         boolean mine = mayHold && s.myEntry() != null;
         change = new RouteChange(member, item, revision, s.route(), mine ? s.myIndex() : -1,
             mine ? s.role() : Role.NONE, false, RouteChange.ROUTE, members.metadataOf(s.route()));
-        table.put(item, change);
+        RouteChange old = table.put(item, change);
+        if (change.role() == Role.MASTER && old != null && old.role() != Role.MASTER && !old.route().isEmpty()
+            && !old.route().master().member().equals(member)) {
+          onMastershipGained.run();
+        }
       }
       deliver(change);
     }

@@ -188,14 +188,99 @@ class AllocationDeciderTest {
   }
 
   @Test
-  void rule9ReleasesAReadyMasterWhenOverTheTotalAtTheMasterTarget() {
-    // 2 items, 2 members, R=1: want 1 master / 2 total; holds master a, replicas b and c.
+  void rule12ReleasesAReplicaAnUnderFullMemberCanTakeRatherThanAMaster() {
+    // 3 items over 3 members, R=1: want 1 master / 2 total; me holds master a and replicas b
+    // and c (3 total); y holds 1 entry and is not on b: the copy of b can move to y.
     AllocationIndex idx = new View().member("me").member("x").member("y")
         .item("a", "me", "x").item("b", "x", "me").item("c", "y", "me").index("me", 1);
-    // 3 items over 3 members: want 1 / 2; holds 1 master + 2 replicas = 3 total.
     Decision d = decide(idx, 10);
-    assertThat(d.rule()).isEqualTo(9);
+    assertThat(d.rule()).isEqualTo(AllocationDecider.SURPLUS_REPLICA);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("b");
+    assertThat(d.actions().get(0).kind()).isEqualTo(Action.Kind.RELEASE);
+    // Every other entry of b must still stand: two members letting go at once would leave it short.
+    assertThat(d.actions().get(0).guards()).extracting(Action.Guard::member).containsExactly("x");
+  }
+
+  @Test
+  void rule5MovesASurplusMasterBehindItsReplicaInPlaceWhenTheReplicaWantsMasters() {
+    // 2 items, 2 members, R=1: each wants 1 master; me masters both, x wants one.
+    AllocationIndex idx = new View().member("me").member("x")
+        .item("a", "me", "x").item("b", "me", "x").index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(5);
+    assertThat(d.actions()).hasSize(1);
+    Action a = d.actions().get(0);
+    assertThat(a.kind()).isEqualTo(Action.Kind.MOVE);
+    assertThat(a.moved()).isFalse();
+    assertThat(a.guards()).extracting(Action.Guard::member).containsExactly("x");
+  }
+
+  @Test
+  void aSurplusMasterIsNotMovedToAReplicaOverItsShareButReleasedAfterABackoff() {
+    // 3 items, 3 members, R=1: 1 master each. me masters a and b, both with x (at its share)
+    // behind; y wants one but holds no copy of a or b: after a back-off me lets one go (rule 13).
+    AllocationIndex idx = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "me", "x").item("c", "x", "y").index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
+    assertThat(d.rule()).isEqualTo(AllocationDecider.FORCED_HANDOFF);
+    assertThat(d.actions()).extracting(Action::kind).containsExactly(Action.Kind.RELEASE);
+  }
+
+  @Test
+  void rule11AFirstReplicaAtItsShareStepsBehindOneThatWantsMasters() {
+    // 3 items, 3 members, R=2: 1 master each. x masters a and b (over), y none (wants one); me
+    // masters c (at its share) and stands first behind x on a, with y behind me.
+    AllocationIndex idx = new View().member("me").member("x").member("y")
+        .item("a", "x", "me", "y").item("b", "x", "y", "me").item("c", "me", "x", "y").index("me", 2);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(AllocationDecider.STEP_ASIDE);
     assertThat(d.actions()).extracting(Action::item).containsExactly("a");
+    assertThat(d.actions()).extracting(Action::kind).containsExactly(Action.Kind.MOVE);
+  }
+
+  @Test
+  void aRestartingMemberMovesItsMastersAndKeepsItsReplicas() {
+    // me's member key is gone (stopping for a restart): a is handed to x in place, b is kept.
+    View v = new View().member("x").item("a", "me", "x").item("b", "x", "me");
+    AllocationIndex idx = v.index("me", 1);
+    AllocationDecider decider = new AllocationDecider(10).restarting(true);
+    Decision d = decider.decide(idx, READY, new Random(1));
+    assertThat(d.rule()).isEqualTo(5);
+    assertThat(d.actions()).extracting(Action::item, Action::kind).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("a", Action.Kind.MOVE));
+    // Once it masters nothing it is done; its replica stays.
+    AllocationIndex after = new View().member("x").item("a", "x", "me").item("b", "x", "me").index("me", 1);
+    assertThat(decider.decide(after, READY, new Random(1)).outcome()).isEqualTo(Outcome.DONE);
+    assertThat(after.replicasHeld()).isEqualTo(2);
+  }
+
+  @Test
+  void rule1AdoptsEntriesLeftOnTheDeclaredRestartLeaseOnly() {
+    // me now runs on lease 9; its previous incarnation declared a restart on lease 8 and left
+    // a replica of a there; an entry of b on lease 5 (a crash, not declared) is not adopted.
+    List<KeyValue> kvs = new ArrayList<>(List.of(
+        new KeyValue("/r/members/me", "{}", 20, 20, 1, 9),
+        new KeyValue("/r/members/x", "{}", 2, 2, 1, 7),
+        KeyValue.of("/r/items/a", "", 3, 3),
+        new KeyValue("/r/items/a/x", "ready", 4, 4, 1, 7),
+        new KeyValue("/r/items/a/me", "ready", 5, 15, 2, 8),
+        KeyValue.of("/r/items/b", "", 6, 6),
+        new KeyValue("/r/items/b/x", "ready", 7, 7, 1, 7),
+        new KeyValue("/r/items/b/me", "ready", 8, 8, 1, 5),
+        new KeyValue("/r/restarts/me", "8", 16, 16, 1, 8)));
+    AllocationIndex idx = new AllocationIndex("me", 9, 1, List.of(), (i, s) -> s.equals("ready"));
+    idx.rebuild(KeyTree.fromSnapshot("/r", 20, kvs));
+    assertThat(idx.restartLease()).isEqualTo(8);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(AllocationDecider.ADOPT);
+    assertThat(d.actions()).extracting(Action::item, Action::kind, Action::expectedModRevision).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("a", Action.Kind.UPDATE, 15L));
+    // A declaration whose key is not on the lease it names is ignored.
+    kvs.set(kvs.size() - 1, new KeyValue("/r/restarts/me", "5", 16, 16, 1, 8));
+    AllocationIndex idx2 = new AllocationIndex("me", 9, 1, List.of(), (i, s) -> s.equals("ready"));
+    idx2.rebuild(KeyTree.fromSnapshot("/r", 20, kvs));
+    assertThat(idx2.adoptable()).isZero();
   }
 
   @Test

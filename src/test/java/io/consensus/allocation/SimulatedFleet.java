@@ -38,7 +38,19 @@ final class SimulatedFleet {
   int actions;
   final Map<Integer, Integer> actionsByRule = new TreeMap<>();
   int transactions;
+  /** When not null, every effective action is described here (debugging). */
+  List<String> trace;
+  // Movement: placements (an entry created for a member holding none of the item), releases,
+  // mastership changes (an item's first entry changes member), item key writes.
+  int placements;
+  int releases;
+  int masterChanges;
+  int keyWrites;
   BiPredicate<String, String> ready = (item, state) -> "ready".equals(state);
+  /** Reads member specs and marker replica counts, as the verticle does. */
+  SpecReader specs = new io.consensus.verticle.JsonSpecReader(ROOT);
+  /** Replica counts of fixed items that differ from the fleet's R. */
+  Map<String, Integer> fixedReplicas = Map.of();
 
   SimulatedFleet(long seed, int replicas, List<String> fixedItems, int maxBatch) {
     this.rnd = new Random(seed);
@@ -56,12 +68,14 @@ final class SimulatedFleet {
     KeyTree tree = KeyTree.empty(ROOT);
     int applied = -1; // index into log already applied
     long backoffSince = -1; // revision at which a rule-10 back-off started, -1 when none
+    long ownWrite; // revision of this member's last write: it never decides on an older view
     boolean done;
 
     Member(String name) {
       this.name = name;
       this.lease = nextLease++;
-      this.index = new AllocationIndex(name, replicas, fixedItems, ready);
+      this.index = new AllocationIndex(name, lease, replicas, fixedItems, ready).specs(specs)
+          .fixedReplicas(fixedReplicas);
       tree = KeyTree.fromSnapshot(ROOT, revision, new ArrayList<>(store.values()));
       index.rebuild(tree);
       applied = log.size() - 1;
@@ -83,6 +97,15 @@ final class SimulatedFleet {
     boolean step(boolean allowBackoffTake) {
       if (done) {
         return false;
+      }
+      if (index.restartLease() != 0 && index.adoptable() == 0 && index.memberPresent()) {
+        // Everything left on the previous incarnation's grace lease is adopted: revoke it.
+        long grace = index.restartLease();
+        expire(grace);
+        return true;
+      }
+      if (tree.revision() < ownWrite) {
+        sync(); // as the verticle: it waits for its own write to come back before deciding
       }
       Decision d = decider.decide(index, this::state, rnd);
       if (d.outcome() != Decision.Outcome.TAKE_AFTER_BACKOFF) {
@@ -116,7 +139,12 @@ final class SimulatedFleet {
   }
 
   Member join(String name) {
-    put(keys.member(name), "{}", members.containsKey(name) ? 0 : nextLease);
+    return join(name, "{}");
+  }
+
+  /** Joins a member whose member key holds {@code value} (its metadata and spec). */
+  Member join(String name, String value) {
+    put(keys.member(name), value, members.containsKey(name) ? 0 : nextLease);
     Member m = new Member(name);
     members.put(name, m);
     return m;
@@ -126,6 +154,16 @@ final class SimulatedFleet {
     put(keys.item(item), "", 0);
   }
 
+  /** Writes any key without a lease (item markers with a spec, drains, maintenance). */
+  void putKey(String key, String value) {
+    put(key, value, 0);
+  }
+
+  /** Rewrites a live member's key value on its lease. */
+  void putMember(String name, String value) {
+    put(keys.member(name), value, members.get(name).lease);
+  }
+
   void cancel(String name) {
     delete(List.of(keys.member(name)));
   }
@@ -133,13 +171,55 @@ final class SimulatedFleet {
   /** A crash: the member's lease expires, all its keys vanish in one revision. */
   void crash(String name) {
     Member m = members.remove(name);
+    expire(m.lease);
+  }
+
+  /** Lease {@code lease} expires (or is revoked): its keys vanish in one revision. */
+  void expire(long lease) {
     List<String> doomed = new ArrayList<>();
     store.forEach((k, v) -> {
-      if (v.lease() == m.lease) {
+      if (v.lease() == lease) {
         doomed.add(k);
       }
     });
     delete(doomed);
+  }
+
+  /** Starts a restart: the member hands its masters off in place and keeps its replicas. */
+  void startRestart(String name) {
+    members.get(name).decider.restarting(true);
+    cancel(name);
+  }
+
+  /**
+   * The restarting member's exit once it is DONE: its entries move onto a grace lease, the
+   * restart is declared on that lease, and the process is gone. Returns the grace lease.
+   */
+  long finishRestart(String name) {
+    Member m = members.remove(name);
+    long grace = nextLease++;
+    List<KeyValue> mine = new ArrayList<>();
+    store.values().forEach(v -> {
+      if (v.lease() == m.lease && v.key().startsWith(keys.itemsPrefix())) {
+        mine.add(v);
+      }
+    });
+    revision++;
+    List<KeyEvent> events = new ArrayList<>();
+    for (KeyValue v : mine) {
+      KeyValue kv = new KeyValue(v.key(), v.value(), v.createRevision(), revision, v.version() + 1, grace);
+      store.put(v.key(), kv);
+      events.add(KeyEvent.put(kv));
+    }
+    if (!events.isEmpty()) {
+      log.add(new WatchUpdate.Changes(revision, events));
+      keyWrites += events.size();
+    } else {
+      revision--;
+    }
+    put(keys.restart(name), Long.toString(grace), grace);
+    expire(m.lease);
+    return grace;
   }
 
   private void put(String key, String value, long lease) {
@@ -171,15 +251,16 @@ final class SimulatedFleet {
     List<KeyEvent> events = new ArrayList<>();
     long rev = revision + 1;
     for (Action a : acts) {
-      String key = keys.entry(a.item(), m.name);
+      String key = keys.entry(a.item(), m.name, a.moved());
       KeyValue cur = store.get(key);
       boolean ok = switch (a.kind()) {
-        case CREATE -> cur == null && (a.markerCreateRevision() == 0
+        case CREATE -> cur == null && !store.containsKey(keys.entry(a.item(), m.name, !a.moved()))
+            && (a.markerCreateRevision() == 0
             || (store.containsKey(keys.item(a.item()))
                 && store.get(keys.item(a.item())).createRevision() == a.markerCreateRevision()));
-        case UPDATE, RELEASE -> cur != null && cur.modRevision() == a.expectedModRevision()
+        case UPDATE, RELEASE, MOVE -> cur != null && cur.modRevision() == a.expectedModRevision()
             && a.guards().stream().allMatch(g -> {
-              KeyValue other = store.get(keys.entry(a.item(), g.member()));
+              KeyValue other = store.get(keys.entry(a.item(), g.member(), g.moved()));
               return other != null && other.modRevision() == g.modRevision();
             });
       };
@@ -188,22 +269,67 @@ final class SimulatedFleet {
       }
       actions++;
       actionsByRule.merge(a.rule(), 1, Integer::sum);
-      if (a.kind() == Action.Kind.RELEASE) {
-        store.remove(key);
-        events.add(KeyEvent.delete(key, rev));
-      } else {
-        KeyValue kv = new KeyValue(key, a.state(), cur == null ? rev : cur.createRevision(), rev,
-            cur == null ? 1 : cur.version() + 1, m.lease);
-        store.put(key, kv);
-        events.add(KeyEvent.put(kv));
+      if (trace != null) {
+        trace.add("rev " + rev + " " + m.name + " rule " + a.rule() + " " + a.kind() + " " + a.item() + " guards "
+            + a.guards() + " before " + routes().get(a.item()));
+      }
+      String masterBefore = masterOf(a.item());
+      switch (a.kind()) {
+        case RELEASE -> {
+          store.remove(key);
+          events.add(KeyEvent.delete(key, rev));
+          releases++;
+        }
+        case MOVE -> {
+          store.remove(key);
+          events.add(KeyEvent.delete(key, rev));
+          String other = keys.entry(a.item(), m.name, !a.moved());
+          KeyValue kv = new KeyValue(other, a.state(), rev, rev, 1, m.lease);
+          store.put(other, kv);
+          events.add(KeyEvent.put(kv));
+        }
+        default -> {
+          KeyValue kv = new KeyValue(key, a.state(), cur == null ? rev : cur.createRevision(), rev,
+              cur == null ? 1 : cur.version() + 1, m.lease);
+          store.put(key, kv);
+          events.add(KeyEvent.put(kv));
+          if (cur == null) {
+            placements++;
+          }
+        }
+      }
+      String masterAfter = masterOf(a.item());
+      if (masterBefore != null && masterAfter != null && !masterBefore.equals(masterAfter)) {
+        masterChanges++;
       }
     }
     if (events.isEmpty()) {
       return false;
     }
+    keyWrites += events.size();
     revision = rev;
+    m.ownWrite = rev;
     log.add(new WatchUpdate.Changes(rev, events));
     return true;
+  }
+
+  /** The member whose entry comes first in {@code item}'s route in the store, or null. */
+  String masterOf(String item) {
+    String prefix = keys.itemEntriesPrefix(item);
+    Map<String, Long> firstRev = new HashMap<>();
+    store.subMap(prefix, prefix + Character.MAX_VALUE).forEach((k, v) -> {
+      String member = k.substring(prefix.length()).split("/")[0];
+      firstRev.merge(member, v.createRevision(), Math::min);
+    });
+    return firstRev.entrySet().stream()
+        .min(java.util.Comparator.<Map.Entry<String, Long>>comparingLong(Map.Entry::getValue)
+            .thenComparing(Map.Entry::getKey))
+        .map(Map.Entry::getKey).orElse(null);
+  }
+
+  /** Entries {@code member} holds in the store. */
+  int entriesOf(String member) {
+    return (int) routes().values().stream().filter(r -> r.index(member) >= 0).count();
   }
 
   KeyTree truth() {

@@ -36,13 +36,16 @@ final class BenchFleet implements AutoCloseable {
   final int replicas;
   final int maxBatch;
   final int leaseTtl;
+  final int graceSeconds;
   final List<String> memberNames;
   private final Map<String, Live> live = new LinkedHashMap<>();
   /** Every verticle ever deployed (departed ones too): their counters stay part of the totals. */
   private final List<AllocatorVerticle> everyone = new CopyOnWriteArrayList<>();
   private final Map<AllocatorVerticle, Stamp> last = new ConcurrentHashMap<>();
 
-  BenchFleet(BenchEnv env, String root, int items, int replicas, int members, int maxBatch, int leaseTtl) {
+  BenchFleet(BenchEnv env, String root, int items, int replicas, int members, int maxBatch, int leaseTtl,
+      int graceSeconds) {
+    this.graceSeconds = graceSeconds;
     this.env = env;
     this.root = root;
     this.items = items;
@@ -58,9 +61,13 @@ final class BenchFleet implements AutoCloseable {
     env.bulkPut(keys, "");
   }
 
+  /** The zone of each member (null: none); set before the members start. */
+  java.util.function.Function<String, String> zoneOf = m -> null;
+
   AllocatorOptions options(String member) {
-    return new AllocatorOptions().setEndpoints(env.etcd.endpoints()).setRoot(root).setMember(member)
-        .setReplicas(replicas).setMaxBatch(maxBatch).setLeaseTtlSeconds(leaseTtl).setHandoffTimeoutSeconds(120);
+    return new AllocatorOptions().setZone(zoneOf.apply(member)).setEndpoints(env.etcd.endpoints()).setRoot(root).setMember(member)
+        .setReplicas(replicas).setMaxBatch(maxBatch).setLeaseTtlSeconds(leaseTtl).setHandoffTimeoutSeconds(120)
+        .setRestartGraceSeconds(graceSeconds);
   }
 
   /** Deploys every member at once and waits until all have joined. */
@@ -106,7 +113,8 @@ final class BenchFleet implements AutoCloseable {
     synchronized (live) {
       l = live.get(member);
     }
-    await(l.verticle().cancel());
+    // With a restart grace the member stops for a restart (its replicas wait for it), else it leaves.
+    await(graceSeconds > 0 ? l.verticle().restart() : l.verticle().cancel());
     await(env.vertx.undeploy(l.deployment()));
     synchronized (live) {
       live.remove(member);
@@ -167,6 +175,11 @@ final class BenchFleet implements AutoCloseable {
     Map<String, Route> out = new TreeMap<>();
     Items.walk(t, List.of(), out::put);
     return out;
+  }
+
+  /** Entries {@code member} holds in etcd now. */
+  int entriesOf(String member) {
+    return (int) routes().values().stream().filter(r -> r.index(member) >= 0).count();
   }
 
   /** Masters per live member, max - min, at the last {@link #isFixpoint} check. */

@@ -3,6 +3,7 @@ package io.consensus.bench;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
 
+import io.consensus.route.Route;
 import io.consensus.verticle.AllocatorVerticle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * assertions on time.
  *
  * <pre>
- *   bench/run quick | full [--only converge,roll,idle,failover,decide] [--out FILE]
+ *   bench/run quick | full [--only converge,roll,idle,failover,decide,zones] [--out FILE]
  *   options: --size quick|full  --idle-seconds N  --ttl N  --seed-max-items N  --cap-seconds N
  * </pre>
  *
@@ -35,7 +36,9 @@ import java.util.concurrent.TimeUnit;
  * without revoking its lease), decision cost (pure logic on a synthetic tree).
  */
 public final class BenchmarkSuite {
-  static final String[] SECTIONS = {"converge", "roll", "idle", "failover", "decide"};
+  static final String[] SECTIONS = {"converge", "restart", "roll", "idle", "failover", "decide"};
+  /** Sections run only when named in --only. */
+  static final String[] OPT_IN = {"zones"};
   static final List<String> HEADINGS = List.of("## Converge", "## Seed-faithful vs batched",
       "## Rolling restart", "## Idle", "## Failover", "## Decision cost", "## Targets");
   static final int R = 2;
@@ -47,6 +50,8 @@ public final class BenchmarkSuite {
     Path out;
     List<int[]> convergeSizes;
     List<int[]> rollSizes;
+    List<int[]> restartSizes;
+    int graceSeconds;
     int[] idleFleet;
     int idleSeconds;
     int ttl;
@@ -56,6 +61,9 @@ public final class BenchmarkSuite {
     int decideWarmup;
     int decideEvents;
     long decideMaxMillis;
+    int zoneItems;
+    int zoneMembers = 12;
+    int zoneCount = 3;
 
     boolean has(String section) {
       return only.contains(section);
@@ -89,6 +97,7 @@ public final class BenchmarkSuite {
       case "quick" -> {
         c.convergeSizes = List.of(new int[] {100, 3});
         c.rollSizes = List.of(new int[] {100, 3});
+        c.restartSizes = List.of(new int[] {240, 4});
         c.idleFleet = new int[] {100, 3};
         c.idleSeconds = 5;
         c.ttl = 3;
@@ -98,11 +107,13 @@ public final class BenchmarkSuite {
         c.decideWarmup = 2_000;
         c.decideEvents = 20_000;
         c.decideMaxMillis = 1_000;
+        c.zoneItems = 1_000;
       }
       case "full" -> {
         c.convergeSizes = List.of(new int[] {100, 3}, new int[] {100, 10}, new int[] {1_000, 3},
             new int[] {1_000, 10}, new int[] {10_000, 3}, new int[] {10_000, 10});
         c.rollSizes = List.of(new int[] {100, 3}, new int[] {1_000, 3}, new int[] {1_000, 10});
+        c.restartSizes = List.of(new int[] {240, 4});
         c.idleFleet = new int[] {10_000, 10};
         c.idleSeconds = 60;
         c.ttl = 5;
@@ -112,14 +123,16 @@ public final class BenchmarkSuite {
         c.decideWarmup = 20_000;
         c.decideEvents = 200_000;
         c.decideMaxMillis = 5_000;
+        c.zoneItems = 10_000;
       }
       default -> throw new IllegalArgumentException("--size must be quick or full, was " + c.size);
     }
     if (opts.containsKey("only")) {
       c.only = new LinkedHashSet<>(List.of(opts.get("only").split(",")));
       for (String s : c.only) {
-        if (!List.of(SECTIONS).contains(s)) {
-          throw new IllegalArgumentException("unknown section " + s + "; known: " + String.join(",", SECTIONS));
+        if (!List.of(SECTIONS).contains(s) && !List.of(OPT_IN).contains(s)) {
+          throw new IllegalArgumentException("unknown section " + s + "; known: " + String.join(",", SECTIONS)
+              + "," + String.join(",", OPT_IN));
         }
       }
     }
@@ -135,8 +148,25 @@ public final class BenchmarkSuite {
     if (opts.containsKey("seed-max-items")) {
       c.seedMaxItems = Integer.parseInt(opts.get("seed-max-items"));
     }
+    if (opts.containsKey("grace")) {
+      c.graceSeconds = Integer.parseInt(opts.get("grace"));
+    }
+    if (opts.containsKey("sizes")) {
+      // e.g. --sizes 1000x10,240x4: limits converge / restart / roll to these fleets
+      List<int[]> only = new ArrayList<>();
+      for (String t : opts.get("sizes").split(",")) {
+        String[] nm = t.split("x");
+        only.add(new int[] {Integer.parseInt(nm[0]), Integer.parseInt(nm[1])});
+      }
+      c.convergeSizes = c.convergeSizes.stream().filter(x -> contains(only, x)).toList();
+      c.rollSizes = c.rollSizes.stream().filter(x -> contains(only, x)).toList();
+      c.restartSizes = c.restartSizes.stream().filter(x -> contains(only, x)).toList();
+    }
     if (opts.containsKey("cap-seconds")) {
       c.capSeconds = Integer.parseInt(opts.get("cap-seconds"));
+    }
+    if (opts.containsKey("zone-items")) {
+      c.zoneItems = Integer.parseInt(opts.get("zone-items"));
     }
     return c;
   }
@@ -175,11 +205,18 @@ public final class BenchmarkSuite {
 
   record RollRow(String mode, int items, int members, boolean finished, double seconds, double maxMemberSeconds,
                  long writes, long handoffMaxMs, int minEntries, long masterless, long revisionsChecked,
-                 List<String> masterlessSamples) {
+                 List<String> masterlessSamples, int restarted, long entriesHeld, TreeWatcher.Movement movement,
+                 double maxPlacedRatio, long maxKeyWritesPerMember, int graceSeconds) {
   }
 
   record IdleRow(int items, int members, int seconds, long revisions, long transactions, double jvmCpu,
                  double etcdCpu) {
+  }
+
+  record ZoneRow(boolean declared, int items, int members, int zones, boolean converged, double convergeSeconds, long transactions,
+                 long writes, long lostRaces, long spread, int masterSpread, int killed, double revokedSeconds,
+                 double newMastersSeconds, int minEntries, long masterlessRevisions,
+                 double restaffSeconds, long writesAfterLoss, long spreadAfterLoss, int zonesLeft) {
   }
 
   record FailoverRow(int items, int members, int ttl, int mastered, long leaseLeftSeconds, double revokedSeconds,
@@ -190,9 +227,11 @@ public final class BenchmarkSuite {
   private final List<ConvergeRow> converge = new ArrayList<>();
   private final List<String> notRun = new ArrayList<>();
   private final List<RollRow> rolls = new ArrayList<>();
+  private final List<RollRow> restarts = new ArrayList<>();
   private final List<IdleRow> idles = new ArrayList<>();
   private final List<FailoverRow> failovers = new ArrayList<>();
   private final List<DecisionCost.Result> decisions = new ArrayList<>();
+  private final List<ZoneRow> zoneRows = new ArrayList<>();
   private int runCounter;
 
   BenchmarkSuite(Config cfg) {
@@ -216,6 +255,9 @@ public final class BenchmarkSuite {
     if (cfg.has("roll")) {
       cfg.rollSizes.stream().filter(s -> !contains(fleets, s)).forEach(fleets::add);
     }
+    if (cfg.has("restart")) {
+      cfg.restartSizes.stream().filter(s -> !contains(fleets, s)).forEach(fleets::add);
+    }
     if ((cfg.has("idle") || cfg.has("failover")) && !contains(fleets, cfg.idleFleet)) {
       fleets.add(cfg.idleFleet);
     }
@@ -226,6 +268,12 @@ public final class BenchmarkSuite {
             runFleet(env, s[0], s[1], maxBatch);
           }
         }
+      }
+    }
+    if (cfg.has("zones")) {
+      try (BenchEnv env = new BenchEnv()) {
+        zones(env, true);
+        zones(env, false); // the same fleet without declaring zones: what spread happens by chance
       }
     }
     double total = (System.nanoTime() - started) / 1e9;
@@ -244,8 +292,9 @@ public final class BenchmarkSuite {
     int[] size = {n, m};
     boolean seed = maxBatch == 1;
     boolean doRoll = cfg.has("roll") && contains(cfg.rollSizes, size);
+    boolean doRestart = cfg.has("restart") && contains(cfg.restartSizes, size);
     boolean doIdleFailover = !seed && n == cfg.idleFleet[0] && m == cfg.idleFleet[1];
-    boolean needed = (cfg.has("converge") && contains(cfg.convergeSizes, size)) || doRoll
+    boolean needed = (cfg.has("converge") && contains(cfg.convergeSizes, size)) || doRoll || doRestart
         || (doIdleFailover && (cfg.has("idle") || cfg.has("failover")));
     if (!needed) {
       return;
@@ -257,7 +306,7 @@ public final class BenchmarkSuite {
     }
     String root = String.format("/bench/r%02d-%s-%dx%d", ++runCounter, seed ? "seed" : "batched", n, m);
     progress("converge " + mode(maxBatch) + " " + n + " items x " + m + " members");
-    try (BenchFleet fleet = new BenchFleet(env, root, n, R, m, maxBatch, cfg.ttl)) {
+    try (BenchFleet fleet = new BenchFleet(env, root, n, R, m, maxBatch, cfg.ttl, cfg.graceSeconds)) {
       fleet.putMarkers();
       long rev0 = env.etcd.currentRevision();
       long cpu0 = BenchEnv.jvmCpuMillis();
@@ -276,8 +325,11 @@ public final class BenchmarkSuite {
       if (!reached) {
         return;
       }
+      if (doRestart) {
+        restarts.add(roll(env, fleet, mode(maxBatch), fleet.memberNames.subList(0, 1)));
+      }
       if (doRoll) {
-        roll(env, fleet, mode(maxBatch));
+        rolls.add(roll(env, fleet, mode(maxBatch), fleet.memberNames));
       }
       if (doIdleFailover && cfg.has("idle")) {
         idle(env, fleet);
@@ -288,22 +340,116 @@ public final class BenchmarkSuite {
     }
   }
 
+  /** Items whose entries are all in distinct zones, and those spanning at least {@code min} zones. */
+  private static long[] zoneSpread(Map<String, Route> routes, java.util.function.Function<String, String> zoneOf,
+      int min) {
+    long distinct = 0;
+    long spanning = 0;
+    for (Route r : routes.values()) {
+      long zs = r.entries().stream().map(e -> zoneOf.apply(e.member())).distinct().count();
+      if (zs == r.size()) {
+        distinct++;
+      }
+      if (zs >= min) {
+        spanning++;
+      }
+    }
+    return new long[] {distinct, spanning};
+  }
+
+  /**
+   * Zones: N items x R over M members in Z zones (member i in zone i mod Z) started together until
+   * the fixpoint; then every member of zone 0 is killed at once (no revoke) and the fleet fails
+   * over and re-staffs in the zones left.
+   */
+  private void zones(BenchEnv env, boolean declared) {
+    int n = cfg.zoneItems;
+    int m = cfg.zoneMembers;
+    int z = cfg.zoneCount;
+    String root = String.format("/bench/r%02d-zones-%dx%d", ++runCounter, n, m);
+    progress("zones: " + n + " items x " + m + " members in " + z + " zones" + (declared ? "" : " (not declared)"));
+    try (BenchFleet fleet = new BenchFleet(env, root, n, R, m, 64, cfg.ttl, 0)) {
+      java.util.function.Function<String, String> zoneOf = name -> "zone-" + (Integer.parseInt(name.substring(1)) % z);
+      fleet.zoneOf = declared ? zoneOf : x -> null;
+      fleet.putMarkers();
+      long t0 = System.nanoTime();
+      fleet.startAll();
+      boolean reached = fleet.awaitFixpoint(t0 + TimeUnit.SECONDS.toNanos(cfg.capSeconds));
+      long t1 = reached ? fleet.lastEventNanos() : System.nanoTime();
+      long tx = fleet.transactions();
+      long writes = fleet.actions();
+      long lost = fleet.lostRaces();
+      Map<String, Route> routes = fleet.routes();
+      long spread = zoneSpread(routes, zoneOf, R + 1)[0];
+      int masterSpread = fleet.masterSpread;
+      progress(String.format("  %s in %.2f s, %d writes; %d of %d items with every copy in its own zone",
+          reached ? "converged" : "NOT converged", (t1 - t0) / 1e9, writes, spread, routes.size()));
+      List<String> doomed = fleet.memberNames.stream().filter(x -> zoneOf.apply(x).equals("zone-0")).toList();
+      double revoked;
+      double newMasters;
+      int minEntries;
+      long masterless;
+      long k0;
+      long a0 = fleet.actions();
+      try (TreeWatcher watcher = TreeWatcher.start(env, fleet.root)) {
+        watcher.catchUp(env.etcd.currentRevision());
+        watcher.arm();
+        watcher.expectFailover(java.util.Set.copyOf(doomed));
+        k0 = System.nanoTime();
+        for (String d : doomed) {
+          fleet.kill(d);
+        }
+        long deadline = k0 + TimeUnit.SECONDS.toNanos(cfg.ttl * 4L + 60);
+        while (watcher.failoverDoneNanos < 0 && System.nanoTime() < deadline) {
+          BenchFleet.sleep(5);
+        }
+        revoked = watcher.victimGoneNanos < 0 ? Double.NaN : (watcher.victimGoneNanos - k0) / 1e9;
+        newMasters = watcher.failoverDoneNanos < 0 ? Double.NaN : (watcher.failoverDoneNanos - k0) / 1e9;
+        fleet.awaitFixpoint(k0 + TimeUnit.SECONDS.toNanos(cfg.capSeconds));
+        watcher.catchUp(env.etcd.currentRevision());
+        minEntries = watcher.minEntries;
+        masterless = watcher.masterlessRevisions;
+      }
+      boolean restaffed = fleet.awaitFixpoint(k0 + TimeUnit.SECONDS.toNanos(cfg.capSeconds));
+      double restaff = restaffed ? (fleet.lastEventNanos() - k0) / 1e9 : Double.NaN;
+      long spreadAfter = zoneSpread(fleet.routes(), zoneOf, Math.min(R + 1, z - 1))[1];
+      ZoneRow row = new ZoneRow(declared, n, m, z, reached, (t1 - t0) / 1e9, tx, writes, lost, spread, masterSpread,
+          doomed.size(), revoked, newMasters, minEntries, masterless, restaff, fleet.actions() - a0, spreadAfter,
+          z - 1);
+      zoneRows.add(row);
+      progress(String.format("  zone-0 killed (%d members): leases expired after %.2f s, every item mastered "
+          + "outside it after %.2f s (min entries %d, masterless revisions %d), fully staffed after %.2f s, %d "
+          + "writes; %d items over the %d zones left", doomed.size(), revoked, newMasters, minEntries, masterless,
+          restaff,
+          row.writesAfterLoss(), spreadAfter, z - 1));
+    }
+  }
+
   private static double cpuSeconds(long now, long before) {
     return now < 0 || before < 0 ? Double.NaN : (now - before) / 1e3;
   }
 
-  private void roll(BenchEnv env, BenchFleet fleet, String mode) {
-    progress("rolling restart " + mode);
+  /** Restarts {@code who} one after another (cancel, undeploy, deploy, fixpoint), watched revision by revision. */
+  private RollRow roll(BenchEnv env, BenchFleet fleet, String mode, List<String> who) {
+    progress((who.size() == 1 ? "restart of " + who.get(0) + " " : "rolling restart ") + mode);
     try (TreeWatcher watcher = TreeWatcher.start(env, fleet.root)) {
       watcher.catchUp(env.etcd.currentRevision());
       watcher.arm();
       long a0 = fleet.actions();
+      TreeWatcher.Movement mv0 = watcher.movement();
       long t0 = System.nanoTime();
       double maxMember = 0;
       long handoffMax = 0;
       boolean finished = true;
-      for (String m : fleet.memberNames) {
+      long held = 0;
+      double maxPlacedRatio = 0;
+      long maxWrites = 0;
+      for (String m : who) {
         long tm = System.nanoTime();
+        int holds = fleet.entriesOf(m);
+        held += holds;
+        watcher.catchUp(env.etcd.currentRevision());
+        TreeWatcher.Movement before = watcher.movement();
         AllocatorVerticle old = fleet.cancelAndUndeploy(m);
         handoffMax = Math.max(handoffMax, old.stats().handoffMillis());
         fleet.deploy(m);
@@ -311,16 +457,24 @@ public final class BenchmarkSuite {
           finished = false;
           break;
         }
+        watcher.catchUp(env.etcd.currentRevision());
+        TreeWatcher.Movement d = watcher.movement().minus(before);
+        maxPlacedRatio = Math.max(maxPlacedRatio, holds == 0 ? 0 : (double) d.placements() / holds);
+        maxWrites = Math.max(maxWrites, d.keyWrites());
         maxMember = Math.max(maxMember, (fleet.lastEventNanos() - tm) / 1e9);
       }
       long t1 = finished ? fleet.lastEventNanos() : System.nanoTime();
       watcher.catchUp(env.etcd.currentRevision());
+      TreeWatcher.Movement mv = watcher.movement().minus(mv0);
       RollRow row = new RollRow(mode, fleet.items, fleet.memberNames.size(), finished, (t1 - t0) / 1e9, maxMember,
           fleet.actions() - a0, handoffMax, watcher.minEntries, watcher.masterlessRevisions,
-          watcher.revisionsChecked, watcher.masterlessSamples());
-      rolls.add(row);
-      progress(String.format("  %s in %.2f s, %d writes, min entries %d, masterless revisions %d",
-          finished ? "rolled" : "NOT finished", row.seconds(), row.writes(), row.minEntries(), row.masterless()));
+          watcher.revisionsChecked, watcher.masterlessSamples(), who.size(), held, mv, maxPlacedRatio, maxWrites,
+          cfg.graceSeconds);
+      progress(String.format("  %s in %.2f s, %d writes, min entries %d, masterless revisions %d; %d entries held, "
+              + "%d placements, %d releases, %d mastership changes, %d key writes",
+          finished ? "rolled" : "NOT finished", row.seconds(), row.writes(), row.minEntries(), row.masterless(),
+          held, mv.placements(), mv.releases(), mv.masterChanges(), mv.keyWrites()));
+      return row;
     }
   }
 
@@ -446,6 +600,27 @@ public final class BenchmarkSuite {
           r.revisionsChecked()));
     }
 
+    b.append("\n## Movement\n\n");
+    b.append("Restart of one member (cancel, undeploy, deploy again, fixpoint) and rolling restarts, counted from "
+        + "etcd's own history by the independent watcher: placements = (item, member) pairs going from no entry "
+        + "to an entry (a copy the application must load), releases = the reverse, mastership changes = items "
+        + "whose first entry changed member, key writes = item key events. Held = entries the restarted member(s) "
+        + "held before stopping; the physical minimum of placements for a restart without grace is the entries "
+        + "held (they must come back), with grace 0; of mastership changes 2 x the masters held.\n\n");
+    b.append("| phase | mode | items | members | grace s | held | placements | releases | mastership changes "
+        + "| key writes | max placements / held per member | max key writes per member | min entries "
+        + "| masterless revisions |\n");
+    b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    List<RollRow> moves = new ArrayList<>(restarts);
+    moves.addAll(rolls);
+    for (RollRow r : moves) {
+      b.append(String.format("| %s | %s | %,d | %d | %d | %,d | %,d | %,d | %,d | %,d | %.2f | %,d | %d | %d |%n",
+          r.restarted() == 1 ? "restart of one member" : "rolling restart", r.mode(), r.items(), r.members(),
+          r.graceSeconds(), r.entriesHeld(), r.movement().placements(), r.movement().releases(),
+          r.movement().masterChanges(), r.movement().keyWrites(), r.maxPlacedRatio(), r.maxKeyWritesPerMember(),
+          r.minEntries(), r.masterless()));
+    }
+
     b.append("\n## Idle\n\n");
     b.append("A converged fleet left alone (batched mode). Writes = etcd revisions during the window (target 0; "
         + "lease keep-alives do not write). CPU includes the harness JVM's own idle cost.\n\n");
@@ -496,6 +671,28 @@ public final class BenchmarkSuite {
           (double) big.items() / small.items(), big.rebuildMs() / small.rebuildMs()));
     }
 
+    if (!zoneRows.isEmpty()) {
+      b.append("\n## Zones\n\n");
+      b.append("N items x R = ").append(R).append(" over M members in Z zones (member i in zone i mod Z), batched "
+          + "(maxBatch=64), started together until the fixpoint. Spread = items with every copy in its own zone. "
+          + "Then every member of zone-0 is killed at once (no revoke), watched by an independent watcher: expired "
+          + "= until etcd deleted their member keys (lease expiry), new masters = until every item they mastered "
+          + "has another master (failover itself needs no write), min entries / masterless revisions = the fewest "
+          + "entries of any item and the revisions with an item without entries, from the kill to the fixpoint, "
+          + "re-staffed = until the fixpoint "
+          + "(every item R+1 entries, every member idle); 'over the zones left' = items spanning all Z-1 zones. "
+          + "Zones 'not declared' = the same fleet with no zone in its config: the spread of chance.\n\n");
+      b.append("| zones in config | items | members | zones | converge s | txns | key writes | lost races | spread | master spread "
+          + "| killed | expired s | new masters s | min entries | masterless revisions | re-staffed s | writes after loss | over the zones left |\n");
+      b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (ZoneRow r : zoneRows) {
+        b.append(String.format("| %s | %,d | %d | %d | %s | %,d | %,d | %,d | %,d of %,d | %d | %d | %.2f | %.2f | %d | %,d | %.2f "
+                + "| %,d | %,d of %,d |%n", r.declared() ? "declared" : "not declared", r.items(), r.members(), r.zones(),
+            r.converged() ? String.format("%.2f", r.convergeSeconds()) : "did not finish",
+            r.transactions(), r.writes(), r.lostRaces(), r.spread(), r.items(), r.masterSpread(), r.killed(),
+            r.revokedSeconds(), r.newMastersSeconds(), r.minEntries(), r.masterlessRevisions(), r.restaffSeconds(), r.writesAfterLoss(), r.spreadAfterLoss(), r.items()));
+      }
+    }
     b.append("\n## Targets\n\n");
     b.append("Reported, not asserted.\n\n| target | figure | met |\n|---|---|---|\n");
     ConvergeRow big = converge.stream().filter(r -> !r.mode().startsWith("seed") && r.items() == 10_000

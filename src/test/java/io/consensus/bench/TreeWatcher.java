@@ -26,13 +26,19 @@ final class TreeWatcher implements AutoCloseable {
   private RetryWatcher watcher;
 
   volatile int minEntries = Integer.MAX_VALUE;
+  // Movement, from etcd's own history (each revision against the one before).
+  volatile long placements;
+  volatile long releases;
+  volatile long masterChanges;
+  volatile long keyWrites;
   volatile long revisionsChecked;
   volatile long masterlessRevisions;
   private final List<String> masterlessSamples = new ArrayList<>();
   private long lastMasterlessRevision = -1;
 
   private Set<String> failoverPending;
-  private String failoverVictim;
+  private Set<String> failoverVictims;
+  private Set<String> victimsLeft;
   volatile long failoverDoneNanos = -1;
   volatile long failoverFirstNanos = -1;
   volatile long victimGoneNanos = -1;
@@ -54,13 +60,20 @@ final class TreeWatcher implements AutoCloseable {
   }
 
   private void onUpdate(WatchUpdate u) {
-    if (failoverVictim != null && victimGoneNanos < 0 && u instanceof WatchUpdate.Changes c
-        && c.events().stream().anyMatch(e -> e.isRemove()
-            && e.kv().key().equals(root + "/members/" + failoverVictim))) {
-      victimGoneNanos = System.nanoTime(); // etcd revoked the victim's lease
+    if (victimsLeft != null && victimGoneNanos < 0 && u instanceof WatchUpdate.Changes c) {
+      c.events().forEach(e -> {
+        if (e.isRemove() && e.kv().key().startsWith(root + "/members/")) {
+          victimsLeft.remove(e.kv().key().substring((root + "/members/").length()));
+        }
+      });
+      if (victimsLeft.isEmpty()) {
+        victimGoneNanos = System.nanoTime(); // etcd revoked the victims' leases
+      }
     }
+    KeyTree before = tree;
     tree = tree.apply(u);
     Node itemsNode = Items.itemsNode(tree);
+    Node oldItems = Items.itemsNode(before);
     Collection<String> touched;
     if (u instanceof WatchUpdate.Changes c) {
       touched = AllocationIndex.touchedItems(tree, c.events());
@@ -73,12 +86,22 @@ final class TreeWatcher implements AutoCloseable {
       return;
     }
     revisionsChecked++;
+    if (u instanceof WatchUpdate.Changes c) {
+      c.events().forEach(e -> {
+        if (e.kv().key().startsWith(root + "/items/")) {
+          keyWrites++;
+        }
+      });
+    }
     for (String item : touched) {
       Node n = itemsNode == null ? null : itemsNode.child(item);
       if (n == null) {
         continue; // item deleted (not done by the benchmarks)
       }
       Route r = Route.of(item, n);
+      if (u instanceof WatchUpdate.Changes) {
+        count(Route.of(item, oldItems == null ? null : oldItems.child(item)), r);
+      }
       if (r.size() < minEntries) {
         minEntries = r.size();
       }
@@ -90,7 +113,7 @@ final class TreeWatcher implements AutoCloseable {
         }
       }
       if (failoverPending != null && failoverPending.contains(item) && !r.isEmpty()
-          && !r.master().member().equals(failoverVictim)) {
+          && !failoverVictims.contains(r.master().member())) {
         failoverPending.remove(item);
         if (failoverFirstNanos < 0) {
           failoverFirstNanos = System.nanoTime();
@@ -99,6 +122,43 @@ final class TreeWatcher implements AutoCloseable {
           failoverDoneNanos = System.nanoTime();
         }
       }
+    }
+  }
+
+  /**
+   * A placement is an (item, member) pair going from no entry to an entry, a release the
+   * reverse; a mastership change is an item whose first entry changes member.
+   */
+  private void count(Route before, Route after) {
+    Set<String> was = new HashSet<>();
+    before.entries().forEach(e -> was.add(e.member()));
+    Set<String> is = new HashSet<>();
+    after.entries().forEach(e -> is.add(e.member()));
+    for (String m : is) {
+      if (!was.contains(m)) {
+        placements++;
+      }
+    }
+    for (String m : was) {
+      if (!is.contains(m)) {
+        releases++;
+      }
+    }
+    if (!before.isEmpty() && !after.isEmpty() && !before.master().member().equals(after.master().member())) {
+      masterChanges++;
+    }
+  }
+
+  /** Movement counters so far, read on the harness context. */
+  Movement movement() {
+    return env.call(() -> new Movement(placements, releases, masterChanges, keyWrites));
+  }
+
+  /** Placements, releases, mastership changes and item key writes seen so far. */
+  record Movement(long placements, long releases, long masterChanges, long keyWrites) {
+    Movement minus(Movement o) {
+      return new Movement(placements - o.placements, releases - o.releases, masterChanges - o.masterChanges,
+          keyWrites - o.keyWrites);
     }
   }
 
@@ -119,18 +179,24 @@ final class TreeWatcher implements AutoCloseable {
 
   /** Items whose master is {@code victim} in this view; starts timing their failover. */
   int expectFailover(String victim) {
+    return expectFailover(Set.of(victim));
+  }
+
+  /** Items whose master is one of {@code victims} in this view; starts timing their failover. */
+  int expectFailover(Set<String> victims) {
     return env.call(() -> {
       Set<String> mine = new HashSet<>();
       Node itemsNode = Items.itemsNode(tree);
       if (itemsNode != null) {
         itemsNode.forEachChild(n -> {
           Route r = Route.of(n.name(), n);
-          if (!r.isEmpty() && r.master().member().equals(victim)) {
+          if (!r.isEmpty() && victims.contains(r.master().member())) {
             mine.add(n.name());
           }
         });
       }
-      failoverVictim = victim;
+      failoverVictims = Set.copyOf(victims);
+      victimsLeft = new HashSet<>(victims);
       failoverPending = mine;
       failoverDoneNanos = mine.isEmpty() ? System.nanoTime() : -1;
       failoverFirstNanos = failoverDoneNanos;

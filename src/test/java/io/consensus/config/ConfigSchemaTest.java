@@ -111,4 +111,34 @@ class ConfigSchemaTest {
     assertThatThrownBy(() -> new ConfigSchema<Opts>().string("a", o -> "", (o, v) -> { })
         .string("a.b", o -> "", (o, v) -> { })).isInstanceOf(IllegalArgumentException.class);
   }
+
+  static final class More {
+    Integer limit;
+    double weight = 1;
+    JsonArray mixed = new JsonArray();
+  }
+
+  static final ConfigSchema<More> MORE = new ConfigSchema<More>()
+      .optionalInteger("limit", o -> o.limit, (o, v) -> o.limit = v)
+      .number("weight", o -> o.weight, (o, v) -> o.weight = v)
+      .list("mixed", o -> o.mixed, (o, v) -> o.mixed = v);
+
+  @Test
+  void optionalIntegersNumbersAndMixedLists() {
+    More o = MORE.read(new JsonObject().put("weight", 2).put("mixed", new JsonArray().add("a")
+        .add(new JsonObject().put("name", "b"))), new More());
+    assertThat(o.weight).isEqualTo(2.0);
+    assertThat(o.limit).isNull();
+    assertThat(MORE.write(o).containsKey("limit")).as("an unset optional key is left out").isFalse();
+    assertThat(MORE.read(new JsonObject().put("limit", 7).put("weight", 0.5), new More()).limit).isEqualTo(7);
+    assertThatThrownBy(() -> MORE.read(new JsonObject().put("weight", "2"), new More()))
+        .hasMessage("config key 'weight': must be a number, was \"2\"");
+    assertThatThrownBy(() -> MORE.read(new JsonObject().put("limit", 1.5), new More()))
+        .hasMessage("config key 'limit': must be an integer, was 1.5");
+    assertThatThrownBy(() -> MORE.read(new JsonObject().put("mixed", new JsonArray().add(3)), new More()))
+        .hasMessage("config key 'mixed': must be a list of strings or JSON objects, has 3");
+    assertThat(MORE.parseOverride("weight", "W", " 1.5 ")).isEqualTo(1.5);
+    assertThatThrownBy(() -> MORE.parseOverride("weight", "W", "heavy")).hasMessageContaining("'W': must be a number");
+    assertThat(MORE.parseOverride("mixed", "M", "a, b")).isEqualTo(new JsonArray().add("a").add("b"));
+  }
 }

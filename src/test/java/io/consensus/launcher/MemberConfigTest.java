@@ -26,12 +26,14 @@ class MemberConfigTest {
   void systemPropertiesBeatEnvironmentBeatsFile() {
     JsonObject merged = MemberConfig.applyOverrides(BASE.copy().put("http", new JsonObject().put("port", 80)),
         Map.of("ALLOCATOR_REPLICAS", "2", "ALLOCATOR_ETCD_ENDPOINTS", "http://a:2379,http://b:2379",
-            "ALLOCATOR_HTTP_PORT", "0", "ALLOCATOR_METADATA", "{\"zone\":\"z1\"}", "PATH", "/bin"),
+            "ALLOCATOR_HTTP_PORT", "0", "ALLOCATOR_METADATA", "{\"rack\":\"z1\"}", "ALLOCATOR_ZONE", "eu-1b", "ALLOCATOR_WEIGHT", "1.5", "PATH", "/bin"),
         Map.of("allocator.replicas", "3", "java.version", "17"));
     MemberConfig c = MemberConfig.fromJson(merged);
     assertThat(c.allocator().getReplicas()).isEqualTo(3);
     assertThat(c.allocator().getEndpoints()).containsExactly("http://a:2379", "http://b:2379");
-    assertThat(c.allocator().getMetadata().getString("zone")).isEqualTo("z1");
+    assertThat(c.allocator().getMetadata().getString("rack")).isEqualTo("z1");
+    assertThat(c.allocator().getZone()).isEqualTo("eu-1b");
+    assertThat(c.allocator().getWeight()).isEqualTo(1.5);
     assertThat(c.httpPort()).isZero();
     assertThat(c.embedEtcd()).isFalse();
   }
@@ -64,7 +66,7 @@ class MemberConfigTest {
   @Test
   void fileValuesAreStrictOverridesAreParsed() {
     assertThatThrownBy(() -> MemberConfig.fromJson(BASE.copy().put("items", "a,b")))
-        .isInstanceOf(ConfigException.class).hasMessage("config key 'items': must be a list of strings, was \"a,b\"");
+        .isInstanceOf(ConfigException.class).hasMessage("config key 'items': must be a list of strings or JSON objects, was \"a,b\"");
     MemberConfig c = MemberConfig.fromJson(MemberConfig.applyOverrides(BASE, Map.of("ALLOCATOR_ITEMS", "a, b"), Map.of()));
     assertThat(c.allocator().getItems()).containsExactly("a", "b");
     assertThatThrownBy(() -> MemberConfig.fromJson(BASE.copy().put("replicas", "2")))

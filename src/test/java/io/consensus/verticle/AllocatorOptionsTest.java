@@ -28,15 +28,23 @@ class AllocatorOptionsTest {
         .setRoot("/x/y").setMember("m1").setReplicas(2).setItems(List.of("i1", "i2")).setLeaseTtlSeconds(7)
         .setHandoffTimeoutSeconds(9).setAddress("addr").setWaitForMemberSeconds(3).setMaxBatch(5)
         .setStateCheckMillis(300).setDeadlockBackoffMillis(40).setCallTimeoutMillis(800)
-        .setMetadata(new JsonObject().put("zone", "z")).setInitialState("warming");
+        .setMetadata(new JsonObject().put("rack", "z")).setInitialState("warming")
+        .setZone("eu-1a").setItemLimit(40).setWeight(2.5).setDrained(true).addItem("i3", 4);
     JsonObject json = o.toJson();
     AllocatorOptions back = new AllocatorOptions(json);
     assertThat(back.toJson()).isEqualTo(json);
     assertThat(back.getEndpoints()).containsExactly("http://a:1", "https://b:2");
     assertThat(back.getReplicas()).isEqualTo(2);
     assertThat(back.getStateCheckMillis()).isEqualTo(300);
-    assertThat(back.getMetadata()).isEqualTo(new JsonObject().put("zone", "z"));
+    assertThat(back.getMetadata()).isEqualTo(new JsonObject().put("rack", "z"));
     assertThat(back.getInitialState()).isEqualTo("warming");
+    assertThat(back.getZone()).isEqualTo("eu-1a");
+    assertThat(back.getItemLimit()).isEqualTo(40);
+    assertThat(back.getWeight()).isEqualTo(2.5);
+    assertThat(back.isDrained()).isTrue();
+    assertThat(back.getItems()).containsExactly("i1", "i2", "i3");
+    assertThat(back.getItemReplicas()).isEqualTo(java.util.Map.of("i3", 4));
+    assertThat(json.getJsonArray("items")).containsExactly("i1", "i2", new JsonObject().put("name", "i3").put("replicas", 4));
     // The documented shape: endpoints nested under etcd.
     assertThat(json.getJsonObject("etcd").getJsonArray("endpoints")).containsExactly("http://a:1", "https://b:2");
     // Every key of the schema appears in the JSON of fully set options.
@@ -61,18 +69,18 @@ class AllocatorOptionsTest {
 
   @Test
   void copiesAreIndependent() {
-    JsonObject md = new JsonObject().put("zone", "z1");
+    JsonObject md = new JsonObject().put("rack", "z1");
     AllocatorOptions a = new AllocatorOptions(valid()).setMetadata(md).setReplicas(1);
     AllocatorOptions b = new AllocatorOptions(a);
     assertThat(b.toJson()).isEqualTo(a.toJson());
     b.setReplicas(3).setItems(List.of("other")).setEndpoints(List.of("http://c:3"));
-    b.getMetadata().put("zone", "changed-through-getter");
-    md.put("zone", "changed-through-argument");
+    b.getMetadata().put("rack", "changed-through-getter");
+    md.put("rack", "changed-through-argument");
     assertThat(a.getReplicas()).isEqualTo(1);
     assertThat(a.getItems()).containsExactly("a");
     assertThat(a.getEndpoints()).containsExactly("http://127.0.0.1:2379");
-    assertThat(a.getMetadata().getString("zone")).isEqualTo("z1");
-    assertThat(b.getMetadata().getString("zone")).isEqualTo("z1");
+    assertThat(a.getMetadata().getString("rack")).isEqualTo("z1");
+    assertThat(b.getMetadata().getString("rack")).isEqualTo("z1");
     assertThatThrownBy(() -> a.getItems().add("x")).isInstanceOf(UnsupportedOperationException.class);
   }
 
@@ -86,10 +94,30 @@ class AllocatorOptionsTest {
 
   static Stream<Arguments> badInputs() {
     return Stream.of(
-        bad("items", "a", "items", "must be a list of strings, was \"a\""),
-        bad("items", new JsonArray().add(1), "items", "must be a list of strings, has 1"),
-        bad("items", new JsonArray().add("a").addNull(), "items", "must be a list of strings, has null"),
-        bad("items", new JsonObject(), "items", "must be a list of strings, was {}"),
+        bad("items", "a", "items", "must be a list of strings or JSON objects, was \"a\""),
+        bad("items", new JsonArray().add(1), "items", "must be a list of strings or JSON objects, has 1"),
+        bad("items", new JsonArray().add("a").addNull(), "items", "must be a list of strings or JSON objects, has null"),
+        bad("items", new JsonObject(), "items", "must be a list of strings or JSON objects, was {}"),
+        bad("items", new JsonArray().add(new JsonObject().put("replicas", 1)), "items", "needs a string \"name\""),
+        bad("items", new JsonArray().add(new JsonObject().put("name", "b").put("replicas", "3")), "items",
+            "\"replicas\" of 'b' must be an integer"),
+        bad("items", new JsonArray().add(new JsonObject().put("name", "b").put("replicas", -1)), "items",
+            "\"replicas\" of 'b' must be 0..1000"),
+        bad("items", new JsonArray().add(new JsonObject().put("name", "b").put("r", 1)), "items",
+            "unknown field 'r'"),
+        bad("items", new JsonArray().add(new JsonObject().put("name", "x/y")), "items", "invalid item name"),
+        bad("zone", "eu west", "zone", "must be 1-63 letters"),
+        bad("zone", "-a", "zone", "must be 1-63 letters"),
+        bad("zone", "a/b", "zone", "must be 1-63 letters"),
+        bad("zone", 3, "zone", "must be a string, was 3"),
+        bad("itemLimit", -1, "itemLimit", "must be >= 0, was -1"),
+        bad("itemLimit", 2.5, "itemLimit", "must be an integer, was 2.5"),
+        bad("weight", 0, "weight", "must be a positive number, was 0.0"),
+        bad("weight", -2.5, "weight", "must be a positive number"),
+        bad("weight", "2", "weight", "must be a number, was \"2\""),
+        bad("drained", "yes", "drained", "must be true or false"),
+        bad("metadata", new JsonObject().put("zone", "a"), "metadata", "must not use the reserved field 'zone'"),
+        bad("metadata", new JsonObject().put("itemLimit", 3), "metadata", "reserved field 'itemLimit'"),
         bad("items", new JsonArray().add("a").add("a"), "items", "duplicate"),
         bad("items", new JsonArray().add("x/y"), "items", "invalid item name"),
         bad("replicas", "2", "replicas", "must be an integer, was \"2\""),

@@ -101,6 +101,11 @@ final class TestFleet implements AutoCloseable {
     return members.get(member).cancel();
   }
 
+  /** The fleet's own connection to etcd (use on its context, see {@link #onContext}). */
+  EtcdConnection conn() {
+    return conn;
+  }
+
   /** All key-values under the root, read from etcd now. */
   List<KeyValue> keys() {
     return await(onContext(() -> conn.unary(KVGrpc.getRangeMethod(), RangeRequest.newBuilder()
