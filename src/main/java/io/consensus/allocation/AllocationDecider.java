@@ -173,7 +173,7 @@ public final class AllocationDecider {
     // target too: totals that drift above target after the fleet shrinks must not leave
     // items short for good (seen after a crash at 10,000 items x 10 members).
     if (idx.memberPresent() && masters <= want.masters()) {
-      List<String> picks = pickShort(idx, 1, rnd);
+      List<String> picks = unclaimedShort(idx, want.total(), rnd);
       if (!picks.isEmpty()) {
         Decision d = create(idx, picks, localState, 10);
         return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), 10);
@@ -185,8 +185,15 @@ public final class AllocationDecider {
     // 13: over the master target and no ready replica that wants masters stands first in line
     // (nor will, rule 11: the members that want masters hold no copy to promote): after a
     // back-off, let a master go as the seed did, so that its copy can move to one of them.
-    if (idx.memberPresent() && masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
-      Decision d = release(idx, handOffCandidates(idx, 1, rnd), FORCED_HANDOFF);
+    // A member that wants masters further back in one of our routes needs no copy: the
+    // mastership then travels in place, one move per replica ahead of it.
+    // Not while a member is away for a restart: targets shift while it is gone and back when it
+    // returns; a copy moved meanwhile would be a copy moved for nothing.
+    if (idx.memberPresent() && masters > want.masters() && !idx.myReadyMasters.isEmpty()
+        && !idx.restartsPending()) {
+      String viaCopy = hungryBehind(idx, rnd);
+      Decision d = viaCopy != null ? move(idx, List.of(viaCopy), FORCED_HANDOFF)
+          : release(idx, handOffCandidates(idx, 1, rnd), FORCED_HANDOFF);
       return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), FORCED_HANDOFF);
     }
     return Decision.IDLE;
@@ -263,6 +270,27 @@ public final class AllocationDecider {
     return picks;
   }
 
+  /** A ready master of ours (R+1 entries) with a member that wants masters behind its first replica. */
+  private static String hungryBehind(AllocationIndex idx, Random rnd) {
+    if (idx.replicas() < 2) {
+      return null;
+    }
+    List<String> all = new ArrayList<>(idx.myReadyMasters.all());
+    java.util.Collections.shuffle(all, rnd);
+    for (String item : all) {
+      List<RouteEntry> entries = idx.summary(item).route().entries();
+      if (entries.size() != idx.replicas() + 1) {
+        continue;
+      }
+      for (int i = 2; i < entries.size(); i++) {
+        if (wantsMasters(idx, entries.get(i).member())) {
+          return item;
+        }
+      }
+    }
+    return null;
+  }
+
   /**
    * Replicas this member holds first in line (index 1) of items whose master is over its master
    * target, while this member does not want more masters and the replica behind it does.
@@ -336,6 +364,30 @@ public final class AllocationDecider {
       }
     }
     return out;
+  }
+
+  /**
+   * One short-staffed item (a few sampled) that no present member under its total target could
+   * take instead: those take it by rule 8 without any back-off, and a copy placed here would only
+   * have to move to them later.
+   */
+  private static List<String> unclaimedShort(AllocationIndex idx, int total, Random rnd) {
+    List<String> hungry = null;
+    for (String item : pickShort(idx, 8, rnd)) {
+      if (hungry == null) {
+        hungry = new ArrayList<>();
+        for (String m : idx.presentMembers()) {
+          if (!m.equals(idx.member()) && idx.entriesOf(m) < total) {
+            hungry.add(m);
+          }
+        }
+      }
+      Route r = idx.summary(item).route();
+      if (hungry.stream().allMatch(m -> r.index(m) >= 0)) {
+        return List.of(item);
+      }
+    }
+    return List.of();
   }
 
   /**

@@ -49,6 +49,8 @@ public final class AllocationIndex {
   private Map<String, Integer> masterTargets = Map.of();
   // The lease of this member's declared restart (ROOT/restarts/<member>), 0 when none.
   private long restartLease;
+  // Whether any member has declared a restart that is still pending (ROOT/restarts/...).
+  private boolean restartsPending;
   // Items with fewer than R+1 entries, whoever holds them (for metrics).
   private int itemsShort;
 
@@ -61,6 +63,8 @@ public final class AllocationIndex {
   final IndexedSet myReadyMasters = new IndexedSet();
   // Entries of this member's name waiting on its declared restart lease: to adopt.
   final IndexedSet myAdoptable = new IndexedSet();
+  // Entries of this member's name on some other lease (an earlier incarnation still stopping).
+  final IndexedSet myForeign = new IndexedSet();
 
   /**
    * @param member            this member's name
@@ -125,6 +129,8 @@ public final class AllocationIndex {
       rank = memberPresent ? rankOf(members) : -1;
       masterTargets = null; // recomputed on demand
     }
+    Node restarts = newTree.child(Keys.RESTARTS_PREFIX);
+    restartsPending = restarts != null && restarts.childCount() > 0;
     long declared = declaredRestartLease(newTree);
     if (declared != restartLease) {
       restartLease = declared;
@@ -246,7 +252,8 @@ public final class AllocationIndex {
       adoptable = key && mine == null && restartLease != 0 && e.lease() == restartLease;
     }
     boolean ready = index == 0 && route.isReadyForHandoff(replicas, readyForPromotion) && replicasStay(route);
-    return new ItemSummary(route, fixed, marker, index, mine, Role.of(index, replicas), ready, adoptable);
+    boolean foreign = index >= 0 && mine == null && !adoptable && route.entries().get(index).modRevision() > 0;
+    return new ItemSummary(route, fixed, marker, index, mine, Role.of(index, replicas), ready, adoptable, foreign);
   }
 
   /**
@@ -287,6 +294,13 @@ public final class AllocationIndex {
         myAdoptable.add(item);
       } else {
         myAdoptable.remove(item);
+      }
+    }
+    if (s.foreign()) {
+      if (add) {
+        myForeign.add(item);
+      } else {
+        myForeign.remove(item);
       }
     }
     List<IndexedSet> in = new ArrayList<>(2);
@@ -401,6 +415,20 @@ public final class AllocationIndex {
   /** The lease of this member's declared restart whose entries it may adopt, 0 when none. */
   public long restartLease() {
     return restartLease;
+  }
+
+  /** Whether some member stopping for a restart (or away within its grace) is expected back. */
+  public boolean restartsPending() {
+    return restartsPending;
+  }
+
+  /**
+   * Whether the previous incarnation's restart is fully taken over: a restart is declared, nothing
+   * on its lease is left to adopt, and no entry of this member's name waits on any other lease
+   * (an incarnation still stopping moves its entries onto the declared lease last).
+   */
+  public boolean restartAdopted() {
+    return restartLease != 0 && myAdoptable.isEmpty() && myForeign.isEmpty() && memberPresent;
   }
 
   /** Entries left on the declared restart lease, not adopted yet. */

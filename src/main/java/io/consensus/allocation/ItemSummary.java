@@ -18,9 +18,11 @@ import io.consensus.route.RouteEntry;
  * @param readyForHandoff      whether the master may hand off (R ready replicas)
  * @param adoptable            whether this member's name holds an entry on the lease of its
  *                             declared restart, which it may adopt (see {@code ROOT/restarts})
+ * @param foreign              whether this member's name holds an entry on another lease that it
+ *                             may not adopt (an earlier incarnation's, still stopping or doomed)
  */
 public record ItemSummary(Route route, boolean fixed, long markerCreateRevision, int myIndex, RouteEntry myEntry,
-    Role role, boolean readyForHandoff, boolean adoptable) {
+    Role role, boolean readyForHandoff, boolean adoptable, boolean foreign) {
 
   public String item() {
     return route.item();

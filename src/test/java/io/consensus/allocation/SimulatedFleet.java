@@ -65,6 +65,7 @@ final class SimulatedFleet {
     int applied = -1; // index into log already applied
     long backoffSince = -1; // revision at which a rule-10 back-off started, -1 when none
     boolean done;
+    long graceLease;
 
     Member(String name) {
       this.name = name;
@@ -92,7 +93,7 @@ final class SimulatedFleet {
       if (done) {
         return false;
       }
-      if (index.restartLease() != 0 && index.adoptable() == 0 && index.memberPresent()) {
+      if (index.restartAdopted()) {
         // Everything left on the previous incarnation's grace lease is adopted: revoke it.
         long grace = index.restartLease();
         expire(grace);
@@ -163,8 +164,12 @@ final class SimulatedFleet {
 
   /** Starts a restart: the member hands its masters off in place and keeps its replicas. */
   void startRestart(String name) {
-    members.get(name).decider.restarting(true);
+    Member m = members.get(name);
+    m.decider.restarting(true);
     cancel(name);
+    // The restart is declared at once, on the lease the entries will wait on.
+    m.graceLease = nextLease++;
+    put(keys.restart(name), Long.toString(m.graceLease), m.graceLease);
   }
 
   /**
@@ -173,7 +178,7 @@ final class SimulatedFleet {
    */
   long finishRestart(String name) {
     Member m = members.remove(name);
-    long grace = nextLease++;
+    long grace = m.graceLease;
     List<KeyValue> mine = new ArrayList<>();
     store.values().forEach(v -> {
       if (v.lease() == m.lease && v.key().startsWith(keys.itemsPrefix())) {
@@ -193,7 +198,6 @@ final class SimulatedFleet {
     } else {
       revision--;
     }
-    put(keys.restart(name), Long.toString(grace), grace);
     expire(m.lease);
     return grace;
   }
@@ -339,6 +343,9 @@ final class SimulatedFleet {
       m.sync();
     }
     for (Member m : list) {
+      if (!m.done && m.index.restartAdopted()) {
+        return false; // the grace lease is still to be revoked
+      }
       Decision d = m.decider.decide(m.index, m::state, rnd);
       if (d.outcome() == Decision.Outcome.DONE) {
         m.done = true;
