@@ -192,9 +192,15 @@ public final class AllocationDecider {
     if (idx.memberPresent() && masters > want.masters() && !idx.myReadyMasters.isEmpty()
         && !idx.restartsPending()) {
       String viaCopy = hungryBehind(idx, rnd);
-      Decision d = viaCopy != null ? move(idx, List.of(viaCopy), FORCED_HANDOFF)
-          : release(idx, handOffCandidates(idx, 1, rnd), FORCED_HANDOFF);
-      return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), FORCED_HANDOFF);
+      if (viaCopy != null) {
+        Decision d = move(idx, List.of(viaCopy), FORCED_HANDOFF);
+        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), FORCED_HANDOFF);
+      }
+      Decision d = release(idx, handOffCandidates(idx, 1, rnd), FORCED_HANDOFF);
+      // While some member is over its total, rule 12 is about to hand copies to the members
+      // below theirs, and the mastership can then move in place: wait for that first.
+      return someoneOverTotal(idx, want.total()) ? new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(),
+          FORCED_HANDOFF) : d;
     }
     return Decision.IDLE;
   }
@@ -218,6 +224,26 @@ public final class AllocationDecider {
 
   public boolean restarting() {
     return restarting;
+  }
+
+  private static boolean someoneOverTotal(AllocationIndex idx, int total) {
+    for (String m : idx.presentMembers()) {
+      if (idx.entriesOf(m) > total) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether some present member other than this one masters more items than its target. */
+  private static boolean someoneElseOverMasters(AllocationIndex idx) {
+    for (String m : idx.presentMembers()) {
+      int target = idx.masterTargetOf(m);
+      if (!m.equals(idx.member()) && idx.mastersOf(m) > target) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code member} (present) masters fewer items than its target. */
@@ -306,8 +332,8 @@ public final class AllocationDecider {
         break;
       }
     }
-    if (!someoneWants) {
-      return List.of();
+    if (!someoneWants || !someoneElseOverMasters(idx)) {
+      return List.of(); // cheap gates: the loop below is over every replica held
     }
     List<String> out = new ArrayList<>();
     for (String item : idx.myReplicas.all()) {

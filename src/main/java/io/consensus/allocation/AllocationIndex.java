@@ -46,7 +46,9 @@ public final class AllocationIndex {
   // Entries per member across all items: lets an over-full member see who can take a replica.
   private final Map<String, Integer> entriesByMember = new HashMap<>();
   // Master targets of present members, recomputed when the members change.
-  private Map<String, Integer> masterTargets = Map.of();
+  private Map<String, Integer> masterTargets;
+  private int masterTargetsItems = -1;
+  private List<String> presentList = List.of();
   // The lease of this member's declared restart (ROOT/restarts/<member>), 0 when none.
   private long restartLease;
   // Whether any member has declared a restart that is still pending (ROOT/restarts/...).
@@ -381,7 +383,7 @@ public final class AllocationIndex {
 
   /** The master target of present member {@code member}, -1 when its member key is absent. */
   public int masterTargetOf(String member) {
-    if (masterTargets == null) {
+    if (masterTargets == null || masterTargetsItems != itemCount()) {
       masterTargets = computeMasterTargets();
     }
     return masterTargets.getOrDefault(member, -1);
@@ -389,13 +391,14 @@ public final class AllocationIndex {
 
   /** Present members (valid member keys) in seniority order. */
   public List<String> presentMembers() {
-    if (masterTargets == null) {
+    if (masterTargets == null || masterTargetsItems != itemCount()) {
       masterTargets = computeMasterTargets();
     }
-    return new ArrayList<>(masterTargets.keySet());
+    return presentList;
   }
 
   private Map<String, Integer> computeMasterTargets() {
+    masterTargetsItems = itemCount();
     List<Node> present = new ArrayList<>();
     if (membersNode != null) {
       membersNode.forEachChild(c -> {
@@ -409,6 +412,7 @@ public final class AllocationIndex {
     for (int i = 0; i < present.size(); i++) {
       out.put(present.get(i).name(), Targets.of(itemCount(), present.size(), i, replicas, true).masters());
     }
+    presentList = List.copyOf(out.keySet());
     return out;
   }
 
