@@ -488,8 +488,9 @@ public final class AllocationDecider {
    */
   /**
    * Rule 8's picks: among a sample of short items, first those this member is the designated
-   * taker of (highest hash of item and member among the present members with room that hold
-   * no entry of the item), so that members filling the same short items at once mostly pick
+   * taker of (the most room, then the highest hash of item and member, among the present
+   * members with room that hold no entry of the item), so that members filling the same short
+   * items at once mostly pick
    * different ones (each collision is a copy placed for nothing: an extra that lets go); the
    * others only to complete a batch that would otherwise be empty.
    */
@@ -509,14 +510,19 @@ public final class AllocationDecider {
     for (String item : sample) {
       Route r = idx.summary(item).route();
       String best = null;
+      int bestRoom = 0;
       int bestHash = 0;
       for (String m : takers) {
         if (r.index(m) >= 0) {
           continue;
         }
+        // The member with the most room first (a member rejoining empty takes what is freed
+        // for it), the hash among equals.
+        int room = (total - idx.entriesOf(m)) * 4 / Math.max(1, total); // quarters of a share
         int h = mix(item.hashCode() * 31 + m.hashCode());
-        if (best == null || h > bestHash) {
+        if (best == null || room > bestRoom || room == bestRoom && h > bestHash) {
           best = m;
+          bestRoom = room;
           bestHash = h;
         }
       }
