@@ -15,20 +15,27 @@ import java.util.function.Function;
  * The allocation rules: given one member's {@link AllocationIndex} and its local item states,
  * decides what to write next. Pure and deterministic for a given {@link Random}.
  *
- * <p>Rules, the first that applies wins (rule 1, keeping the lease alive, lives outside):
- * <ol start="2">
- *   <li>update a mastered entry whose stored state differs from the local state;</li>
- *   <li>update a replica entry likewise;</li>
- *   <li>release an extra entry;</li>
- *   <li>more masters than wanted: release a mastered item ready for hand-off;</li>
- *   <li>member key gone: release a replica entry;</li>
- *   <li>fewer masters than wanted: take an item with no entries;</li>
- *   <li>fewer entries than wanted: take an item with fewer than R+1 entries;</li>
- *   <li>exactly the wanted masters but too many entries: release a mastered item ready for
- *       hand-off (deadlock avoidance);</li>
- *   <li>not over the master target, items short of replicas that this member does not hold,
- *       member key present: take one more after a randomized back-off, so that members that
- *       want more win the race (deadlock avoidance).</li>
+ * <p>Rules, the first that applies wins (keeping the lease alive lives outside), in this order:
+ * <ol>
+ *   <li>(1) adopt entries a previous incarnation left on its declared restart lease;</li>
+ *   <li>(2) update a mastered entry whose stored state differs from the local state;</li>
+ *   <li>(3) update a replica entry likewise;</li>
+ *   <li>(4) release an extra entry;</li>
+ *   <li>(5) more masters than wanted: hand off a ready master; a member that stays or restarts
+ *       moves its entry behind its replicas in place ({@link Action.Kind#MOVE}), only to a
+ *       first replica that wants masters; a member leaving for good releases;</li>
+ *   <li>(6) member key gone, not restarting: release a replica (guarded);</li>
+ *   <li>(11) a first replica at its master share steps behind a replica that wants masters;</li>
+ *   <li>(7) fewer masters than wanted: take an item with no entries;</li>
+ *   <li>(8) fewer entries than wanted: take short items, those this member is the designated
+ *       taker of first;</li>
+ *   <li>(12) more entries than wanted: release a replica a member with room can take;</li>
+ *   <li>(9) exactly the wanted masters but too many entries: release a ready master;</li>
+ *   <li>(10) items short of replicas that no member with room can fill, member key present:
+ *       take one more after a randomized back-off (deadlock avoidance);</li>
+ *   <li>(13) over the master target with no successor that wants masters: move a master toward
+ *       a member that wants masters and holds a copy, or release one as the seed did (after a
+ *       back-off while some member is over its total; never while a restart is declared).</li>
  * </ol>
  * With {@code maxBatch > 1} a rule that applies to several items acts on up to that many at
  * once (never more than its target gap); with 1 it behaves exactly like the seed, one action
@@ -205,10 +212,13 @@ public final class AllocationDecider {
     return Decision.IDLE;
   }
 
-  /** Rule numbers beyond the seed's 2-10. */
+  /** Rule 1: adopt an entry left on this member's declared restart lease. */
   public static final int ADOPT = 1;
+  /** Rule 11: a first replica steps behind one that wants masters. */
   public static final int STEP_ASIDE = 11;
+  /** Rule 12: an over-full member releases a replica that a member with room can take. */
   public static final int SURPLUS_REPLICA = 12;
+  /** Rule 13: a master over its share with no successor that wants it hands off anyway. */
   public static final int FORCED_HANDOFF = 13;
 
   private boolean restarting;
@@ -495,14 +505,17 @@ public final class AllocationDecider {
    * others only to complete a batch that would otherwise be empty.
    */
   private static List<String> pickShortPreferringOwn(AllocationIndex idx, int k, int total, Random rnd) {
-    List<String> sample = pickShort(idx, Math.max(k * 4, 16), rnd);
+    List<String> sample = pickShort(idx, Math.max(k * 2, 8), rnd);
     if (sample.size() <= 1) {
       return sample;
     }
     List<String> takers = new ArrayList<>();
+    List<Integer> rooms = new ArrayList<>();
     for (String m : idx.presentMembers()) {
-      if (m.equals(idx.member()) || idx.entriesOf(m) < total) {
+      int entries = idx.entriesOf(m);
+      if (m.equals(idx.member()) || entries < total) {
         takers.add(m);
+        rooms.add((total - entries) * 4 / Math.max(1, total)); // quarters of a share
       }
     }
     List<String> own = new ArrayList<>();
@@ -512,15 +525,17 @@ public final class AllocationDecider {
       String best = null;
       int bestRoom = 0;
       int bestHash = 0;
-      for (String m : takers) {
-        if (r.index(m) >= 0) {
+      int itemHash = item.hashCode() * 31;
+      for (int t = 0; t < takers.size(); t++) {
+        String m = takers.get(t);
+        int room = rooms.get(t);
+        if (best != null && room < bestRoom) {
           continue;
         }
         // The member with the most room first (a member rejoining empty takes what is freed
         // for it), the hash among equals.
-        int room = (total - idx.entriesOf(m)) * 4 / Math.max(1, total); // quarters of a share
-        int h = mix(item.hashCode() * 31 + m.hashCode());
-        if (best == null || room > bestRoom || room == bestRoom && h > bestHash) {
+        int h = mix(itemHash + m.hashCode());
+        if ((best == null || room > bestRoom || h > bestHash) && r.index(m) < 0) {
           best = m;
           bestRoom = room;
           bestHash = h;

@@ -1,5 +1,6 @@
 package io.consensus.verticle;
 
+import io.consensus.allocation.Action;
 import io.consensus.allocation.AllocationDecider;
 import io.consensus.allocation.AllocationIndex;
 import io.consensus.allocation.Decision;
@@ -640,12 +641,12 @@ public class AllocatorVerticle extends AbstractVerticle {
       vertx.cancelTimer(handoffTimer);
       handoffTimer = -1;
     }
-    List<io.consensus.allocation.Action> keep = new ArrayList<>();
+    List<Action> keep = new ArrayList<>();
     for (String item : index.heldItems()) {
       ItemSummary s = index.summary(item);
       if (s != null && s.myEntry() != null && s.myIndex() > 0) {
-        keep.add(new io.consensus.allocation.Action(io.consensus.allocation.Action.Kind.UPDATE, item,
-            s.myEntry().state(), s.myEntry().modRevision(), 0, 0, List.of(), s.myEntry().moved()));
+        keep.add(new Action(Action.Kind.UPDATE, item, s.myEntry().state(), s.myEntry().modRevision(), 0, 0,
+            List.of(), s.myEntry().moved()));
       }
     }
     graceLease.compose(g -> moveOnto(keep, 0, g, 0).map(moved -> {
@@ -662,7 +663,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   }
 
   /** Moves {@code entries[from..]} onto {@code graceLease} in batches; the count that moved. */
-  private Future<Integer> moveOnto(List<io.consensus.allocation.Action> entries, int from, long graceLease,
+  private Future<Integer> moveOnto(List<Action> entries, int from, long graceLease,
       int moved) {
     if (from >= entries.size()) {
       return Future.succeededFuture(moved);
