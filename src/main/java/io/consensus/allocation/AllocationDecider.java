@@ -15,20 +15,27 @@ import java.util.function.Function;
  * The allocation rules: given one member's {@link AllocationIndex} and its local item states,
  * decides what to write next. Pure and deterministic for a given {@link Random}.
  *
- * <p>Rules, the first that applies wins (rule 1, keeping the lease alive, lives outside):
- * <ol start="2">
- *   <li>update a mastered entry whose stored state differs from the local state;</li>
- *   <li>update a replica entry likewise;</li>
- *   <li>release an extra entry;</li>
- *   <li>more masters than wanted: release a mastered item ready for hand-off;</li>
- *   <li>member key gone: release a replica entry;</li>
- *   <li>fewer masters than wanted: take an item with no entries;</li>
- *   <li>fewer entries than wanted: take an item with fewer than R+1 entries;</li>
- *   <li>exactly the wanted masters but too many entries: release a mastered item ready for
- *       hand-off (deadlock avoidance);</li>
- *   <li>not over the master target, items short of replicas that this member does not hold,
- *       member key present: take one more after a randomized back-off, so that members that
- *       want more win the race (deadlock avoidance).</li>
+ * <p>Rules, the first that applies wins (keeping the lease alive lives outside), in this order:
+ * <ol>
+ *   <li>(1) adopt entries a previous incarnation left on its declared restart lease;</li>
+ *   <li>(2) update a mastered entry whose stored state differs from the local state;</li>
+ *   <li>(3) update a replica entry likewise;</li>
+ *   <li>(4) release an extra entry;</li>
+ *   <li>(5) more masters than wanted: hand off a ready master; a member that stays or restarts
+ *       moves its entry behind its replicas in place ({@link Action.Kind#MOVE}), only to a
+ *       first replica that wants masters; a member leaving for good releases;</li>
+ *   <li>(6) member key gone, not restarting: release a replica (guarded);</li>
+ *   <li>(11) a first replica at its master share steps behind a replica that wants masters;</li>
+ *   <li>(7) fewer masters than wanted: take an item with no entries;</li>
+ *   <li>(8) fewer entries than wanted: take short items, those this member is the designated
+ *       taker of first;</li>
+ *   <li>(12) more entries than wanted: release a replica a member with room can take;</li>
+ *   <li>(9) exactly the wanted masters but too many entries: release a ready master;</li>
+ *   <li>(10) items short of replicas that no member with room can fill, member key present:
+ *       take one more after a randomized back-off (deadlock avoidance);</li>
+ *   <li>(13) over the master target with no successor that wants masters: move a master toward
+ *       a member that wants masters and holds a copy, or release one as the seed did (after a
+ *       back-off while some member is over its total; never while a restart is declared).</li>
  * </ol>
  * Placement ({@link Placement}, {@link Placements}): targets follow the members' specs; no take
  * passes a member's item limit (a drained member takes nothing); rule 14: a member full under
@@ -185,7 +192,7 @@ public final class AllocationDecider {
     }
     // 8: take short-staffed items that have a master.
     if (total < want.total()) {
-      List<String> picks = Placements.fit(idx, pickShort(idx, batch(want.total() - total), rnd));
+      List<String> picks = Placements.fit(idx, pickShortPreferringOwn(idx, batch(want.total() - total), want.total(), rnd));
       if (!picks.isEmpty()) {
         return create(idx, picks, localState, 8);
       }
@@ -217,7 +224,7 @@ public final class AllocationDecider {
     // target too: totals that drift above target after the fleet shrinks must not leave
     // items short for good (seen after a crash at 10,000 items x 10 members).
     if (idx.memberPresent() && masters <= want.masters()) {
-      List<String> picks = Placements.fit(idx, pickShort(idx, 1, rnd));
+      List<String> picks = Placements.fit(idx, unclaimedShort(idx, want.total(), rnd));
       if (!picks.isEmpty()) {
         Decision d = create(idx, picks, localState, 10);
         return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), 10);
@@ -229,17 +236,33 @@ public final class AllocationDecider {
     // 13: over the master target and no ready replica that wants masters stands first in line
     // (nor will, rule 11: the members that want masters hold no copy to promote): after a
     // back-off, let a master go as the seed did, so that its copy can move to one of them.
-    if (balance && idx.memberPresent() && masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
+    // A member that wants masters further back in one of our routes needs no copy: the
+    // mastership then travels in place, one move per replica ahead of it.
+    // Not while a member is away for a restart: targets shift while it is gone and back when it
+    // returns; a copy moved meanwhile would be a copy moved for nothing.
+    if (balance && idx.memberPresent() && masters > want.masters() && !idx.myReadyMasters.isEmpty()
+        && !idx.restartsPending()) {
+      String viaCopy = hungryBehind(idx, rnd);
+      if (viaCopy != null) {
+        Decision d = move(idx, List.of(viaCopy), FORCED_HANDOFF);
+        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), FORCED_HANDOFF);
+      }
       Decision d = release(idx, handOffCandidates(idx, 1, rnd), FORCED_HANDOFF);
-      return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), FORCED_HANDOFF);
+      // While some member is over its total, rule 12 is about to hand copies to the members
+      // below theirs, and the mastership can then move in place: wait for that first.
+      return someoneOverTotal(idx) ? new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(),
+          FORCED_HANDOFF) : d;
     }
     return Decision.IDLE;
   }
 
-  /** Rule numbers beyond the seed's 2-10. */
+  /** Rule 1: adopt an entry left on this member's declared restart lease. */
   public static final int ADOPT = 1;
+  /** Rule 11: a first replica steps behind one that wants masters. */
   public static final int STEP_ASIDE = 11;
+  /** Rule 12: an over-full member releases a replica that a member with room can take. */
   public static final int SURPLUS_REPLICA = 12;
+  /** Rule 13: a master over its share with no successor that wants it hands off anyway. */
   public static final int FORCED_HANDOFF = 13;
   public static final int MAKE_ROOM = 14;
   public static final int DRAIN = 15;
@@ -258,6 +281,26 @@ public final class AllocationDecider {
 
   public boolean restarting() {
     return restarting;
+  }
+
+  private static boolean someoneOverTotal(AllocationIndex idx) {
+    for (String m : idx.presentMembers()) {
+      if (Placements.freeSlots(idx, m) < 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether some present member other than this one masters more items than its target. */
+  private static boolean someoneElseOverMasters(AllocationIndex idx) {
+    for (String m : idx.presentMembers()) {
+      int target = idx.masterTargetOf(m);
+      if (!m.equals(idx.member()) && idx.mastersOf(m) > target) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code member} (present) masters fewer items than its target. */
@@ -311,6 +354,27 @@ public final class AllocationDecider {
     return picks;
   }
 
+  /** A ready master of ours (R+1 entries) with a member that wants masters behind its first replica. */
+  private static String hungryBehind(AllocationIndex idx, Random rnd) {
+    if (idx.replicas() < 2) {
+      return null;
+    }
+    List<String> all = new ArrayList<>(idx.myReadyMasters.all());
+    java.util.Collections.shuffle(all, rnd);
+    for (String item : all) {
+      List<RouteEntry> entries = idx.summary(item).route().entries();
+      if (entries.size() != idx.replicas() + 1) {
+        continue;
+      }
+      for (int i = 2; i < entries.size(); i++) {
+        if (wantsMasters(idx, entries.get(i).member())) {
+          return item;
+        }
+      }
+    }
+    return null;
+  }
+
   /**
    * Replicas this member holds first in line (index 1) of items whose master is over its master
    * target, while this member does not want more masters and the replica behind it does.
@@ -326,8 +390,8 @@ public final class AllocationDecider {
         break;
       }
     }
-    if (!someoneWants) {
-      return List.of();
+    if (!someoneWants || !someoneElseOverMasters(idx)) {
+      return List.of(); // cheap gates: the loop below is over every replica held
     }
     List<String> out = new ArrayList<>();
     for (String item : idx.myReplicas.all()) {
@@ -384,6 +448,31 @@ public final class AllocationDecider {
       }
     }
     return out;
+  }
+
+  /**
+   * One short-staffed item (a few sampled) that no present member under its total target could
+   * take instead: those take it by rule 8 without any back-off, and a copy placed here would only
+   * have to move to them later.
+   */
+  private static List<String> unclaimedShort(AllocationIndex idx, int total, Random rnd) {
+    List<String> hungry = null;
+    for (String item : pickShort(idx, 8, rnd)) {
+      if (hungry == null) {
+        hungry = new ArrayList<>();
+        for (String m : idx.presentMembers()) {
+          // Room under each member's own target: a member at its item limit cannot take it.
+          if (!m.equals(idx.member()) && Placements.freeSlots(idx, m) > 0) {
+            hungry.add(m);
+          }
+        }
+      }
+      Route r = idx.summary(item).route();
+      if (hungry.stream().allMatch(m -> r.index(m) >= 0)) {
+        return List.of(item);
+      }
+    }
+    return List.of();
   }
 
   /**
@@ -456,6 +545,70 @@ public final class AllocationDecider {
    * would later have to hand off again (measured: a third more actions in the seed's
    * extended deadlock scenario).
    */
+  /**
+   * Rule 8's picks: among a sample of short items, first those this member is the designated
+   * taker of (the most room, then the highest hash of item and member, among the present
+   * members with room that hold no entry of the item), so that members filling the same short
+   * items at once mostly pick
+   * different ones (each collision is a copy placed for nothing: an extra that lets go); the
+   * others only to complete a batch that would otherwise be empty.
+   */
+  private static List<String> pickShortPreferringOwn(AllocationIndex idx, int k, int total, Random rnd) {
+    List<String> sample = pickShort(idx, Math.max(k * 2, 8), rnd);
+    if (sample.size() <= 1) {
+      return sample;
+    }
+    List<String> takers = new ArrayList<>();
+    List<Integer> rooms = new ArrayList<>();
+    for (String m : idx.presentMembers()) {
+      // Each member's own target (weights and item limits differ), not this member's.
+      int target = m.equals(idx.member()) ? total : Math.max(0, idx.totalTargetOf(m));
+      int free = target - idx.entriesOf(m);
+      if (m.equals(idx.member()) || free > 0) {
+        takers.add(m);
+        rooms.add(free * 4 / Math.max(1, target)); // quarters of a share
+      }
+    }
+    List<String> own = new ArrayList<>();
+    List<String> rest = new ArrayList<>();
+    for (String item : sample) {
+      Route r = idx.summary(item).route();
+      String best = null;
+      int bestRoom = 0;
+      int bestHash = 0;
+      int itemHash = item.hashCode() * 31;
+      for (int t = 0; t < takers.size(); t++) {
+        String m = takers.get(t);
+        int room = rooms.get(t);
+        if (best != null && room < bestRoom) {
+          continue;
+        }
+        // The member with the most room first (a member rejoining empty takes what is freed
+        // for it), the hash among equals.
+        int h = mix(itemHash + m.hashCode());
+        if ((best == null || room > bestRoom || h > bestHash) && r.index(m) < 0) {
+          best = m;
+          bestRoom = room;
+          bestHash = h;
+        }
+      }
+      (idx.member().equals(best) ? own : rest).add(item);
+    }
+    List<String> out = own.size() > k ? own.subList(0, k) : own;
+    if (out.isEmpty() && !rest.isEmpty()) {
+      return List.of(rest.get(0));
+    }
+    return out;
+  }
+
+  private static int mix(int h) {
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    return h ^ (h >>> 16);
+  }
+
   private static List<String> pickShort(AllocationIndex idx, int k, Random rnd) {
     if (ZoneSpread.inUse(idx)) {
       return ZoneSpread.pickShort(idx, k, rnd, idx.unattainableSlots() > 0);

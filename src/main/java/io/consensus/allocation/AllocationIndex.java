@@ -65,6 +65,8 @@ public final class AllocationIndex {
   private int maxReplicas;
   // The lease of this member's declared restart (ROOT/restarts/<member>), 0 when none.
   private long restartLease;
+  // Whether any member has declared a restart that is still pending (ROOT/restarts/...).
+  private boolean restartsPending;
   // Items with fewer than R+1 entries, whoever holds them (for metrics).
   private int itemsShort;
 
@@ -79,6 +81,8 @@ public final class AllocationIndex {
   final IndexedSet myAdoptable = new IndexedSet();
   // Replicas of fully staffed items where an earlier entry has this member's zone (zone rule 16).
   final IndexedSet myDoubled = new IndexedSet();
+  // Entries of this member's name on some other lease (an earlier incarnation still stopping).
+  final IndexedSet myForeign = new IndexedSet();
 
   /**
    * @param member            this member's name
@@ -170,6 +174,8 @@ public final class AllocationIndex {
     drainedNode = newTree.child(Keys.DRAINED_PREFIX);
     Node maint = newTree.child(Keys.MAINTENANCE);
     maintenance = maint != null && maint.hasValue();
+    Node restarts = newTree.child(Keys.RESTARTS_PREFIX);
+    restartsPending = restarts != null && restarts.childCount() > 0;
     long declared = declaredRestartLease(newTree);
     if (declared != restartLease) {
       restartLease = declared;
@@ -321,7 +327,8 @@ public final class AllocationIndex {
     }
     int r = replicasOf(item, node, fixed);
     boolean ready = index == 0 && route.isReadyForHandoff(r, readyForPromotion) && replicasStay(route, r);
-    return new ItemSummary(route, fixed, marker, index, mine, Role.of(index, r), ready, adoptable, r);
+    boolean foreign = index >= 0 && mine == null && !adoptable && route.entries().get(index).modRevision() > 0;
+    return new ItemSummary(route, fixed, marker, index, mine, Role.of(index, r), ready, adoptable, r, foreign);
   }
 
   /**
@@ -388,6 +395,13 @@ public final class AllocationIndex {
         myAdoptable.add(item);
       } else {
         myAdoptable.remove(item);
+      }
+    }
+    if (s.foreign()) {
+      if (add) {
+        myForeign.add(item);
+      } else {
+        myForeign.remove(item);
       }
     }
     List<IndexedSet> in = new ArrayList<>(2);
@@ -587,6 +601,20 @@ public final class AllocationIndex {
   /** The lease of this member's declared restart whose entries it may adopt, 0 when none. */
   public long restartLease() {
     return restartLease;
+  }
+
+  /** Whether some member stopping for a restart (or away within its grace) is expected back. */
+  public boolean restartsPending() {
+    return restartsPending;
+  }
+
+  /**
+   * Whether the previous incarnation's restart is fully taken over: a restart is declared, nothing
+   * on its lease is left to adopt, and no entry of this member's name waits on any other lease
+   * (an incarnation still stopping moves its entries onto the declared lease last).
+   */
+  public boolean restartAdopted() {
+    return restartLease != 0 && myAdoptable.isEmpty() && myForeign.isEmpty() && memberPresent;
   }
 
   /** Entries left on the declared restart lease, not adopted yet. */

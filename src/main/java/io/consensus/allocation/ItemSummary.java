@@ -20,9 +20,11 @@ import io.consensus.route.RouteEntry;
  *                             declared restart, which it may adopt (see {@code ROOT/restarts})
  * @param replicas             R of this item: its marker's {@code {"replicas": N}}, its configured
  *                             replicas as a fixed item, or the fleet's R
+ * @param foreign              whether this member's name holds an entry on another lease that it
+ *                             may not adopt (an earlier incarnation's, still stopping or doomed)
  */
 public record ItemSummary(Route route, boolean fixed, long markerCreateRevision, int myIndex, RouteEntry myEntry,
-    Role role, boolean readyForHandoff, boolean adoptable, int replicas) {
+    Role role, boolean readyForHandoff, boolean adoptable, int replicas, boolean foreign) {
 
   public String item() {
     return route.item();

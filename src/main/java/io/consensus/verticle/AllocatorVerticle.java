@@ -1,5 +1,6 @@
 package io.consensus.verticle;
 
+import io.consensus.allocation.Action;
 import io.consensus.allocation.AllocationDecider;
 import io.consensus.allocation.AllocationIndex;
 import io.consensus.allocation.Decision;
@@ -102,6 +103,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   // The previous incarnation's grace lease once revoked (after adopting its entries).
   private long graceLeaseRevoked;
   private boolean restartExiting;
+  private Future<Long> graceLease;
   private long lastIdleRevision = -1;
   // Held items whose state may be stale (rules 2, 3); all held items when stateCheckAll.
   private final Set<String> stateCheck = new HashSet<>();
@@ -488,8 +490,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       vertx.cancelTimer(backoffTimer);
       backoffTimer = -1;
     }
-    if (phase == Phase.RUNNING && index.restartLease() != 0 && index.adoptable() == 0 && index.memberPresent()
-        && graceLeaseRevoked != index.restartLease()) {
+    if (phase == Phase.RUNNING && index.restartAdopted() && graceLeaseRevoked != index.restartLease()) {
       // Every entry our previous incarnation left is adopted: drop its grace lease (and the
       // declaration on it).
       graceLeaseRevoked = index.restartLease();
@@ -673,6 +674,12 @@ public class AllocatorVerticle extends AbstractVerticle {
     if (restart && phase == Phase.RUNNING) {
       restarting = true;
       decider.restarting(true);
+      // Declare the restart at once, so that the fleet does not move copies around while this
+      // member is away; its entries move onto the declared lease only once it stopped acting.
+      int ttl = options.getRestartGraceSeconds() + options.getHandoffTimeoutSeconds();
+      graceLease = GraceLease.grant(conn, ttl).compose(g -> writer.declareRestart(g).map(rev -> g));
+      graceLease.onFailure(err -> LOG.warn("member {}: declaring the restart failed ({}); stopping as a leave",
+          member, err.toString()));
     }
     if (phase != Phase.RUNNING) {
       // Not (or no longer) joined: nothing to hand off.
@@ -716,21 +723,19 @@ public class AllocatorVerticle extends AbstractVerticle {
       vertx.cancelTimer(handoffTimer);
       handoffTimer = -1;
     }
-    List<io.consensus.allocation.Action> keep = new ArrayList<>();
+    List<Action> keep = new ArrayList<>();
     for (String item : index.heldItems()) {
       ItemSummary s = index.summary(item);
       if (s != null && s.myEntry() != null && s.myIndex() > 0) {
-        keep.add(new io.consensus.allocation.Action(io.consensus.allocation.Action.Kind.UPDATE, item,
-            s.myEntry().state(), s.myEntry().modRevision(), 0, 0, List.of(), s.myEntry().moved()));
+        keep.add(new Action(Action.Kind.UPDATE, item, s.myEntry().state(), s.myEntry().modRevision(), 0, 0,
+            List.of(), s.myEntry().moved()));
       }
     }
-    int grace = options.getRestartGraceSeconds();
-    GraceLease.grant(conn, grace).compose(graceLease -> moveOnto(keep, 0, graceLease, 0)
-        .compose(moved -> writer.declareRestart(graceLease).map(rev -> {
-          LOG.info("member {}: restart declared: {} of {} replica entries wait {} s on lease {} ({})", member,
-              moved, keep.size(), grace, graceLease, why);
-          return moved;
-        }))).onComplete(ar -> {
+    graceLease.compose(g -> moveOnto(keep, 0, g, 0).map(moved -> {
+      LOG.info("member {}: restarting: {} of {} replica entries wait on lease {} (grace {} s; {})", member,
+          moved, keep.size(), g, options.getRestartGraceSeconds(), why);
+      return moved;
+    })).onComplete(ar -> {
           if (ar.failed()) {
             LOG.warn("member {}: keeping entries for the restart failed ({}); exiting as a leave", member,
                 ar.cause().toString());
@@ -740,7 +745,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   }
 
   /** Moves {@code entries[from..]} onto {@code graceLease} in batches; the count that moved. */
-  private Future<Integer> moveOnto(List<io.consensus.allocation.Action> entries, int from, long graceLease,
+  private Future<Integer> moveOnto(List<Action> entries, int from, long graceLease,
       int moved) {
     if (from >= entries.size()) {
       return Future.succeededFuture(moved);

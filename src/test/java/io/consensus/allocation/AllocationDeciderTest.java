@@ -303,7 +303,13 @@ class AllocationDeciderTest {
     AllocationIndex idx = new View().member("me").member("x").member("y")
         .item("a", "me", "x").item("b", "x", "me").item("c", "y", "me").item("d", "x", "me").item("e", "y")
         .index("me", 1);
-    Decision d = decide(idx, 10);
+    // x holds 3 of its 4 and is not on e: x takes it by rule 8, no need for me to.
+    assertThat(decide(idx, 10).outcome()).isEqualTo(Outcome.IDLE);
+    // With x full too (it also holds f), nobody wanting more can fill e: me takes it after a back-off.
+    AllocationIndex full = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "x", "me").item("c", "y", "me").item("d", "x", "me").item("e", "y")
+        .item("f", "y", "x").index("me", 1);
+    Decision d = decide(full, 10);
     assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
     assertThat(d.rule()).isEqualTo(10);
     assertThat(d.actions()).extracting(Action::item).containsExactly("e");

@@ -160,6 +160,163 @@ class ProtocolSimulationTest {
     }
   }
 
+  static LongStream movementSeeds() {
+    return LongStream.range(300, 340);
+  }
+
+  /**
+   * Checks at every revision (members act on stale views): every item that reached R+1 entries
+   * keeps at least R and a master.
+   */
+  static Runnable safety(SimulatedFleet fleet, int replicas, String what) {
+    return () -> fleet.routes().forEach((item, route) -> {
+      assertThat(route.isEmpty()).as("%s masterless at rev %d: %s", item, fleet.revision, what).isFalse();
+      assertThat(route.size()).as("%s at rev %d: %s", route, fleet.revision, what).isGreaterThanOrEqualTo(replicas);
+    });
+  }
+
+  /** A random fleet at its fixpoint, and a description of it. */
+  static SimulatedFleet randomFleet(long seed, StringBuilder what) {
+    java.util.Random r = new java.util.Random(seed);
+    int replicas = 1 + r.nextInt(2);
+    int m = replicas + 2 + r.nextInt(5);
+    // At least 40 items: with a handful of entries per member, single seed-style releases
+    // (rule 13) dominate any ratio.
+    int n = 40 + r.nextInt(120);
+    int batch = r.nextBoolean() ? 1 : 32;
+    SimulatedFleet fleet = new SimulatedFleet(seed, replicas, items(n), batch);
+    fleet.syncPercent = 20 + r.nextInt(60);
+    IntStream.range(0, m).forEach(i -> fleet.join("m" + i));
+    what.append(n).append(" items, ").append(m).append(" members, R=").append(replicas).append(", batch ")
+        .append(batch).append(", sync ").append(fleet.syncPercent).append('%');
+    assertThat(fleet.runToFixpoint(1_000_000, () -> { })).as("fixpoint: %s", what).isTrue();
+    assertConverged(fleet, replicas);
+    return fleet;
+  }
+
+  /**
+   * A leave and a rejoin place little more than twice the entries the member held (its copies go
+   * to others and come back), and stay safe. Measured on fresh views: on stale ones, members
+   * racing for the same short item place extras that lose (rule 4), which says more about the
+   * staleness than the rules. The bound is 2.5, not the 2.2 of the 240-item benchmark: in
+   * fleets whose total targets leave much slack (e.g. 49 items over 8 members) nobody is over
+   * its total when the member returns, so copies reach it only through rule 13's seed-style
+   * releases, each of which also moves a mastership (worst seen: 2.32).
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("movementSeeds")
+  void aLeaveAndRejoinPlacesLittleMoreThanTheCopiesTheMemberHeld(long seed) {
+    StringBuilder what = new StringBuilder();
+    SimulatedFleet fleet = randomFleet(seed, what);
+    fleet.syncPercent = 100;
+    int replicas = fleet.replicas;
+    int held = fleet.entriesOf("m1");
+    int placed = fleet.placements;
+    fleet.cancel("m1");
+    assertThat(fleet.runToFixpoint(1_000_000, safety(fleet, replicas, what.toString()))).as("leave: %s", what)
+        .isTrue();
+    fleet.members.remove("m1");
+    fleet.join("m1");
+    assertThat(fleet.runToFixpoint(1_000_000, safety(fleet, replicas, what.toString()))).as("rejoin: %s", what)
+        .isTrue();
+    assertConverged(fleet, replicas);
+    assertThat(fleet.placements - placed).as("placements for %d held: %s, rules %s", held, what,
+        fleet.actionsByRule).isLessThanOrEqualTo((int) Math.ceil(2.5 * held));
+  }
+
+  /**
+   * A restart within the grace: the member hands its masters off in place, keeps its replicas,
+   * its next incarnation adopts them. On fresh views at most 5 % of the entries it held are
+   * placed anew, or 4 in small fleets: when the member is back and no member is over its total,
+   * a master that cannot reach it in place lets go as the seed did (rule 13), which moves a copy
+   * (seen: 4 placements for 23 held; none in most fleets).
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("movementSeeds")
+  void aRestartWithinTheGracePlacesAlmostNothing(long seed) {
+    int[] moved = restartWithinTheGrace(seed, 100);
+    assertThat(moved[1]).as("placements for %d held", moved[0])
+        .isLessThanOrEqualTo(Math.max(4, (int) Math.floor(0.05 * moved[0])));
+  }
+
+  /**
+   * The same on stale views (members act on old views, race and lose): never masterless or below
+   * R ready entries on the way, and the member is back with its share.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("movementSeeds")
+  void aRestartWithinTheGraceIsSafeOnStaleViews(long seed) {
+    restartWithinTheGrace(seed, -1);
+  }
+
+  /** Runs a restart within the grace; returns {entries held, placements}. */
+  static int[] restartWithinTheGrace(long seed, int syncPercent) {
+    StringBuilder what = new StringBuilder();
+    SimulatedFleet fleet = randomFleet(seed, what);
+    if (syncPercent > 0) {
+      fleet.syncPercent = syncPercent;
+    }
+    int replicas = fleet.replicas;
+    int held = fleet.entriesOf("m1");
+    int placed = fleet.placements;
+    fleet.startRestart("m1");
+    assertThat(fleet.runToFixpoint(1_000_000, safety(fleet, replicas, what.toString()))).as("hand-off: %s", what)
+        .isTrue();
+    assertThat(fleet.members.get("m1").done).as("m1 handed its masters off: %s", what).isTrue();
+    assertThat(fleet.mastersPerMember().get("m1")).isZero();
+    fleet.finishRestart("m1");
+    fleet.join("m1");
+    assertThat(fleet.runToFixpoint(1_000_000, safety(fleet, replicas, what.toString()))).as("back: %s", what)
+        .isTrue();
+    assertConverged(fleet, replicas);
+    assertThat(fleet.entriesOf("m1")).as("m1 holds its share again: %s", what).isGreaterThan(0);
+    // Nothing is left on the grace lease, and the declaration is gone.
+    assertThat(fleet.store.keySet()).noneMatch(k -> k.startsWith(SimulatedFleet.ROOT + "/restarts/"));
+    return new int[] {held, fleet.placements - placed};
+  }
+
+  /** A restart that does not come back: its entries expire, the fleet re-places them. */
+  @ParameterizedTest(name = "seed {0}")
+  @CsvSource({"401", "402", "403", "404"})
+  void aRestartThatDoesNotComeBackIsReplacedAsAfterACrash(long seed) {
+    StringBuilder what = new StringBuilder();
+    SimulatedFleet fleet = randomFleet(seed, what);
+    int replicas = fleet.replicas;
+    fleet.startRestart("m1");
+    assertThat(fleet.runToFixpoint(1_000_000, safety(fleet, replicas, what.toString()))).isTrue();
+    long grace = fleet.finishRestart("m1");
+    fleet.expire(grace);
+    assertThat(fleet.runToFixpoint(1_000_000, () -> { })).as("restaffed: %s", what).isTrue();
+    assertConverged(fleet, replicas);
+    assertThat(fleet.entriesOf("m1")).isZero();
+  }
+
+  /** The seed's extended deadlock scenario, counting what moves (not asserted beyond budgets). */
+  @ParameterizedTest(name = "seed {0}, batch {1}")
+  @CsvSource({"61,1", "62,1", "63,64", "64,64"})
+  void aRestartOfOneOf4MembersAt240ItemsStaysNearThePhysicalMinimum(long seed, int batch) {
+    SimulatedFleet fleet = new SimulatedFleet(seed, 2, items(240), batch);
+    for (String m : List.of("m1", "m2", "m3", "m4")) {
+      fleet.join(m);
+    }
+    assertThat(fleet.runToFixpoint(2_000_000, () -> { })).isTrue();
+    int held = fleet.entriesOf("m1");
+    int masters = fleet.mastersPerMember().get("m1");
+    int placed = fleet.placements;
+    int changes = fleet.masterChanges;
+    fleet.cancel("m1");
+    assertThat(fleet.runToFixpoint(2_000_000, safety(fleet, 2, "leave"))).isTrue();
+    fleet.members.remove("m1");
+    fleet.join("m1");
+    assertThat(fleet.runToFixpoint(2_000_000, safety(fleet, 2, "rejoin"))).isTrue();
+    assertConverged(fleet, 2);
+    // It held 180 entries (60 masters): they leave and come back (360 placements at least);
+    // mastership moves twice per master (120 at least).
+    assertThat(fleet.placements - placed).as("placements").isLessThanOrEqualTo(400);
+    assertThat(fleet.masterChanges - changes).as("mastership changes").isBetween(2 * masters, 180);
+    assertThat(held).isEqualTo(180);
+  }
+
   static void assertConverged(SimulatedFleet fleet, int replicas) {
     for (Route r : fleet.routes().values()) {
       assertThat(r.size()).as("entries of %s", r).isEqualTo(replicas + 1);

@@ -70,6 +70,7 @@ final class SimulatedFleet {
     long backoffSince = -1; // revision at which a rule-10 back-off started, -1 when none
     long ownWrite; // revision of this member's last write: it never decides on an older view
     boolean done;
+    long graceLease;
 
     Member(String name) {
       this.name = name;
@@ -98,7 +99,7 @@ final class SimulatedFleet {
       if (done) {
         return false;
       }
-      if (index.restartLease() != 0 && index.adoptable() == 0 && index.memberPresent()) {
+      if (index.restartAdopted()) {
         // Everything left on the previous incarnation's grace lease is adopted: revoke it.
         long grace = index.restartLease();
         expire(grace);
@@ -187,8 +188,12 @@ final class SimulatedFleet {
 
   /** Starts a restart: the member hands its masters off in place and keeps its replicas. */
   void startRestart(String name) {
-    members.get(name).decider.restarting(true);
+    Member m = members.get(name);
+    m.decider.restarting(true);
     cancel(name);
+    // The restart is declared at once, on the lease the entries will wait on.
+    m.graceLease = nextLease++;
+    put(keys.restart(name), Long.toString(m.graceLease), m.graceLease);
   }
 
   /**
@@ -197,7 +202,7 @@ final class SimulatedFleet {
    */
   long finishRestart(String name) {
     Member m = members.remove(name);
-    long grace = nextLease++;
+    long grace = m.graceLease;
     List<KeyValue> mine = new ArrayList<>();
     store.values().forEach(v -> {
       if (v.lease() == m.lease && v.key().startsWith(keys.itemsPrefix())) {
@@ -217,7 +222,6 @@ final class SimulatedFleet {
     } else {
       revision--;
     }
-    put(keys.restart(name), Long.toString(grace), grace);
     expire(m.lease);
     return grace;
   }
@@ -364,6 +368,9 @@ final class SimulatedFleet {
       m.sync();
     }
     for (Member m : list) {
+      if (!m.done && m.index.restartAdopted()) {
+        return false; // the grace lease is still to be revoked
+      }
       Decision d = m.decider.decide(m.index, m::state, rnd);
       if (d.outcome() == Decision.Outcome.DONE) {
         m.done = true;

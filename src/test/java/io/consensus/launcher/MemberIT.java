@@ -111,4 +111,34 @@ class MemberIT {
       assertThat(m.stderr()).contains("SIGINT again: stopping at once");
     }
   }
+
+  @Test
+  void sigtermWithARestartGraceIsARestartThatTheNextProcessAdopts() {
+    String root = "/it/restart";
+    String conf1 = new JsonObject(conf(root, "m1", 10)).put("restartGraceSeconds", 60).encode();
+    try (LauncherProcess m2 = LauncherProcess.start(conf(root, "m2", 3), env(1))) {
+      try (LauncherProcess m1 = LauncherProcess.start(conf1, env(1))) {
+        LauncherProcess.await("two members converge", () -> {
+          Map<String, String> m = mastersPerMember(m2.getJson("/routes"));
+          return m.size() == ITEMS.size() && m.values().stream().allMatch(v -> v.endsWith("+1"))
+              && m.values().stream().filter(v -> v.startsWith("m1+")).count() == 2;
+        });
+        // SIGTERM with a grace: m1 hands its masters to m2 in place, keeps its copies, exits 0.
+        m1.signal("TERM");
+        assertThat(m1.awaitExit(Duration.ofSeconds(20))).as(m1.output()).isZero();
+        assertThat(m1.stdout()).contains("restarting: 4 of 4 replica entries wait on lease");
+      }
+      // Every item still has m2 as master and m1's copy behind it, waiting.
+      assertThat(mastersPerMember(m2.getJson("/routes")).values()).allMatch("m2+1"::equals);
+      try (LauncherProcess again = LauncherProcess.start(conf1, env(1))) {
+        LauncherProcess.await("m1 adopted its copies and took its masters back", () -> {
+          Map<String, String> m = mastersPerMember(m2.getJson("/routes"));
+          return m.size() == ITEMS.size() && m.values().stream().allMatch(v -> v.endsWith("+1"))
+              && m.values().stream().filter(v -> v.startsWith("m1+")).count() == 2
+              && again.get("/metrics").body().contains("allocator_adoptions_total{member=\"m1\",} 4.0");
+        });
+        assertThat(again.get("/metrics").body()).contains("allocator_placements_total{member=\"m1\",} 0.0");
+      }
+    }
+  }
 }
