@@ -35,7 +35,7 @@ public record FleetMembers(long revision, Map<String, MemberInfo> members, Set<S
   }
 
   /** The present members and the drained absent ones, in name order. */
-  public Set<String> drainedAndPresent() {
+  public Set<String> presentOrDrained() {
     Set<String> out = new TreeSet<>(members.keySet());
     out.addAll(drainKeys);
     return out;

@@ -293,7 +293,7 @@ final class AdminCli {
     }
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"MEMBER", "ZONE", "DRAINED", "METADATA"});
-    for (String name : fleet.drainedAndPresent()) {
+    for (String name : fleet.presentOrDrained()) {
       MemberInfo m = fleet.members().get(name);
       String zone = m == null || m.zone() == null ? "-" : m.zone();
       rows.add(new String[] {name, zone, fleet.drained(name) ? "yes" : "no",
