@@ -39,7 +39,7 @@ class ArchitectureTest {
       Map.entry("ring", Set.of()),
       Map.entry("verticle", Set.of("config", "tree", "route", "allocation", "etcd", "watch", "lease", "ring")),
       Map.entry("spectator", Set.of("config", "tree", "route", "allocation", "etcd", "watch", "verticle")),
-      Map.entry("admin", Set.of("tree", "route", "etcd", "watch", "spectator")),
+      Map.entry("admin", Set.of("tree", "route", "etcd", "watch", "spectator", "verticle")),
       Map.entry("launcher", Set.of("config", "tree", "route", "etcd", "watch", "lease", "verticle", "etcdprocess",
           "spectator", "admin")),
       Map.entry("etcdprocess", Set.of("etcd")),

@@ -11,11 +11,13 @@ import io.consensus.route.Names;
 import io.consensus.spectator.RoutingTable;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.Node;
+import io.consensus.verticle.FleetControl;
 import io.consensus.watch.SnapshotReader;
 import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnRequest;
 import io.vertx.core.Future;
@@ -27,7 +29,8 @@ import java.util.Set;
 
 /**
  * Reads and changes a fleet's keyspace directly in etcd, without a lease: the operations
- * behind the admin CLI and the {@code /admin} HTTP API. Every write is one transaction, so
+ * behind the admin CLI and the {@code /admin} HTTP API (drain and maintenance through
+ * {@link FleetControl}). Every write is one transaction, so
  * nothing is ever half-written; a refused operation fails with {@link AdminException}, an etcd
  * failure with {@code EtcdCallException}. Call from a Vert.x context (answers arrive there).
  */
@@ -58,17 +61,77 @@ public final class AdminClient {
     });
   }
 
-  /** The members whose key is present, by name. */
-  public Future<Map<String, MemberInfo>> members() {
+  /** The members whose key is present, the drained ones (present or not) and maintenance mode, at one revision. */
+  public Future<FleetMembers> members() {
     return table().map(t -> {
-      Map<String, MemberInfo> out = new java.util.TreeMap<>();
+      Map<String, MemberInfo> present = new java.util.TreeMap<>();
       t.members().forEach((name, info) -> {
         if (info.present()) {
-          out.put(name, info);
+          present.put(name, info);
         }
       });
-      return out;
+      Set<String> drainKeys = new java.util.TreeSet<>();
+      Node drained = t.tree().child(Keys.DRAINED_PREFIX);
+      if (drained != null) {
+        drained.forEachChild(n -> {
+          if (n.hasValue()) {
+            drainKeys.add(n.name());
+          }
+        });
+      }
+      return new FleetMembers(t.revision(), present, drainKeys, maintenance(t));
     });
+  }
+
+  /** Whether {@code ROOT/maintenance} is present in {@code table}. */
+  public static boolean maintenance(RoutingTable table) {
+    Node n = table.tree().child(Keys.MAINTENANCE);
+    return n != null && n.hasValue();
+  }
+
+  /**
+   * Drains {@code member} ({@link FleetControl#drain}): it takes nothing and hands off what it
+   * holds, staying up. A member that is not running may be drained ahead of its start; the
+   * result says whether its key was present.
+   */
+  public Future<DrainResult> drain(String member) {
+    try {
+      checkName("member", member);
+    } catch (AdminException e) {
+      return Future.failedFuture(e);
+    }
+    return FleetControl.drain(conn, keys.root(), member).compose(rev -> result(member, true, rev));
+  }
+
+  /** Ends an operator's drain of {@code member} ({@link FleetControl#undrain}); a drain by its own config stays. */
+  public Future<DrainResult> undrain(String member) {
+    try {
+      checkName("member", member);
+    } catch (AdminException e) {
+      return Future.failedFuture(e);
+    }
+    return FleetControl.undrain(conn, keys.root(), member).compose(rev -> result(member, false, rev));
+  }
+
+  /** Switches maintenance mode on or off ({@link FleetControl#maintenance}); completes with the revision. */
+  public Future<Long> maintenance(boolean on) {
+    return FleetControl.maintenance(conn, keys.root(), on);
+  }
+
+  private Future<DrainResult> result(String member, boolean drainKey, long revision) {
+    return conn.unary(KVGrpc.getRangeMethod(), RangeRequest.newBuilder().setKey(bytes(keys.member(member))).build())
+        .map(r -> {
+          boolean present = r.getKvsCount() > 0;
+          boolean byConfig = false;
+          if (present) {
+            try {
+              byConfig = Boolean.TRUE.equals(new JsonObject(r.getKvs(0).getValue().toStringUtf8()).getValue("drained"));
+            } catch (RuntimeException notJson) {
+              // metadata that is not a JSON object cannot say "drained"
+            }
+          }
+          return new DrainResult(member, drainKey, revision, present, byConfig);
+        });
   }
 
   /** Every item, in name order. */
@@ -152,10 +215,14 @@ public final class AdminClient {
   }
 
   private static String checkItem(String item) {
-    String problem = Names.problem(item);
+    return checkName("item", item);
+  }
+
+  private static String checkName(String kind, String name) {
+    String problem = Names.problem(name);
     if (problem != null) {
-      throw new AdminException(AdminException.Kind.BAD_INPUT, "invalid item name '" + item + "': " + problem);
+      throw new AdminException(AdminException.Kind.BAD_INPUT, "invalid " + kind + " name '" + name + "': " + problem);
     }
-    return item;
+    return name;
   }
 }

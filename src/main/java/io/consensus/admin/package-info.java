@@ -1,9 +1,11 @@
 /**
  * The operator's surface: {@link io.consensus.admin.AdminClient} reads the fleet's routes,
- * members and items from etcd and adds or removes items, each write one transaction; the
+ * members and items from etcd, adds or removes items and drains members or switches maintenance
+ * mode (the writes of {@code verticle.FleetControl}), each write one transaction; the
  * launcher's CLI ({@code io.consensus.launcher.AdminCli}) and the status server's {@code /admin}
  * API are thin shells around it.
  *
- * <p>May import: {@code tree}, {@code route}, {@code etcd}, {@code watch}, {@code spectator}.
+ * <p>May import: {@code tree}, {@code route}, {@code etcd}, {@code watch}, {@code spectator}, {@code verticle}
+ * (only {@code FleetControl}: one place writes the operators' switches).
  */
 package io.consensus.admin;

@@ -2,6 +2,8 @@ package io.consensus.launcher;
 
 import io.consensus.admin.AdminClient;
 import io.consensus.admin.AdminException;
+import io.consensus.admin.DrainResult;
+import io.consensus.admin.FleetMembers;
 import io.consensus.admin.ItemInfo;
 import io.consensus.etcd.EtcdCallException;
 import io.consensus.etcd.EtcdConnection;
@@ -21,7 +23,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -33,6 +34,9 @@ import java.util.function.Function;
  * java -jar etcd-allocator.jar items list -conf FILE [--json]
  * java -jar etcd-allocator.jar items add NAME [--replicas N] -conf FILE
  * java -jar etcd-allocator.jar items remove NAME -conf FILE
+ * java -jar etcd-allocator.jar drain MEMBER -conf FILE [--json]
+ * java -jar etcd-allocator.jar undrain MEMBER -conf FILE [--json]
+ * java -jar etcd-allocator.jar maintenance on|off -conf FILE [--json]
  * </pre>
  * The config is the members' ({@code etcd.endpoints} and {@code root} required; {@code items}
  * and {@code replicas} are the fleet's), with the same environment and system-property
@@ -49,14 +53,17 @@ final class AdminCli {
   /** Refused: no such item, the item exists already, or it is fixed in the config. Nothing was written. */
   static final int REFUSED = 5;
 
-  static final Set<String> COMMANDS = Set.of("routes", "members", "items");
+  static final Set<String> COMMANDS = Set.of("routes", "members", "items", "drain", "undrain", "maintenance");
   static final String USAGE = String.join("\n",
       "usage: java -jar etcd-allocator.jar <command> -conf <file.json | inline JSON>",
       "  routes [--json]                      the route table of every item",
-      "  members [--json]                     members with their metadata",
+      "  members [--json]                     members with zone, drained and metadata",
       "  items list [--json]                  items with master, entries and marker",
       "  items add NAME [--replicas N]        put the item's marker (value {\"replicas\": N} when given)",
       "  items remove NAME                    delete the marker and ROOT/items/NAME/ in one transaction",
+      "  drain MEMBER [--json]                put ROOT/drained/MEMBER: it takes nothing, hands off all, stays up",
+      "  undrain MEMBER [--json]              delete ROOT/drained/MEMBER",
+      "  maintenance on|off [--json]          put / delete ROOT/maintenance: no balancing moves while on",
       "exit codes: 0 done, 2 bad usage/config/name, 4 etcd failed, 5 refused (exists, no such item, fixed)");
 
   private final PrintStream out;
@@ -154,6 +161,19 @@ final class AdminCli {
     if (w.isEmpty() || !COMMANDS.contains(w.get(0))) {
       throw new IllegalArgumentException("unknown command " + (w.isEmpty() ? "(none)" : "'" + w.get(0) + "'"));
     }
+    if (w.get(0).equals("drain") || w.get(0).equals("undrain") || w.get(0).equals("maintenance")) {
+      if (w.size() != 2) {
+        throw new IllegalArgumentException("'" + w.get(0) + "' takes " + (w.get(0).equals("maintenance") ? "on or off"
+            : "one MEMBER") + ", got " + w.subList(1, w.size()));
+      }
+      if (w.get(0).equals("maintenance") && !w.get(1).equals("on") && !w.get(1).equals("off")) {
+        throw new IllegalArgumentException("'maintenance' takes on or off, got '" + w.get(1) + "'");
+      }
+      if (cmd.replicas() != null) {
+        throw new IllegalArgumentException("--replicas only goes with 'items add'");
+      }
+      return;
+    }
     String c = String.join(" ", w.subList(0, Math.min(2, w.size())));
     int expected = switch (c) {
       case "routes", "members", "items list" -> w.get(0).equals("items") ? 2 : 1;
@@ -196,8 +216,26 @@ final class AdminCli {
   private static Function<AdminClient, Future<String>> operation(Command cmd) {
     List<String> w = cmd.words();
     boolean json = cmd.json();
+    switch (w.get(0)) {
+      case "drain", "undrain" -> {
+        boolean drain = w.get(0).equals("drain");
+        return c -> (drain ? c.drain(w.get(1)) : c.undrain(w.get(1)))
+            .map(r -> json ? r.toJson().encodePrettily() + "\n" : drainText(r));
+      }
+      case "maintenance" -> {
+        boolean on = w.get(1).equals("on");
+        return c -> c.maintenance(on).map(rev -> json
+            ? new JsonObject().put("maintenance", on).put("revision", rev).encodePrettily() + "\n"
+            : "maintenance mode " + (on ? "on" : "off") + " at revision " + rev
+                + (on ? ": members make no balancing moves until 'maintenance off'" : "") + "\n");
+      }
+      default -> {
+        // the commands below
+      }
+    }
     return switch (w.get(0) + (w.size() > 1 ? " " + w.get(1) : "")) {
-      case "routes" -> c -> c.table().map(t -> json ? t.toJson("admin").encodePrettily() + "\n" : routesText(t));
+      case "routes" -> c -> c.table().map(t -> json
+          ? t.toJson("admin").put("maintenance", AdminClient.maintenance(t)).encodePrettily() + "\n" : routesText(t));
       case "members" -> c -> c.members().map(m -> json ? membersJson(m).encodePrettily() + "\n" : membersText(m));
       case "items list" -> c -> c.items().map(i -> json ? itemsJson(i).encodePrettily() + "\n" : itemsText(i));
       case "items add" -> c -> c.addItem(w.get(2), cmd.replicas())
@@ -208,9 +246,27 @@ final class AdminCli {
     };
   }
 
+  static String drainText(DrainResult r) {
+    StringBuilder sb = new StringBuilder(r.drainKey() ? "drained" : "undrained").append(" member '")
+        .append(r.member()).append("' at revision ").append(r.revision()).append('\n');
+    if (!r.memberPresent()) {
+      sb.append("note: member '").append(r.member()).append("' has no member key (not running); ")
+          .append(r.drainKey() ? "the drain applies when it starts\n" : "nothing else to do\n");
+    } else if (r.drainKey()) {
+      sb.append("it hands off what it holds and stays up (health reason 'drained')\n");
+    }
+    if (!r.drainKey() && r.drainedByConfig()) {
+      sb.append("note: member '").append(r.member()).append("' is still drained by its own config (\"drained\": true)\n");
+    }
+    return sb.toString();
+  }
+
   static String routesText(RoutingTable t) {
     RoutingTable.Counters c = t.counters();
     StringBuilder sb = new StringBuilder();
+    if (AdminClient.maintenance(t)) {
+      sb.append("maintenance mode on: no balancing moves\n");
+    }
     sb.append("revision ").append(t.revision()).append(": ").append(c.items()).append(" items, ")
         .append(c.members()).append(" members, ").append(c.itemsWithoutMaster()).append(" without master, ")
         .append(c.itemsShortOfReplicas()).append(" short of replicas\n");
@@ -230,17 +286,24 @@ final class AdminCli {
     return e.member() + "(" + e.state() + ")";
   }
 
-  static String membersText(Map<String, MemberInfo> members) {
+  static String membersText(FleetMembers fleet) {
+    StringBuilder sb = new StringBuilder();
+    if (fleet.maintenance()) {
+      sb.append("maintenance mode on: no balancing moves\n");
+    }
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"MEMBER", "METADATA"});
-    members.values().forEach(m -> rows.add(new String[] {m.name(), m.metadata().encode()}));
-    return columns(rows);
+    rows.add(new String[] {"MEMBER", "ZONE", "DRAINED", "METADATA"});
+    for (String name : fleet.presentOrDrained()) {
+      MemberInfo m = fleet.members().get(name);
+      String zone = m == null || m.zone() == null ? "-" : m.zone();
+      rows.add(new String[] {name, zone, fleet.drained(name) ? "yes" : "no",
+          m == null ? "(no member key)" : m.metadata().encode()});
+    }
+    return sb.append(columns(rows)).toString();
   }
 
-  static JsonObject membersJson(Map<String, MemberInfo> members) {
-    JsonObject o = new JsonObject();
-    members.values().forEach(m -> o.put(m.name(), m.metadata().copy()));
-    return new JsonObject().put("members", o);
+  static JsonObject membersJson(FleetMembers fleet) {
+    return fleet.toJson();
   }
 
   static String itemsText(List<ItemInfo> items) {

@@ -2,6 +2,7 @@ package io.consensus.launcher;
 
 import io.consensus.admin.AdminClient;
 import io.consensus.admin.AdminException;
+import io.consensus.admin.DrainResult;
 import io.consensus.etcd.EtcdCallException;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -126,7 +127,7 @@ public final class StatusServer {
     HttpMethod m = req.method();
     String rest = path.substring("/admin".length());
     if (rest.equals("/routes") && m == HttpMethod.GET) {
-      answer(req, 200, admin.table().map(t -> t.toJson(view.name())));
+      answer(req, 200, admin.table().map(t -> t.toJson(view.name()).put("maintenance", AdminClient.maintenance(t))));
     } else if (rest.equals("/members") && m == HttpMethod.GET) {
       answer(req, 200, admin.members().map(AdminCli::membersJson));
     } else if (rest.equals("/items") && m == HttpMethod.GET) {
@@ -149,10 +150,18 @@ public final class StatusServer {
               .put("added", true).put("revision", rev)));
         });
       }
+    } else if (rest.startsWith("/drained/") && (m == HttpMethod.PUT || m == HttpMethod.DELETE)) {
+      String member = QueryStringDecoder.decodeComponent(rest.substring("/drained/".length()));
+      answer(req, 200, (m == HttpMethod.PUT ? admin.drain(member) : admin.undrain(member)).map(DrainResult::toJson));
+    } else if (rest.equals("/maintenance") && (m == HttpMethod.PUT || m == HttpMethod.DELETE)) {
+      boolean on = m == HttpMethod.PUT;
+      answer(req, 200, admin.maintenance(on).map(rev -> new JsonObject().put("maintenance", on).put("revision", rev)));
     } else {
       json(req, 404, error("no such admin operation: " + m + " " + path).put("operations", new JsonArray()
           .add("GET /admin/routes").add("GET /admin/members").add("GET /admin/items")
-          .add("PUT /admin/items/NAME [{\"replicas\": N}]").add("DELETE /admin/items/NAME")));
+          .add("PUT /admin/items/NAME [{\"replicas\": N}]").add("DELETE /admin/items/NAME")
+          .add("PUT /admin/drained/MEMBER").add("DELETE /admin/drained/MEMBER")
+          .add("PUT /admin/maintenance").add("DELETE /admin/maintenance")));
     }
   }
 

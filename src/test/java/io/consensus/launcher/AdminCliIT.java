@@ -73,7 +73,7 @@ class AdminCliIT {
         .isEqualTo("10.1.2.3");
 
     Run members = cli(conf, "members");
-    assertThat(members.out()).containsPattern("m1\\s+\\{\"host\":\"10.1.2.3\",\"port\":9000\\}");
+    assertThat(members.out()).containsPattern("m1\\s+-\\s+no\\s+\\{\"host\":\"10.1.2.3\",\"port\":9000\\}");
 
     long before = etcd.server().currentRevision();
     Run remove = cli(conf, "items", "remove", "x");
@@ -119,11 +119,111 @@ class AdminCliIT {
     assertThat(down.err()).contains("etcd at [http://127.0.0.1:1] failed");
   }
 
+  static String memberConf(String root, String member, String zone) {
+    return new JsonObject().put("root", root).put("member", member).put("zone", zone)
+        .put("items", new JsonArray().add("a").add("b").add("c").add("d")).put("replicas", 0)
+        .put("leaseTtlSeconds", 4).put("handoffTimeoutSeconds", 3)
+        .put("etcd", new JsonObject().put("endpoints", new JsonArray(etcd.server().endpoints())))
+        .put("http", new JsonObject().put("port", 0)).encode();
+  }
+
+  /** How many entries {@code member} holds in {@code p}'s view. */
+  static long entriesOf(LauncherProcess p, String member) {
+    return p.getJson("/routes").getJsonArray("routes").stream().map(JsonObject.class::cast)
+        .flatMap(r -> r.getJsonArray("entries").stream().map(JsonObject.class::cast))
+        .filter(e -> e.getString("member").equals(member)).count();
+  }
+
+  static boolean allStaffed(LauncherProcess p) {
+    JsonArray routes = p.getJson("/routes").getJsonArray("routes");
+    return routes.size() == 4 && routes.stream().map(JsonObject.class::cast)
+        .allMatch(r -> r.getJsonArray("entries").size() == 1);
+  }
+
+  @Test
+  void aDrainedMemberHandsOffAndStaysUpUntilUndrained() {
+    String root = "/it/cli-drain";
+    String conf = conf(root);
+    try (LauncherProcess m1 = LauncherProcess.start(memberConf(root, "m1", "z1"), Map.of());
+         LauncherProcess m2 = LauncherProcess.start(memberConf(root, "m2", "z2"), Map.of())) {
+      LauncherProcess.await("both members hold items", () -> allStaffed(m1) && entriesOf(m1, "m1") > 0
+          && entriesOf(m1, "m2") > 0);
+
+      Run drain = cli(conf, "drain", "m1");
+      assertThat(drain.code()).as(drain.err()).isZero();
+      assertThat(drain.out()).contains("drained member 'm1' at revision").doesNotContain("no member key");
+      assertThat(new JsonObject(etcdValue(root + "/drained/m1")).getString("since")).isNotBlank();
+      LauncherProcess.await("m1 hands off everything to m2", () -> entriesOf(m2, "m1") == 0 && entriesOf(m2, "m2") == 4
+          && allStaffed(m2));
+      var health = m1.get("/health");
+      assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+      assertThat(new JsonObject(health.body()).getString("reason")).isEqualTo("drained");
+
+      Run members = cli(conf, "members");
+      assertThat(members.code()).as(members.err()).isZero();
+      assertThat(members.out()).containsPattern("MEMBER\\s+ZONE\\s+DRAINED\\s+METADATA")
+          .containsPattern("m1\\s+z1\\s+yes").containsPattern("m2\\s+z2\\s+no");
+      JsonObject membersJson = new JsonObject(cli(conf, "members", "--json").out());
+      assertThat(membersJson.getJsonArray("drained")).containsExactly("m1");
+      assertThat(membersJson.getJsonObject("members").getJsonObject("m2").getString("zone")).isEqualTo("z2");
+      assertThat(membersJson.getBoolean("maintenance")).isFalse();
+
+      Run undrain = cli(conf, "undrain", "m1", "--json");
+      assertThat(undrain.code()).as(undrain.err()).isZero();
+      assertThat(new JsonObject(undrain.out()).getBoolean("drained")).isFalse();
+      assertThat(etcdValue(root + "/drained/m1")).isNull();
+      LauncherProcess.await("m1 takes its share again", () -> entriesOf(m2, "m1") > 0 && allStaffed(m2));
+      assertThat(new JsonObject(m1.get("/health").body()).getString("reason")).isNotEqualTo("drained");
+    }
+  }
+
+  @Test
+  void drainAheadOfStartMaintenanceAndBadMemberNames() {
+    String root = "/it/cli-switches";
+    String conf = conf(root);
+    Run ahead = cli(conf, "drain", "m9");
+    assertThat(ahead.code()).as(ahead.err()).isZero();
+    assertThat(ahead.out()).contains("drained member 'm9'").contains("'m9' has no member key");
+    assertThat(etcdValue(root + "/drained/m9")).isNotNull();
+    Run members = cli(conf, "members");
+    assertThat(members.out()).containsPattern("m9\\s+-\\s+yes\\s+\\(no member key\\)");
+
+    Run on = cli(conf, "maintenance", "on");
+    assertThat(on.code()).as(on.err()).isZero();
+    assertThat(on.out()).contains("maintenance mode on at revision");
+    assertThat(etcdValue(root + "/maintenance")).contains("since");
+    assertThat(cli(conf, "routes").out()).startsWith("maintenance mode on");
+    assertThat(new JsonObject(cli(conf, "routes", "--json").out()).getBoolean("maintenance")).isTrue();
+    assertThat(cli(conf, "members").out()).startsWith("maintenance mode on");
+    Run off = cli(conf, "maintenance", "off", "--json");
+    assertThat(off.code()).as(off.err()).isZero();
+    assertThat(new JsonObject(off.out()).getBoolean("maintenance")).isFalse();
+    assertThat(etcdValue(root + "/maintenance")).isNull();
+    assertThat(cli(conf, "routes").out()).doesNotContain("maintenance");
+
+    long before = etcd.server().currentRevision();
+    Run bad = cli(conf, "drain", "a/b");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("invalid member name 'a/b'");
+    assertThat(cli(conf, "undrain", "a/b").code()).isEqualTo(2);
+    assertThat(cli(conf, "drain").code()).isEqualTo(2);
+    assertThat(cli(conf, "drain", "m1", "m2").code()).isEqualTo(2);
+    Run badSwitch = cli(conf, "maintenance", "maybe");
+    assertThat(badSwitch.code()).isEqualTo(2);
+    assertThat(badSwitch.err()).contains("'maintenance' takes on or off");
+    assertThat(etcd.server().currentRevision()).as("refusals wrote nothing").isEqualTo(before);
+  }
+
   /** The value of {@code key} in etcd (via its JSON gateway), null when absent. */
   static String etcdValue(String key) {
+    return etcdValue(etcd.server().endpoint(), key);
+  }
+
+  /** The value of {@code key} in the etcd at {@code endpoint}, null when absent. */
+  static String etcdValue(String endpoint, String key) {
     JsonObject resp;
     try {
-      var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(etcd.server().endpoint() + "/v3/kv/range"))
+      var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoint + "/v3/kv/range"))
           .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new JsonObject().put("key",
               java.util.Base64.getEncoder().encodeToString(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
               .encode())).build();

@@ -99,4 +99,45 @@ class AdminHttpIT {
       assertThat(m1.output()).doesNotContain(TOKEN);
     }
   }
+
+  @Test
+  void drainAndMaintenanceOverHttpNeedTheToken() {
+    String root = "/it/admin-switches";
+    String conf = new JsonObject(conf("m1")).put("root", root).put("zone", "z1").encode();
+    String endpoint = etcd.server().endpoint();
+    try (LauncherProcess m1 = LauncherProcess.start(conf, Map.of("ALLOCATOR_HTTP_ADMIN_TOKEN", TOKEN))) {
+      assertThat(m1.awaitLine("admin API (on|off)").group(1)).isEqualTo("on");
+      long before = etcd.server().currentRevision();
+      assertThat(send(m1, "PUT", "/admin/drained/m2", null, null).statusCode()).isEqualTo(401);
+      assertThat(send(m1, "PUT", "/admin/drained/m2", "wrong", null).statusCode()).isEqualTo(403);
+      assertThat(send(m1, "PUT", "/admin/maintenance", null, null).statusCode()).isEqualTo(401);
+      assertThat(send(m1, "DELETE", "/admin/maintenance", "wrong", null).statusCode()).isEqualTo(403);
+      HttpResponse<String> badName = send(m1, "PUT", "/admin/drained/a%2Fb", TOKEN, null);
+      assertThat(badName.statusCode()).as(badName.body()).isEqualTo(400);
+      assertThat(new JsonObject(badName.body()).getString("error")).contains("invalid member name 'a/b'");
+      assertThat(etcd.server().currentRevision()).as("refusals wrote nothing").isEqualTo(before);
+
+      HttpResponse<String> drain = send(m1, "PUT", "/admin/drained/m2", TOKEN, null);
+      assertThat(drain.statusCode()).as(drain.body()).isEqualTo(200);
+      JsonObject drained = new JsonObject(drain.body());
+      assertThat(drained.getBoolean("drained")).isTrue();
+      assertThat(drained.getBoolean("memberPresent")).as("m2 is not running").isFalse();
+      assertThat(AdminCliIT.etcdValue(endpoint, root + "/drained/m2")).contains("since");
+      JsonObject members = new JsonObject(send(m1, "GET", "/admin/members", TOKEN, null).body());
+      assertThat(members.getJsonArray("drained")).containsExactly("m2");
+      assertThat(members.getJsonObject("members").getJsonObject("m1").getString("zone")).isEqualTo("z1");
+      HttpResponse<String> undrain = send(m1, "DELETE", "/admin/drained/m2", TOKEN, null);
+      assertThat(undrain.statusCode()).as(undrain.body()).isEqualTo(200);
+      assertThat(AdminCliIT.etcdValue(endpoint, root + "/drained/m2")).isNull();
+
+      HttpResponse<String> on = send(m1, "PUT", "/admin/maintenance", TOKEN, null);
+      assertThat(on.statusCode()).as(on.body()).isEqualTo(200);
+      assertThat(AdminCliIT.etcdValue(endpoint, root + "/maintenance")).contains("since");
+      assertThat(new JsonObject(send(m1, "GET", "/admin/routes", TOKEN, null).body()).getBoolean("maintenance")).isTrue();
+      assertThat(new JsonObject(send(m1, "GET", "/admin/members", TOKEN, null).body()).getBoolean("maintenance")).isTrue();
+      assertThat(send(m1, "DELETE", "/admin/maintenance", TOKEN, null).statusCode()).isEqualTo(200);
+      assertThat(AdminCliIT.etcdValue(endpoint, root + "/maintenance")).isNull();
+      assertThat(m1.output()).doesNotContain(TOKEN);
+    }
+  }
 }

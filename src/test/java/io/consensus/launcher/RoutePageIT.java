@@ -30,7 +30,7 @@ class RoutePageIT {
   static String conf(String member, String zone, String role, boolean http) {
     JsonObject c = new JsonObject().put("root", "/it/page").put("member", member).put("replicas", 1)
         .put("items", new JsonArray(ITEMS)).put("leaseTtlSeconds", 4).put("handoffTimeoutSeconds", 20)
-        .put("stateCheckMillis", 200).put("metadata", new JsonObject().put("zone", zone).put("port", 9000))
+        .put("stateCheckMillis", 200).put("zone", zone).put("metadata", new JsonObject().put("port", 9000))
         .put("etcd", new JsonObject().put("endpoints", new JsonArray(etcd.server().endpoints())));
     if (role != null) {
       c.put("role", role);
