@@ -142,6 +142,13 @@ public final class Main {
         return fail(BAD_CONFIG, "config key 'member': member '" + config.allocator().getMember()
             + "' is already running (" + me.key() + " exists); set waitForMemberSeconds to wait for it");
       }
+      if (c instanceof EtcdCallException ec && ec.status() == io.vertx.grpc.common.GrpcStatus.DEADLINE_EXCEEDED) {
+        // A timeout is not proof that etcd is down: a starved machine looks the same.
+        return fail(BAD_CONFIG, "config key 'etcd.endpoints': etcd at " + config.allocator().getEndpoints()
+            + " did not answer in time (callTimeoutMillis " + config.allocator().getCallTimeoutMillis()
+            + ", retried for " + 3 * config.allocator().getCallTimeoutMillis() / 1000
+            + " s); etcd may be unreachable or this machine overloaded: " + ConfigLoader.oneLine(c.getMessage()));
+      }
       if (c instanceof EtcdCallException || c instanceof java.net.ConnectException) {
         return fail(BAD_CONFIG, "config key 'etcd.endpoints': cannot reach etcd at "
             + config.allocator().getEndpoints() + ": " + ConfigLoader.oneLine(c.getMessage()));

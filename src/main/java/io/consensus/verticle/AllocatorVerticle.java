@@ -4,6 +4,7 @@ import io.consensus.allocation.AllocationDecider;
 import io.consensus.allocation.AllocationIndex;
 import io.consensus.allocation.Decision;
 import io.consensus.allocation.ItemSummary;
+import io.consensus.etcd.EtcdCallException;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.lease.LeaseKeeper;
 import io.consensus.route.Keys;
@@ -97,6 +98,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long lastIdleRevision = -1;
   // Held items whose state may be stale (rules 2, 3); all held items when stateCheckAll.
   private final Set<String> stateCheck = new HashSet<>();
+  private final Set<String> warnedLeaseless = new HashSet<>();
   private boolean stateCheckAll = true;
 
   /** A verticle configured from {@link #config()} (JSON keys of {@link AllocatorOptions}). */
@@ -138,7 +140,12 @@ public class AllocatorVerticle extends AbstractVerticle {
     registerConsumers();
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
         options.getItems().size(), options.getEndpoints());
-    join(System.nanoTime() + Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos())
+    long now = System.nanoTime();
+    // A busy machine or an etcd election can make the first calls time out although etcd is
+    // fine: transient failures are retried for a few call timeouts before giving up.
+    long retryUntil = now + Math.max(Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos(),
+        Duration.ofMillis(3 * options.getCallTimeoutMillis()).toNanos());
+    joinAtStart(now + Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos(), retryUntil, 1)
         .compose(v -> {
           index = newIndex(lease.id());
           watcher = RetryWatcher.start(vertx, conn, RetryWatcherOptions.forPrefix(keys.rootPrefix()), this::onUpdate);
@@ -318,6 +325,21 @@ public class AllocatorVerticle extends AbstractVerticle {
     });
   }
 
+  private Future<Void> joinAtStart(long memberDeadline, long retryUntil, int attempt) {
+    return join(memberDeadline).recover(err -> {
+      boolean transientFailure = err instanceof MemberRegistration.LeaseLostException
+          || err instanceof EtcdCallException e && e.isTransportFailure();
+      if (!transientFailure || phase == Phase.EXITED || System.nanoTime() - retryUntil >= 0) {
+        return Future.failedFuture(err);
+      }
+      long delay = Math.min(2000, 250L * attempt);
+      LOG.warn("member {}: join attempt {} failed ({}); retrying in {} ms", member, attempt, err.getMessage(), delay);
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(delay, t -> joinAtStart(memberDeadline, retryUntil, attempt + 1).onComplete(p));
+      return p.future();
+    });
+  }
+
   private AllocationIndex newIndex(long leaseId) {
     return new AllocationIndex(member, leaseId, options.getReplicas(), options.getItems(),
         handler::isReadyForPromotion);
@@ -352,6 +374,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     tree = next;
     stats.watchUpdates.increment();
     Set<String> changed = index.apply(tree, update);
+    warnLeaselessMembers();
     forgetReleasedStates(changed);
     if (update instanceof WatchUpdate.Snapshot) {
       stats.snapshots.increment();
@@ -366,8 +389,18 @@ public class AllocatorVerticle extends AbstractVerticle {
       table.publish(index, changed, tree.revision(), false);
       return;
     }
-    table.publish(index, changed, tree.revision(), phase != Phase.REJOINING);
+    // Never claim a role on a lease declared lost, whatever the phase says.
+    table.publish(index, changed, tree.revision(), phase != Phase.REJOINING && lease != null && !lease.isLost());
     maybeDecide();
+  }
+
+  private void warnLeaselessMembers() {
+    for (String name : index.leaselessMembers()) {
+      if (warnedLeaseless.add(name)) {
+        LOG.warn("member {}: key {} has no lease; it is not a member and is ignored (delete it)", member,
+            keys.member(name));
+      }
+    }
   }
 
   private void maybeDecide() {
@@ -525,6 +558,11 @@ public class AllocatorVerticle extends AbstractVerticle {
         lease.revoke();
         return;
       }
+      if (lease.isLost()) {
+        // Lost between the member key's creation and now: never run on it.
+        lease.revoke().onComplete(x -> rejoin(attempt + 1));
+        return;
+      }
       phase = Phase.RUNNING;
       index = newIndex(lease.id());
       stateCheckAll = true;
@@ -560,11 +598,36 @@ public class AllocatorVerticle extends AbstractVerticle {
           options.getHandoffTimeoutSeconds(), index.entriesHeld());
       finishExit("hand-off timeout");
     });
+    deleteMemberKey(1);
+  }
+
+  /** Deletes the member key, retrying while cancelling: until it is gone nobody takes over. */
+  private void deleteMemberKey(int attempt) {
     writer.deleteMember().onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("member {}: deleting the member key failed: {}", member, ar.cause().toString());
+      if (ar.failed() && phase == Phase.CANCELLING) {
+        long delay = Math.min(1000, 100L * attempt);
+        LOG.warn("member {}: deleting the member key failed ({}); retrying in {} ms", member,
+            ar.cause().toString(), delay);
+        vertx.setTimer(delay, t -> deleteMemberKey(attempt + 1));
+        return;
       }
       maybeDecide();
+    });
+  }
+
+  /**
+   * Revokes the lease, retrying a failed revoke (etcd just back from an outage, connection
+   * not yet re-established) until the lease would have expired anyway, so that a graceful
+   * stop leaves no member key behind for a TTL.
+   */
+  private Future<Void> revokeLease(long untilNanos) {
+    return lease.revoke().recover(err -> {
+      if (System.nanoTime() - untilNanos >= 0) {
+        return Future.succeededFuture();
+      }
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(250, t -> revokeLease(untilNanos).onComplete(p));
+      return p.future();
     });
   }
 
@@ -579,7 +642,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     if (cancelStartedNanos > 0) {
       stats.handoffMillis = Duration.ofNanos(System.nanoTime() - cancelStartedNanos).toMillis();
     }
-    Future<Void> revoked = lease != null ? lease.revoke() : Future.succeededFuture();
+    Future<Void> revoked = lease != null
+        ? revokeLease(System.nanoTime() + Duration.ofSeconds(lease.ttlSeconds()).toNanos())
+        : Future.succeededFuture();
     revoked.onComplete(ar -> {
       table.publishNothingHeld(tree.revision(), RouteChange.ROUTE);
       long rev = tree.revision();

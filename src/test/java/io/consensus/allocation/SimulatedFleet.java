@@ -116,7 +116,7 @@ final class SimulatedFleet {
   }
 
   Member join(String name) {
-    put(keys.member(name), "{}", members.containsKey(name) ? 0 : nextLease);
+    put(keys.member(name), "{}", nextLease);
     Member m = new Member(name);
     members.put(name, m);
     return m;

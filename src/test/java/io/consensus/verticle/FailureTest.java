@@ -10,6 +10,7 @@ import io.consensus.testing.EtcdExtension;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.vertx.core.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -208,5 +209,50 @@ class FailureTest {
     fleet.awaitQuiet();
     assertThat(m.isHealthy()).isTrue();
     assertThat(fleet.routes(List.of("a", "b")).get("b").size()).isEqualTo(2);
+  }
+
+  @Test
+  void aMemberKeyWithoutALeaseIsIgnoredAndTheFleetSettles() {
+    etcd.server().put(fleet.root + "/members/ghost", "{}"); // written by hand: no lease
+    fleet.deploy("m1", 1, ITEMS);
+    fleet.deploy("m2", 1, ITEMS);
+    Map<String, Route> routes = fleet.awaitRoutes(ITEMS, "every item staffed, masters split 3/3", r -> allHave(r, 2)
+        && fleet.mastersPerMember(r).values().stream().allMatch(n -> n == 3));
+    assertThat(fleet.mastersPerMember(routes)).containsOnlyKeys("m1", "m2");
+    // Quiet: the members stop writing, no surplus master is handed around.
+    fleet.awaitQuiet();
+    assertThat(fleet.members.values()).allSatisfy(m -> assertThat(m.isHealthy()).isTrue());
+  }
+
+  @Test
+  void aRestartedIncarnationsMemberKeyDoesNotStopTheOldOneFromHandingOff() {
+    AllocatorVerticle old = fleet.deploy(fleet.options("m1", 1, ITEMS).setHandoffTimeoutSeconds(45), ItemHandler.DEFAULT);
+    fleet.awaitRoutes(ITEMS, "m1 masters all", r -> allHave(r, 1));
+    // m2's replicas stay "warming" (not ready for promotion) until the new incarnation is in:
+    // that holds the old one's hand-off back, as a slow hand-off under load would.
+    AllocatorVerticle m2 = fleet.deploy(fleet.options("m2", 1, ITEMS), new ItemHandler() {
+      @Override
+      public String itemState(String item) {
+        return "warming";
+      }
+    });
+    fleet.awaitRoutes(ITEMS, "every item staffed", r -> allHave(r, 2));
+    fleet.awaitQuiet();
+
+    long createsAtCancel = old.stats().creates();
+    Future<Long> oldExited = fleet.cancel("m1");
+    // The restarted process of the same name creates the member key as soon as it is gone.
+    AllocatorVerticle again = new AllocatorVerticle(fleet.options("m1", 1, ITEMS).setWaitForMemberSeconds(30));
+    await(fleet.vertx.deployVerticle(again));
+    TestFleet.awaitCondition("the new incarnation's member key", () -> fleet.keys().stream()
+        .anyMatch(kv -> kv.key().equals(fleet.root + "/members/m1") && kv.lease() == again.leaseId()), () -> "");
+    ITEMS.forEach(item -> await(m2.reportState(item, "ready")));
+
+    await(oldExited);
+    assertThat(fleet.events.get("m1")).filteredOn(e -> e.kind() == AllocatorEvent.Kind.EXITED)
+        .singleElement().satisfies(e -> assertThat(e.detail()).isEqualTo("handed off"));
+    assertThat(old.stats().creates()).as("the leaving incarnation took nothing").isEqualTo(createsAtCancel);
+    fleet.awaitRoutes(ITEMS, "staffed without the old lease", r -> allHave(r, 2)
+        && r.values().stream().allMatch(x -> x.entries().stream().noneMatch(e -> e.lease() == old.leaseId())));
   }
 }
