@@ -142,6 +142,17 @@ public final class Main {
         return fail(BAD_CONFIG, "config key 'member': member '" + config.allocator().getMember()
             + "' is already running (" + me.key() + " exists); set waitForMemberSeconds to wait for it");
       }
+      if (c instanceof io.consensus.etcd.EtcdAuthenticationException ae) {
+        return fail(BAD_CONFIG, "config key 'etcd.password': " + ConfigLoader.oneLine(ae.getMessage()));
+      }
+      if (c instanceof EtcdCallException ec && String.valueOf(ec.getMessage()).contains("user name is empty")) {
+        return fail(BAD_CONFIG, "config key 'etcd.user': etcd at " + config.allocator().getEndpoints()
+            + " requires authentication; set etcd.user and etcd.password");
+      }
+      if (c instanceof javax.net.ssl.SSLException ssl) {
+        return fail(BAD_CONFIG, "config key 'etcd.tls.caFile': TLS with etcd at " + config.allocator().getEndpoints()
+            + " failed: " + ConfigLoader.oneLine(String.valueOf(ssl.getMessage())));
+      }
       if (c instanceof EtcdCallException ec && ec.status() == io.vertx.grpc.common.GrpcStatus.DEADLINE_EXCEEDED) {
         // A timeout is not proof that etcd is down: a starved machine looks the same.
         return fail(BAD_CONFIG, "config key 'etcd.endpoints': etcd at " + config.allocator().getEndpoints()

@@ -93,7 +93,12 @@ public final class MemberConfig {
   public static Set<String> overridablePaths() {
     Set<String> out = new TreeSet<>();
     for (String k : AllocatorOptions.keys()) {
-      out.add(k.equals("etcd") ? "etcd.endpoints" : k);
+      if (k.equals("etcd")) {
+        out.addAll(List.of("etcd.endpoints", "etcd.user", "etcd.password", "etcd.tls.caFile", "etcd.tls.certFile",
+            "etcd.tls.keyFile"));
+      } else {
+        out.add(k);
+      }
     }
     out.add("http.port");
     out.add("demo.members");

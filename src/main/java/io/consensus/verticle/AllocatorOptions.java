@@ -1,5 +1,6 @@
 package io.consensus.verticle;
 
+import io.consensus.etcd.EtcdSecurity;
 import io.consensus.route.Names;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,12 @@ import java.util.TreeSet;
  * {@link ConfigException} naming the key.
  *
  * <pre>
- * etcd.endpoints          list of "http://host:port"          (required for the verticle)
+ * etcd.endpoints          list of "http://host:port", or all "https://host:port" for TLS (required for the verticle)
+ * etcd.tls.caFile         PEM CA certificate(s) that signed etcd's server certificate (default: the JVM's trust store)
+ * etcd.tls.certFile       PEM client certificate, for etcd's --client-cert-auth (with etcd.tls.keyFile)
+ * etcd.tls.keyFile        PEM private key of the client certificate
+ * etcd.user               etcd user to authenticate as (with etcd.password)
+ * etcd.password           that user's password (never logged, never in errors or toString)
  * root                    key prefix, e.g. "/consensus/demo"   (required)
  * member                  this member's name                   (default: host name + "-" + pid)
  * replicas                R, replicas per item                 (default 0)
@@ -56,6 +62,7 @@ public final class AllocatorOptions {
   private long callTimeoutMillis = 5000;
   private JsonObject metadata = new JsonObject();
   private String initialState = ItemHandler.READY;
+  private EtcdSecurity etcdSecurity = EtcdSecurity.NONE;
 
   public AllocatorOptions() {
   }
@@ -75,12 +82,34 @@ public final class AllocatorOptions {
     }
     JsonObject etcd = ConfigReader.object(json, "etcd");
     if (etcd != null) {
+      Set<String> known = Set.of("endpoints", "user", "password", "tls");
       for (String key : etcd.fieldNames()) {
-        if (!key.equals("endpoints")) {
-          throw new ConfigException("etcd." + key, "unknown key (known: [endpoints])");
+        if (!known.contains(key)) {
+          throw new ConfigException("etcd." + key, "unknown key (known: " + new TreeSet<>(known) + ")");
         }
       }
       o.endpoints = ConfigReader.strings(etcd, "endpoints", "etcd.endpoints", List.of());
+      JsonObject tls = ConfigReader.object(etcd, "tls");
+      String ca = null;
+      String cert = null;
+      String key = null;
+      if (tls != null) {
+        Set<String> tlsKeys = Set.of("caFile", "certFile", "keyFile");
+        for (String k : tls.fieldNames()) {
+          if (!tlsKeys.contains(k)) {
+            throw new ConfigException("etcd.tls." + k, "unknown key (known: " + new TreeSet<>(tlsKeys) + ")");
+          }
+        }
+        ca = named("etcd.tls.caFile", () -> ConfigReader.string(tls, "caFile", null));
+        cert = named("etcd.tls.certFile", () -> ConfigReader.string(tls, "certFile", null));
+        key = named("etcd.tls.keyFile", () -> ConfigReader.string(tls, "keyFile", null));
+      }
+      String user = named("etcd.user", () -> ConfigReader.string(etcd, "user", null));
+      // Never echo a password: a wrong type is reported without the value.
+      if (etcd.getValue("password") != null && !(etcd.getValue("password") instanceof String)) {
+        throw new ConfigException("etcd.password", "must be a string");
+      }
+      o.etcdSecurity = EtcdSecurity.NONE.withTls(ca, cert, key).withCredentials(user, etcd.getString("password"));
     }
     o.root = ConfigReader.string(json, "root", null);
     o.member = ConfigReader.string(json, "member", o.member);
@@ -153,10 +182,31 @@ public final class AllocatorOptions {
         throw new ConfigException("etcd.endpoints", "not of the form http://host:port: '" + e + "'");
       }
     }
+    try {
+      etcdSecurity.validate();
+    } catch (IllegalArgumentException e) {
+      String msg = e.getMessage();
+      int colon = msg.indexOf(": ");
+      throw new ConfigException(msg.substring(0, colon), msg.substring(colon + 2));
+    }
+    if (etcdSecurity.hasTlsFiles() && endpoints.stream().anyMatch(e -> !e.startsWith("https://"))) {
+      throw new ConfigException("etcd.endpoints", "etcd.tls files are set: every endpoint must be https://host:port");
+    }
+    if (endpoints.stream().map(e -> e.startsWith("https://")).distinct().count() > 1) {
+      throw new ConfigException("etcd.endpoints", "mixes http:// and https:// endpoints");
+    }
     if (requireEndpoints && endpoints.isEmpty()) {
       throw new ConfigException("etcd.endpoints", "at least one endpoint is required");
     }
     return this;
+  }
+
+  private static String named(String key, java.util.function.Supplier<String> read) {
+    try {
+      return read.get();
+    } catch (ConfigException e) {
+      throw new ConfigException(key, e.getMessage().replaceFirst("^.*?: ", ""));
+    }
   }
 
   private static void check(String key, Runnable r) {
@@ -167,10 +217,30 @@ public final class AllocatorOptions {
     }
   }
 
-  /** The settings as JSON, in the shape {@link #fromJson} reads. */
+  /**
+   * The settings as JSON, in the shape {@link #fromJson} reads. It holds the etcd password, if
+   * any: it is for handing configuration on, never for logs ({@link #toString()} masks it).
+   */
   public JsonObject toJson() {
+    return toJson(false);
+  }
+
+  private JsonObject toJson(boolean maskSecrets) {
+    JsonObject etcd = new JsonObject().put("endpoints", new JsonArray(new ArrayList<>(endpoints)));
+    EtcdSecurity sec = etcdSecurity;
+    if (sec.hasTlsFiles()) {
+      JsonObject tls = new JsonObject();
+      putIfSet(tls, "caFile", sec.caFile());
+      putIfSet(tls, "certFile", sec.certFile());
+      putIfSet(tls, "keyFile", sec.keyFile());
+      etcd.put("tls", tls);
+    }
+    if (sec.hasCredentials()) {
+      etcd.put("user", sec.user());
+      putIfSet(etcd, "password", sec.password() == null ? null : maskSecrets ? "****" : sec.password());
+    }
     return new JsonObject()
-        .put("etcd", new JsonObject().put("endpoints", new JsonArray(new ArrayList<>(endpoints))))
+        .put("etcd", etcd)
         .put("root", root).put("member", member).put("replicas", replicas)
         .put("items", new JsonArray(new ArrayList<>(items))).put("leaseTtlSeconds", leaseTtlSeconds)
         .put("handoffTimeoutSeconds", handoffTimeoutSeconds).put("address", address)
@@ -189,6 +259,23 @@ public final class AllocatorOptions {
     }
     String pid = ManagementFactory.getRuntimeMXBean().getName().split("@")[0];
     return (host + "-" + pid).replace('/', '_');
+  }
+
+  private static void putIfSet(JsonObject json, String key, String value) {
+    if (value != null) {
+      json.put(key, value);
+    }
+  }
+
+  /** TLS files and etcd credentials ({@link EtcdSecurity#NONE} by default). */
+  public EtcdSecurity getEtcdSecurity() {
+    return etcdSecurity;
+  }
+
+  /** Sets TLS files and etcd credentials. */
+  public AllocatorOptions setEtcdSecurity(EtcdSecurity etcdSecurity) {
+    this.etcdSecurity = etcdSecurity == null ? EtcdSecurity.NONE : etcdSecurity;
+    return this;
   }
 
   public List<String> getEndpoints() {
@@ -329,7 +416,7 @@ public final class AllocatorOptions {
   /** Options as a map, for logging. */
   @Override
   public String toString() {
-    Map<String, Object> m = toJson().getMap();
+    Map<String, Object> m = toJson(true).getMap();
     return m.toString();
   }
 }

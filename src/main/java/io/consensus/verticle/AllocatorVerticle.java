@@ -131,7 +131,8 @@ public class AllocatorVerticle extends AbstractVerticle {
     keys = new Keys(options.getRoot());
     member = options.getMember();
     decider = new AllocationDecider(options.getMaxBatch());
-    conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()));
+    conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()),
+        options.getEtcdSecurity());
     writer = new EntryWriter(conn, keys, member);
     registration = new MemberRegistration(vertx, conn, writer, keys.member(member), options);
     tree = KeyTree.empty(keys.root());
@@ -327,8 +328,12 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private Future<Void> joinAtStart(long memberDeadline, long retryUntil, int attempt) {
     return join(memberDeadline).recover(err -> {
+      // A refused connection is definite once every endpoint refused; a timeout or an
+      // UNAVAILABLE answer (election, overload) may pass.
+      boolean refused = err instanceof EtcdCallException e && e.getCause() instanceof java.net.ConnectException;
       boolean transientFailure = err instanceof MemberRegistration.LeaseLostException
-          || err instanceof EtcdCallException e && e.isTransportFailure();
+          || err instanceof EtcdCallException e && e.isTransportFailure()
+          && (!refused || attempt < options.getEndpoints().size());
       if (!transientFailure || phase == Phase.EXITED || System.nanoTime() - retryUntil >= 0) {
         return Future.failedFuture(err);
       }
