@@ -33,6 +33,7 @@ public final class MemberConfig {
   private final AllocatorOptions allocator;
   private final Integer httpPort;
   private final int demoMembers;
+  private String servingLog;
 
   private MemberConfig(AllocatorOptions allocator, Integer httpPort, int demoMembers) {
     this.allocator = allocator;
@@ -49,6 +50,10 @@ public final class MemberConfig {
     JsonObject rest = json.copy();
     Object http = rest.remove("http");
     Object demo = rest.remove("demo");
+    Object servingLog = rest.remove("servingLog");
+    if (servingLog != null && !(servingLog instanceof String s && !s.isBlank())) {
+      throw new ConfigException("servingLog", "must be a file path, was " + servingLog);
+    }
     Integer port = null;
     if (http != null) {
       JsonObject h = object("http", http, Set.of("port"));
@@ -64,7 +69,9 @@ public final class MemberConfig {
       }
     }
     AllocatorOptions options = AllocatorOptions.fromJson(rest);
-    return new MemberConfig(options, port, members);
+    MemberConfig c = new MemberConfig(options, port, members);
+    c.servingLog = (String) servingLog;
+    return c;
   }
 
   /** The allocator's options (endpoints may still be empty: embedded etcd). */
@@ -80,6 +87,14 @@ public final class MemberConfig {
   /** How many members the demo runs, 0 when this is not a demo. */
   public int demoMembers() {
     return demoMembers;
+  }
+
+  /**
+   * File to which the member appends what its application serves (JSON lines, see
+   * {@code ServingLog}), or null. For fault-injection runs that check fencing.
+   */
+  public String servingLog() {
+    return servingLog;
   }
 
   /** Whether etcd must be embedded (no endpoints configured). */
@@ -102,6 +117,7 @@ public final class MemberConfig {
     }
     out.add("http.port");
     out.add("demo.members");
+    out.add("servingLog");
     return out;
   }
 

@@ -32,6 +32,7 @@ public class MemberVerticle extends AbstractVerticle {
   private AllocatorVerticle allocator;
   private AllocatorMetrics metrics;
   private volatile int httpPort = -1;
+  private ServingLog servingLog;
 
   /** Configured from {@link #config()}. */
   public MemberVerticle() {
@@ -58,7 +59,14 @@ public class MemberVerticle extends AbstractVerticle {
       return;
     }
     allocator = new AllocatorVerticle(config.allocator());
-    vertx.deployVerticle(allocator).compose(id -> {
+    Future<Void> logOpened = config.servingLog() == null ? Future.succeededFuture()
+        : ServingLog.open(vertx, config.servingLog(), config.allocator().getMember(), config.allocator().getAddress())
+            .map(log -> {
+              servingLog = log;
+              return null;
+            });
+    // The serving log follows the routes before the allocator publishes its first.
+    logOpened.compose(x -> vertx.deployVerticle(allocator)).compose(id -> {
       metrics = AllocatorMetrics.register(vertx, registry, allocator, Duration.ofSeconds(1));
       if (config.httpPort() == null) {
         return Future.<Void>succeededFuture();
@@ -75,6 +83,9 @@ public class MemberVerticle extends AbstractVerticle {
   public void stop() {
     if (metrics != null) {
       metrics.close();
+    }
+    if (servingLog != null) {
+      servingLog.close();
     }
   }
 

@@ -56,8 +56,8 @@ class MemberConfigTest {
     assertThat(c.httpPort()).isNull();
     assertThat(MemberConfig.overridablePaths()).contains("etcd.endpoints", "http.port", "demo.members")
         .doesNotContain("etcd", "http");
-    // Every allocator key (etcd as its six etcd.* keys) plus http.port and demo.members.
-    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.keys().size() - 1 + 6 + 2);
+    // Every allocator key (etcd as its six etcd.* keys) plus http.port, demo.members and servingLog.
+    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.keys().size() - 1 + 6 + 3);
   }
 
   @Test
