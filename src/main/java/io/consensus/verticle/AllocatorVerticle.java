@@ -149,7 +149,10 @@ public class AllocatorVerticle extends AbstractVerticle {
     joinAtStart(now + Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos(), retryUntil, 1)
         .compose(v -> {
           index = newIndex(lease.id());
-          watcher = RetryWatcher.start(vertx, conn, RetryWatcherOptions.forPrefix(keys.rootPrefix()), this::onUpdate);
+          // No previous key-values: the tree needs none, and etcd would read one per event and
+          // watcher, seconds for the thousands of deletions of a dead member's lease.
+          watcher = RetryWatcher.start(vertx, conn, RetryWatcherOptions.forPrefix(keys.rootPrefix()).withPrevKv(false),
+              this::onUpdate);
           return watcher.firstSnapshot();
         })
         .onSuccess(v -> {

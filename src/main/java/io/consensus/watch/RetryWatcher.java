@@ -206,7 +206,7 @@ public final class RetryWatcher {
           .setRangeEnd(EtcdKeys.prefixEnd(opts.prefix()))
           .setStartRevision(startRevision)
           .setProgressNotify(true)
-          .setPrevKv(true)).build());
+          .setPrevKv(opts.prevKv())).build());
       return s.request().response().map(resp -> {
         resp.handler(msg -> onResponse(gen, msg));
         resp.exceptionHandler(err -> failed(gen, "watch stream", err, true));

@@ -15,9 +15,19 @@ import java.util.Objects;
  * @param resnapshotOnReconnect  whether a broken stream is recovered with a new snapshot
  *                               (true) or by resuming the watch after the last delivered
  *                               revision (false, default; a compacted resume re-snapshots)
+ * @param prevKv                 whether watch events carry the previous key-value (default true).
+ *                               etcd reads it from its store for every event and every watcher,
+ *                               which for a lease revocation deleting thousands of keys delays
+ *                               the event by seconds on a busy etcd: off when not needed
  */
 public record RetryWatcherOptions(String prefix, Duration refreshInterval, Duration minBackoff,
-                                  Duration maxBackoff, int pageSize, boolean resnapshotOnReconnect) {
+                                  Duration maxBackoff, int pageSize, boolean resnapshotOnReconnect, boolean prevKv) {
+
+  /** Options with previous key-values on. */
+  public RetryWatcherOptions(String prefix, Duration refreshInterval, Duration minBackoff, Duration maxBackoff,
+                             int pageSize, boolean resnapshotOnReconnect) {
+    this(prefix, refreshInterval, minBackoff, maxBackoff, pageSize, resnapshotOnReconnect, true);
+  }
 
   public RetryWatcherOptions {
     Objects.requireNonNull(prefix, "prefix");
@@ -37,22 +47,27 @@ public record RetryWatcherOptions(String prefix, Duration refreshInterval, Durat
 
   /** Defaults for watching {@code prefix}. */
   public static RetryWatcherOptions forPrefix(String prefix) {
-    return new RetryWatcherOptions(prefix, Duration.ZERO, Duration.ofMillis(100), Duration.ofSeconds(3), 5_000, false);
+    return new RetryWatcherOptions(prefix, Duration.ZERO, Duration.ofMillis(100), Duration.ofSeconds(3), 5_000, false, true);
   }
 
   public RetryWatcherOptions withRefreshInterval(Duration d) {
-    return new RetryWatcherOptions(prefix, d, minBackoff, maxBackoff, pageSize, resnapshotOnReconnect);
+    return new RetryWatcherOptions(prefix, d, minBackoff, maxBackoff, pageSize, resnapshotOnReconnect, prevKv);
   }
 
   public RetryWatcherOptions withBackoff(Duration min, Duration max) {
-    return new RetryWatcherOptions(prefix, refreshInterval, min, max, pageSize, resnapshotOnReconnect);
+    return new RetryWatcherOptions(prefix, refreshInterval, min, max, pageSize, resnapshotOnReconnect, prevKv);
   }
 
   public RetryWatcherOptions withPageSize(int size) {
-    return new RetryWatcherOptions(prefix, refreshInterval, minBackoff, maxBackoff, size, resnapshotOnReconnect);
+    return new RetryWatcherOptions(prefix, refreshInterval, minBackoff, maxBackoff, size, resnapshotOnReconnect, prevKv);
   }
 
   public RetryWatcherOptions withResnapshotOnReconnect(boolean on) {
-    return new RetryWatcherOptions(prefix, refreshInterval, minBackoff, maxBackoff, pageSize, on);
+    return new RetryWatcherOptions(prefix, refreshInterval, minBackoff, maxBackoff, pageSize, on, prevKv);
+  }
+
+  /** Whether events carry the previous key-value (see {@link #prevKv()}). */
+  public RetryWatcherOptions withPrevKv(boolean on) {
+    return new RetryWatcherOptions(prefix, refreshInterval, minBackoff, maxBackoff, pageSize, resnapshotOnReconnect, on);
   }
 }

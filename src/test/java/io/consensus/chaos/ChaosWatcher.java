@@ -56,6 +56,13 @@ final class ChaosWatcher implements AutoCloseable {
   private final Set<String> established = new HashSet<>();
   private final Map<String, Long> lastToken = new HashMap<>();
   private int disturbed;
+  private final Set<String> unstaffed = new HashSet<>();
+  private Node lastMembers;
+  // Failover timing (see expectFailover).
+  private String failoverVictim;
+  private Set<String> failoverPending;
+  volatile long victimGoneNanos = -1;
+  volatile long failoverDoneNanos = -1;
   private volatile boolean staffed;
   private volatile long staffedSinceNanos = System.nanoTime();
   private volatile long revision;
@@ -74,7 +81,8 @@ final class ChaosWatcher implements AutoCloseable {
   void start(Collection<String> items) {
     callAsync(() -> {
       managed.addAll(items);
-      watcher = RetryWatcher.start(vertx, conn, RetryWatcherOptions.forPrefix(root + "/"), this::onUpdate);
+      watcher = RetryWatcher.start(vertx, conn, RetryWatcherOptions.forPrefix(root + "/").withPrevKv(false),
+          this::onUpdate);
       return watcher.firstSnapshot();
     });
   }
@@ -89,7 +97,31 @@ final class ChaosWatcher implements AutoCloseable {
     call(() -> {
       managed.add(item);
       removedAt.remove(item);
+      unstaffed.add(item);
+      staffed = false;
       return null;
+    });
+  }
+
+  /** Starts timing the failover of the items {@code victim} masters now; returns how many. */
+  int expectFailover(String victim) {
+    return call(() -> {
+      Set<String> mine = new HashSet<>();
+      Node items = Items.itemsNode(tree);
+      for (String item : managed) {
+        Node n = items == null ? null : items.child(item);
+        if (n != null) {
+          Route r = Route.of(item, n);
+          if (!r.isEmpty() && r.master().member().equals(victim)) {
+            mine.add(item);
+          }
+        }
+      }
+      failoverVictim = victim;
+      failoverPending = mine;
+      victimGoneNanos = -1;
+      failoverDoneNanos = -1;
+      return mine.size();
     });
   }
 
@@ -97,6 +129,7 @@ final class ChaosWatcher implements AutoCloseable {
   void removed(String item, long rev) {
     call(() -> {
       managed.remove(item);
+      unstaffed.remove(item);
       removedAt.put(item, rev);
       established.remove(item);
       return null;
@@ -223,7 +256,43 @@ final class ChaosWatcher implements AutoCloseable {
         }
       }
     }
-    boolean now = allStaffed(items);
+    Node membersNode = tree.child("members");
+    Set<String> present = presentMembers();
+    if (membersNode != lastMembers || u instanceof WatchUpdate.Snapshot) {
+      lastMembers = membersNode;
+      unstaffed.clear();
+      for (String item : managed) {
+        if (!isStaffed(items, item, present)) {
+          unstaffed.add(item);
+        }
+      }
+    } else {
+      for (String item : touched) {
+        if (managed.contains(item) && !isStaffed(items, item, present)) {
+          unstaffed.add(item);
+        } else {
+          unstaffed.remove(item);
+        }
+      }
+    }
+    if (failoverVictim != null) {
+      if (victimGoneNanos < 0 && !present.contains(failoverVictim)) {
+        victimGoneNanos = System.nanoTime();
+      }
+      for (String item : touched) {
+        Node n = items == null ? null : items.child(item);
+        if (failoverPending.contains(item) && n != null) {
+          Route r = Route.of(item, n);
+          if (!r.isEmpty() && !r.master().member().equals(failoverVictim)) {
+            failoverPending.remove(item);
+          }
+        }
+      }
+      if (failoverPending.isEmpty() && failoverDoneNanos < 0) {
+        failoverDoneNanos = System.nanoTime();
+      }
+    }
+    boolean now = unstaffed.isEmpty();
     if (now && !staffed) {
       staffedSinceNanos = System.nanoTime();
     }

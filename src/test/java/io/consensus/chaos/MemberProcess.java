@@ -42,13 +42,18 @@ final class MemberProcess {
 
   MemberProcess(String name, List<TcpProxy> proxies, Path dir, JsonObject baseConf,
       BiConsumer<MemberProcess, Integer> unexpectedExit) {
+    this(name, proxies, proxies.stream().map(TcpProxy::endpoint).toList(), dir, baseConf, unexpectedExit);
+  }
+
+  /** A member that reaches etcd at {@code endpoints} (its proxies, or etcd itself when there are none). */
+  MemberProcess(String name, List<TcpProxy> proxies, List<String> endpoints, Path dir, JsonObject baseConf,
+      BiConsumer<MemberProcess, Integer> unexpectedExit) {
     this.name = name;
     this.proxies = proxies;
     this.dir = dir;
     this.servingLog = dir.resolve(name + ".serving.jsonl");
     this.unexpectedExit = unexpectedExit;
-    JsonArray eps = new JsonArray();
-    proxies.forEach(p -> eps.add(p.endpoint()));
+    JsonArray eps = new JsonArray(new ArrayList<>(endpoints));
     this.conf = baseConf.copy().put("member", name).put("servingLog", servingLog.toString());
     conf.getJsonObject("etcd").put("endpoints", eps);
   }
@@ -58,7 +63,7 @@ final class MemberProcess {
       throw new IllegalStateException(name + " already runs");
     }
     List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx160m", "-Xss512k",
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx" + System.getProperty("chaos.memberHeap", "160m"),
         "-jar", ChaosRun.jar().toString(), "-conf", conf.encode());
     Path log = dir.resolve(name + "-" + (++started) + ".log");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
