@@ -47,7 +47,8 @@ final class TreeWatcher implements AutoCloseable {
   static TreeWatcher start(BenchEnv env, String root) {
     TreeWatcher w = new TreeWatcher(env, root);
     env.callAsync(() -> {
-      w.watcher = RetryWatcher.start(env.vertx, env.conn, RetryWatcherOptions.forPrefix(root + "/"), w::onUpdate);
+      w.watcher = RetryWatcher.start(env.vertx, env.conn, RetryWatcherOptions.forPrefix(root + "/").withPrevKv(false),
+          w::onUpdate);
       return w.watcher.firstSnapshot();
     });
     return w;

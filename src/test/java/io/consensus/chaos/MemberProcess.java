@@ -22,6 +22,7 @@ final class MemberProcess {
     final long startMicros;
     volatile long endMicros = -1;
     volatile boolean killed;
+    volatile boolean exitExpected;
 
     Incarnation(long startMicros) {
       this.startMicros = startMicros;
@@ -37,7 +38,6 @@ final class MemberProcess {
   final List<Incarnation> incarnations = new ArrayList<>();
   final List<long[]> pauses = new ArrayList<>(); // [from, to] µs
   private Process process;
-  private volatile boolean exitExpected;
   private int started;
 
   MemberProcess(String name, List<TcpProxy> proxies, Path dir, JsonObject baseConf,
@@ -68,7 +68,6 @@ final class MemberProcess {
     Path log = dir.resolve(name + "-" + (++started) + ".log");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("ALLOCATOR_") || k.equals("ETCD_BIN"));
-    exitExpected = false;
     Incarnation inc = new Incarnation(ChaosProcesses.monoMicros());
     try {
       process = pb.start();
@@ -81,10 +80,14 @@ final class MemberProcess {
       if (inc.endMicros < 0) {
         inc.endMicros = ChaosProcesses.monoMicros();
       }
-      if (!exitExpected) {
+      if (!inc.exitExpected) {
         unexpectedExit.accept(this, p.exitValue());
       }
     });
+  }
+
+  private Incarnation current() {
+    return incarnations.get(incarnations.size() - 1);
   }
 
   synchronized boolean alive() {
@@ -97,8 +100,8 @@ final class MemberProcess {
 
   /** SIGKILL: a crash. The incarnation ends now. */
   synchronized void kill() {
-    exitExpected = true;
     Incarnation inc = incarnations.get(incarnations.size() - 1);
+    inc.exitExpected = true;
     inc.killed = true;
     inc.endMicros = ChaosProcesses.monoMicros();
     ChaosProcesses.signal(pid(), "KILL");
@@ -109,7 +112,7 @@ final class MemberProcess {
   int terminate(long timeoutSeconds) {
     Process p;
     synchronized (this) {
-      exitExpected = true;
+      current().exitExpected = true;
       p = process;
     }
     ChaosProcesses.signal(p.pid(), "TERM");
@@ -153,7 +156,9 @@ final class MemberProcess {
   void destroy() {
     Process p;
     synchronized (this) {
-      exitExpected = true;
+      if (!incarnations.isEmpty()) {
+        current().exitExpected = true;
+      }
       p = process;
     }
     if (p != null && p.isAlive()) {
