@@ -512,6 +512,13 @@ public class AllocatorVerticle extends AbstractVerticle {
         }
       }
       awaitRevision = r.revision();
+      if (r.successes() == 0) {
+        // Every guard failed although our view was current: the view and etcd disagree in a
+        // way the next watch event may not resolve. Back off instead of spinning on etcd.
+        // (A watch event arriving meanwhile decides at once, as usual.)
+        vertx.setTimer(50 + rnd.nextInt(150), t -> maybeDecide());
+        return;
+      }
       if (r.successes() > 0) {
         LOG.debug("member {}: rule {} wrote {}/{} at revision {}", member, d.rule(), r.successes(),
             d.actions().size(), r.revision());

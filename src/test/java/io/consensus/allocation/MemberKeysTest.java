@@ -74,4 +74,17 @@ class MemberKeysTest {
     // The new incarnation sees its own key.
     assertThat(index("m1", 9, 1).memberPresent()).isTrue();
   }
+
+  @Test
+  void aKeyThatIsNotUtf8IsNeitherAnItemNorAMember() {
+    // etcd key bytes FF FE decode to U+FFFD U+FFFD: writing an entry back under the decoded
+    // name would hit other bytes, and a guarded create on it could never succeed.
+    member("m1", 7).member("\uFFFD", 0);
+    kvs.add(KeyValue.of("/r/items/\uFFFD\uFFFD", "", ++rev, rev));
+    AllocationIndex idx = index("m1", 7, 0);
+    assertThat(idx.itemCount()).isZero();
+    assertThat(idx.memberCount()).isEqualTo(1);
+    assertThat(new AllocationDecider(10).decide(idx, item -> "ready", new Random(1)).outcome())
+        .isEqualTo(Decision.Outcome.IDLE);
+  }
 }

@@ -98,6 +98,34 @@ final class EtcdNodes implements AutoCloseable {
     return -1;
   }
 
+  /**
+   * Transactions etcd has handled, summed over the running nodes (from their Prometheus
+   * metrics): failed compare-guarded transactions write no revision, so a member spinning on
+   * them shows only here.
+   */
+  long txnsHandled() {
+    long sum = 0;
+    for (EtcdServer n : nodes) {
+      if (!n.isRunning()) {
+        continue;
+      }
+      try {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(n.endpoint() + "/metrics"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        for (String line : r.body().split("\n")) {
+          if (line.startsWith("grpc_server_handled_total{") && line.contains("grpc_method=\"Txn\"")) {
+            sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // a node that does not answer adds nothing
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return sum;
+  }
+
   @Override
   public void close() {
     for (EtcdServer n : nodes) {

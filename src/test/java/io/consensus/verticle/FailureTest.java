@@ -10,6 +10,7 @@ import io.consensus.testing.EtcdExtension;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.consensus.etcd.EtcdConnection;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -254,5 +255,52 @@ class FailureTest {
     assertThat(old.stats().creates()).as("the leaving incarnation took nothing").isEqualTo(createsAtCancel);
     fleet.awaitRoutes(ITEMS, "staffed without the old lease", r -> allHave(r, 2)
         && r.values().stream().allMatch(x -> x.entries().stream().noneMatch(e -> e.lease() == old.leaseId())));
+  }
+
+  @Test
+  void junkUnderTheRootNeitherStallsNorLoops() {
+    String r = fleet.root;
+    AllocatorVerticle m1 = fleet.deploy("m1", 1, List.of("a", "b"));
+    fleet.deploy("m2", 1, List.of("a", "b"));
+    fleet.awaitRoutes(List.of("a", "b"), "staffed", x -> allHave(x, 2));
+    fleet.awaitQuiet();
+    // Non-UTF-8 bytes in keys and values, a 1 MB value, deep keys, an unknown member's entry,
+    // member keys without a lease and one nested under a member name.
+    EtcdConnection raw = fleet.onContext(() -> new EtcdConnection(fleet.vertx, etcd.server().endpoints(),
+        java.time.Duration.ofSeconds(5)));
+    byte[] bad = {(byte) 0xff, (byte) 0xfe, (byte) 0x80};
+    com.google.protobuf.ByteString items = io.consensus.etcd.EtcdKeys.bytes(r + "/items/");
+    List<com.google.protobuf.ByteString[]> kvs = List.of(
+        new com.google.protobuf.ByteString[] {items.concat(com.google.protobuf.ByteString.copyFrom(bad)),
+            com.google.protobuf.ByteString.copyFrom(bad)},
+        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/big"),
+            com.google.protobuf.ByteString.copyFrom(new byte[1024 * 1024])},
+        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/items/j/deep/er/still"),
+            io.consensus.etcd.EtcdKeys.bytes("x")},
+        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/items/a/stranger"),
+            io.consensus.etcd.EtcdKeys.bytes("ready")},
+        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/members/ghost"),
+            io.consensus.etcd.EtcdKeys.bytes("{}")},
+        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/members/x/y"),
+            io.consensus.etcd.EtcdKeys.bytes("{}")},
+        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/members/")
+            .concat(com.google.protobuf.ByteString.copyFrom(bad)), io.consensus.etcd.EtcdKeys.bytes("{}")});
+    for (com.google.protobuf.ByteString[] kv : kvs) {
+      await(fleet.onContext(() -> raw.unary(io.etcd.jetcd.api.KVGrpc.getPutMethod(),
+          io.etcd.jetcd.api.PutRequest.newBuilder().setKey(kv[0]).setValue(kv[1]).build())));
+      fleet.awaitQuiet(); // one at a time: a stall names its key (a non-UTF-8 item once did)
+    }
+    // The members settle (items j and the non-UTF-8 one are staffed like any out-of-band item)
+    // and then write nothing more.
+    fleet.awaitQuiet();
+    long settled = etcd.server().currentRevision();
+    TestFleet.awaitCondition("both members healthy", () -> fleet.members.values().stream()
+        .allMatch(AllocatorVerticle::isHealthy), () -> "");
+    // A state tick re-reads every held item: still no write.
+    long tick = m1.stats().decisions();
+    TestFleet.awaitCondition("a few more decisions", () -> m1.stats().decisions() > tick + 3, () -> "");
+    assertThat(etcd.server().currentRevision()).isEqualTo(settled);
+    assertThat(fleet.mastersPerMember(fleet.routes(List.of("a", "b")))).containsKeys("m1", "m2").doesNotContainKeys("ghost", "stranger");
+    fleet.onContext(raw::close);
   }
 }
