@@ -44,6 +44,7 @@ public final class Main {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private volatile Vertx vertx;
   private volatile EmbeddedEtcd etcd;
+  private volatile MemberVerticle member;
   private volatile Duration stopBound = Duration.ofSeconds(60);
   private boolean stopped;
 
@@ -103,7 +104,8 @@ public final class Main {
       if (config.demoMembers() > 0) {
         await(DemoMain.deploy(vertx, config), Duration.ofMinutes(5));
       } else {
-        await(vertx.deployVerticle(new MemberVerticle(config, registry)), Duration.ofMinutes(5));
+        member = new MemberVerticle(config, registry);
+        await(vertx.deployVerticle(member), Duration.ofMinutes(5));
       }
       return OK;
     } catch (RuntimeException e) {
@@ -185,6 +187,16 @@ public final class Main {
     }
     Vertx v = vertx;
     boolean running = v != null && !v.deploymentIDs().isEmpty();
+    MemberVerticle m = member;
+    if (m != null) {
+      try {
+        // Stopped while still starting (e.g. waiting for an old member key): Vert.x would not
+        // stop the allocator, so its lease and keys would outlive the process by a TTL.
+        await(m.abortStart(), stopBound);
+      } catch (RuntimeException e) {
+        LOG.warn("stopping: {}", e.toString());
+      }
+    }
     if (v != null) {
       if (running) {
         LOG.info("stopping: cancelling with hand-off (bounded by {} s)", stopBound.toSeconds());

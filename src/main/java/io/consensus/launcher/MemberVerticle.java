@@ -29,7 +29,7 @@ public class MemberVerticle extends AbstractVerticle {
 
   private MemberConfig config;
   private PrometheusMeterRegistry registry;
-  private AllocatorVerticle allocator;
+  private volatile AllocatorVerticle allocator;
   private AllocatorMetrics metrics;
   private volatile int httpPort = -1;
   private ServingLog servingLog;
@@ -87,6 +87,12 @@ public class MemberVerticle extends AbstractVerticle {
     if (servingLog != null) {
       servingLog.close();
     }
+  }
+
+  /** Abandons the allocator's start if still in progress, revoking its lease (see {@link AllocatorVerticle#abortStart()}). */
+  public Future<Void> abortStart() {
+    AllocatorVerticle a = allocator;
+    return a == null ? Future.succeededFuture() : a.abortStart();
   }
 
   /** The allocator (null before start). */

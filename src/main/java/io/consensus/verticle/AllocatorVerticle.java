@@ -71,6 +71,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private final List<Handler<AllocatorEvent>> listeners = new CopyOnWriteArrayList<>();
   private final AllocatorStats stats = new AllocatorStats();
   private final Promise<Long> exited = Promise.promise();
+  private final Promise<Void> startSettled = Promise.promise();
 
   private Keys keys;
   private String member;
@@ -156,6 +157,14 @@ public class AllocatorVerticle extends AbstractVerticle {
           return watcher.firstSnapshot();
         })
         .onSuccess(v -> {
+          if (phase == Phase.EXITED) {
+            // abortStart() came first: its revoke waits for this.
+            startSettled.tryComplete();
+            cleanup().onComplete(x -> startPromise.fail(new IllegalStateException("start of member " + member
+                + " aborted")));
+            return;
+          }
+          startSettled.tryComplete();
           phase = Phase.RUNNING;
           tickTimer = vertx.setPeriodic(options.getStateCheckMillis(), id -> {
             stateCheckAll = true; // re-read every held item's local state
@@ -171,13 +180,35 @@ public class AllocatorVerticle extends AbstractVerticle {
         })
         .onFailure(err -> {
           phase = Phase.EXITED;
+          startSettled.tryComplete();
           cleanup().onComplete(x -> startPromise.fail(err));
         });
   }
 
+  /**
+   * Abandons a start still in progress (a SIGTERM while the member waits for its old key to
+   * expire, or before its first snapshot) and revokes whatever lease it granted, so that a
+   * stop during start-up leaves no member key or entry behind. Vert.x does not stop a
+   * verticle whose start has not completed. Does nothing once started.
+   */
+  public Future<Void> abortStart() {
+    return onContext(() -> {
+      if (phase != Phase.STARTING) {
+        return Future.<Void>succeededFuture();
+      }
+      LOG.info("member {}: start aborted", member);
+      phase = Phase.EXITED;
+      return startSettled.future().transform(x -> lease != null ? lease.revoke() : Future.<Void>succeededFuture());
+    }).compose(f -> f);
+  }
+
   @Override
   public void stop(Promise<Void> stopPromise) {
-    if (phase == Phase.EXITED || phase == Phase.STARTING) {
+    if (phase == Phase.STARTING) {
+      abortStart().onComplete(x -> cleanup().onComplete(y -> stopPromise.complete()));
+      return;
+    }
+    if (phase == Phase.EXITED) {
       cleanup().onComplete(x -> stopPromise.complete());
       return;
     }

@@ -303,4 +303,19 @@ class FailureTest {
     assertThat(fleet.mastersPerMember(fleet.routes(List.of("a", "b")))).containsKeys("m1", "m2").doesNotContainKeys("ghost", "stranger");
     fleet.onContext(raw::close);
   }
+
+  @Test
+  void aStartAbortedWhileWaitingForTheMemberKeyLeavesNothingBehind() {
+    String key = fleet.root + "/members/m1";
+    etcd.server().put(key, "{}"); // an old incarnation's key, in the way
+    AllocatorVerticle m = new AllocatorVerticle(fleet.options("m1", 0, ITEMS).setWaitForMemberSeconds(30));
+    Future<String> deployed = fleet.vertx.deployVerticle(m);
+    // SIGTERM while waiting: the launcher aborts the start; then the old key goes.
+    await(m.abortStart());
+    etcd.server().delete(key);
+    assertThat(awaitFailure(deployed)).isNotNull();
+    // Nothing of m1 is left, at once (not only after its lease's TTL).
+    assertThat(fleet.keys()).noneMatch(kv -> kv.key().startsWith(fleet.root + "/members/")
+        || kv.key().startsWith(fleet.root + "/items/"));
+  }
 }
