@@ -385,8 +385,11 @@ public final class ChaosRun {
         continue;
       }
       while (System.nanoTime() < limit && !watcher.keysOnLease(lease).isEmpty()) {
-        if (mayHaveSurvived && System.nanoTime() - endNanos > TimeUnit.SECONDS.toNanos(o.ttl() + 1L)) {
-          break; // etcd kept the lease alive through the fault: nothing to fail over
+        // etcd kept the lease alive through the fault: nothing to fail over. Judged late: a
+        // member may declare its lease lost up to TTL after the fault, its revoke may wait a
+        // call timeout, and a new leader extends every lease by an election before expiring it.
+        if (mayHaveSurvived && System.nanoTime() - endNanos > TimeUnit.SECONDS.toNanos(3L * o.ttl() + 7)) {
+          break;
         }
         sleepPoll();
       }
