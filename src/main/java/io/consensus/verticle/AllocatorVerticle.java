@@ -72,6 +72,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private final AllocatorStats stats = new AllocatorStats();
   private final Promise<Long> exited = Promise.promise();
   private final Promise<Void> startSettled = Promise.promise();
+  private volatile boolean abortRequested;
 
   private Keys keys;
   private String member;
@@ -120,6 +121,11 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> startPromise) {
+    if (abortRequested) {
+      phase = Phase.EXITED;
+      startPromise.fail(new IllegalStateException("start aborted before it began"));
+      return;
+    }
     try {
       if (options == null) {
         options = AllocatorOptions.fromJson(config());
@@ -192,6 +198,10 @@ public class AllocatorVerticle extends AbstractVerticle {
    * verticle whose start has not completed. Does nothing once started.
    */
   public Future<Void> abortStart() {
+    abortRequested = true; // before Vert.x has even initialised us: start() sees it
+    if (context == null) {
+      return Future.succeededFuture();
+    }
     return onContext(() -> {
       if (phase != Phase.STARTING) {
         return Future.<Void>succeededFuture();

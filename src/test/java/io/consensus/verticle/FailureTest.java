@@ -308,14 +308,31 @@ class FailureTest {
   void aStartAbortedWhileWaitingForTheMemberKeyLeavesNothingBehind() {
     String key = fleet.root + "/members/m1";
     etcd.server().put(key, "{}"); // an old incarnation's key, in the way
+    // etcd's own list of leases (grpc-gateway): the start's lease shows up, then goes.
+    java.util.function.Supplier<Integer> leases = () -> {
+      try {
+        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(etcd.server().endpoint() + "/v3/lease/leases")).POST(
+            java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        io.vertx.core.json.JsonArray ls = new io.vertx.core.json.JsonObject(body).getJsonArray("leases");
+        return ls == null ? 0 : ls.size();
+      } catch (java.io.IOException | InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    int before = leases.get();
     AllocatorVerticle m = new AllocatorVerticle(fleet.options("m1", 0, ITEMS).setWaitForMemberSeconds(30));
     Future<String> deployed = fleet.vertx.deployVerticle(m);
-    // SIGTERM while waiting: the launcher aborts the start; then the old key goes.
+    // It granted its lease and waits for the old key: SIGTERM now (the launcher aborts the
+    // start); then the old key goes.
+    TestFleet.awaitCondition("m1 granted its lease", () -> leases.get() > before, () -> "");
     await(m.abortStart());
     etcd.server().delete(key);
     assertThat(awaitFailure(deployed)).isNotNull();
     // Nothing of m1 is left, at once (not only after its lease's TTL).
     assertThat(fleet.keys()).noneMatch(kv -> kv.key().startsWith(fleet.root + "/members/")
         || kv.key().startsWith(fleet.root + "/items/"));
+    TestFleet.awaitCondition("its lease revoked", () -> leases.get() == before, () -> "");
   }
 }
