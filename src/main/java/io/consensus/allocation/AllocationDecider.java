@@ -664,6 +664,12 @@ public final class AllocationDecider {
         // be a replica (a master ahead handed off meanwhile) and its release would leave the
         // item short. Seen in a rolling restart at 1,000 items x 10 members.
         guard(entries, 0, s.replicas(), guards);
+      } else {
+        // A replica lets go (its member is leaving): the entries ahead of it must still stand,
+        // or the master may have handed off to it meanwhile and the item would go masterless.
+        // Found by bench/chaos: a SIGTERMed member released its replica in the revision after
+        // the master had handed the item to it.
+        guard(entries, 0, s.myIndex() - 1, guards);
       }
       out.add(Action.release(item, s.myEntry().modRevision(), s.myEntry().moved(), rule, guards));
     }

@@ -69,6 +69,8 @@ public final class AllocationIndex {
   private boolean restartsPending;
   // Items with fewer than R+1 entries, whoever holds them (for metrics).
   private int itemsShort;
+  // Member keys without a lease, ignored as members (see isMember).
+  private Set<String> leaselessMembers = Set.of();
 
   // Candidate sets, each a function of the summaries above.
   final IndexedSet empty = new IndexedSet();
@@ -166,9 +168,12 @@ public final class AllocationIndex {
       touched = more;
     }
     Node me = members == null ? null : members.child(member);
-    memberPresent = me != null && me.hasValue();
+    // A key of our name on another lease is another incarnation's (a restart that already
+    // created it while we hand off): not ours, so we keep leaving.
+    memberPresent = me != null && me.hasValue() && (lease == 0 || me.lease() == lease);
     if (members != oldMembers) {
-      memberCount = members == null ? 0 : countValid(members);
+      leaselessMembers = new java.util.TreeSet<>();
+      memberCount = members == null ? 0 : countValid(members, leaselessMembers);
       rank = memberPresent ? rankOf(members) : -1;
     }
     drainedNode = newTree.child(Keys.DRAINED_PREFIX);
@@ -287,7 +292,7 @@ public final class AllocationIndex {
     long mine = me.ownCreateRevision();
     int[] before = {0};
     members.forEachChild(c -> {
-      if (c.hasValue() && Names.isValid(c.name()) && (c.ownCreateRevision() < mine
+      if (isMember(c) && (c.ownCreateRevision() < mine
           || c.ownCreateRevision() == mine && c.name().compareTo(member) < 0)) {
         before[0]++;
       }
@@ -295,14 +300,26 @@ public final class AllocationIndex {
     return before[0];
   }
 
-  private static int countValid(Node members) {
+  private static int countValid(Node members, Set<String> leaseless) {
     int[] n = {0};
     members.forEachChild(c -> {
-      if (c.hasValue() && Names.isValid(c.name())) {
+      if (isMember(c)) {
         n[0]++;
+      } else if (c.hasValue() && Names.isValid(c.name())) {
+        leaseless.add(c.name());
       }
     });
     return n[0];
+  }
+
+  /**
+   * Whether a child of {@code ROOT/members} is a member: a valid name holding a value on a
+   * lease. A member key without a lease (written by hand) belongs to no process: it would
+   * never take its share, so counting it would leave targets short of the items and the
+   * fleet handing surplus masters around forever.
+   */
+  static boolean isMember(Node c) {
+    return c.hasValue() && c.lease() != 0 && Names.isValid(c.name());
   }
 
   private ItemSummary summarize(String item, Node node) {
@@ -338,7 +355,7 @@ public final class AllocationIndex {
   private boolean replicasStay(Route route, int r) {
     for (int i = 1; i <= r && i < route.size(); i++) {
       Node m = membersNode == null ? null : membersNode.child(route.entries().get(i).member());
-      if (m == null || !m.hasValue()) {
+      if (m == null || !isMember(m)) {
         return false;
       }
     }
@@ -465,7 +482,15 @@ public final class AllocationIndex {
     return memberCount;
   }
 
-  /** Whether this member's key is present. */
+  /**
+   * Names under {@code ROOT/members} whose key holds no lease: not members, ignored in the
+   * targets (for a warning by the owner).
+   */
+  public Set<String> leaselessMembers() {
+    return java.util.Collections.unmodifiableSet(leaselessMembers);
+  }
+
+  /** Whether this member's key is present (on this member's lease, when one was given). */
   public boolean memberPresent() {
     return memberPresent;
   }

@@ -1,11 +1,17 @@
 package io.consensus.etcd;
 
+import io.etcd.jetcd.api.AuthGrpc;
+import io.etcd.jetcd.api.AuthenticateRequest;
+import io.etcd.jetcd.api.AuthenticateResponse;
 import io.grpc.MethodDescriptor;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
@@ -15,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * UNAVAILABLE, timeout) fails that call with an {@link EtcdCallException} and rotates to
  * the next endpoint; callers decide whether to retry (a retried non-idempotent write is a
  * decision, not a default). Every unary call has a timeout, so nothing hangs forever.
+ *
+ * <p>Security ({@link EtcdSecurity}): {@code https://} endpoints use TLS with the configured
+ * CA and optional client certificate; with user credentials the connection authenticates
+ * (etcd's {@code Auth.Authenticate}) before its first call, sends the token as the
+ * {@code token} metadata of every call and stream, and authenticates again when etcd says the
+ * token is invalid (expired, or lost in an etcd restart) or after a transport failure.
  *
  * <p>Thread-safe; one instance may be shared by verticles on different contexts.
  */
@@ -39,7 +52,10 @@ public final class EtcdConnection {
   public static final long MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
 
   private final GrpcClient client;
+  private final EtcdSecurity security;
   private final AtomicInteger current = new AtomicInteger();
+  // The auth token (null value: authentication not enabled in etcd); null: authenticate anew.
+  private final AtomicReference<Future<String>> token = new AtomicReference<>();
   private volatile boolean closed;
 
   /**
@@ -48,6 +64,17 @@ public final class EtcdConnection {
    * @throws IllegalArgumentException for an empty list or a malformed endpoint
    */
   public EtcdConnection(Vertx vertx, List<String> endpoints, Duration callTimeout) {
+    this(vertx, endpoints, callTimeout, EtcdSecurity.NONE);
+  }
+
+  /**
+   * @param endpoints   client URLs {@code http://host:port} or, for TLS, all {@code https://host:port}
+   * @param callTimeout deadline of every unary call and of opening a stream
+   * @param security    TLS files and credentials ({@link EtcdSecurity#NONE} for none)
+   * @throws IllegalArgumentException for an empty list, a malformed endpoint, mixed schemes,
+   *     TLS files with {@code http://} endpoints, or unreadable files
+   */
+  public EtcdConnection(Vertx vertx, List<String> endpoints, Duration callTimeout, EtcdSecurity security) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     if (endpoints == null || endpoints.isEmpty()) {
       throw new IllegalArgumentException("at least one etcd endpoint is required");
@@ -57,14 +84,33 @@ public final class EtcdConnection {
       throw new IllegalArgumentException("callTimeout must be positive: " + callTimeout);
     }
     this.callTimeout = callTimeout;
+    this.security = Objects.requireNonNull(security, "security").validate();
+    boolean tls = this.endpoints.get(0).tls();
+    if (this.endpoints.stream().anyMatch(e -> e.tls() != tls)) {
+      throw new IllegalArgumentException("etcd endpoints mix http:// and https://: " + endpoints);
+    }
+    if (!tls && security.hasTlsFiles()) {
+      throw new IllegalArgumentException("etcd.tls files are set but the endpoints are http://; use https:// endpoints");
+    }
+    HttpClientOptions http = new HttpClientOptions()
+        .setProtocolVersion(HttpVersion.HTTP_2)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, callTimeout.toMillis()));
+    if (tls) {
+      http.setSsl(true).setUseAlpn(true); // etcd negotiates h2 over TLS with ALPN
+      if (security.caFile() != null) {
+        http.setTrustOptions(new PemTrustOptions().addCertPath(security.caFile()));
+      }
+      if (security.certFile() != null) {
+        http.setKeyCertOptions(new PemKeyCertOptions().setCertPath(security.certFile()).setKeyPath(security.keyFile()));
+      }
+    } else {
+      http.setHttp2ClearTextUpgrade(false); // etcd speaks h2c with prior knowledge
+    }
     // vertx-grpc-client refuses responses above 256 KiB by default: a snapshot page of 5,000
     // keys or one watch response of a lease expiry easily exceeds that.
     this.client = GrpcClient.client(vertx, new GrpcClientOptions()
         .setMaxMessageSize(MAX_MESSAGE_BYTES)
-        .setTransportOptions(new HttpClientOptions()
-            .setProtocolVersion(HttpVersion.HTTP_2)
-            .setHttp2ClearTextUpgrade(false) // etcd speaks h2c with prior knowledge
-            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, callTimeout.toMillis()))));
+        .setTransportOptions(http));
   }
 
   /** All endpoints, in rotation order. */
@@ -95,6 +141,7 @@ public final class EtcdConnection {
    * calls failing on the same endpoint rotate only once.
    */
   public void rotateFrom(EtcdEndpoint failed) {
+    forgetToken(); // a restarted etcd forgot its tokens; another member may not know it yet
     int i = current.get();
     if (endpoints.get(Math.floorMod(i, endpoints.size())).equals(failed) && current.compareAndSet(i, i + 1)) {
       if (endpoints.size() > 1) {
@@ -113,6 +160,22 @@ public final class EtcdConnection {
     if (closed) {
       return Future.failedFuture(new IllegalStateException("etcd connection is closed"));
     }
+    if (!security.hasCredentials()) {
+      return call(method, request, null);
+    }
+    Context caller = vertx.getOrCreateContext();
+    return onCaller(caller, token()).compose(t -> call(method, request, t).recover(err -> {
+      if (isInvalidToken(err)) {
+        // The token expired or etcd restarted: authenticate again and retry once (etcd
+        // refused the call before doing anything, so the retry is safe).
+        forgetToken(t);
+        return onCaller(caller, token()).compose(t2 -> call(method, request, t2));
+      }
+      return Future.failedFuture(err);
+    }));
+  }
+
+  private <Req, Resp> Future<Resp> call(MethodDescriptor<Req, Resp> method, Req request, String authToken) {
     EtcdEndpoint ep = currentEndpoint();
     String name = method.getBareMethodName();
     Promise<Resp> promise = Promise.promise();
@@ -138,6 +201,9 @@ public final class EtcdConnection {
         req.cancel();
         return;
       }
+      if (authToken != null) {
+        req.headers().set("token", authToken);
+      }
       sent[0] = req;
       req.send(request).onComplete(rar -> {
         if (rar.failed()) {
@@ -148,6 +214,84 @@ public final class EtcdConnection {
       });
     });
     return promise.future();
+  }
+
+  // ---- authentication
+
+  /** The current token, authenticating first when there is none (one Authenticate at a time). */
+  private Future<String> token() {
+    while (true) {
+      Future<String> t = token.get();
+      if (t != null && !t.failed()) {
+        return t;
+      }
+      Promise<String> p = Promise.promise();
+      if (token.compareAndSet(t, p.future())) {
+        authenticate().onComplete(p);
+        return p.future();
+      }
+    }
+  }
+
+  private Future<String> authenticate() {
+    AuthenticateRequest req = AuthenticateRequest.newBuilder().setName(security.user())
+        .setPassword(security.password()).build();
+    return call(AuthGrpc.getAuthenticateMethod(), req, null).map(AuthenticateResponse::getToken).recover(err -> {
+      if (err instanceof EtcdCallException e && e.status() == GrpcStatus.FAILED_PRECONDITION
+          && String.valueOf(e.getMessage()).contains("authentication is not enabled")) {
+        LOG.warn("etcd: user '{}' configured but authentication is not enabled in etcd; calling without a token",
+            security.user());
+        return Future.succeededFuture(null);
+      }
+      if (err instanceof EtcdCallException e && !e.isTransportFailure()) {
+        return Future.failedFuture(new EtcdAuthenticationException("etcd refused to authenticate user '"
+            + security.user() + "' (check etcd.user and etcd.password): " + e.status() + " "
+            + authMessage(e), e));
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  private static String authMessage(EtcdCallException e) {
+    String m = String.valueOf(e.getMessage());
+    int i = m.indexOf("etcdserver:");
+    return i >= 0 ? m.substring(i) : m;
+  }
+
+  private void forgetToken() {
+    if (security.hasCredentials()) {
+      Future<String> t = token.get();
+      if (t != null && t.isComplete()) {
+        token.compareAndSet(t, null);
+      }
+    }
+  }
+
+  private void forgetToken(String stale) {
+    Future<String> t = token.get();
+    if (t != null && t.succeeded() && Objects.equals(t.result(), stale)) {
+      token.compareAndSet(t, null);
+    }
+  }
+
+  private static boolean isInvalidToken(Throwable err) {
+    return err instanceof EtcdCallException e && e.status() == GrpcStatus.UNAUTHENTICATED;
+  }
+
+  /** {@code f}'s outcome on {@code ctx}: a token may have been fetched by a call on another context. */
+  private static <T> Future<T> onCaller(Context ctx, Future<T> f) {
+    if (f.isComplete() && Vertx.currentContext() == ctx) {
+      return f;
+    }
+    Promise<T> p = Promise.promise();
+    f.onComplete(ar -> {
+      if (Vertx.currentContext() == ctx) {
+        p.handle(ar);
+      } else {
+        ctx.runOnContext(v -> p.handle(ar));
+      }
+    });
+    return p.future();
   }
 
   private <Req, Resp> void readUnary(GrpcClientResponse<Req, Resp> resp, Promise<Resp> promise,
@@ -186,6 +330,13 @@ public final class EtcdConnection {
     if (closed) {
       return Future.failedFuture(new IllegalStateException("etcd connection is closed"));
     }
+    if (!security.hasCredentials()) {
+      return open(method, null);
+    }
+    return onCaller(vertx.getOrCreateContext(), token()).compose(t -> open(method, t));
+  }
+
+  private <Req, Resp> Future<EtcdStream<Req, Resp>> open(MethodDescriptor<Req, Resp> method, String authToken) {
     EtcdEndpoint ep = currentEndpoint();
     String name = method.getBareMethodName();
     Promise<EtcdStream<Req, Resp>> promise = Promise.promise();
@@ -199,7 +350,12 @@ public final class EtcdConnection {
       vertx.cancelTimer(timer);
       if (ar.failed()) {
         transportFailure(promise, ep, name, ar.cause());
-      } else if (!promise.tryComplete(new EtcdStream<>(ep, ar.result()))) {
+        return;
+      }
+      if (authToken != null) {
+        ar.result().headers().set("token", authToken);
+      }
+      if (!promise.tryComplete(new EtcdStream<>(ep, ar.result()))) {
         // Too late: the caller already saw a timeout. The handler keeps Vert.x from logging
         // the reset of a stream nobody listens to as an error.
         ar.result().exceptionHandler(err -> { });

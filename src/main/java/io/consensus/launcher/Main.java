@@ -48,6 +48,7 @@ public final class Main {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private volatile Vertx vertx;
   private volatile EmbeddedEtcd etcd;
+  private volatile MemberVerticle member;
   private volatile Duration stopBound = Duration.ofSeconds(60);
   private boolean stopped;
 
@@ -116,7 +117,8 @@ public final class Main {
       } else if (config.demoMembers() > 0) {
         await(DemoMain.deploy(vertx, config), Duration.ofMinutes(5));
       } else {
-        await(vertx.deployVerticle(new MemberVerticle(config, registry)), Duration.ofMinutes(5));
+        member = new MemberVerticle(config, registry);
+        await(vertx.deployVerticle(member), Duration.ofMinutes(5));
       }
       return OK;
     } catch (RuntimeException e) {
@@ -155,6 +157,24 @@ public final class Main {
         return fail(BAD_CONFIG, "config key 'member': member '" + config.allocator().getMember()
             + "' is already running (" + me.key() + " exists); set waitForMemberSeconds to wait for it");
       }
+      if (c instanceof io.consensus.etcd.EtcdAuthenticationException ae) {
+        return fail(BAD_CONFIG, "config key 'etcd.password': " + ConfigLoader.oneLine(ae.getMessage()));
+      }
+      if (c instanceof EtcdCallException ec && String.valueOf(ec.getMessage()).contains("user name is empty")) {
+        return fail(BAD_CONFIG, "config key 'etcd.user': etcd at " + config.allocator().getEndpoints()
+            + " requires authentication; set etcd.user and etcd.password");
+      }
+      if (c instanceof javax.net.ssl.SSLException ssl) {
+        return fail(BAD_CONFIG, "config key 'etcd.tls.caFile': TLS with etcd at " + config.allocator().getEndpoints()
+            + " failed: " + ConfigLoader.oneLine(String.valueOf(ssl.getMessage())));
+      }
+      if (c instanceof EtcdCallException ec && ec.status() == io.vertx.grpc.common.GrpcStatus.DEADLINE_EXCEEDED) {
+        // A timeout is not proof that etcd is down: a starved machine looks the same.
+        return fail(BAD_CONFIG, "config key 'etcd.endpoints': etcd at " + config.allocator().getEndpoints()
+            + " did not answer in time (callTimeoutMillis " + config.allocator().getCallTimeoutMillis()
+            + ", retried for " + 3 * config.allocator().getCallTimeoutMillis() / 1000
+            + " s); etcd may be unreachable or this machine overloaded: " + ConfigLoader.oneLine(c.getMessage()));
+      }
       if (c instanceof EtcdCallException || c instanceof java.net.ConnectException) {
         return fail(BAD_CONFIG, "config key 'etcd.endpoints': cannot reach etcd at "
             + config.allocator().getEndpoints() + ": " + ConfigLoader.oneLine(c.getMessage()));
@@ -180,6 +200,16 @@ public final class Main {
     }
     Vertx v = vertx;
     boolean running = v != null && !v.deploymentIDs().isEmpty();
+    MemberVerticle m = member;
+    if (m != null) {
+      try {
+        // Stopped while still starting (e.g. waiting for an old member key): Vert.x would not
+        // stop the allocator, so its lease and keys would outlive the process by a TTL.
+        await(m.abortStart(), stopBound);
+      } catch (RuntimeException e) {
+        LOG.warn("stopping: {}", e.toString());
+      }
+    }
     if (v != null) {
       if (running) {
         LOG.info("stopping: cancelling with hand-off (bounded by {} s)", stopBound.toSeconds());

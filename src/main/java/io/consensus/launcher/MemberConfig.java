@@ -46,6 +46,7 @@ public final class MemberConfig {
   /** The launcher's own keys; every other key belongs to {@link AllocatorOptions#schema()}. */
   private static final ConfigSchema<Own> SCHEMA = new ConfigSchema<Own>()
       .string("role", o -> o.role, (o, v) -> o.role = v)
+      .string("servingLog", o -> o.servingLog, (o, v) -> o.servingLog = v)
       .integer("http.port", o -> o.httpPort == null ? 0 : o.httpPort, (o, v) -> o.httpPort = v)
       .string("http.host", o -> o.httpHost, (o, v) -> o.httpHost = v)
       .secret("http.adminToken", o -> o.adminToken, (o, v) -> o.adminToken = v)
@@ -54,6 +55,7 @@ public final class MemberConfig {
   /** The launcher's own settings while they are read; null = not given. */
   private static final class Own {
     String role;
+    String servingLog;
     Integer httpPort;
     String httpHost;
     String adminToken;
@@ -66,9 +68,11 @@ public final class MemberConfig {
   private final String role;
   private final String httpHost;
   private final String adminToken;
+  private final String servingLog;
 
   private MemberConfig(AllocatorOptions allocator, Integer httpPort, int demoMembers, String role, String httpHost,
-      String adminToken) {
+      String adminToken, String servingLog) {
+    this.servingLog = servingLog;
     this.allocator = allocator;
     this.httpPort = httpPort;
     this.demoMembers = demoMembers;
@@ -86,7 +90,7 @@ public final class MemberConfig {
   public static MemberConfig fromJson(JsonObject json) {
     JsonObject rest = json.copy();
     JsonObject own = new JsonObject();
-    for (String section : List.of("role", "http", "demo")) {
+    for (String section : List.of("role", "http", "demo", "servingLog")) {
       if (rest.containsKey(section)) {
         own.put(section, rest.remove(section));
       }
@@ -110,7 +114,8 @@ public final class MemberConfig {
     if (members > 0 && role.equals(ROLE_SPECTATOR)) {
       throw new ConfigException("role", "a spectator cannot run the demo");
     }
-    return new MemberConfig(new AllocatorOptions(rest), port, members, role, host, token);
+    String servingLog = nonBlank("servingLog", o.servingLog, null);
+    return new MemberConfig(new AllocatorOptions(rest), port, members, role, host, token, servingLog);
   }
 
   private static int inRange(String key, int n, int min, int max) {
@@ -158,6 +163,14 @@ public final class MemberConfig {
   /** How many members the demo runs, 0 when this is not a demo. */
   public int demoMembers() {
     return demoMembers;
+  }
+
+  /**
+   * File to which the member appends what its application serves (JSON lines, see
+   * {@code ServingLog}), or null. For fault-injection runs that check fencing.
+   */
+  public String servingLog() {
+    return servingLog;
   }
 
   /** Whether etcd must be embedded (no endpoints configured). */

@@ -30,10 +30,11 @@ public class MemberVerticle extends AbstractVerticle {
 
   private MemberConfig config;
   private PrometheusMeterRegistry registry;
-  private AllocatorVerticle allocator;
+  private volatile AllocatorVerticle allocator;
   private AllocatorMetrics metrics;
   private StatusServer status;
   private volatile int httpPort = -1;
+  private ServingLog servingLog;
 
   /** Configured from {@link #config()}. */
   public MemberVerticle() {
@@ -60,7 +61,14 @@ public class MemberVerticle extends AbstractVerticle {
       return;
     }
     allocator = new AllocatorVerticle(config.allocator());
-    vertx.deployVerticle(allocator).compose(id -> {
+    Future<Void> logOpened = config.servingLog() == null ? Future.succeededFuture()
+        : ServingLog.open(vertx, config.servingLog(), config.allocator().getMember(), config.allocator().getAddress())
+            .map(log -> {
+              servingLog = log;
+              return null;
+            });
+    // The serving log follows the routes before the allocator publishes its first.
+    logOpened.compose(x -> vertx.deployVerticle(allocator)).compose(id -> {
       metrics = AllocatorMetrics.register(vertx, registry, allocator, Duration.ofSeconds(1));
       if (config.httpPort() == null) {
         return Future.<Void>succeededFuture();
@@ -82,6 +90,15 @@ public class MemberVerticle extends AbstractVerticle {
     if (status != null) {
       status.close();
     }
+    if (servingLog != null) {
+      servingLog.close();
+    }
+  }
+
+  /** Abandons the allocator's start if still in progress, revoking its lease (see {@link AllocatorVerticle#abortStart()}). */
+  public Future<Void> abortStart() {
+    AllocatorVerticle a = allocator;
+    return a == null ? Future.succeededFuture() : a.abortStart();
   }
 
   /** The allocator (null before start). */

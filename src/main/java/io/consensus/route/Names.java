@@ -40,6 +40,11 @@ public final class Names {
       if (Character.isISOControl(c)) {
         return "must not contain control characters";
       }
+      if (c == '\uFFFD') {
+        // What a key that is not valid UTF-8 decodes to: such a key cannot be written back
+        // under the same bytes, so it can be neither an item nor a member.
+        return "must not contain U+FFFD (the replacement for bytes that are not UTF-8)";
+      }
     }
     return null;
   }

@@ -2,6 +2,7 @@ package io.consensus.verticle;
 
 import io.consensus.config.ConfigException;
 import io.consensus.config.ConfigSchema;
+import io.consensus.etcd.EtcdSecurity;
 import io.consensus.route.Names;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +22,12 @@ import java.util.TreeSet;
  * {@link ConfigException} naming the key; nothing is coerced.
  *
  * <pre>
- * etcd.endpoints          list of "http://host:port"          (required for the verticle)
+ * etcd.endpoints          list of "http://host:port", or all "https://host:port" for TLS (required for the verticle)
+ * etcd.tls.caFile         PEM CA certificate(s) that signed etcd's server certificate (default: the JVM's trust store)
+ * etcd.tls.certFile       PEM client certificate, for etcd's --client-cert-auth (with etcd.tls.keyFile)
+ * etcd.tls.keyFile        PEM private key of the client certificate
+ * etcd.user               etcd user to authenticate as (with etcd.password)
+ * etcd.password           that user's password (never logged, never in errors or toString)
  * root                    key prefix, e.g. "/consensus/demo"   (required)
  * member                  this member's name                   (default: host name + "-" + pid)
  * replicas                R, replicas per item                 (default 0)
@@ -76,6 +82,16 @@ public final class AllocatorOptions {
   /** The JSON keys, each declared once. */
   private static final ConfigSchema<AllocatorOptions> SCHEMA = new ConfigSchema<AllocatorOptions>()
       .strings("etcd.endpoints", AllocatorOptions::getEndpoints, AllocatorOptions::setEndpoints)
+      .string("etcd.tls.caFile", o -> o.etcdSecurity.caFile(),
+          (o, v) -> o.etcdSecurity = o.etcdSecurity.withTls(v, o.etcdSecurity.certFile(), o.etcdSecurity.keyFile()))
+      .string("etcd.tls.certFile", o -> o.etcdSecurity.certFile(),
+          (o, v) -> o.etcdSecurity = o.etcdSecurity.withTls(o.etcdSecurity.caFile(), v, o.etcdSecurity.keyFile()))
+      .string("etcd.tls.keyFile", o -> o.etcdSecurity.keyFile(),
+          (o, v) -> o.etcdSecurity = o.etcdSecurity.withTls(o.etcdSecurity.caFile(), o.etcdSecurity.certFile(), v))
+      .string("etcd.user", o -> o.etcdSecurity.user(),
+          (o, v) -> o.etcdSecurity = o.etcdSecurity.withCredentials(v, o.etcdSecurity.password()))
+      .secret("etcd.password", o -> o.etcdSecurity.password(),
+          (o, v) -> o.etcdSecurity = o.etcdSecurity.withCredentials(o.etcdSecurity.user(), v))
       .string("root", AllocatorOptions::getRoot, AllocatorOptions::setRoot)
       .string("member", AllocatorOptions::getMember, AllocatorOptions::setMember)
       .integer("replicas", AllocatorOptions::getReplicas, AllocatorOptions::setReplicas)
@@ -121,6 +137,7 @@ public final class AllocatorOptions {
   private Integer itemLimit = DEFAULT_ITEM_LIMIT;
   private double weight = DEFAULT_WEIGHT;
   private boolean drained = DEFAULT_DRAINED;
+  private EtcdSecurity etcdSecurity = EtcdSecurity.NONE;
 
   /** Defaults; {@code root} must still be set. */
   public AllocatorOptions() {
@@ -226,6 +243,19 @@ public final class AllocatorOptions {
         throw new ConfigException("etcd.endpoints", "not of the form http://host:port: '" + e + "'");
       }
     }
+    try {
+      etcdSecurity.validate();
+    } catch (IllegalArgumentException e) {
+      String msg = e.getMessage();
+      int colon = msg.indexOf(": ");
+      throw new ConfigException(msg.substring(0, colon), msg.substring(colon + 2));
+    }
+    if (etcdSecurity.hasTlsFiles() && endpoints.stream().anyMatch(e -> !e.startsWith("https://"))) {
+      throw new ConfigException("etcd.endpoints", "etcd.tls files are set: every endpoint must be https://host:port");
+    }
+    if (endpoints.stream().map(e -> e.startsWith("https://")).distinct().count() > 1) {
+      throw new ConfigException("etcd.endpoints", "mixes http:// and https:// endpoints");
+    }
     if (requireEndpoints && endpoints.isEmpty()) {
       throw new ConfigException("etcd.endpoints", "at least one endpoint is required");
     }
@@ -240,7 +270,11 @@ public final class AllocatorOptions {
     }
   }
 
-  /** The settings as JSON, in the shape {@link #AllocatorOptions(JsonObject)} reads (unset keys left out). */
+  /**
+   * The settings as JSON, in the shape {@link #AllocatorOptions(JsonObject)} reads (unset keys left
+   * out). It holds the etcd password, if any: it is for handing configuration on, never for logs
+   * ({@link #toString()} masks it).
+   */
   public JsonObject toJson() {
     return SCHEMA.write(this);
   }
@@ -254,6 +288,17 @@ public final class AllocatorOptions {
     }
     String pid = ManagementFactory.getRuntimeMXBean().getName().split("@")[0];
     return (host + "-" + pid).replace('/', '_');
+  }
+
+  /** TLS files and etcd credentials ({@link EtcdSecurity#NONE} by default). */
+  public EtcdSecurity getEtcdSecurity() {
+    return etcdSecurity;
+  }
+
+  /** Sets TLS files and etcd credentials. */
+  public AllocatorOptions setEtcdSecurity(EtcdSecurity etcdSecurity) {
+    this.etcdSecurity = etcdSecurity == null ? EtcdSecurity.NONE : etcdSecurity;
+    return this;
   }
 
   public List<String> getEndpoints() {

@@ -6,6 +6,7 @@ import io.consensus.allocation.AllocationIndex;
 import io.consensus.allocation.Decision;
 import io.consensus.allocation.ItemSummary;
 import io.consensus.etcd.Backoff;
+import io.consensus.etcd.EtcdCallException;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.lease.LeaseKeeper;
 import io.consensus.route.Keys;
@@ -73,6 +74,8 @@ public class AllocatorVerticle extends AbstractVerticle {
   private final List<Handler<AllocatorEvent>> listeners = new CopyOnWriteArrayList<>();
   private final AllocatorStats stats = new AllocatorStats();
   private final Promise<Long> exited = Promise.promise();
+  private final Promise<Void> startSettled = Promise.promise();
+  private volatile boolean abortRequested;
 
   private Keys keys;
   private String member;
@@ -107,6 +110,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long lastIdleRevision = -1;
   // Held items whose state may be stale (rules 2, 3); all held items when stateCheckAll.
   private final Set<String> stateCheck = new HashSet<>();
+  private final Set<String> warnedLeaseless = new HashSet<>();
   private boolean stateCheckAll = true;
   // Placement as last seen on the context, for health and metrics read from other threads.
   private JsonSpecReader specReader;
@@ -131,6 +135,11 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> startPromise) {
+    if (abortRequested) {
+      phase = Phase.EXITED;
+      startPromise.fail(new IllegalStateException("start aborted before it began"));
+      return;
+    }
     try {
       if (options == null) {
         options = new AllocatorOptions(config());
@@ -144,7 +153,8 @@ public class AllocatorVerticle extends AbstractVerticle {
     member = options.getMember();
     specReader = new JsonSpecReader(keys.root());
     decider = new AllocationDecider(options.getMaxBatch());
-    conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()));
+    conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()),
+        options.getEtcdSecurity());
     writer = new EntryWriter(conn, keys, member);
     registration = new MemberRegistration(vertx, conn, writer, keys.member(member), options);
     tree = KeyTree.empty(keys.root());
@@ -154,13 +164,29 @@ public class AllocatorVerticle extends AbstractVerticle {
     registerConsumers();
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
         options.getItems().size(), options.getEndpoints());
-    join(System.nanoTime() + Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos())
+    long now = System.nanoTime();
+    // A busy machine or an etcd election can make the first calls time out although etcd is
+    // fine: transient failures are retried for a few call timeouts before giving up.
+    long retryUntil = now + Math.max(Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos(),
+        Duration.ofMillis(3 * options.getCallTimeoutMillis()).toNanos());
+    joinAtStart(now + Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos(), retryUntil, 1)
         .compose(v -> {
           index = newIndex(lease.id());
-          watcher = RetryWatcher.start(vertx, conn, new RetryWatcherOptions().setPrefix(keys.rootPrefix()), this::onUpdate);
+          // No previous key-values: the tree needs none, and etcd would read one per event and
+          // watcher, seconds for the thousands of deletions of a dead member's lease.
+          watcher = RetryWatcher.start(vertx, conn,
+              new RetryWatcherOptions().setPrefix(keys.rootPrefix()).setPrevKv(false), this::onUpdate);
           return watcher.firstSnapshot();
         })
         .onSuccess(v -> {
+          if (phase == Phase.EXITED) {
+            // abortStart() came first: its revoke waits for this.
+            startSettled.tryComplete();
+            cleanup().onComplete(x -> startPromise.fail(new IllegalStateException("start of member " + member
+                + " aborted")));
+            return;
+          }
+          startSettled.tryComplete();
           phase = Phase.RUNNING;
           tickTimer = vertx.setPeriodic(options.getStateCheckMillis(), id -> {
             stateCheckAll = true; // re-read every held item's local state
@@ -176,13 +202,39 @@ public class AllocatorVerticle extends AbstractVerticle {
         })
         .onFailure(err -> {
           phase = Phase.EXITED;
+          startSettled.tryComplete();
           cleanup().onComplete(x -> startPromise.fail(err));
         });
   }
 
+  /**
+   * Abandons a start still in progress (a SIGTERM while the member waits for its old key to
+   * expire, or before its first snapshot) and revokes whatever lease it granted, so that a
+   * stop during start-up leaves no member key or entry behind. Vert.x does not stop a
+   * verticle whose start has not completed. Does nothing once started.
+   */
+  public Future<Void> abortStart() {
+    abortRequested = true; // before Vert.x has even initialised us: start() sees it
+    if (context == null) {
+      return Future.succeededFuture();
+    }
+    return onContext(() -> {
+      if (phase != Phase.STARTING) {
+        return Future.<Void>succeededFuture();
+      }
+      LOG.info("member {}: start aborted", member);
+      phase = Phase.EXITED;
+      return startSettled.future().transform(x -> lease != null ? lease.revoke() : Future.<Void>succeededFuture());
+    }).compose(f -> f);
+  }
+
   @Override
   public void stop(Promise<Void> stopPromise) {
-    if (phase == Phase.EXITED || phase == Phase.STARTING) {
+    if (phase == Phase.STARTING) {
+      abortStart().onComplete(x -> cleanup().onComplete(y -> stopPromise.complete()));
+      return;
+    }
+    if (phase == Phase.EXITED) {
       cleanup().onComplete(x -> stopPromise.complete());
       return;
     }
@@ -394,6 +446,25 @@ public class AllocatorVerticle extends AbstractVerticle {
     });
   }
 
+  private Future<Void> joinAtStart(long memberDeadline, long retryUntil, int attempt) {
+    return join(memberDeadline).recover(err -> {
+      // A refused connection is definite once every endpoint refused; a timeout or an
+      // UNAVAILABLE answer (election, overload) may pass.
+      boolean refused = err instanceof EtcdCallException e && e.getCause() instanceof java.net.ConnectException;
+      boolean transientFailure = err instanceof MemberRegistration.LeaseLostException
+          || err instanceof EtcdCallException e && e.isTransportFailure()
+          && (!refused || attempt < options.getEndpoints().size());
+      if (!transientFailure || phase == Phase.EXITED || System.nanoTime() - retryUntil >= 0) {
+        return Future.failedFuture(err);
+      }
+      long delay = Math.min(2000, 250L * attempt);
+      LOG.warn("member {}: join attempt {} failed ({}); retrying in {} ms", member, attempt, err.getMessage(), delay);
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(delay, t -> joinAtStart(memberDeadline, retryUntil, attempt + 1).onComplete(p));
+      return p.future();
+    });
+  }
+
   private AllocationIndex newIndex(long leaseId) {
     return new AllocationIndex(member, leaseId, options.getReplicas(), options.getItems(),
         handler::isReadyForPromotion).specs(specReader).fixedReplicas(options.getItemReplicas());
@@ -430,6 +501,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     stats.watchUpdates.increment();
     Set<String> changed = index.apply(tree, update);
     observePlacement();
+    warnLeaselessMembers();
     forgetReleasedStates(changed);
     if (update instanceof WatchUpdate.Snapshot) {
       stats.snapshots.increment();
@@ -444,7 +516,8 @@ public class AllocatorVerticle extends AbstractVerticle {
       table.publish(index, changed, tree.revision(), false);
       return;
     }
-    table.publish(index, changed, tree.revision(), phase != Phase.REJOINING);
+    // Never claim a role on a lease declared lost, whatever the phase says.
+    table.publish(index, changed, tree.revision(), phase != Phase.REJOINING && lease != null && !lease.isLost());
     maybeDecide();
   }
 
@@ -474,6 +547,15 @@ public class AllocatorVerticle extends AbstractVerticle {
             + "for them (masters are placed first, then first replicas)", member, unattainable);
       } else if (before > 0) {
         LOG.info("member {}: every slot is attainable again", member);
+      }
+    }
+  }
+
+  private void warnLeaselessMembers() {
+    for (String name : index.leaselessMembers()) {
+      if (warnedLeaseless.add(name)) {
+        LOG.warn("member {}: key {} has no lease; it is not a member and is ignored (delete it)", member,
+            keys.member(name));
       }
     }
   }
@@ -597,6 +679,13 @@ public class AllocatorVerticle extends AbstractVerticle {
         }
       }
       awaitRevision = r.revision();
+      if (r.successes() == 0) {
+        // Every guard failed although our view was current: the view and etcd disagree in a
+        // way the next watch event may not resolve. Back off instead of spinning on etcd.
+        // (A watch event arriving meanwhile decides at once, as usual.)
+        vertx.setTimer(50 + rnd.nextInt(150), t -> maybeDecide());
+        return;
+      }
       if (r.successes() > 0) {
         LOG.debug("member {}: rule {} wrote {}/{} at revision {}", member, d.rule(), r.successes(),
             d.actions().size(), r.revision());
@@ -636,8 +725,12 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     table.publishNothingHeld(tree.revision(), RouteChange.LEASE_LOST);
     emit(AllocatorEvent.Kind.LEASE_LOST, tree.revision(), reason);
-    LeaseKeeper old = lease;
-    old.revoke().onComplete(x -> rejoin(1));
+    // Best effort: the lost lease expires anyway. Rejoin at once rather than after the revoke,
+    // which can take a whole call timeout when the outage that lost the lease goes on (seen
+    // in bench/chaos after a leader kill: 5 s holding nothing); the new member key waits for
+    // the old one to go either way.
+    lease.revoke();
+    rejoin(1);
   }
 
   private void rejoin(int attempt) {
@@ -649,6 +742,11 @@ public class AllocatorVerticle extends AbstractVerticle {
     join(deadline).onSuccess(v -> {
       if (phase != Phase.REJOINING) {
         lease.revoke();
+        return;
+      }
+      if (lease.isLost()) {
+        // Lost between the member key's creation and now: never run on it.
+        lease.revoke().onComplete(x -> rejoin(attempt + 1));
         return;
       }
       phase = Phase.RUNNING;
@@ -700,9 +798,18 @@ public class AllocatorVerticle extends AbstractVerticle {
         finishExit("hand-off timeout");
       }
     });
+    deleteMemberKey(1);
+  }
+
+  /** Deletes the member key, retrying while cancelling: until it is gone nobody takes over. */
+  private void deleteMemberKey(int attempt) {
     writer.deleteMember().onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("member {}: deleting the member key failed: {}", member, ar.cause().toString());
+      if (ar.failed() && phase == Phase.CANCELLING) {
+        long delay = Math.min(1000, 100L * attempt);
+        LOG.warn("member {}: deleting the member key failed ({}); retrying in {} ms", member,
+            ar.cause().toString(), delay);
+        vertx.setTimer(delay, t -> deleteMemberKey(attempt + 1));
+        return;
       }
       maybeDecide();
     });
@@ -755,6 +862,22 @@ public class AllocatorVerticle extends AbstractVerticle {
         .compose(r -> moveOnto(entries, to, graceLease, moved + r.successes()));
   }
 
+  /**
+   * Revokes the lease, retrying a failed revoke (etcd just back from an outage, connection
+   * not yet re-established) until the lease would have expired anyway, so that a graceful
+   * stop leaves no member key behind for a TTL.
+   */
+  private Future<Void> revokeLease(long untilNanos) {
+    return lease.revoke().recover(err -> {
+      if (System.nanoTime() - untilNanos >= 0) {
+        return Future.succeededFuture();
+      }
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(250, t -> revokeLease(untilNanos).onComplete(p));
+      return p.future();
+    });
+  }
+
   private void finishExit(String why) {
     if (phase == Phase.EXITED) {
       return;
@@ -766,7 +889,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     if (cancelStartedNanos > 0) {
       stats.handoffMillis = Duration.ofNanos(System.nanoTime() - cancelStartedNanos).toMillis();
     }
-    Future<Void> revoked = lease != null ? lease.revoke() : Future.succeededFuture();
+    Future<Void> revoked = lease != null
+        ? revokeLease(System.nanoTime() + Duration.ofSeconds(lease.ttlSeconds()).toNanos())
+        : Future.succeededFuture();
     revoked.onComplete(ar -> {
       table.publishNothingHeld(tree.revision(), RouteChange.ROUTE);
       long rev = tree.revision();

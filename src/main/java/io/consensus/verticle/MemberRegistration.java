@@ -29,9 +29,16 @@ final class MemberRegistration {
   private final EntryWriter writer;
   private final String memberKey;
   private final AllocatorOptions options;
+  private final LeaseOptions leaseOptions;
 
   MemberRegistration(Vertx vertx, EtcdConnection conn, EntryWriter writer, String memberKey,
       AllocatorOptions options) {
+    this(vertx, conn, writer, memberKey, options, new LeaseOptions().setTtlSeconds(options.getLeaseTtlSeconds()));
+  }
+
+  MemberRegistration(Vertx vertx, EtcdConnection conn, EntryWriter writer, String memberKey,
+      AllocatorOptions options, LeaseOptions leaseOptions) {
+    this.leaseOptions = leaseOptions;
     this.vertx = vertx;
     this.conn = conn;
     this.writer = writer;
@@ -44,15 +51,22 @@ final class MemberRegistration {
    * {@code abandoned} says to stop. Call on the allocator's context.
    */
   Future<Joined> join(long deadlineNanos, BooleanSupplier abandoned, Handler<String> onLeaseLost) {
-    LeaseOptions lo = new LeaseOptions().setTtlSeconds(options.getLeaseTtlSeconds());
-    return LeaseKeeper.grant(vertx, conn, lo, onLeaseLost).compose(lease ->
+    return LeaseKeeper.grant(vertx, conn, leaseOptions, onLeaseLost).compose(lease ->
         createMember(lease, deadlineNanos, abandoned)
             .map(rev -> new Joined(lease, rev))
             .recover(err -> lease.revoke().transform(x -> Future.failedFuture(err))));
   }
 
   private Future<Long> createMember(LeaseKeeper lease, long deadlineNanos, BooleanSupplier abandoned) {
+    if (lease.isLost()) {
+      return Future.failedFuture(lostWhileJoining(lease));
+    }
     return writer.createMember(lease.id(), MemberValue.of(options).encode()).compose(rev -> {
+      if (lease.isLost()) {
+        // etcd may still hold the lease (the keeper steps down a margin early), but nothing
+        // renews it any more: a member key on it would make us a member on a dead lease.
+        return Future.failedFuture(lostWhileJoining(lease));
+      }
       if (rev > 0) {
         return Future.succeededFuture(rev);
       }
@@ -64,5 +78,16 @@ final class MemberRegistration {
       vertx.setTimer(RETRY_MILLIS, t -> createMember(lease, deadlineNanos, abandoned).onComplete(p));
       return p.future();
     });
+  }
+
+  private static LeaseLostException lostWhileJoining(LeaseKeeper lease) {
+    return new LeaseLostException("etcd lease " + lease.id() + " was lost while joining; a new one is needed");
+  }
+
+  /** The lease was declared lost before the member key could be created on it. */
+  static final class LeaseLostException extends RuntimeException {
+    LeaseLostException(String message) {
+      super(message);
+    }
   }
 }

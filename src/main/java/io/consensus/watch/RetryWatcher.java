@@ -209,7 +209,7 @@ public final class RetryWatcher {
           .setRangeEnd(EtcdKeys.prefixEnd(opts.getPrefix()))
           .setStartRevision(startRevision)
           .setProgressNotify(true)
-          .setPrevKv(true)).build());
+          .setPrevKv(opts.isPrevKv())).build());
       return s.request().response().map(resp -> {
         resp.handler(msg -> onResponse(gen, msg));
         resp.exceptionHandler(err -> failed(gen, "watch stream", err, true));

@@ -142,6 +142,12 @@ class AllocationDeciderTest {
     Decision d = decide(idx, 10);
     assertThat(d.rule()).isEqualTo(6);
     assertThat(d.actions()).extracting(Action::kind).containsExactly(Action.Kind.RELEASE);
+    // Guarded on the master ahead: had it handed off to us meanwhile, we would be the master
+    // and our release would leave the item without one.
+    assertThat(d.actions().get(0).guards()).singleElement().satisfies(g -> {
+      assertThat(g.member()).isEqualTo("x");
+      assertThat(g.modRevision()).isEqualTo(idx.summary("a").route().entries().get(0).modRevision());
+    });
   }
 
   @Test

@@ -145,7 +145,7 @@ final class SimulatedFleet {
 
   /** Joins a member whose member key holds {@code value} (its metadata and spec). */
   Member join(String name, String value) {
-    put(keys.member(name), value, members.containsKey(name) ? 0 : nextLease);
+    put(keys.member(name), value, nextLease);
     Member m = new Member(name);
     members.put(name, m);
     return m;

@@ -53,7 +53,8 @@ final class TreeWatcher implements AutoCloseable {
   static TreeWatcher start(BenchEnv env, String root) {
     TreeWatcher w = new TreeWatcher(env, root);
     env.callAsync(() -> {
-      w.watcher = RetryWatcher.start(env.vertx, env.conn, new RetryWatcherOptions().setPrefix(root + "/"), w::onUpdate);
+      w.watcher = RetryWatcher.start(env.vertx, env.conn,
+          new RetryWatcherOptions().setPrefix(root + "/").setPrevKv(false), w::onUpdate);
       return w.watcher.firstSnapshot();
     });
     return w;

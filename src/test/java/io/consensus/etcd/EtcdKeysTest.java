@@ -24,7 +24,11 @@ class EtcdKeysTest {
     assertThat(ep.url()).isEqualTo("http://127.0.0.1:2379");
     assertThat(ep.address().port()).isEqualTo(2379);
     assertThat(ep.address().host()).isEqualTo("127.0.0.1");
-    for (String bad : new String[] {"", "localhost:2379", "https://h:1", "http://h", "http://h:1/x", "http//h:1"}) {
+    assertThat(ep.tls()).isFalse();
+    EtcdEndpoint tls = EtcdEndpoint.parse("https://etcd-1:2379");
+    assertThat(tls.tls()).isTrue();
+    assertThat(tls.url()).isEqualTo("https://etcd-1:2379");
+    for (String bad : new String[] {"", "localhost:2379", "ftp://h:1", "http://h", "http://h:1/x", "http//h:1"}) {
       assertThatThrownBy(() -> EtcdEndpoint.parse(bad))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("http://host:port");

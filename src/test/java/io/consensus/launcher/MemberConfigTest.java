@@ -58,9 +58,9 @@ class MemberConfigTest {
     assertThat(c.httpPort()).isNull();
     assertThat(MemberConfig.overridablePaths()).contains("etcd.endpoints", "http.port", "demo.members")
         .doesNotContain("etcd", "http");
-    // Every allocator key (etcd as etcd.endpoints) plus role, http.port, http.host, http.adminToken
-    // and demo.members.
-    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.schema().paths().size() + 5);
+    // Every allocator key (etcd.endpoints, etcd.tls.*, etcd.user, etcd.password, ...) plus role,
+    // servingLog, http.port, http.host, http.adminToken and demo.members.
+    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.schema().paths().size() + 6);
   }
 
   @Test
@@ -114,5 +114,22 @@ class MemberConfigTest {
   void badLauncherInputIsRefusedNamingTheKey(String name, Runnable read, String key, String message) {
     assertThatThrownBy(read::run).isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("config key '" + key + "': ").hasMessageContaining(message);
+  }
+
+  @Test
+  void securityKeysComeFromTheEnvironmentAndThePasswordIsNeverShown() {
+    JsonObject merged = MemberConfig.applyOverrides(BASE.copy(), java.util.Map.of(
+        "ALLOCATOR_ETCD_ENDPOINTS", "https://127.0.0.1:2379",
+        "ALLOCATOR_ETCD_USER", "alloc", "ALLOCATOR_ETCD_PASSWORD", "pw-123456",
+        "ALLOCATOR_ETCD_TLS_CA_FILE", "/etc/hosts"), java.util.Map.of());
+    MemberConfig c = MemberConfig.fromJson(merged);
+    assertThat(c.allocator().getEtcdSecurity().user()).isEqualTo("alloc");
+    assertThat(c.allocator().getEtcdSecurity().password()).isEqualTo("pw-123456");
+    assertThat(c.allocator().getEtcdSecurity().caFile()).isEqualTo("/etc/hosts");
+    assertThat(c.toString()).doesNotContain("pw-123456").contains("***");
+    // A password of the wrong type is refused without echoing it.
+    JsonObject bad = BASE.copy().put("etcd", new JsonObject().put("password", new JsonObject().put("x", "pw-123456")));
+    assertThatThrownBy(() -> MemberConfig.fromJson(bad)).hasMessageContaining("etcd.password")
+        .hasMessageNotContaining("pw-123456");
   }
 }

@@ -11,6 +11,8 @@ import io.consensus.testing.EtcdExtension;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.consensus.etcd.EtcdConnection;
+import io.vertx.core.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -209,5 +211,129 @@ class FailureTest {
     fleet.awaitQuiet();
     assertThat(m.isHealthy()).isTrue();
     assertThat(fleet.routes(List.of("a", "b")).get("b").size()).isEqualTo(2);
+  }
+
+  @Test
+  void aMemberKeyWithoutALeaseIsIgnoredAndTheFleetSettles() {
+    etcd.server().put(fleet.root + "/members/ghost", "{}"); // written by hand: no lease
+    fleet.deploy("m1", 1, ITEMS);
+    fleet.deploy("m2", 1, ITEMS);
+    Map<String, Route> routes = fleet.awaitRoutes(ITEMS, "every item staffed, masters split 3/3", r -> allHave(r, 2)
+        && fleet.mastersPerMember(r).values().stream().allMatch(n -> n == 3));
+    assertThat(fleet.mastersPerMember(routes)).containsOnlyKeys("m1", "m2");
+    // Quiet: the members stop writing, no surplus master is handed around.
+    fleet.awaitQuiet();
+    assertThat(fleet.members.values()).allSatisfy(m -> assertThat(m.isHealthy()).isTrue());
+  }
+
+  @Test
+  void aRestartedIncarnationsMemberKeyDoesNotStopTheOldOneFromHandingOff() {
+    AllocatorVerticle old = fleet.deploy(fleet.options("m1", 1, ITEMS).setHandoffTimeoutSeconds(45), ItemHandler.DEFAULT);
+    fleet.awaitRoutes(ITEMS, "m1 masters all", r -> allHave(r, 1));
+    // m2's replicas stay "warming" (not ready for promotion) until the new incarnation is in:
+    // that holds the old one's hand-off back, as a slow hand-off under load would.
+    AllocatorVerticle m2 = fleet.deploy(fleet.options("m2", 1, ITEMS), new ItemHandler() {
+      @Override
+      public String itemState(String item) {
+        return "warming";
+      }
+    });
+    fleet.awaitRoutes(ITEMS, "every item staffed", r -> allHave(r, 2));
+    fleet.awaitQuiet();
+
+    long createsAtCancel = old.stats().creates();
+    Future<Long> oldExited = fleet.cancel("m1");
+    // The restarted process of the same name creates the member key as soon as it is gone.
+    AllocatorVerticle again = new AllocatorVerticle(fleet.options("m1", 1, ITEMS).setWaitForMemberSeconds(30));
+    await(fleet.vertx.deployVerticle(again));
+    TestFleet.awaitCondition("the new incarnation's member key", () -> fleet.keys().stream()
+        .anyMatch(kv -> kv.key().equals(fleet.root + "/members/m1") && kv.lease() == again.leaseId()), () -> "");
+    ITEMS.forEach(item -> await(m2.reportState(item, "ready")));
+
+    await(oldExited);
+    assertThat(fleet.events.get("m1")).filteredOn(e -> e.kind() == AllocatorEvent.Kind.EXITED)
+        .singleElement().satisfies(e -> assertThat(e.detail()).isEqualTo("handed off"));
+    assertThat(old.stats().creates()).as("the leaving incarnation took nothing").isEqualTo(createsAtCancel);
+    fleet.awaitRoutes(ITEMS, "staffed without the old lease", r -> allHave(r, 2)
+        && r.values().stream().allMatch(x -> x.entries().stream().noneMatch(e -> e.lease() == old.leaseId())));
+  }
+
+  @Test
+  void junkUnderTheRootNeitherStallsNorLoops() {
+    String r = fleet.root;
+    AllocatorVerticle m1 = fleet.deploy("m1", 1, List.of("a", "b"));
+    fleet.deploy("m2", 1, List.of("a", "b"));
+    fleet.awaitRoutes(List.of("a", "b"), "staffed", x -> allHave(x, 2));
+    fleet.awaitQuiet();
+    // Non-UTF-8 bytes in keys and values, a 1 MB value, deep keys, an unknown member's entry,
+    // member keys without a lease and one nested under a member name.
+    EtcdConnection raw = fleet.onContext(() -> new EtcdConnection(fleet.vertx, etcd.server().endpoints(),
+        java.time.Duration.ofSeconds(5)));
+    byte[] bad = {(byte) 0xff, (byte) 0xfe, (byte) 0x80};
+    com.google.protobuf.ByteString items = io.consensus.etcd.EtcdKeys.bytes(r + "/items/");
+    List<com.google.protobuf.ByteString[]> kvs = List.of(
+        new com.google.protobuf.ByteString[] {items.concat(com.google.protobuf.ByteString.copyFrom(bad)),
+            com.google.protobuf.ByteString.copyFrom(bad)},
+        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/big"),
+            com.google.protobuf.ByteString.copyFrom(new byte[1024 * 1024])},
+        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/items/j/deep/er/still"),
+            io.consensus.etcd.EtcdKeys.bytes("x")},
+        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/items/a/stranger"),
+            io.consensus.etcd.EtcdKeys.bytes("ready")},
+        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/members/ghost"),
+            io.consensus.etcd.EtcdKeys.bytes("{}")},
+        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/members/x/y"),
+            io.consensus.etcd.EtcdKeys.bytes("{}")},
+        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/members/")
+            .concat(com.google.protobuf.ByteString.copyFrom(bad)), io.consensus.etcd.EtcdKeys.bytes("{}")});
+    for (com.google.protobuf.ByteString[] kv : kvs) {
+      await(fleet.onContext(() -> raw.unary(io.etcd.jetcd.api.KVGrpc.getPutMethod(),
+          io.etcd.jetcd.api.PutRequest.newBuilder().setKey(kv[0]).setValue(kv[1]).build())));
+      fleet.awaitQuiet(); // one at a time: a stall names its key (a non-UTF-8 item once did)
+    }
+    // The members settle (items j and the non-UTF-8 one are staffed like any out-of-band item)
+    // and then write nothing more.
+    fleet.awaitQuiet();
+    long settled = etcd.server().currentRevision();
+    TestFleet.awaitCondition("both members healthy", () -> fleet.members.values().stream()
+        .allMatch(AllocatorVerticle::isHealthy), () -> "");
+    // A state tick re-reads every held item: still no write.
+    long tick = m1.stats().decisions();
+    TestFleet.awaitCondition("a few more decisions", () -> m1.stats().decisions() > tick + 3, () -> "");
+    assertThat(etcd.server().currentRevision()).isEqualTo(settled);
+    assertThat(fleet.mastersPerMember(fleet.routes(List.of("a", "b")))).containsKeys("m1", "m2").doesNotContainKeys("ghost", "stranger");
+    fleet.onContext(raw::close);
+  }
+
+  @Test
+  void aStartAbortedWhileWaitingForTheMemberKeyLeavesNothingBehind() {
+    String key = fleet.root + "/members/m1";
+    etcd.server().put(key, "{}"); // an old incarnation's key, in the way
+    // etcd's own list of leases (grpc-gateway): the start's lease shows up, then goes.
+    java.util.function.Supplier<Integer> leases = () -> {
+      try {
+        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(etcd.server().endpoint() + "/v3/lease/leases")).POST(
+            java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        io.vertx.core.json.JsonArray ls = new io.vertx.core.json.JsonObject(body).getJsonArray("leases");
+        return ls == null ? 0 : ls.size();
+      } catch (java.io.IOException | InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    int before = leases.get();
+    AllocatorVerticle m = new AllocatorVerticle(fleet.options("m1", 0, ITEMS).setWaitForMemberSeconds(30));
+    Future<String> deployed = fleet.vertx.deployVerticle(m);
+    // It granted its lease and waits for the old key: SIGTERM now (the launcher aborts the
+    // start); then the old key goes.
+    TestFleet.awaitCondition("m1 granted its lease", () -> leases.get() > before, () -> "");
+    await(m.abortStart());
+    etcd.server().delete(key);
+    assertThat(awaitFailure(deployed)).isNotNull();
+    // Nothing of m1 is left, at once (not only after its lease's TTL).
+    assertThat(fleet.keys()).noneMatch(kv -> kv.key().startsWith(fleet.root + "/members/")
+        || kv.key().startsWith(fleet.root + "/items/"));
+    TestFleet.awaitCondition("its lease revoked", () -> leases.get() == before, () -> "");
   }
 }

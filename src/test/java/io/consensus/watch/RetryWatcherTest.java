@@ -106,6 +106,26 @@ class RetryWatcherTest {
   }
 
   @Test
+  void withoutPrevKvDeletionsCarryNoPreviousValueAndTheViewStillMatches() throws Exception {
+    EtcdServer server = etcd.server();
+    server.put("/noprev/a", "1");
+    server.put("/noprev/b", "2");
+    WatchRecorder rec = new WatchRecorder(ctx);
+    RetryWatcher w = watch(conn, opts("/noprev/").setPrevKv(false), rec);
+    onAsync(ctx, w::firstSnapshot);
+    server.put("/noprev/a", "changed");
+    long rev = server.delete("/noprev/b");
+    assertThat(onAsync(ctx, () -> w.awaitRevision(rev))).isGreaterThanOrEqualTo(rev);
+    assertThat(rec.view()).isEqualTo(read(ctx, conn, "/noprev/")).containsOnlyKeys("/noprev/a");
+    WatchUpdate.Changes del = (WatchUpdate.Changes) rec.updates().stream()
+        .filter(u -> u.revision() == rev).findFirst().orElseThrow();
+    assertThat(del.events()).singleElement().satisfies(e -> {
+      assertThat(e.isRemove()).isTrue();
+      assertThat(e.prev()).isNull();
+    });
+  }
+
+  @Test
   void awaitRevisionCompletesOnWritesAndProgress() throws Exception {
     WatchRecorder rec = new WatchRecorder(ctx);
     RetryWatcher w = watch(conn, opts("/await/"), rec);

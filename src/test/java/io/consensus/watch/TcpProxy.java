@@ -9,14 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** A TCP proxy in front of etcd that a test can take down (cut and refuse connections) and bring up. */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final NetServer server;
   private final NetClient client;
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean up = true;
   private final int port;
 
-  TcpProxy(Vertx vertx, int targetPort) throws Exception {
+  public TcpProxy(Vertx vertx, int targetPort) throws Exception {
     client = vertx.createNetClient();
     server = vertx.createNetServer().connectHandler(in -> {
       if (!up) {
@@ -40,18 +40,18 @@ final class TcpProxy implements AutoCloseable {
     port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).actualPort();
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + port;
   }
 
   /** Cuts every connection and refuses new ones. */
-  void down() {
+  public void down() {
     up = false;
     sockets.forEach(NetSocket::close);
     sockets.clear();
   }
 
-  void up() {
+  public void up() {
     up = true;
   }
 

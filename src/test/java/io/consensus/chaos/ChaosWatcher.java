@@ -1,0 +1,369 @@
+package io.consensus.chaos;
+
+import io.consensus.allocation.AllocationIndex;
+import io.consensus.etcd.EtcdConnection;
+import io.consensus.route.Items;
+import io.consensus.route.Route;
+import io.consensus.route.RouteEntry;
+import io.consensus.tree.KeyTree;
+import io.consensus.tree.KeyValue;
+import io.consensus.tree.Node;
+import io.consensus.watch.RetryWatcher;
+import io.consensus.watch.RetryWatcherOptions;
+import io.consensus.tree.WatchUpdate;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The independent observer: rebuilds the keyspace under the root at every revision from its
+ * own watch (straight to etcd, not through the members' proxies) and checks, revision by
+ * revision, the properties that etcd alone shows:
+ * <ul>
+ *   <li>the fencing token (the master's create revision) of an item never goes down while
+ *       the item exists;</li>
+ *   <li>outside fault windows, an item that reached R+1 entries never has fewer than R and is
+ *       never masterless (graceful leaves, joins, item changes, compaction, junk);</li>
+ *   <li>a removed item gets no entry again;</li>
+ * </ul>
+ * and tells the driver when every managed item is fully staffed (R+1 entries, each of a
+ * member whose key is present) to time recoveries. Runs on its own Vert.x context; the
+ * driver's thread calls in through {@link #call}.
+ */
+final class ChaosWatcher implements AutoCloseable {
+  private final Vertx vertx;
+  private final Context ctx;
+  private final EtcdConnection conn;
+  private final String root;
+  private final int replicas;
+  private final ChaosReport report;
+  private RetryWatcher watcher;
+  private KeyTree tree;
+
+  private final Set<String> managed = new HashSet<>();
+  private final Map<String, Long> removedAt = new HashMap<>();
+  private final Set<String> established = new HashSet<>();
+  private final Map<String, Long> lastToken = new HashMap<>();
+  private int disturbed;
+  private final Set<String> unstaffed = new HashSet<>();
+  private Node lastMembers;
+  // Failover timing (see expectFailover).
+  private String failoverVictim;
+  private Set<String> failoverPending;
+  volatile long victimGoneNanos = -1;
+  volatile long failoverDoneNanos = -1;
+  private volatile boolean staffed;
+  private volatile long staffedSinceNanos = System.nanoTime();
+  private volatile long revision;
+  private long revisionsSeen;
+
+  ChaosWatcher(Vertx vertx, List<String> endpoints, String root, int replicas, ChaosReport report) {
+    this.vertx = vertx;
+    this.ctx = vertx.getOrCreateContext();
+    this.root = root;
+    this.replicas = replicas;
+    this.report = report;
+    this.tree = KeyTree.empty(root);
+    this.conn = call(() -> new EtcdConnection(vertx, endpoints, Duration.ofSeconds(5)));
+  }
+
+  void start(Collection<String> items) {
+    callAsync(() -> {
+      managed.addAll(items);
+      watcher = RetryWatcher.start(vertx, conn, new RetryWatcherOptions().setPrefix(root + "/").setPrevKv(false),
+          this::onUpdate);
+      return watcher.firstSnapshot();
+    });
+  }
+
+  EtcdConnection connection() {
+    return conn;
+  }
+
+  // ---------------------------------------------------------------- driver side
+
+  void addManaged(String item) {
+    call(() -> {
+      managed.add(item);
+      removedAt.remove(item);
+      unstaffed.add(item);
+      staffed = false;
+      return null;
+    });
+  }
+
+  /** Starts timing the failover of the items {@code victim} masters now; returns how many. */
+  int expectFailover(String victim) {
+    return call(() -> {
+      Set<String> mine = new HashSet<>();
+      Node items = Items.itemsNode(tree);
+      for (String item : managed) {
+        Node n = items == null ? null : items.child(item);
+        if (n != null) {
+          Route r = Route.of(item, n);
+          if (!r.isEmpty() && r.master().member().equals(victim)) {
+            mine.add(item);
+          }
+        }
+      }
+      failoverVictim = victim;
+      failoverPending = mine;
+      victimGoneNanos = -1;
+      failoverDoneNanos = -1;
+      return mine.size();
+    });
+  }
+
+  /** The item was removed at {@code rev}: no entry may be created for it afterwards. */
+  void removed(String item, long rev) {
+    call(() -> {
+      managed.remove(item);
+      unstaffed.remove(item);
+      removedAt.put(item, rev);
+      established.remove(item);
+      return null;
+    });
+  }
+
+  /** A non-graceful fault starts: the graceful checks pause until {@link #settle()}. */
+  void disturb() {
+    call(() -> ++disturbed);
+  }
+
+  void settle() {
+    call(() -> disturbed = Math.max(0, disturbed - 1));
+  }
+
+  boolean staffed() {
+    return staffed;
+  }
+
+  /** When the fleet last became fully staffed (System.nanoTime), valid while {@link #staffed()}. */
+  long staffedSinceNanos() {
+    return staffedSinceNanos;
+  }
+
+  long revision() {
+    return revision;
+  }
+
+  long revisionsSeen() {
+    return call(() -> revisionsSeen);
+  }
+
+  /** Waits until the watcher has seen {@code rev}. */
+  void catchUp(long rev) {
+    callAsync(() -> watcher.awaitRevision(rev));
+  }
+
+  /** The lease of {@code member}'s key now, 0 when absent. */
+  long memberLease(String member) {
+    return call(() -> {
+      Node n = tree.child("members", member);
+      return n == null || !n.hasValue() ? 0L : n.lease();
+    });
+  }
+
+  /** Keys under the root on {@code lease}. */
+  List<String> keysOnLease(long lease) {
+    return call(() -> {
+      List<String> out = new ArrayList<>();
+      for (KeyValue kv : tree.terminals()) {
+        if (kv.lease() == lease) {
+          out.add(kv.key());
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Managed items not fully staffed now, for reports. */
+  List<String> understaffed() {
+    return call(() -> {
+      List<String> out = new ArrayList<>();
+      Set<String> present = presentMembers();
+      Node items = Items.itemsNode(tree);
+      for (String item : managed) {
+        if (!isStaffed(items, item, present)) {
+          Node n = items == null ? null : items.child(item);
+          out.add(n == null ? item + "=absent" : Route.of(item, n).toString());
+        }
+      }
+      return out;
+    });
+  }
+
+  // ---------------------------------------------------------------- checks (on the context)
+
+  private void onUpdate(WatchUpdate u) {
+    tree = tree.apply(u);
+    revision = tree.revision();
+    Node items = Items.itemsNode(tree);
+    Collection<String> touched;
+    if (u instanceof WatchUpdate.Changes c) {
+      touched = AllocationIndex.touchedItems(tree, c.events());
+    } else if (u instanceof WatchUpdate.Snapshot) {
+      touched = new LinkedHashSet<>(managed);
+      if (items != null) {
+        items.forEachChild(n -> touched.add(n.name()));
+      }
+    } else {
+      return;
+    }
+    revisionsSeen++;
+    for (String item : touched) {
+      Node n = items == null ? null : items.child(item);
+      if (n == null) {
+        established.remove(item);
+        lastToken.remove(item);
+        continue;
+      }
+      Route r = Route.of(item, n);
+      Long gone = removedAt.get(item);
+      if (gone != null) {
+        for (RouteEntry e : r.entries()) {
+          if (e.createRevision() > gone) {
+            report.violation("removed item resurrected", "revision " + revision + ": " + root + "/items/" + item + "/"
+                + e.member() + " created at " + e.createRevision() + " after removal at " + gone);
+          }
+        }
+      }
+      if (!r.isEmpty()) {
+        long token = r.master().createRevision();
+        Long prev = lastToken.put(item, token);
+        if (prev != null && token < prev) {
+          report.violation("fencing token went down", "revision " + revision + ": item " + item + " master "
+              + r.master().member() + " token " + token + " after " + prev);
+        }
+      }
+      if (managed.contains(item)) {
+        if (r.size() >= replicas + 1) {
+          established.add(item);
+        } else if (established.contains(item) && disturbed == 0 && (r.size() < replicas || r.isEmpty())) {
+          report.violation(r.isEmpty() ? "graceful: masterless" : "graceful: below R entries",
+              "revision " + revision + ": " + root + "/items/" + item + " route " + r);
+        }
+      }
+    }
+    Node membersNode = tree.child("members");
+    Set<String> present = presentMembers();
+    if (membersNode != lastMembers || u instanceof WatchUpdate.Snapshot) {
+      lastMembers = membersNode;
+      unstaffed.clear();
+      for (String item : managed) {
+        if (!isStaffed(items, item, present)) {
+          unstaffed.add(item);
+        }
+      }
+    } else {
+      for (String item : touched) {
+        if (managed.contains(item) && !isStaffed(items, item, present)) {
+          unstaffed.add(item);
+        } else {
+          unstaffed.remove(item);
+        }
+      }
+    }
+    if (failoverVictim != null) {
+      if (victimGoneNanos < 0 && !present.contains(failoverVictim)) {
+        victimGoneNanos = System.nanoTime();
+      }
+      for (String item : touched) {
+        Node n = items == null ? null : items.child(item);
+        if (failoverPending.contains(item) && n != null) {
+          Route r = Route.of(item, n);
+          if (!r.isEmpty() && !r.master().member().equals(failoverVictim)) {
+            failoverPending.remove(item);
+          }
+        }
+      }
+      if (failoverPending.isEmpty() && failoverDoneNanos < 0) {
+        failoverDoneNanos = System.nanoTime();
+      }
+    }
+    boolean now = unstaffed.isEmpty();
+    if (now && !staffed) {
+      staffedSinceNanos = System.nanoTime();
+    }
+    staffed = now;
+  }
+
+  private Set<String> presentMembers() {
+    Set<String> present = new HashSet<>();
+    Node members = tree.child("members");
+    if (members != null) {
+      members.forEachChild(m -> {
+        if (m.hasValue() && m.lease() != 0) {
+          present.add(m.name());
+        }
+      });
+    }
+    return present;
+  }
+
+  private boolean allStaffed(Node items) {
+    Set<String> present = presentMembers();
+    for (String item : managed) {
+      if (!isStaffed(items, item, present)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean isStaffed(Node items, String item, Set<String> present) {
+    Node n = items == null ? null : items.child(item);
+    if (n == null) {
+      return false;
+    }
+    Route r = Route.of(item, n);
+    if (r.size() < replicas + 1) {
+      return false;
+    }
+    for (int i = 0; i <= replicas; i++) {
+      if (!present.contains(r.entries().get(i).member())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  <T> T call(Supplier<T> fn) {
+    Promise<T> p = Promise.promise();
+    ctx.runOnContext(v -> {
+      try {
+        p.complete(fn.get());
+      } catch (RuntimeException e) {
+        p.fail(e);
+      }
+    });
+    return io.consensus.testing.Await.result(p.future(), Duration.ofSeconds(60));
+  }
+
+  <T> T callAsync(Supplier<Future<T>> fn) {
+    Promise<T> p = Promise.promise();
+    ctx.runOnContext(v -> fn.get().onComplete(p));
+    return io.consensus.testing.Await.result(p.future(), Duration.ofSeconds(60));
+  }
+
+  @Override
+  public void close() {
+    if (watcher != null) {
+      callAsync(() -> watcher.close());
+    }
+    callAsync(conn::close);
+  }
+}
