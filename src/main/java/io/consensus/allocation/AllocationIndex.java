@@ -539,7 +539,7 @@ public final class AllocationIndex {
     List<Node> present = new ArrayList<>();
     if (membersNode != null) {
       membersNode.forEachChild(c -> {
-        if (c.hasValue() && Names.isValid(c.name())) {
+        if (isMember(c)) { // a key without a lease is not a member
           present.add(c);
         }
       });

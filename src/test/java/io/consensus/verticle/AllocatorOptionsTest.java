@@ -24,7 +24,7 @@ class AllocatorOptionsTest {
 
   @Test
   void jsonRoundTripKeepsEverySetting() {
-    AllocatorOptions o = new AllocatorOptions().setEndpoints(List.of("http://a:1", "https://b:2"))
+    AllocatorOptions o = new AllocatorOptions().setEndpoints(List.of("https://a:1", "https://b:2"))
         .setRoot("/x/y").setMember("m1").setReplicas(2).setItems(List.of("i1", "i2")).setLeaseTtlSeconds(7)
         .setHandoffTimeoutSeconds(9).setAddress("addr").setWaitForMemberSeconds(3).setMaxBatch(5)
         .setStateCheckMillis(300).setDeadlockBackoffMillis(40).setCallTimeoutMillis(800)
@@ -33,7 +33,7 @@ class AllocatorOptionsTest {
     JsonObject json = o.toJson();
     AllocatorOptions back = new AllocatorOptions(json);
     assertThat(back.toJson()).isEqualTo(json);
-    assertThat(back.getEndpoints()).containsExactly("http://a:1", "https://b:2");
+    assertThat(back.getEndpoints()).containsExactly("https://a:1", "https://b:2");
     assertThat(back.getReplicas()).isEqualTo(2);
     assertThat(back.getStateCheckMillis()).isEqualTo(300);
     assertThat(back.getMetadata()).isEqualTo(new JsonObject().put("rack", "z"));
@@ -46,7 +46,7 @@ class AllocatorOptionsTest {
     assertThat(back.getItemReplicas()).isEqualTo(java.util.Map.of("i3", 4));
     assertThat(json.getJsonArray("items")).containsExactly("i1", "i2", new JsonObject().put("name", "i3").put("replicas", 4));
     // The documented shape: endpoints nested under etcd.
-    assertThat(json.getJsonObject("etcd").getJsonArray("endpoints")).containsExactly("http://a:1", "https://b:2");
+    assertThat(json.getJsonObject("etcd").getJsonArray("endpoints")).containsExactly("https://a:1", "https://b:2");
     // Every key of the schema appears in the JSON of fully set options.
     assertThat(json.fieldNames()).containsExactlyInAnyOrderElementsOf(
         AllocatorOptions.schema().paths().stream().map(p -> p.split("\\.")[0]).distinct().toList());
@@ -152,7 +152,7 @@ class AllocatorOptionsTest {
         bad("address", "", "address", "must not be empty"),
         bad("address", false, "address", "must be a string, was false"),
         bad("etcd", "http://x:1", "etcd", "must be a JSON object, was \"http://x:1\""),
-        bad("etcd", new JsonObject().put("endpoint", new JsonArray()), "etcd.endpoint", "unknown key (known: [endpoints])"),
+        bad("etcd", new JsonObject().put("endpoint", new JsonArray()), "etcd.endpoint", "unknown key (known: [endpoints, password, tls, user])"),
         bad("etcd", new JsonObject().put("endpoints", "http://a:1"), "etcd.endpoints",
             "must be a list of strings, was \"http://a:1\""),
         bad("etcd", new JsonObject().put("endpoints", new JsonArray().add("localhost:2379")), "etcd.endpoints",

@@ -172,7 +172,7 @@ class EtcdSecurityTest {
     Throwable err = TestFleet.awaitFailure(fleet.vertx.deployVerticle(new AllocatorVerticle(wrong)));
     assertThat(rootCauseOfType(err, EtcdAuthenticationException.class)).isNotNull();
     assertThat(err.getMessage()).contains("alloc").contains("etcd.password").doesNotContain(PASSWORD);
-    assertThat(wrong.toString()).doesNotContain(PASSWORD).contains("****");
+    assertThat(wrong.toString()).doesNotContain(PASSWORD).contains("***");
     assertThat(wrong.getEtcdSecurity().toString()).doesNotContain(PASSWORD);
 
     // No credentials at all: etcd says the user name is empty.

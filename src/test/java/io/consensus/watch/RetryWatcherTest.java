@@ -189,6 +189,10 @@ class RetryWatcherTest {
 
     server.restart();
     eventually(Duration.ofSeconds(10), () -> w.reconnects() >= 1, "watcher notices the restart");
+    if (resnapshot) {
+      // Writes made before the new snapshot is read arrive inside it, not as changes.
+      eventually(Duration.ofSeconds(10), () -> rec.snapshots() >= 2, "watcher re-reads its snapshot");
+    }
     for (int i = 0; i < 3; i++) {
       written.add(server.put(prefix + i, "after"));
     }
