@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  */
 public class AllocatorVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AllocatorVerticle.class);
+  // Lease remaining, keep-alive and watch counts change without telling the verticle.
+  private static final long HEALTH_REFRESH_MILLIS = 1000;
 
   private enum Phase { STARTING, RUNNING, REJOINING, CANCELLING, EXITED }
 
@@ -88,6 +90,12 @@ public class AllocatorVerticle extends AbstractVerticle {
   private AllocationIndex index;
   private KeyTree tree;
   private volatile Phase phase = Phase.STARTING;
+  // What this member knows about itself, for health checks and metrics on other threads.
+  private volatile AllocatorHealth health = AllocatorHealth.STARTING;
+  private long healthTimer = -1;
+  // Keep-alive counts of the leases before the current one (a rejoin starts a new lease).
+  private long pastKeepAlives;
+  private long pastKeepAliveFailures;
   private final Map<String, String> reportedStates = new HashMap<>();
   private RouteTable table;
   private final MemberDirectory memberDirectory = new MemberDirectory();
@@ -112,10 +120,10 @@ public class AllocatorVerticle extends AbstractVerticle {
   private final Set<String> stateCheck = new HashSet<>();
   private final Set<String> warnedLeaseless = new HashSet<>();
   private boolean stateCheckAll = true;
-  // Placement as last seen on the context, for health and metrics read from other threads.
+  // Placement as last seen on the context.
   private JsonSpecReader specReader;
-  private volatile boolean drainedSeen;
-  private volatile boolean maintenanceSeen;
+  private boolean drainedSeen;
+  private boolean maintenanceSeen;
 
   /** A verticle configured from {@link #config()} (JSON keys of {@link AllocatorOptions}). */
   public AllocatorVerticle() {
@@ -136,7 +144,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   @Override
   public void start(Promise<Void> startPromise) {
     if (abortRequested) {
-      phase = Phase.EXITED;
+      enter(Phase.EXITED);
       startPromise.fail(new IllegalStateException("start aborted before it began"));
       return;
     }
@@ -162,6 +170,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     table = new RouteTable(member, options.getAddress(), handler, vertx, memberDirectory,
         stats.mastershipChanges::increment);
     registerConsumers();
+    healthTimer = vertx.setPeriodic(HEALTH_REFRESH_MILLIS, id -> publishHealth());
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
         options.getItems().size(), options.getEndpoints());
     long now = System.nanoTime();
@@ -175,7 +184,8 @@ public class AllocatorVerticle extends AbstractVerticle {
           // No previous key-values: the tree needs none, and etcd would read one per event and
           // watcher, seconds for the thousands of deletions of a dead member's lease.
           watcher = RetryWatcher.start(vertx, conn,
-              new RetryWatcherOptions().setPrefix(keys.rootPrefix()).setPrevKv(false), this::onUpdate);
+              new RetryWatcherOptions().setPrefix(keys.rootPrefix()).setPrevKv(false), this::onUpdate)
+              .livenessHandler(live -> publishHealth());
           return watcher.firstSnapshot();
         })
         .onSuccess(v -> {
@@ -187,7 +197,7 @@ public class AllocatorVerticle extends AbstractVerticle {
             return;
           }
           startSettled.tryComplete();
-          phase = Phase.RUNNING;
+          enter(Phase.RUNNING);
           tickTimer = vertx.setPeriodic(options.getStateCheckMillis(), id -> {
             stateCheckAll = true; // re-read every held item's local state
             maybeDecide();
@@ -201,7 +211,7 @@ public class AllocatorVerticle extends AbstractVerticle {
           }
         })
         .onFailure(err -> {
-          phase = Phase.EXITED;
+          enter(Phase.EXITED);
           startSettled.tryComplete();
           cleanup().onComplete(x -> startPromise.fail(err));
         });
@@ -223,7 +233,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         return Future.<Void>succeededFuture();
       }
       LOG.info("member {}: start aborted", member);
-      phase = Phase.EXITED;
+      enter(Phase.EXITED);
       return startSettled.future().transform(x -> lease != null ? lease.revoke() : Future.<Void>succeededFuture());
     }).compose(f -> f);
   }
@@ -301,7 +311,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   public Future<Void> kill() {
     return onContext(() -> {
       LOG.warn("member {} killed: lease {} left to expire", member, leaseId());
-      phase = Phase.EXITED;
+      enter(Phase.EXITED);
       exited.tryComplete(tree.revision());
       return cleanup();
     }).compose(f -> f);
@@ -346,9 +356,21 @@ public class AllocatorVerticle extends AbstractVerticle {
     return onContext(() -> table.copy());
   }
 
-  /** Whether the member holds its key with a live lease and its watch is live (for health checks). */
+  /**
+   * What this member last published about itself (lease, watch, view counts, health): an
+   * immutable snapshot, refreshed on its context on every watch update, lease event and phase
+   * change and at least once a second; readable from any thread.
+   */
+  public AllocatorHealth health() {
+    return health;
+  }
+
+  /**
+   * Whether the member holds its key with a live lease and its watch is live (for health
+   * checks), as {@link #health()} last showed.
+   */
   public boolean isHealthy() {
-    return phase == Phase.RUNNING && lease != null && !lease.isLost() && watcher != null && watcher.isLive();
+    return health.healthy();
   }
 
   /**
@@ -380,9 +402,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     }).compose(f -> f).mapEmpty();
   }
 
-  /** Whether this member is drained, as its last view showed. */
+  /** Whether this member is drained, as its last view showed ({@link #health()}). */
   public boolean isDrained() {
-    return drainedSeen;
+    return health.drained();
   }
 
   /**
@@ -390,20 +412,7 @@ public class AllocatorVerticle extends AbstractVerticle {
    * slots ("unattainable slots: N") when item limits leave no room for them.
    */
   public String healthReason() {
-    if (phase != Phase.RUNNING) {
-      return "phase " + phase.name().toLowerCase();
-    }
-    if (lease == null || lease.isLost()) {
-      return "lease lost";
-    }
-    if (watcher == null || !watcher.isLive()) {
-      return "watch not live";
-    }
-    if (drainedSeen) {
-      return "drained";
-    }
-    long unattainable = stats.unattainableSlots;
-    return unattainable > 0 ? "unattainable slots: " + unattainable : "ok";
+    return health.reason();
   }
 
   /** The current lease id (0 before joining). */
@@ -412,14 +421,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     return l == null ? 0 : l.id();
   }
 
-  /** The live lease keeper, for metrics (may be null). */
-  public LeaseKeeper leaseKeeper() {
+  /** The live lease keeper, for tests in this package (may be null). */
+  LeaseKeeper leaseKeeper() {
     return lease;
-  }
-
-  /** The watcher, for metrics (may be null before start). */
-  public RetryWatcher watcher() {
-    return watcher;
   }
 
   /** Counts of the member's current view, computed on its context. */
@@ -434,14 +438,61 @@ public class AllocatorVerticle extends AbstractVerticle {
         .put("maintenance", index.maintenance()));
   }
 
+  // ---------------------------------------------------------------- health
+
+  private void enter(Phase next) {
+    phase = next;
+    publishHealth();
+  }
+
+  /** Publishes what this member knows about itself now, for readers on other threads. */
+  private void publishHealth() {
+    LeaseKeeper l = lease;
+    RetryWatcher w = watcher;
+    AllocationIndex ix = index;
+    boolean leaseLive = l != null && !l.isLost();
+    boolean watchLive = w != null && w.isLive();
+    health = new AllocatorHealth(phase == Phase.RUNNING && leaseLive && watchLive,
+        healthReason(leaseLive, watchLive), phase.name(), drainedSeen, tree == null ? 0 : tree.revision(),
+        ix == null ? 0 : ix.itemCount(), ix == null ? 0 : ix.memberCount(), ix == null ? 0 : ix.mastersHeld(),
+        ix == null ? 0 : ix.replicasHeld(), ix == null ? 0 : ix.itemsWithoutMaster(),
+        ix == null ? 0 : ix.itemsShortOfReplicas(), ix == null ? 0 : ix.unattainableSlots(),
+        l == null ? 0 : l.id(), l == null ? 0 : Math.max(0, l.millisUntilDeadline()),
+        pastKeepAlives + (l == null ? 0 : l.keepAlivesAcknowledged()),
+        pastKeepAliveFailures + (l == null ? 0 : l.keepAliveFailures()), watchLive,
+        w == null ? 0 : w.eventsDelivered(), w == null ? 0 : w.snapshotsTaken(), w == null ? 0 : w.reconnects());
+  }
+
+  private String healthReason(boolean leaseLive, boolean watchLive) {
+    if (phase != Phase.RUNNING) {
+      return "phase " + phase.name().toLowerCase();
+    }
+    if (!leaseLive) {
+      return "lease lost";
+    }
+    if (!watchLive) {
+      return "watch not live";
+    }
+    if (drainedSeen) {
+      return "drained";
+    }
+    long unattainable = stats.unattainableSlots;
+    return unattainable > 0 ? "unattainable slots: " + unattainable : "ok";
+  }
+
   // ---------------------------------------------------------------- joining
 
   /** Grants a lease and creates the member key, retrying while it exists until {@code deadline}. */
   private Future<Void> join(long deadlineNanos) {
     return registration.join(deadlineNanos, () -> phase == Phase.EXITED, this::onLeaseLost).map(joined -> {
+      if (lease != null && lease != joined.lease()) {
+        pastKeepAlives += lease.keepAlivesAcknowledged();
+        pastKeepAliveFailures += lease.keepAliveFailures();
+      }
       lease = joined.lease();
       // The watch must reach our create before a missing member key can mean "vanished".
       memberCreatedRevision = joined.revision();
+      publishHealth();
       return null;
     });
   }
@@ -509,6 +560,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     } else {
       stateCheck.addAll(changed);
     }
+    publishHealth(); // before the routes: a reader that saw a route sees the health of its view
     if (phase == Phase.RUNNING && !index.memberPresent() && tree.revision() >= memberCreatedRevision) {
       // Our lease is gone (or someone deleted our key): say so before the routes that
       // follow from it, then rejoin.
@@ -699,6 +751,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   // ---------------------------------------------------------------- lease loss
 
   private void onLeaseLost(String reason) {
+    publishHealth();
     if (phase == Phase.CANCELLING) {
       // Our entries go with the lease: nothing left to hand off.
       table.publishNothingHeld(tree.revision(), RouteChange.LEASE_LOST);
@@ -717,7 +770,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       return;
     }
     LOG.warn("member {}: {}; holding nothing until rejoined", member, reason);
-    phase = Phase.REJOINING;
+    enter(Phase.REJOINING);
     stats.leaseLosses.increment();
     if (backoffTimer >= 0) {
       vertx.cancelTimer(backoffTimer);
@@ -749,10 +802,11 @@ public class AllocatorVerticle extends AbstractVerticle {
         lease.revoke().onComplete(x -> rejoin(attempt + 1));
         return;
       }
-      phase = Phase.RUNNING;
+      enter(Phase.RUNNING);
       index = newIndex(lease.id());
       stateCheckAll = true;
       table.publish(index, index.rebuild(tree), tree.revision(), true);
+      publishHealth();
       LOG.info("member {} rejoined with lease {}", member, lease.id());
       emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
       maybeDecide();
@@ -784,7 +838,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       finishExit("cancelled while " + phase.name().toLowerCase());
       return;
     }
-    phase = Phase.CANCELLING;
+    enter(Phase.CANCELLING);
     cancelStartedNanos = System.nanoTime();
     LOG.info("member {} cancelling: handing off {} masters and {} replicas (timeout {} s)", member,
         index.mastersHeld(), index.replicasHeld(), options.getHandoffTimeoutSeconds());
@@ -882,7 +936,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     if (phase == Phase.EXITED) {
       return;
     }
-    phase = Phase.EXITED;
+    enter(Phase.EXITED);
     if (handoffTimer >= 0) {
       vertx.cancelTimer(handoffTimer);
     }
@@ -906,6 +960,10 @@ public class AllocatorVerticle extends AbstractVerticle {
       vertx.cancelTimer(tickTimer);
       tickTimer = -1;
     }
+    if (healthTimer >= 0) {
+      vertx.cancelTimer(healthTimer);
+      healthTimer = -1;
+    }
     if (backoffTimer >= 0) {
       vertx.cancelTimer(backoffTimer);
       backoffTimer = -1;
@@ -915,7 +973,10 @@ public class AllocatorVerticle extends AbstractVerticle {
     exited.tryComplete(tree == null ? 0 : tree.revision());
     Future<Void> w = watcher != null ? watcher.close() : Future.succeededFuture();
     Future<Void> l = lease != null ? lease.close() : Future.succeededFuture();
-    return Future.join(w, l).transform(x -> conn != null ? conn.close() : Future.succeededFuture());
+    return Future.join(w, l).transform(x -> {
+      publishHealth();
+      return conn != null ? conn.close() : Future.succeededFuture();
+    });
   }
 
   // ---------------------------------------------------------------- event bus
