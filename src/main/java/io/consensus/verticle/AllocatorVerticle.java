@@ -305,10 +305,11 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   /**
    * Stops at once without cancelling or revoking, as a crashed process would: entries stay in
-   * etcd until the lease expires (TTL), then fail over. For failure tests and benchmarks;
-   * undeploy afterwards to release the verticle.
+   * etcd until the lease expires (TTL), then fail over. A test hook, not public API (tests and
+   * benchmarks in other packages reach it through the test support {@code Crashes}); undeploy
+   * afterwards to release the verticle.
    */
-  public Future<Void> kill() {
+  Future<Void> kill() {
     return onContext(() -> {
       LOG.warn("member {} killed: lease {} left to expire", member, leaseId());
       enter(Phase.EXITED);
