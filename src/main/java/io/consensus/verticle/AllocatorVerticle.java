@@ -25,7 +25,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +95,6 @@ public class AllocatorVerticle extends AbstractVerticle {
   // Keep-alive counts of the leases before the current one (a rejoin starts a new lease).
   private long pastKeepAlives;
   private long pastKeepAliveFailures;
-  private final Map<String, String> reportedStates = new HashMap<>();
   private RouteTable table;
   private final MemberDirectory memberDirectory = new MemberDirectory();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -116,10 +114,9 @@ public class AllocatorVerticle extends AbstractVerticle {
   private boolean restartExiting;
   private Future<Long> graceLease;
   private long lastIdleRevision = -1;
-  // Held items whose state may be stale (rules 2, 3); all held items when stateCheckAll.
-  private final Set<String> stateCheck = new HashSet<>();
+  // Local states of held items: reported ones, and which need a look (rules 2, 3).
+  private HeldItemStates states;
   private final Set<String> warnedLeaseless = new HashSet<>();
-  private boolean stateCheckAll = true;
   // Placement as last seen on the context.
   private JsonSpecReader specReader;
   private boolean drainedSeen;
@@ -160,6 +157,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     keys = new Keys(options.getRoot());
     member = options.getMember();
     specReader = new JsonSpecReader(keys.root());
+    states = new HeldItemStates(handler, options.getInitialState());
     decider = new AllocationDecider(options.getMaxBatch());
     conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()),
         options.getEtcdSecurity());
@@ -199,7 +197,7 @@ public class AllocatorVerticle extends AbstractVerticle {
           startSettled.tryComplete();
           enter(Phase.RUNNING);
           tickTimer = vertx.setPeriodic(options.getStateCheckMillis(), id -> {
-            stateCheckAll = true; // re-read every held item's local state
+            states.checkAll(); // re-read every held item's local state
             maybeDecide();
           });
           emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
@@ -338,8 +336,7 @@ public class AllocatorVerticle extends AbstractVerticle {
    */
   public Future<Void> reportState(String item, String state) {
     return onContext(() -> {
-      reportedStates.put(Names.check("item", item), Objects.requireNonNull(state));
-      stateCheck.add(item);
+      states.report(Names.check("item", item), Objects.requireNonNull(state));
       maybeDecide();
       return null;
     });
@@ -554,12 +551,12 @@ public class AllocatorVerticle extends AbstractVerticle {
     Set<String> changed = index.apply(tree, update);
     observePlacement();
     warnLeaselessMembers();
-    forgetReleasedStates(changed);
+    states.forgetReleased(changed, index);
     if (update instanceof WatchUpdate.Snapshot) {
       stats.snapshots.increment();
-      stateCheckAll = true;
+      states.checkAll();
     } else {
-      stateCheck.addAll(changed);
+      states.changed(changed);
     }
     publishHealth(); // before the routes: a reader that saw a route sees the health of its view
     if (phase == Phase.RUNNING && !index.memberPresent() && tree.revision() >= memberCreatedRevision) {
@@ -635,11 +632,10 @@ public class AllocatorVerticle extends AbstractVerticle {
           + "failed ({}); it expires by itself", member, graceLeaseRevoked, err.toString()));
     }
     stats.decisions.increment();
-    Decision d = decider.decide(index, this::stateOf, rnd, stateCheckAll ? null : stateCheck);
+    Decision d = decider.decide(index, states::stateOf, rnd, states.toCheck());
     if (d.rule() != 2 && d.rule() != 3) {
       // Every candidate was checked and none is stale (rules 2 and 3 come first).
-      stateCheck.clear();
-      stateCheckAll = false;
+      states.checked();
     }
     switch (d.outcome()) {
       case ACT -> execute(d);
@@ -674,27 +670,6 @@ public class AllocatorVerticle extends AbstractVerticle {
         }
       }
       default -> throw new IllegalStateException();
-    }
-  }
-
-  private String stateOf(String item) {
-    String reported = reportedStates.get(item);
-    if (reported != null) {
-      return reported;
-    }
-    return handler == ItemHandler.DEFAULT ? options.getInitialState() : handler.itemState(item);
-  }
-
-  /** A reported state describes one holding of an item: once released, the next take starts afresh. */
-  private void forgetReleasedStates(Set<String> changed) {
-    if (reportedStates.isEmpty()) {
-      return;
-    }
-    for (String item : changed) {
-      ItemSummary s = index.summary(item);
-      if (s == null || s.myEntry() == null) {
-        reportedStates.remove(item);
-      }
     }
   }
 
@@ -805,7 +780,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       }
       enter(Phase.RUNNING);
       index = newIndex(lease.id());
-      stateCheckAll = true;
+      states.checkAll();
       table.publish(index, index.rebuild(tree), tree.revision(), true);
       publishHealth();
       LOG.info("member {} rejoined with lease {}", member, lease.id());
@@ -998,8 +973,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         msg.fail(400, "invalid item name '" + item + "': " + Names.problem(item));
         return;
       }
-      reportedStates.put(item, state);
-      stateCheck.add(item);
+      states.report(item, state);
       msg.reply(new JsonObject().put("ok", true));
       maybeDecide();
     }));
