@@ -1,10 +1,8 @@
 package io.consensus.verticle;
 
-import io.consensus.allocation.Action;
 import io.consensus.allocation.AllocationDecider;
 import io.consensus.allocation.AllocationIndex;
 import io.consensus.allocation.Decision;
-import io.consensus.allocation.ItemSummary;
 import io.consensus.etcd.Backoff;
 import io.consensus.etcd.EtcdCallException;
 import io.consensus.etcd.EtcdConnection;
@@ -107,12 +105,12 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long tickTimer = -1;
   private long handoffTimer = -1;
   private long cancelStartedNanos;
-  // Stopping for a restart: masters handed off in place, replicas left for the next incarnation.
-  private boolean restarting;
+  // Stopping for a restart (null otherwise): masters handed off in place, replicas left for the
+  // next incarnation.
+  private RestartExit restartExit;
   // The previous incarnation's grace lease once revoked (after adopting its entries).
   private long graceLeaseRevoked;
   private boolean restartExiting;
-  private Future<Long> graceLease;
   private long lastIdleRevision = -1;
   // Local states of held items: reported ones, and which need a look (rules 2, 3).
   private HeldItemStates states;
@@ -651,7 +649,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         });
       }
       case DONE -> {
-        if (phase == Phase.CANCELLING && restarting) {
+        if (phase == Phase.CANCELLING && restartExit != null) {
           finishRestart("masters handed off");
         } else if (phase == Phase.CANCELLING) {
           finishExit("handed off");
@@ -800,14 +798,10 @@ public class AllocatorVerticle extends AbstractVerticle {
       return;
     }
     if (restart && phase == Phase.RUNNING) {
-      restarting = true;
       decider.restarting(true);
       // Declare the restart at once, so that the fleet does not move copies around while this
       // member is away; its entries move onto the declared lease only once it stopped acting.
-      int ttl = options.getRestartGraceSeconds() + options.getHandoffTimeoutSeconds();
-      graceLease = GraceLease.grant(conn, ttl).compose(g -> writer.declareRestart(g).map(rev -> g));
-      graceLease.onFailure(err -> LOG.warn("member {}: declaring the restart failed ({}); stopping as a leave",
-          member, err.toString()));
+      restartExit = RestartExit.declare(conn, writer, member, options);
     }
     if (phase != Phase.RUNNING) {
       // Not (or no longer) joined: nothing to hand off.
@@ -822,7 +816,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       handoffTimer = -1;
       LOG.warn("member {}: hand-off timeout after {} s with {} entries held; leaving anyway", member,
           options.getHandoffTimeoutSeconds(), index.entriesHeld());
-      if (restarting) {
+      if (restartExit != null) {
         finishRestart("hand-off timeout");
       } else {
         finishExit("hand-off timeout");
@@ -860,36 +854,13 @@ public class AllocatorVerticle extends AbstractVerticle {
       vertx.cancelTimer(handoffTimer);
       handoffTimer = -1;
     }
-    List<Action> keep = new ArrayList<>();
-    for (String item : index.heldItems()) {
-      ItemSummary s = index.summary(item);
-      if (s != null && s.myEntry() != null && s.myIndex() > 0) {
-        keep.add(new Action(Action.Kind.UPDATE, item, s.myEntry().state(), s.myEntry().modRevision(), 0, 0,
-            List.of(), s.myEntry().moved()));
+    restartExit.keepReplicas(index, why).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("member {}: keeping entries for the restart failed ({}); exiting as a leave", member,
+            ar.cause().toString());
       }
-    }
-    graceLease.compose(g -> moveOnto(keep, 0, g, 0).map(moved -> {
-      LOG.info("member {}: restarting: {} of {} replica entries wait on lease {} (grace {} s; {})", member,
-          moved, keep.size(), g, options.getRestartGraceSeconds(), why);
-      return moved;
-    })).onComplete(ar -> {
-          if (ar.failed()) {
-            LOG.warn("member {}: keeping entries for the restart failed ({}); exiting as a leave", member,
-                ar.cause().toString());
-          }
-          finishExit("restart: " + why);
-        });
-  }
-
-  /** Moves {@code entries[from..]} onto {@code graceLease} in batches; the count that moved. */
-  private Future<Integer> moveOnto(List<Action> entries, int from, long graceLease,
-      int moved) {
-    if (from >= entries.size()) {
-      return Future.succeededFuture(moved);
-    }
-    int to = Math.min(entries.size(), from + Math.max(1, Math.min(64, options.getMaxBatch())));
-    return writer.apply(entries.subList(from, to), graceLease)
-        .compose(r -> moveOnto(entries, to, graceLease, moved + r.successes()));
+      finishExit("restart: " + why);
+    });
   }
 
   /**
