@@ -23,7 +23,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -114,11 +113,9 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long lastIdleRevision = -1;
   // Local states of held items: reported ones, and which need a look (rules 2, 3).
   private HeldItemStates states;
-  private final Set<String> warnedLeaseless = new HashSet<>();
-  // Placement as last seen on the context.
   private JsonSpecReader specReader;
-  private boolean drainedSeen;
-  private boolean maintenanceSeen;
+  // Drain, maintenance and shortfall as this member's view shows them.
+  private PlacementNotes placementNotes;
 
   /** A verticle configured from {@link #config()} (JSON keys of {@link AllocatorOptions}). */
   public AllocatorVerticle() {
@@ -155,6 +152,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     keys = new Keys(options.getRoot());
     member = options.getMember();
     specReader = new JsonSpecReader(keys.root());
+    placementNotes = new PlacementNotes(member, keys, stats);
     states = new HeldItemStates(handler, options.getInitialState());
     decider = new AllocationDecider(options.getMaxBatch());
     conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()),
@@ -449,7 +447,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     boolean leaseLive = l != null && !l.isLost();
     boolean watchLive = w != null && w.isLive();
     health = new AllocatorHealth(phase == Phase.RUNNING && leaseLive && watchLive,
-        healthReason(leaseLive, watchLive), phase.name(), drainedSeen, tree == null ? 0 : tree.revision(),
+        healthReason(leaseLive, watchLive), phase.name(), placementNotes != null && placementNotes.drained(), tree == null ? 0 : tree.revision(),
         ix == null ? 0 : ix.itemCount(), ix == null ? 0 : ix.memberCount(), ix == null ? 0 : ix.mastersHeld(),
         ix == null ? 0 : ix.replicasHeld(), ix == null ? 0 : ix.itemsWithoutMaster(),
         ix == null ? 0 : ix.itemsShortOfReplicas(), ix == null ? 0 : ix.unattainableSlots(),
@@ -469,7 +467,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     if (!watchLive) {
       return "watch not live";
     }
-    if (drainedSeen) {
+    if (placementNotes.drained()) {
       return "drained";
     }
     long unattainable = stats.unattainableSlots;
@@ -547,8 +545,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     memberDirectory.update(tree); // before publishing: routes carry their members' metadata
     stats.watchUpdates.increment();
     Set<String> changed = index.apply(tree, update);
-    observePlacement();
-    warnLeaselessMembers();
+    placementNotes.observe(index);
     states.forgetReleased(changed, index);
     if (update instanceof WatchUpdate.Snapshot) {
       stats.snapshots.increment();
@@ -567,45 +564,6 @@ public class AllocatorVerticle extends AbstractVerticle {
     // Never claim a role on a lease declared lost, whatever the phase says.
     table.publish(index, changed, tree.revision(), phase != Phase.REJOINING && lease != null && !lease.isLost());
     maybeDecide();
-  }
-
-  /** Notes (and logs once per change) drain, maintenance and the fleet's capacity shortfall. */
-  private void observePlacement() {
-    if (!index.memberPresent()) {
-      return;
-    }
-    boolean drained = index.drained();
-    if (drained != drainedSeen) {
-      drainedSeen = drained;
-      LOG.info("member {}: {}", member, drained ? "drained: taking nothing, handing off "
-          + index.entriesHeld() + " entries" : "no longer drained: taking its share again");
-    }
-    boolean maintenance = index.maintenance();
-    if (maintenance != maintenanceSeen) {
-      maintenanceSeen = maintenance;
-      LOG.info("member {}: maintenance mode {}", member, maintenance ? "on (" + keys.maintenance()
-          + " present): no balancing moves" : "off: balancing resumes");
-    }
-    long unattainable = index.unattainableSlots();
-    if (unattainable != stats.unattainableSlots) {
-      long before = stats.unattainableSlots;
-      stats.unattainableSlots = unattainable;
-      if (unattainable > 0) {
-        LOG.warn("member {}: {} of the fleet's slots are unattainable: the members' item limits leave no room "
-            + "for them (masters are placed first, then first replicas)", member, unattainable);
-      } else if (before > 0) {
-        LOG.info("member {}: every slot is attainable again", member);
-      }
-    }
-  }
-
-  private void warnLeaselessMembers() {
-    for (String name : index.leaselessMembers()) {
-      if (warnedLeaseless.add(name)) {
-        LOG.warn("member {}: key {} has no lease; it is not a member and is ignored (delete it)", member,
-            keys.member(name));
-      }
-    }
   }
 
   private void maybeDecide() {
