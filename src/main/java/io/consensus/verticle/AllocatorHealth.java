@@ -1,5 +1,10 @@
 package io.consensus.verticle;
 
+import io.consensus.allocation.AllocationIndex;
+import io.consensus.lease.LeaseKeeper;
+import io.consensus.tree.KeyTree;
+import io.consensus.watch.RetryWatcher;
+
 /**
  * What one allocator knew about itself at one moment: an immutable snapshot that the allocator
  * publishes from its own context (on every watch update, lease event and phase change, and at
@@ -36,4 +41,43 @@ public record AllocatorHealth(boolean healthy, String reason, String phase, bool
   /** Before the allocator started. */
   static final AllocatorHealth STARTING = new AllocatorHealth(false, "phase starting", "STARTING", false, 0,
       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 0);
+
+  /**
+   * The snapshot of an allocator in {@code phase} ({@code running} while RUNNING) from its live
+   * parts, any of which may still be null; keep-alive counts add those of its earlier leases.
+   * Called on the allocator's context.
+   */
+  static AllocatorHealth of(String phase, boolean running, boolean drained, long unattainableSlotsSeen,
+      KeyTree tree, AllocationIndex ix, LeaseKeeper l, long pastKeepAlives, long pastKeepAliveFailures,
+      RetryWatcher w) {
+    boolean leaseLive = l != null && !l.isLost();
+    boolean watchLive = w != null && w.isLive();
+    return new AllocatorHealth(running && leaseLive && watchLive,
+        reason(phase, running, leaseLive, watchLive, drained, unattainableSlotsSeen), phase, drained,
+        tree == null ? 0 : tree.revision(),
+        ix == null ? 0 : ix.itemCount(), ix == null ? 0 : ix.memberCount(), ix == null ? 0 : ix.mastersHeld(),
+        ix == null ? 0 : ix.replicasHeld(), ix == null ? 0 : ix.itemsWithoutMaster(),
+        ix == null ? 0 : ix.itemsShortOfReplicas(), ix == null ? 0 : ix.unattainableSlots(),
+        l == null ? 0 : l.id(), l == null ? 0 : Math.max(0, l.millisUntilDeadline()),
+        pastKeepAlives + (l == null ? 0 : l.keepAlivesAcknowledged()),
+        pastKeepAliveFailures + (l == null ? 0 : l.keepAliveFailures()), watchLive,
+        w == null ? 0 : w.eventsDelivered(), w == null ? 0 : w.snapshotsTaken(), w == null ? 0 : w.reconnects());
+  }
+
+  private static String reason(String phase, boolean running, boolean leaseLive, boolean watchLive,
+      boolean drained, long unattainableSlots) {
+    if (!running) {
+      return "phase " + phase.toLowerCase();
+    }
+    if (!leaseLive) {
+      return "lease lost";
+    }
+    if (!watchLive) {
+      return "watch not live";
+    }
+    if (drained) {
+      return "drained";
+    }
+    return unattainableSlots > 0 ? "unattainable slots: " + unattainableSlots : "ok";
+  }
 }

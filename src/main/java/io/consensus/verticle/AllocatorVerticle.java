@@ -441,37 +441,9 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   /** Publishes what this member knows about itself now, for readers on other threads. */
   private void publishHealth() {
-    LeaseKeeper l = lease;
-    RetryWatcher w = watcher;
-    AllocationIndex ix = index;
-    boolean leaseLive = l != null && !l.isLost();
-    boolean watchLive = w != null && w.isLive();
-    health = new AllocatorHealth(phase == Phase.RUNNING && leaseLive && watchLive,
-        healthReason(leaseLive, watchLive), phase.name(), placementNotes != null && placementNotes.drained(), tree == null ? 0 : tree.revision(),
-        ix == null ? 0 : ix.itemCount(), ix == null ? 0 : ix.memberCount(), ix == null ? 0 : ix.mastersHeld(),
-        ix == null ? 0 : ix.replicasHeld(), ix == null ? 0 : ix.itemsWithoutMaster(),
-        ix == null ? 0 : ix.itemsShortOfReplicas(), ix == null ? 0 : ix.unattainableSlots(),
-        l == null ? 0 : l.id(), l == null ? 0 : Math.max(0, l.millisUntilDeadline()),
-        pastKeepAlives + (l == null ? 0 : l.keepAlivesAcknowledged()),
-        pastKeepAliveFailures + (l == null ? 0 : l.keepAliveFailures()), watchLive,
-        w == null ? 0 : w.eventsDelivered(), w == null ? 0 : w.snapshotsTaken(), w == null ? 0 : w.reconnects());
-  }
-
-  private String healthReason(boolean leaseLive, boolean watchLive) {
-    if (phase != Phase.RUNNING) {
-      return "phase " + phase.name().toLowerCase();
-    }
-    if (!leaseLive) {
-      return "lease lost";
-    }
-    if (!watchLive) {
-      return "watch not live";
-    }
-    if (placementNotes.drained()) {
-      return "drained";
-    }
-    long unattainable = stats.unattainableSlots;
-    return unattainable > 0 ? "unattainable slots: " + unattainable : "ok";
+    health = AllocatorHealth.of(phase.name(), phase == Phase.RUNNING,
+        placementNotes != null && placementNotes.drained(), stats.unattainableSlots, tree, index, lease,
+        pastKeepAlives, pastKeepAliveFailures, watcher);
   }
 
   // ---------------------------------------------------------------- joining
