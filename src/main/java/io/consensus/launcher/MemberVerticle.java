@@ -8,7 +8,6 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.micrometer.backends.BackendRegistries;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +68,7 @@ public class MemberVerticle extends AbstractVerticle {
             });
     // The serving log follows the routes before the allocator publishes its first.
     logOpened.compose(x -> vertx.deployVerticle(allocator)).compose(id -> {
-      metrics = AllocatorMetrics.register(vertx, registry, allocator, Duration.ofSeconds(1));
+      metrics = AllocatorMetrics.register(registry, allocator);
       if (config.httpPort() == null) {
         return Future.<Void>succeededFuture();
       }

@@ -1,10 +1,8 @@
 package io.consensus.verticle;
 
-import io.consensus.allocation.Action;
 import io.consensus.allocation.AllocationDecider;
 import io.consensus.allocation.AllocationIndex;
 import io.consensus.allocation.Decision;
-import io.consensus.allocation.ItemSummary;
 import io.consensus.etcd.Backoff;
 import io.consensus.etcd.EtcdCallException;
 import io.consensus.etcd.EtcdConnection;
@@ -25,8 +23,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,6 +61,8 @@ import org.slf4j.LoggerFactory;
  */
 public class AllocatorVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AllocatorVerticle.class);
+  // Lease remaining, keep-alive and watch counts change without telling the verticle.
+  private static final long HEALTH_REFRESH_MILLIS = 1000;
 
   private enum Phase { STARTING, RUNNING, REJOINING, CANCELLING, EXITED }
 
@@ -88,7 +86,12 @@ public class AllocatorVerticle extends AbstractVerticle {
   private AllocationIndex index;
   private KeyTree tree;
   private volatile Phase phase = Phase.STARTING;
-  private final Map<String, String> reportedStates = new HashMap<>();
+  // What this member knows about itself, for health checks and metrics on other threads.
+  private volatile AllocatorHealth health = AllocatorHealth.STARTING;
+  private long healthTimer = -1;
+  // Keep-alive counts of the leases before the current one (a rejoin starts a new lease).
+  private long pastKeepAlives;
+  private long pastKeepAliveFailures;
   private RouteTable table;
   private final MemberDirectory memberDirectory = new MemberDirectory();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -101,21 +104,18 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long tickTimer = -1;
   private long handoffTimer = -1;
   private long cancelStartedNanos;
-  // Stopping for a restart: masters handed off in place, replicas left for the next incarnation.
-  private boolean restarting;
+  // Stopping for a restart (null otherwise): masters handed off in place, replicas left for the
+  // next incarnation.
+  private RestartExit restartExit;
   // The previous incarnation's grace lease once revoked (after adopting its entries).
   private long graceLeaseRevoked;
   private boolean restartExiting;
-  private Future<Long> graceLease;
   private long lastIdleRevision = -1;
-  // Held items whose state may be stale (rules 2, 3); all held items when stateCheckAll.
-  private final Set<String> stateCheck = new HashSet<>();
-  private final Set<String> warnedLeaseless = new HashSet<>();
-  private boolean stateCheckAll = true;
-  // Placement as last seen on the context, for health and metrics read from other threads.
+  // Local states of held items: reported ones, and which need a look (rules 2, 3).
+  private HeldItemStates states;
   private JsonSpecReader specReader;
-  private volatile boolean drainedSeen;
-  private volatile boolean maintenanceSeen;
+  // Drain, maintenance and shortfall as this member's view shows them.
+  private PlacementNotes placementNotes;
 
   /** A verticle configured from {@link #config()} (JSON keys of {@link AllocatorOptions}). */
   public AllocatorVerticle() {
@@ -136,7 +136,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   @Override
   public void start(Promise<Void> startPromise) {
     if (abortRequested) {
-      phase = Phase.EXITED;
+      enter(Phase.EXITED);
       startPromise.fail(new IllegalStateException("start aborted before it began"));
       return;
     }
@@ -152,6 +152,8 @@ public class AllocatorVerticle extends AbstractVerticle {
     keys = new Keys(options.getRoot());
     member = options.getMember();
     specReader = new JsonSpecReader(keys.root());
+    placementNotes = new PlacementNotes(member, keys, stats);
+    states = new HeldItemStates(handler, options.getInitialState());
     decider = new AllocationDecider(options.getMaxBatch());
     conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()),
         options.getEtcdSecurity());
@@ -162,6 +164,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     table = new RouteTable(member, options.getAddress(), handler, vertx, memberDirectory,
         stats.mastershipChanges::increment);
     registerConsumers();
+    healthTimer = vertx.setPeriodic(HEALTH_REFRESH_MILLIS, id -> publishHealth());
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
         options.getItems().size(), options.getEndpoints());
     long now = System.nanoTime();
@@ -175,7 +178,8 @@ public class AllocatorVerticle extends AbstractVerticle {
           // No previous key-values: the tree needs none, and etcd would read one per event and
           // watcher, seconds for the thousands of deletions of a dead member's lease.
           watcher = RetryWatcher.start(vertx, conn,
-              new RetryWatcherOptions().setPrefix(keys.rootPrefix()).setPrevKv(false), this::onUpdate);
+              new RetryWatcherOptions().setPrefix(keys.rootPrefix()).setPrevKv(false), this::onUpdate)
+              .livenessHandler(live -> publishHealth());
           return watcher.firstSnapshot();
         })
         .onSuccess(v -> {
@@ -187,9 +191,9 @@ public class AllocatorVerticle extends AbstractVerticle {
             return;
           }
           startSettled.tryComplete();
-          phase = Phase.RUNNING;
+          enter(Phase.RUNNING);
           tickTimer = vertx.setPeriodic(options.getStateCheckMillis(), id -> {
-            stateCheckAll = true; // re-read every held item's local state
+            states.checkAll(); // re-read every held item's local state
             maybeDecide();
           });
           emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
@@ -201,7 +205,7 @@ public class AllocatorVerticle extends AbstractVerticle {
           }
         })
         .onFailure(err -> {
-          phase = Phase.EXITED;
+          enter(Phase.EXITED);
           startSettled.tryComplete();
           cleanup().onComplete(x -> startPromise.fail(err));
         });
@@ -223,7 +227,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         return Future.<Void>succeededFuture();
       }
       LOG.info("member {}: start aborted", member);
-      phase = Phase.EXITED;
+      enter(Phase.EXITED);
       return startSettled.future().transform(x -> lease != null ? lease.revoke() : Future.<Void>succeededFuture());
     }).compose(f -> f);
   }
@@ -295,13 +299,14 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   /**
    * Stops at once without cancelling or revoking, as a crashed process would: entries stay in
-   * etcd until the lease expires (TTL), then fail over. For failure tests and benchmarks;
-   * undeploy afterwards to release the verticle.
+   * etcd until the lease expires (TTL), then fail over. A test hook, not public API (tests and
+   * benchmarks in other packages reach it through the test support {@code Crashes}); undeploy
+   * afterwards to release the verticle.
    */
-  public Future<Void> kill() {
+  Future<Void> kill() {
     return onContext(() -> {
       LOG.warn("member {} killed: lease {} left to expire", member, leaseId());
-      phase = Phase.EXITED;
+      enter(Phase.EXITED);
       exited.tryComplete(tree.revision());
       return cleanup();
     }).compose(f -> f);
@@ -327,8 +332,7 @@ public class AllocatorVerticle extends AbstractVerticle {
    */
   public Future<Void> reportState(String item, String state) {
     return onContext(() -> {
-      reportedStates.put(Names.check("item", item), Objects.requireNonNull(state));
-      stateCheck.add(item);
+      states.report(Names.check("item", item), Objects.requireNonNull(state));
       maybeDecide();
       return null;
     });
@@ -346,9 +350,21 @@ public class AllocatorVerticle extends AbstractVerticle {
     return onContext(() -> table.copy());
   }
 
-  /** Whether the member holds its key with a live lease and its watch is live (for health checks). */
+  /**
+   * What this member last published about itself (lease, watch, view counts, health): an
+   * immutable snapshot, refreshed on its context on every watch update, lease event and phase
+   * change and at least once a second; readable from any thread.
+   */
+  public AllocatorHealth health() {
+    return health;
+  }
+
+  /**
+   * Whether the member holds its key with a live lease and its watch is live (for health
+   * checks), as {@link #health()} last showed.
+   */
   public boolean isHealthy() {
-    return phase == Phase.RUNNING && lease != null && !lease.isLost() && watcher != null && watcher.isLive();
+    return health.healthy();
   }
 
   /**
@@ -380,9 +396,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     }).compose(f -> f).mapEmpty();
   }
 
-  /** Whether this member is drained, as its last view showed. */
+  /** Whether this member is drained, as its last view showed ({@link #health()}). */
   public boolean isDrained() {
-    return drainedSeen;
+    return health.drained();
   }
 
   /**
@@ -390,20 +406,7 @@ public class AllocatorVerticle extends AbstractVerticle {
    * slots ("unattainable slots: N") when item limits leave no room for them.
    */
   public String healthReason() {
-    if (phase != Phase.RUNNING) {
-      return "phase " + phase.name().toLowerCase();
-    }
-    if (lease == null || lease.isLost()) {
-      return "lease lost";
-    }
-    if (watcher == null || !watcher.isLive()) {
-      return "watch not live";
-    }
-    if (drainedSeen) {
-      return "drained";
-    }
-    long unattainable = stats.unattainableSlots;
-    return unattainable > 0 ? "unattainable slots: " + unattainable : "ok";
+    return health.reason();
   }
 
   /** The current lease id (0 before joining). */
@@ -412,14 +415,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     return l == null ? 0 : l.id();
   }
 
-  /** The live lease keeper, for metrics (may be null). */
-  public LeaseKeeper leaseKeeper() {
+  /** The live lease keeper, for tests in this package (may be null). */
+  LeaseKeeper leaseKeeper() {
     return lease;
-  }
-
-  /** The watcher, for metrics (may be null before start). */
-  public RetryWatcher watcher() {
-    return watcher;
   }
 
   /** Counts of the member's current view, computed on its context. */
@@ -434,14 +432,33 @@ public class AllocatorVerticle extends AbstractVerticle {
         .put("maintenance", index.maintenance()));
   }
 
+  // ---------------------------------------------------------------- health
+
+  private void enter(Phase next) {
+    phase = next;
+    publishHealth();
+  }
+
+  /** Publishes what this member knows about itself now, for readers on other threads. */
+  private void publishHealth() {
+    health = AllocatorHealth.of(phase.name(), phase == Phase.RUNNING,
+        placementNotes != null && placementNotes.drained(), stats.unattainableSlots, tree, index, lease,
+        pastKeepAlives, pastKeepAliveFailures, watcher);
+  }
+
   // ---------------------------------------------------------------- joining
 
   /** Grants a lease and creates the member key, retrying while it exists until {@code deadline}. */
   private Future<Void> join(long deadlineNanos) {
     return registration.join(deadlineNanos, () -> phase == Phase.EXITED, this::onLeaseLost).map(joined -> {
+      if (lease != null && lease != joined.lease()) {
+        pastKeepAlives += lease.keepAlivesAcknowledged();
+        pastKeepAliveFailures += lease.keepAliveFailures();
+      }
       lease = joined.lease();
       // The watch must reach our create before a missing member key can mean "vanished".
       memberCreatedRevision = joined.revision();
+      publishHealth();
       return null;
     });
   }
@@ -500,15 +517,15 @@ public class AllocatorVerticle extends AbstractVerticle {
     memberDirectory.update(tree); // before publishing: routes carry their members' metadata
     stats.watchUpdates.increment();
     Set<String> changed = index.apply(tree, update);
-    observePlacement();
-    warnLeaselessMembers();
-    forgetReleasedStates(changed);
+    placementNotes.observe(index);
+    states.forgetReleased(changed, index);
     if (update instanceof WatchUpdate.Snapshot) {
       stats.snapshots.increment();
-      stateCheckAll = true;
+      states.checkAll();
     } else {
-      stateCheck.addAll(changed);
+      states.changed(changed);
     }
+    publishHealth(); // before the routes: a reader that saw a route sees the health of its view
     if (phase == Phase.RUNNING && !index.memberPresent() && tree.revision() >= memberCreatedRevision) {
       // Our lease is gone (or someone deleted our key): say so before the routes that
       // follow from it, then rejoin.
@@ -519,45 +536,6 @@ public class AllocatorVerticle extends AbstractVerticle {
     // Never claim a role on a lease declared lost, whatever the phase says.
     table.publish(index, changed, tree.revision(), phase != Phase.REJOINING && lease != null && !lease.isLost());
     maybeDecide();
-  }
-
-  /** Notes (and logs once per change) drain, maintenance and the fleet's capacity shortfall. */
-  private void observePlacement() {
-    if (!index.memberPresent()) {
-      return;
-    }
-    boolean drained = index.drained();
-    if (drained != drainedSeen) {
-      drainedSeen = drained;
-      LOG.info("member {}: {}", member, drained ? "drained: taking nothing, handing off "
-          + index.entriesHeld() + " entries" : "no longer drained: taking its share again");
-    }
-    boolean maintenance = index.maintenance();
-    if (maintenance != maintenanceSeen) {
-      maintenanceSeen = maintenance;
-      LOG.info("member {}: maintenance mode {}", member, maintenance ? "on (" + keys.maintenance()
-          + " present): no balancing moves" : "off: balancing resumes");
-    }
-    long unattainable = index.unattainableSlots();
-    if (unattainable != stats.unattainableSlots) {
-      long before = stats.unattainableSlots;
-      stats.unattainableSlots = unattainable;
-      if (unattainable > 0) {
-        LOG.warn("member {}: {} of the fleet's slots are unattainable: the members' item limits leave no room "
-            + "for them (masters are placed first, then first replicas)", member, unattainable);
-      } else if (before > 0) {
-        LOG.info("member {}: every slot is attainable again", member);
-      }
-    }
-  }
-
-  private void warnLeaselessMembers() {
-    for (String name : index.leaselessMembers()) {
-      if (warnedLeaseless.add(name)) {
-        LOG.warn("member {}: key {} has no lease; it is not a member and is ignored (delete it)", member,
-            keys.member(name));
-      }
-    }
   }
 
   private void maybeDecide() {
@@ -582,11 +560,10 @@ public class AllocatorVerticle extends AbstractVerticle {
           + "failed ({}); it expires by itself", member, graceLeaseRevoked, err.toString()));
     }
     stats.decisions.increment();
-    Decision d = decider.decide(index, this::stateOf, rnd, stateCheckAll ? null : stateCheck);
+    Decision d = decider.decide(index, states::stateOf, rnd, states.toCheck());
     if (d.rule() != 2 && d.rule() != 3) {
       // Every candidate was checked and none is stale (rules 2 and 3 come first).
-      stateCheck.clear();
-      stateCheckAll = false;
+      states.checked();
     }
     switch (d.outcome()) {
       case ACT -> execute(d);
@@ -602,7 +579,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         });
       }
       case DONE -> {
-        if (phase == Phase.CANCELLING && restarting) {
+        if (phase == Phase.CANCELLING && restartExit != null) {
           finishRestart("masters handed off");
         } else if (phase == Phase.CANCELLING) {
           finishExit("handed off");
@@ -621,27 +598,6 @@ public class AllocatorVerticle extends AbstractVerticle {
         }
       }
       default -> throw new IllegalStateException();
-    }
-  }
-
-  private String stateOf(String item) {
-    String reported = reportedStates.get(item);
-    if (reported != null) {
-      return reported;
-    }
-    return handler == ItemHandler.DEFAULT ? options.getInitialState() : handler.itemState(item);
-  }
-
-  /** A reported state describes one holding of an item: once released, the next take starts afresh. */
-  private void forgetReleasedStates(Set<String> changed) {
-    if (reportedStates.isEmpty()) {
-      return;
-    }
-    for (String item : changed) {
-      ItemSummary s = index.summary(item);
-      if (s == null || s.myEntry() == null) {
-        reportedStates.remove(item);
-      }
     }
   }
 
@@ -699,6 +655,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   // ---------------------------------------------------------------- lease loss
 
   private void onLeaseLost(String reason) {
+    publishHealth();
     if (phase == Phase.CANCELLING) {
       // Our entries go with the lease: nothing left to hand off.
       table.publishNothingHeld(tree.revision(), RouteChange.LEASE_LOST);
@@ -717,7 +674,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       return;
     }
     LOG.warn("member {}: {}; holding nothing until rejoined", member, reason);
-    phase = Phase.REJOINING;
+    enter(Phase.REJOINING);
     stats.leaseLosses.increment();
     if (backoffTimer >= 0) {
       vertx.cancelTimer(backoffTimer);
@@ -749,10 +706,11 @@ public class AllocatorVerticle extends AbstractVerticle {
         lease.revoke().onComplete(x -> rejoin(attempt + 1));
         return;
       }
-      phase = Phase.RUNNING;
+      enter(Phase.RUNNING);
       index = newIndex(lease.id());
-      stateCheckAll = true;
+      states.checkAll();
       table.publish(index, index.rebuild(tree), tree.revision(), true);
+      publishHealth();
       LOG.info("member {} rejoined with lease {}", member, lease.id());
       emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
       maybeDecide();
@@ -770,21 +728,17 @@ public class AllocatorVerticle extends AbstractVerticle {
       return;
     }
     if (restart && phase == Phase.RUNNING) {
-      restarting = true;
       decider.restarting(true);
       // Declare the restart at once, so that the fleet does not move copies around while this
       // member is away; its entries move onto the declared lease only once it stopped acting.
-      int ttl = options.getRestartGraceSeconds() + options.getHandoffTimeoutSeconds();
-      graceLease = GraceLease.grant(conn, ttl).compose(g -> writer.declareRestart(g).map(rev -> g));
-      graceLease.onFailure(err -> LOG.warn("member {}: declaring the restart failed ({}); stopping as a leave",
-          member, err.toString()));
+      restartExit = RestartExit.declare(conn, writer, member, options);
     }
     if (phase != Phase.RUNNING) {
       // Not (or no longer) joined: nothing to hand off.
       finishExit("cancelled while " + phase.name().toLowerCase());
       return;
     }
-    phase = Phase.CANCELLING;
+    enter(Phase.CANCELLING);
     cancelStartedNanos = System.nanoTime();
     LOG.info("member {} cancelling: handing off {} masters and {} replicas (timeout {} s)", member,
         index.mastersHeld(), index.replicasHeld(), options.getHandoffTimeoutSeconds());
@@ -792,7 +746,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       handoffTimer = -1;
       LOG.warn("member {}: hand-off timeout after {} s with {} entries held; leaving anyway", member,
           options.getHandoffTimeoutSeconds(), index.entriesHeld());
-      if (restarting) {
+      if (restartExit != null) {
         finishRestart("hand-off timeout");
       } else {
         finishExit("hand-off timeout");
@@ -830,36 +784,13 @@ public class AllocatorVerticle extends AbstractVerticle {
       vertx.cancelTimer(handoffTimer);
       handoffTimer = -1;
     }
-    List<Action> keep = new ArrayList<>();
-    for (String item : index.heldItems()) {
-      ItemSummary s = index.summary(item);
-      if (s != null && s.myEntry() != null && s.myIndex() > 0) {
-        keep.add(new Action(Action.Kind.UPDATE, item, s.myEntry().state(), s.myEntry().modRevision(), 0, 0,
-            List.of(), s.myEntry().moved()));
+    restartExit.keepReplicas(index, why).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("member {}: keeping entries for the restart failed ({}); exiting as a leave", member,
+            ar.cause().toString());
       }
-    }
-    graceLease.compose(g -> moveOnto(keep, 0, g, 0).map(moved -> {
-      LOG.info("member {}: restarting: {} of {} replica entries wait on lease {} (grace {} s; {})", member,
-          moved, keep.size(), g, options.getRestartGraceSeconds(), why);
-      return moved;
-    })).onComplete(ar -> {
-          if (ar.failed()) {
-            LOG.warn("member {}: keeping entries for the restart failed ({}); exiting as a leave", member,
-                ar.cause().toString());
-          }
-          finishExit("restart: " + why);
-        });
-  }
-
-  /** Moves {@code entries[from..]} onto {@code graceLease} in batches; the count that moved. */
-  private Future<Integer> moveOnto(List<Action> entries, int from, long graceLease,
-      int moved) {
-    if (from >= entries.size()) {
-      return Future.succeededFuture(moved);
-    }
-    int to = Math.min(entries.size(), from + Math.max(1, Math.min(64, options.getMaxBatch())));
-    return writer.apply(entries.subList(from, to), graceLease)
-        .compose(r -> moveOnto(entries, to, graceLease, moved + r.successes()));
+      finishExit("restart: " + why);
+    });
   }
 
   /**
@@ -882,7 +813,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     if (phase == Phase.EXITED) {
       return;
     }
-    phase = Phase.EXITED;
+    enter(Phase.EXITED);
     if (handoffTimer >= 0) {
       vertx.cancelTimer(handoffTimer);
     }
@@ -906,6 +837,10 @@ public class AllocatorVerticle extends AbstractVerticle {
       vertx.cancelTimer(tickTimer);
       tickTimer = -1;
     }
+    if (healthTimer >= 0) {
+      vertx.cancelTimer(healthTimer);
+      healthTimer = -1;
+    }
     if (backoffTimer >= 0) {
       vertx.cancelTimer(backoffTimer);
       backoffTimer = -1;
@@ -915,7 +850,10 @@ public class AllocatorVerticle extends AbstractVerticle {
     exited.tryComplete(tree == null ? 0 : tree.revision());
     Future<Void> w = watcher != null ? watcher.close() : Future.succeededFuture();
     Future<Void> l = lease != null ? lease.close() : Future.succeededFuture();
-    return Future.join(w, l).transform(x -> conn != null ? conn.close() : Future.succeededFuture());
+    return Future.join(w, l).transform(x -> {
+      publishHealth();
+      return conn != null ? conn.close() : Future.succeededFuture();
+    });
   }
 
   // ---------------------------------------------------------------- event bus
@@ -936,8 +874,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         msg.fail(400, "invalid item name '" + item + "': " + Names.problem(item));
         return;
       }
-      reportedStates.put(item, state);
-      stateCheck.add(item);
+      states.report(item, state);
       msg.reply(new JsonObject().put("ok", true));
       maybeDecide();
     }));

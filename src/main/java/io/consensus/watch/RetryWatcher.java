@@ -55,6 +55,7 @@ public final class RetryWatcher {
   // Written on ctx only; volatile so metrics and health checks may read them anywhere.
   private volatile long delivered;
   private volatile boolean live;
+  private Handler<Boolean> livenessHandler = b -> { };
   private volatile long snapshotCount;
   private volatile long eventCount;
   private volatile long reconnectCount;
@@ -129,6 +130,22 @@ public final class RetryWatcher {
     return live;
   }
 
+  /**
+   * Calls {@code handler} on the watcher's context whenever {@link #isLive()} changes (with the
+   * new value), e.g. to publish health without polling.
+   */
+  public RetryWatcher livenessHandler(Handler<Boolean> handler) {
+    livenessHandler = handler == null ? b -> { } : handler;
+    return this;
+  }
+
+  private void setLive(boolean now) {
+    if (live != now) {
+      live = now;
+      livenessHandler.handle(now);
+    }
+  }
+
   /** Number of snapshots delivered. */
   public long snapshotsTaken() {
     return snapshotCount;
@@ -154,7 +171,7 @@ public final class RetryWatcher {
     ctx.runOnContext(v -> {
       if (closing == null) {
         closed = true;
-        live = false;
+        setLive(false);
         generation++;
         cancelTimer(retryTimer);
         cancelTimer(refreshTimer);
@@ -251,7 +268,7 @@ public final class RetryWatcher {
     if (resp.getCreated()) {
       // The header of a creation is the store's current revision, yet events before it may
       // still be on their way: it is no progress.
-      live = true;
+      setLive(true);
       backoff.reset();
       cancelTimer(createTimer);
       createTimer = -1;
@@ -324,7 +341,7 @@ public final class RetryWatcher {
 
   /** Abandons the current attempt and connects again after {@code delayMillis}. */
   private void restart(boolean snapshot, long delayMillis) {
-    live = false;
+    setLive(false);
     long gen = ++generation;
     cancelStream();
     needSnapshot |= snapshot || delivered == 0;

@@ -8,6 +8,7 @@ import io.consensus.tree.KeyTree;
 import io.consensus.verticle.AllocatorEvent;
 import io.consensus.verticle.AllocatorOptions;
 import io.consensus.verticle.AllocatorVerticle;
+import io.consensus.verticle.Crashes;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -128,7 +129,7 @@ final class BenchFleet implements AutoCloseable {
     synchronized (live) {
       l = live.remove(member);
     }
-    await(l.verticle().kill());
+    await(Crashes.crash(l.verticle()));
     env.vertx.undeploy(l.deployment());
     return l.verticle();
   }
@@ -262,7 +263,7 @@ final class BenchFleet implements AutoCloseable {
   public void close() {
     for (Live l : liveList()) {
       try {
-        await(l.verticle().kill());
+        await(Crashes.crash(l.verticle()));
       } catch (RuntimeException e) {
         // best effort
       }
