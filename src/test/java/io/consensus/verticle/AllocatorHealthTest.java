@@ -3,31 +3,12 @@ package io.consensus.verticle;
 import static io.consensus.verticle.TestFleet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.consensus.testing.EtcdExtension;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The health snapshot a member publishes, against real etcd. */
-class AllocatorHealthTest {
-  @RegisterExtension
-  static EtcdExtension etcd = new EtcdExtension();
+class AllocatorHealthTest extends FleetTest {
   static final List<String> ITEMS = List.of("a", "b", "c");
-
-  TestFleet fleet;
-
-  @BeforeEach
-  void setUp(TestInfo info) {
-    fleet = new TestFleet(etcd.server(), "/test/" + info.getTestMethod().orElseThrow().getName());
-  }
-
-  @AfterEach
-  void tearDown() {
-    fleet.close();
-  }
 
   @Test
   void theSnapshotFollowsTheMemberFromItsViewToItsExit() {

@@ -7,35 +7,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.consensus.config.ConfigException;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
-import io.consensus.testing.EtcdExtension;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import io.consensus.etcd.EtcdConnection;
 import io.vertx.core.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Crashes, lease loss, bad input and foreign keys, against real etcd. */
-class FailureTest {
-  @RegisterExtension
-  static EtcdExtension etcd = new EtcdExtension();
+class FailureTest extends FleetTest {
   static final List<String> ITEMS = List.of("a", "b", "c", "d", "e", "f");
-
-  TestFleet fleet;
-
-  @BeforeEach
-  void setUp(TestInfo info) {
-    fleet = new TestFleet(etcd.server(), "/test/" + info.getTestMethod().orElseThrow().getName());
-  }
-
-  @AfterEach
-  void tearDown() {
-    fleet.close();
-  }
 
   static boolean allHave(Map<String, Route> routes, int entries) {
     return routes.values().stream().allMatch(r -> r.size() == entries);

@@ -4,34 +4,15 @@ import static io.consensus.verticle.TestFleet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.route.Route;
-import io.consensus.testing.EtcdExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Go package's multi-member scenarios, against real etcd. */
-class MultiMemberTest {
-  @RegisterExtension
-  static EtcdExtension etcd = new EtcdExtension();
+class MultiMemberTest extends FleetTest {
   static final List<String> FIXED = List.of("bar", "baz", "foo");
-
-  TestFleet fleet;
-
-  @BeforeEach
-  void setUp(TestInfo info) {
-    fleet = new TestFleet(etcd.server(), "/test/" + info.getTestMethod().orElseThrow().getName());
-  }
-
-  @AfterEach
-  void tearDown() {
-    fleet.close();
-  }
 
   static boolean allHave(Map<String, Route> routes, int entries) {
     return !routes.isEmpty() && routes.values().stream().allMatch(r -> r.size() == entries);

@@ -4,35 +4,16 @@ import static io.consensus.verticle.TestFleet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.route.Route;
-import io.consensus.testing.EtcdExtension;
 import io.consensus.tree.KeyValue;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Item limits, per-item replication, drain and maintenance through the verticle, against real etcd. */
-class PlacementEtcdTest {
-  @RegisterExtension
-  static EtcdExtension etcd = new EtcdExtension();
+class PlacementEtcdTest extends FleetTest {
   static final List<String> ITEMS = IntStream.range(0, 10).mapToObj(i -> "item-" + i).toList();
-
-  TestFleet fleet;
-
-  @BeforeEach
-  void setUp(TestInfo info) {
-    fleet = new TestFleet(etcd.server(), "/test/" + info.getTestMethod().orElseThrow().getName());
-  }
-
-  @AfterEach
-  void tearDown() {
-    fleet.close();
-  }
 
   static int entriesOf(Map<String, Route> routes, String member) {
     return (int) routes.values().stream().filter(r -> r.index(member) >= 0).count();

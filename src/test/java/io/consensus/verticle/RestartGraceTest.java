@@ -7,40 +7,27 @@ import io.consensus.route.Keys;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
-import io.consensus.testing.EtcdExtension;
 import io.consensus.tree.KeyValue;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Minimal movement against real etcd: a master hands off in place (the application sees
  * MASTER -> REPLICA, never NONE in between), and a restart within {@code restartGraceSeconds}
  * places no copy anew.
  */
-class RestartGraceTest {
-  @RegisterExtension
-  static EtcdExtension etcd = new EtcdExtension();
+class RestartGraceTest extends FleetTest {
   static final List<String> ITEMS = List.of("i1", "i2", "i3", "i4", "i5", "i6");
 
-  TestFleet fleet;
   Keys keys;
 
   @BeforeEach
-  void setUp(TestInfo info) {
-    fleet = new TestFleet(etcd.server(), "/test/" + info.getTestMethod().orElseThrow().getName());
+  void setUp() {
     keys = new Keys(fleet.root);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fleet.close();
   }
 
   AllocatorOptions options(String member, int grace) {

@@ -13,7 +13,6 @@ import io.consensus.route.RouteEntry;
 import io.consensus.spectator.RoutingTable;
 import io.consensus.spectator.RoutingTableOptions;
 import io.consensus.spectator.RoutingTableVerticle;
-import io.consensus.testing.EtcdExtension;
 import io.consensus.tree.KeyTree;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.RangeRequest;
@@ -28,32 +27,25 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A spectator follows a fleet of real allocators through converge, hand-off, crash and item
  * removal; every route it published and its final table are checked against etcd's history
  * at the same revision.
  */
-class RoutingTableVerticleTest {
-  @RegisterExtension
-  static EtcdExtension etcd = new EtcdExtension();
+class RoutingTableVerticleTest extends FleetTest {
   static final List<String> ITEMS = List.of("a", "b", "c", "d", "e", "f");
 
-  TestFleet fleet;
   EtcdConnection conn;
 
   @BeforeEach
-  void setUp(TestInfo info) {
-    fleet = new TestFleet(etcd.server(), "/test/" + info.getTestMethod().orElseThrow().getName());
+  void setUp() {
     conn = fleet.onContext(() -> new EtcdConnection(fleet.vertx, etcd.server().endpoints(), Duration.ofSeconds(5)));
   }
 
   @AfterEach
   void tearDown() {
     await(fleet.onContext(conn::close));
-    fleet.close();
   }
 
   AllocatorVerticle deploy(String member) {

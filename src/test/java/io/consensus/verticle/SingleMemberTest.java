@@ -7,32 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
-import io.consensus.testing.EtcdExtension;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Go package's single-member and nested-key scenarios, against real etcd. */
-class SingleMemberTest {
-  @RegisterExtension
-  static EtcdExtension etcd = new EtcdExtension();
+class SingleMemberTest extends FleetTest {
   static final List<String> FIXED = List.of("bar", "baz", "foo");
-
-  TestFleet fleet;
-
-  @BeforeEach
-  void setUp(TestInfo info) {
-    fleet = new TestFleet(etcd.server(), "/test/" + info.getTestMethod().orElseThrow().getName());
-  }
-
-  @AfterEach
-  void tearDown() {
-    fleet.close();
-  }
 
   @Test
   void singleMemberMastersAllThenReleasesEverythingOnCancel() {
