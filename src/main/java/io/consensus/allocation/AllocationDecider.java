@@ -201,7 +201,7 @@ public final class AllocationDecider {
     // it (the copy has to move anyway), rather than a master (rule 9), which would move a copy
     // and a mastership.
     if (balance && idx.memberPresent() && total > want.total() && !idx.myReplicas.isEmpty()) {
-      List<String> drops = surplusReplicas(idx, want.total(), batch(total - want.total()));
+      List<String> drops = surplusReplicas(idx, batch(total - want.total()));
       if (!drops.isEmpty()) {
         return release(idx, drops, SURPLUS_REPLICA);
       }
@@ -224,7 +224,7 @@ public final class AllocationDecider {
     // target too: totals that drift above target after the fleet shrinks must not leave
     // items short for good (seen after a crash at 10,000 items x 10 members).
     if (idx.memberPresent() && masters <= want.masters()) {
-      List<String> picks = Placements.fit(idx, unclaimedShort(idx, want.total(), rnd));
+      List<String> picks = Placements.fit(idx, unclaimedShort(idx, rnd));
       if (!picks.isEmpty()) {
         Decision d = create(idx, picks, localState, 10);
         return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), 10);
@@ -419,7 +419,7 @@ public final class AllocationDecider {
    * Replicas of fully staffed items that some present member under its total target does not
    * hold (so it can take the copy), at most {@code k}, and no more than those members can take.
    */
-  private static List<String> surplusReplicas(AllocationIndex idx, int total, int k) {
+  private static List<String> surplusReplicas(AllocationIndex idx, int k) {
     Map<String, Integer> room = new HashMap<>();
     for (String m : idx.presentMembers()) {
       int free = Placements.freeSlots(idx, m);
@@ -455,7 +455,7 @@ public final class AllocationDecider {
    * take instead: those take it by rule 8 without any back-off, and a copy placed here would only
    * have to move to them later.
    */
-  private static List<String> unclaimedShort(AllocationIndex idx, int total, Random rnd) {
+  private static List<String> unclaimedShort(AllocationIndex idx, Random rnd) {
     List<String> hungry = null;
     for (String item : pickShort(idx, 8, rnd)) {
       if (hungry == null) {
