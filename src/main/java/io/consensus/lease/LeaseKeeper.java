@@ -54,6 +54,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
+  private static final long REVOKE_RETRY_MILLIS = 250;
 
   private enum State { ACTIVE, LOST, CLOSED }
 
@@ -205,12 +206,13 @@ public final class LeaseKeeper {
   /**
    * Stops renewing and revokes the lease, which deletes every key attached to it. Idempotent:
    * later calls return the same outcome; a failed revoke is tried again by the next call.
-   * Revoking a lease that is already gone on the server succeeds; revoking after loss is a
-   * best-effort clean-up that always succeeds (the lease expires by itself anyway). The lost
-   * handler is not called.
+   * Revoking a lease that is already gone on the server succeeds. The lost handler is not
+   * called.
    *
    * @return completes on the keeper's context; fails when etcd could not be told (the lease
-   *     then expires within its TTL, renewal has stopped either way)
+   *     then expires within its TTL, renewal has stopped either way; after a loss the failure
+   *     is logged at debug level only)
+   * @see #revokeRetrying(Duration)
    */
   public Future<Void> revoke() {
     return onContext(() -> {
@@ -229,13 +231,51 @@ public final class LeaseKeeper {
               return Future.succeededFuture(); // already expired or revoked: the goal is reached
             }
             if (quiet) {
-              LOG.debug("etcd lease {}: best-effort revoke after loss failed: {}", id, err.toString());
-              return Future.succeededFuture();
+              LOG.debug("etcd lease {}: revoke after loss failed: {}", id, err.toString());
+            } else {
+              LOG.warn("etcd lease {}: revoke failed: {}", id, err.toString());
             }
-            LOG.warn("etcd lease {}: revoke failed, it will expire within {} s: {}", id, ttlSeconds, err.toString());
             return Future.failedFuture(err);
           });
       return revoking;
+    });
+  }
+
+  /**
+   * {@link #revoke()}, retried every 250 ms while it fails, for up to
+   * {@code patience}. A lease given up during an outage (etcd restarting, electing a leader,
+   * frozen) is then revoked as soon as etcd answers again instead of living on for a TTL, which
+   * etcd restarts from scratch after a restart or a leader change: its keys (a member key, the
+   * entries of a member that has stopped acting) would block a rejoin and keep items
+   * understaffed for that long.
+   *
+   * @param patience how long to keep trying; past that the lease is left to expire
+   * @return completes on the keeper's context: succeeded when revoked (or already gone), failed
+   *     with the last error when patience ran out
+   */
+  public Future<Void> revokeRetrying(Duration patience) {
+    long until = System.nanoTime() + patience.toNanos();
+    return onContext(() -> revokeRetrying(until, 1));
+  }
+
+  private Future<Void> revokeRetrying(long untilNanos, int attempt) {
+    return revoke().onSuccess(v -> {
+      if (attempt > 1) {
+        LOG.info("etcd lease {} revoked at attempt {}", id, attempt);
+      }
+    }).recover(err -> {
+      if (System.nanoTime() - untilNanos >= 0) {
+        LOG.warn("etcd lease {}: revoke failed {} times, leaving it to expire within {} s: {}", id, attempt,
+            ttlSeconds, err.toString());
+        return Future.failedFuture(err);
+      }
+      if (attempt == 1) {
+        LOG.info("etcd lease {}: revoke failed ({}); retrying every {} ms until etcd answers", id, err.toString(),
+            REVOKE_RETRY_MILLIS);
+      }
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(REVOKE_RETRY_MILLIS, t -> revokeRetrying(untilNanos, attempt + 1).onComplete(p));
+      return p.future();
     });
   }
 

@@ -682,11 +682,12 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     table.publishNothingHeld(tree.revision(), RouteChange.LEASE_LOST);
     emit(AllocatorEvent.Kind.LEASE_LOST, tree.revision(), reason);
-    // Best effort: the lost lease expires anyway. Rejoin at once rather than after the revoke,
-    // which can take a whole call timeout when the outage that lost the lease goes on (seen
-    // in bench/chaos after a leader kill: 5 s holding nothing); the new member key waits for
-    // the old one to go either way.
-    lease.revoke();
+    // Rejoin at once rather than after the revoke, which can take a whole call timeout when
+    // the outage that lost the lease goes on (seen in bench/chaos after a leader kill: 5 s
+    // holding nothing); the new member key waits for the old one to go. The revoke is retried
+    // until etcd answers: etcd restarts a lease's TTL after a restart or a leader change, and
+    // until the old lease goes its member key blocks the rejoin and its entries staff nothing.
+    lease.revokeRetrying(Duration.ofSeconds(2 * lease.ttlSeconds()));
     rejoin(1);
   }
 
@@ -793,22 +794,6 @@ public class AllocatorVerticle extends AbstractVerticle {
     });
   }
 
-  /**
-   * Revokes the lease, retrying a failed revoke (etcd just back from an outage, connection
-   * not yet re-established) until the lease would have expired anyway, so that a graceful
-   * stop leaves no member key behind for a TTL.
-   */
-  private Future<Void> revokeLease(long untilNanos) {
-    return lease.revoke().recover(err -> {
-      if (System.nanoTime() - untilNanos >= 0) {
-        return Future.succeededFuture();
-      }
-      Promise<Void> p = Promise.promise();
-      vertx.setTimer(250, t -> revokeLease(untilNanos).onComplete(p));
-      return p.future();
-    });
-  }
-
   private void finishExit(String why) {
     if (phase == Phase.EXITED) {
       return;
@@ -820,8 +805,10 @@ public class AllocatorVerticle extends AbstractVerticle {
     if (cancelStartedNanos > 0) {
       stats.handoffMillis = Duration.ofNanos(System.nanoTime() - cancelStartedNanos).toMillis();
     }
+    // Retried (etcd just back from an outage, connection not yet re-established) until the
+    // lease would have expired anyway, so that a graceful stop leaves no member key behind.
     Future<Void> revoked = lease != null
-        ? revokeLease(System.nanoTime() + Duration.ofSeconds(lease.ttlSeconds()).toNanos())
+        ? lease.revokeRetrying(Duration.ofSeconds(lease.ttlSeconds())).recover(err -> Future.succeededFuture())
         : Future.succeededFuture();
     revoked.onComplete(ar -> {
       table.publishNothingHeld(tree.revision(), RouteChange.ROUTE);

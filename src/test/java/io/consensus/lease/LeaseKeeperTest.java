@@ -169,11 +169,15 @@ class LeaseKeeperTest {
       assertThat(keeper.isLost()).isTrue();
       assertThat(keeper.keepAliveFailures()).isPositive();
 
-      // Revoking a lost lease is a quiet best effort, even with etcd unreachable.
-      onContext(keeper::revoke);
+      // A revoke cannot reach etcd now, and says so.
+      assertThatThrownBy(() -> onContext(keeper::revoke)).hasMessageContaining("LeaseRevoke");
     } finally {
       server.launch();
     }
+    // etcd gives a restored lease a full TTL again: its keys go now only because the retried
+    // revoke reached it.
+    onContext(() -> keeper.revokeRetrying(Duration.ofSeconds(10)));
+    assertThat(count("/lease/down")).isZero();
     assertThat(lostCalls).hasValue(1);
   }
 

@@ -1,0 +1,147 @@
+package io.consensus.verticle;
+
+import static io.consensus.verticle.TestFleet.await;
+import static io.consensus.verticle.TestFleet.awaitFailure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import io.consensus.route.Role;
+import io.consensus.route.Route;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import io.vertx.core.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Start-up, rejoin and exit while etcd is down or frozen (SIGSTOP: connections accepted, no
+ * answer, as etcd looks from a member starved of CPU or behind an election), against real etcd.
+ */
+class EtcdOutageTest extends FleetTest {
+  static final List<String> ITEMS = List.of("a", "b", "c", "d");
+
+  /** Log lines of the allocator (its progress messages are part of what operators rely on). */
+  static final class Capture extends AppenderBase<ILoggingEvent> {
+    final Queue<String> lines = new ConcurrentLinkedQueue<>();
+
+    @Override
+    protected void append(ILoggingEvent event) {
+      lines.add(event.getFormattedMessage());
+    }
+
+    boolean saw(String fragment) {
+      return lines.stream().anyMatch(l -> l.contains(fragment));
+    }
+  }
+
+  private final Capture log = new Capture();
+
+  @BeforeEach
+  void captureLogs() {
+    log.start();
+    ((Logger) LoggerFactory.getLogger(AllocatorVerticle.class)).addAppender(log);
+    ((Logger) LoggerFactory.getLogger(io.consensus.lease.LeaseKeeper.class)).addAppender(log);
+  }
+
+  @AfterEach
+  void releaseLogsAndEtcd() {
+    ((Logger) LoggerFactory.getLogger(AllocatorVerticle.class)).detachAppender(log);
+    ((Logger) LoggerFactory.getLogger(io.consensus.lease.LeaseKeeper.class)).detachAppender(log);
+    signal("CONT"); // whatever a test did, the next one gets a running etcd
+    if (!etcd.server().isRunning()) {
+      etcd.server().launch();
+    }
+  }
+
+  private static void signal(String sig) {
+    try {
+      Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(etcd.server().pid())).start();
+      assertThat(p.waitFor()).as("kill -%s", sig).isZero();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aStartWhileEtcdDoesNotAnswerRetriesAndJoinsOnceItDoes() {
+    signal("STOP");
+    AllocatorVerticle m = new AllocatorVerticle(fleet.options("m1", 0, ITEMS).setCallTimeoutMillis(500)
+        .setWaitForMemberSeconds(30));
+    Future<String> deployed = fleet.vertx.deployVerticle(m);
+    // Calls time out although etcd is fine, only slow: the start retries, saying so.
+    TestFleet.awaitCondition("a failed join attempt logged", () -> log.saw("join attempt 1 failed"),
+        () -> String.valueOf(log.lines));
+    assertThat(deployed.isComplete()).as("start still retrying").isFalse();
+    signal("CONT");
+    String id = await(deployed);
+    try {
+      fleet.awaitRoutes(ITEMS, "m1 masters all", r -> r.values().stream()
+          .allMatch(x -> x.size() == 1 && x.master().member().equals("m1")));
+    } finally {
+      await(fleet.vertx.undeploy(id));
+    }
+  }
+
+  @Test
+  void aStartGivesUpOnAnEtcdThatNeverAnswersNamingTheTimeout() {
+    signal("STOP");
+    AllocatorVerticle m = new AllocatorVerticle(fleet.options("m1", 0, ITEMS).setCallTimeoutMillis(300)
+        .setWaitForMemberSeconds(1));
+    Throwable err = awaitFailure(fleet.vertx.deployVerticle(m));
+    // Not "member key exists" nor a bad config: what happened, and where.
+    assertThat(err.getMessage()).contains("no answer within 300 ms").contains(etcd.server().endpoint());
+    assertThat(log.saw("join attempt 1 failed")).as("retried before giving up").isTrue();
+    signal("CONT");
+    assertThat(fleet.keys()).noneMatch(kv -> kv.key().startsWith(fleet.root + "/"));
+  }
+
+  @Test
+  void aLeaseLostWhileEtcdIsDownIsRevokedAsSoonAsEtcdIsBackSoTheRejoinDoesNotWaitATtl() {
+    AllocatorVerticle m = fleet.deploy(fleet.options("m1", 0, ITEMS).setLeaseTtlSeconds(8), ItemHandler.DEFAULT);
+    fleet.awaitRoutes(ITEMS, "m1 masters all", r -> r.values().stream().allMatch(x -> x.size() == 1));
+    long oldLease = m.leaseId();
+    etcd.server().stop();
+    TestFleet.awaitCondition("lease declared lost", () -> fleet.events.get("m1").stream()
+        .anyMatch(e -> e.kind() == AllocatorEvent.Kind.LEASE_LOST), () -> "");
+    // The revoke cannot reach etcd now. A restarted etcd gives every lease a full TTL again:
+    // without a retried revoke the old member key would block the rejoin for 8 s or more.
+    etcd.server().launch();
+    long back = System.nanoTime();
+    Map<String, Route> after = fleet.awaitRoutes(ITEMS, "m1 rejoined and masters all", r -> r.values().stream()
+        .allMatch(x -> x.size() == 1 && x.master().lease() != oldLease && x.master().member().equals("m1")));
+    assertThat(Duration.ofNanos(System.nanoTime() - back)).as("rejoined after etcd came back")
+        .isLessThan(Duration.ofSeconds(8));
+    assertThat(after.values()).allMatch(r -> r.master().lease() == m.leaseId());
+    assertThat(log.saw("etcd lease " + oldLease + " revoked at attempt")).as("revoke retried").isTrue();
+  }
+
+  @Test
+  void aGracefulStopDuringAnEtcdOutageRevokesItsLeaseOnceEtcdIsBack() {
+    AllocatorVerticle m = fleet.deploy(fleet.options("m1", 0, ITEMS).setLeaseTtlSeconds(30)
+        .setHandoffTimeoutSeconds(1), ItemHandler.DEFAULT);
+    fleet.awaitRoutes(ITEMS, "m1 masters all", r -> r.values().stream().allMatch(x -> x.size() == 1));
+    fleet.awaitQuiet();
+    etcd.server().stop();
+    Future<Long> cancelled = fleet.cancel("m1");
+    // The hand-off timeout ends the hand-off; the member key delete and the revoke fail for now.
+    TestFleet.awaitCondition("exit under way", () -> m.health().phase().equals("EXITED"),
+        () -> m.health().phase());
+    assertThat(cancelled.isComplete()).as("exit waits for the revoke").isFalse();
+    etcd.server().launch();
+    await(cancelled);
+    // Everything of m1 is gone now, not 30 s later (a restarted etcd restarts the lease's TTL).
+    assertThat(fleet.keys()).noneMatch(kv -> kv.key().startsWith(fleet.root + "/"));
+    assertThat(fleet.routeLog.get("m1")).last().satisfies(c -> assertThat(c.role()).isEqualTo(Role.NONE));
+  }
+}
