@@ -9,8 +9,16 @@ import java.util.TreeMap;
 
 /** Faults injected, their recovery times, and every violation found; rendered as Markdown. */
 final class ChaosReport {
-  /** One injected fault: class, when it ended, how long until fully staffed again (-1: never). */
-  record Fault(String kind, long startMillis, long durationMillis, long recoveryMillis, long fromStartMillis, String note) {
+  /** The violation of the recovery bound: a timing property, counted by bench runs, not by CI's short run. */
+  static final String SLOW_RECOVERY = "slow recovery";
+
+  /**
+   * One injected fault: class, when it started, how long it lasted, how long etcd took to serve
+   * again after it (etcd-wide faults, else 0), how long from then until fully staffed again
+   * (-1: never), and from the injection until fully staffed.
+   */
+  record Fault(String kind, long startMillis, long durationMillis, long etcdBackMillis, long recoveryMillis,
+               long fromStartMillis, String note) {
   }
 
   record Violation(String kind, String detail) {
@@ -53,20 +61,24 @@ final class ChaosReport {
       byKind.computeIfAbsent(f.kind(), k -> new ArrayList<>()).add(f);
     }
     sb.append("\n## Recovery per fault class\n\n");
-    sb.append("Recovery = from the end of the fault (restart, SIGCONT, reconnect, relaunch) until every item has R+1 "
+    sb.append("Recovery = from the end of the fault (restart, SIGCONT, reconnect, relaunch; for etcd-wide faults "
+        + "from when etcd serves a linearizable read again, if later: \"etcd back\") until every item has R+1 "
         + "entries of members whose keys are present, as the independent watcher saw it. Bound: TTL + 2 s = "
-        + recoveryBoundMillis + " ms. \"Staffed from fault start\" counts from the injection (a crash's failover time "
-        + "for SIGKILL; the fault's own duration included for pauses and cut-offs).\n\n");
-    sb.append("| fault | count | recovery median ms | p95 ms | max ms | over bound | never recovered "
+        + recoveryBoundMillis + " ms; a recovery over the bound or never is a violation. \"Staffed from fault "
+        + "start\" counts from the injection (a crash's failover time for SIGKILL; the fault's own duration "
+        + "included for pauses and cut-offs).\n\n");
+    sb.append("| fault | count | etcd back max ms | recovery median ms | p95 ms | max ms | over bound | never recovered "
         + "| staffed from fault start: median ms | max ms |\n");
-    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     int total = 0;
     for (Map.Entry<String, List<Fault>> e : byKind.entrySet()) {
       List<Long> rec = new ArrayList<>();
       List<Long> fromStart = new ArrayList<>();
       int never = 0;
       int over = 0;
+      long etcdBack = 0;
       for (Fault f : e.getValue()) {
+        etcdBack = Math.max(etcdBack, f.etcdBackMillis());
         if (f.recoveryMillis() < 0) {
           never++;
         } else {
@@ -80,11 +92,11 @@ final class ChaosReport {
       Collections.sort(rec);
       Collections.sort(fromStart);
       total += e.getValue().size();
-      sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %d | %d | %s | %s |%n", e.getKey(),
-          e.getValue().size(), pct(rec, 50), pct(rec, 95), rec.isEmpty() ? "-" : Long.toString(rec.get(rec.size() - 1)),
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %d | %d | %s | %s |%n", e.getKey(),
+          e.getValue().size(), etcdBack == 0 ? "-" : Long.toString(etcdBack), pct(rec, 50), pct(rec, 95), rec.isEmpty() ? "-" : Long.toString(rec.get(rec.size() - 1)),
           over, never, pct(fromStart, 50), pct(fromStart, 100)));
     }
-    sb.append(String.format(Locale.ROOT, "| **all** | %d | | | | | | | |%n", total));
+    sb.append(String.format(Locale.ROOT, "| **all** | %d | | | | | | | | |%n", total));
     List<Violation> vs = violations();
     sb.append("\n## Violations (").append(vs.size()).append(")\n\n");
     if (vs.isEmpty()) {

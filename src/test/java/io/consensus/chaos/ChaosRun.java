@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 public final class ChaosRun {
   /** Settings of one run. */
   public record Options(long seed, int seconds, int minFaults, int maxSeconds, int members, int items, int replicas,
-                        int ttl, List<Integer> topologies, Path out) {
+                        int ttl, List<Integer> topologies, List<String> faults, Path out) {
     static Options parse(String[] args) {
       String mode = args.length > 0 && !args[0].startsWith("--") ? args[0] : "short";
       long seed = 1;
@@ -48,6 +48,7 @@ public final class ChaosRun {
       int replicas = 1;
       int ttl = 3;
       String topology = "both";
+      List<String> faults = List.of();
       Path out = null;
       for (int i = mode.equals(args.length > 0 ? args[0] : "") ? 1 : 0; i < args.length; i++) {
         String v = i + 1 < args.length ? args[i + 1] : "";
@@ -61,6 +62,7 @@ public final class ChaosRun {
           case "--replicas" -> replicas = Integer.parseInt(v);
           case "--ttl" -> ttl = Integer.parseInt(v);
           case "--topology" -> topology = v;
+          case "--faults" -> faults = List.of(v.split(","));
           case "--out" -> out = Path.of(v);
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
@@ -72,7 +74,15 @@ public final class ChaosRun {
         case "both" -> List.of(1, 3);
         default -> throw new IllegalArgumentException("--topology single|cluster|both");
       };
-      return new Options(seed, seconds, minFaults, maxSeconds, members, items, replicas, ttl, topologies, out);
+      List<String> known = new ArrayList<>(MEMBER_FAULTS);
+      known.addAll(COMMON_FAULTS);
+      known.addAll(CLUSTER_FAULTS);
+      for (String f : faults) {
+        if (!known.contains(f)) {
+          throw new IllegalArgumentException("unknown fault class " + f + "; known: " + String.join(",", known));
+        }
+      }
+      return new Options(seed, seconds, minFaults, maxSeconds, members, items, replicas, ttl, topologies, faults, out);
     }
   }
 
@@ -126,7 +136,8 @@ public final class ChaosRun {
     md.append("- command: `bench/chaos` with seed ").append(o.seed()).append(", ").append(o.seconds())
         .append(" s per topology (at least ").append(o.minFaults()).append(" faults, at most ").append(o.maxSeconds())
         .append(" s), ").append(o.members()).append(" member processes of the real jar, ").append(o.items())
-        .append(" items, R = ").append(o.replicas()).append(", lease TTL ").append(o.ttl()).append(" s\n");
+        .append(" items, R = ").append(o.replicas()).append(", lease TTL ").append(o.ttl()).append(" s")
+        .append(o.faults().isEmpty() ? "" : ", faults " + String.join(",", o.faults())).append("\n");
     md.append("- logs: ").append(base).append("\n\n");
     int faults = 0;
     List<String> violations = new ArrayList<>();
@@ -202,6 +213,12 @@ public final class ChaosRun {
       kinds.addAll(COMMON_FAULTS);
       if (size > 1) {
         kinds.addAll(CLUSTER_FAULTS);
+      }
+      if (!o.faults().isEmpty()) {
+        kinds.retainAll(o.faults());
+        if (kinds.isEmpty()) {
+          throw new IllegalArgumentException("none of " + o.faults() + " applies to " + topologyName);
+        }
       }
       long deadline = startedNanos + TimeUnit.SECONDS.toNanos(o.seconds());
       long hardDeadline = startedNanos + TimeUnit.SECONDS.toNanos(o.maxSeconds());
@@ -352,15 +369,23 @@ public final class ChaosRun {
       }
     }
     long end = System.nanoTime();
-    long recovery = awaitRecovery(end, voided, etcdWide);
+    // Nobody can act while etcd has no leader: after an etcd-wide fault, recovery counts from
+    // when etcd serves a linearizable read again, if that is later than the fault's end.
+    long from = etcdWide ? Math.max(end, awaitEtcdServing(end + TimeUnit.SECONDS.toNanos(60))) : end;
+    long recovery = awaitRecovery(from, voided, etcdWide);
     long fromStart = recovery < 0 ? -1 : Math.max(0, ms(watcher.staffedSinceNanos() - start));
     if (disturbing) {
       watcher.settle();
     }
+    long bound = (o.ttl() + 2) * 1000L;
     if (recovery < 0) {
       note += "; never fully staffed within 60 s: " + watcher.understaffed();
+      report.violation("never restaffed", kind + " (" + note + ")");
+    } else if (recovery > bound) {
+      report.violation(ChaosReport.SLOW_RECOVERY, kind + " (" + note + "): fully staffed " + recovery + " ms after the fault "
+          + "ended (bound TTL + 2 s = " + bound + " ms) at " + Instant.ofEpochMilli(startMillis + ms(from - start)));
     }
-    report.fault(new ChaosReport.Fault(kind, startMillis, ms(end - start), recovery, fromStart, note));
+    report.fault(new ChaosReport.Fault(kind, startMillis, ms(end - start), ms(from - end), recovery, fromStart, note));
     System.out.printf(Locale.ROOT, "[%s] fault %d %s (%s): recovery %d ms%n", topologyName, report.faults().size(), kind,
         note, recovery);
   }
@@ -401,6 +426,17 @@ public final class ChaosRun {
       sleepPoll();
     }
     return -1;
+  }
+
+  /** When etcd first answered a linearizable read (so it has a leader) at or after now. */
+  private long awaitEtcdServing(long limitNanos) {
+    while (System.nanoTime() < limitNanos) {
+      if (currentRevisionOrZero() > 0) {
+        return System.nanoTime();
+      }
+      sleepPoll();
+    }
+    return limitNanos;
   }
 
   private long currentRevisionOrZero() {
