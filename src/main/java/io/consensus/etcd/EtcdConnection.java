@@ -157,33 +157,43 @@ public final class EtcdConnection {
    *     transport failure, or timeout after {@link #callTimeout()})
    */
   public <Req, Resp> Future<Resp> unary(MethodDescriptor<Req, Resp> method, Req request) {
+    return unary(method, request, callTimeout);
+  }
+
+  /**
+   * {@link #unary(MethodDescriptor, Object)} with its own timeout, for idempotent calls a
+   * caller retries sooner than {@link #callTimeout()} (a request sent while etcd has no leader
+   * may never be answered).
+   */
+  public <Req, Resp> Future<Resp> unary(MethodDescriptor<Req, Resp> method, Req request, Duration timeout) {
     if (closed) {
       return Future.failedFuture(new IllegalStateException("etcd connection is closed"));
     }
     if (!security.hasCredentials()) {
-      return call(method, request, null);
+      return call(method, request, null, timeout);
     }
     Context caller = vertx.getOrCreateContext();
-    return onCaller(caller, token()).compose(t -> call(method, request, t).recover(err -> {
+    return onCaller(caller, token()).compose(t -> call(method, request, t, timeout).recover(err -> {
       if (isInvalidToken(err)) {
         // The token expired or etcd restarted: authenticate again and retry once (etcd
         // refused the call before doing anything, so the retry is safe).
         forgetToken(t);
-        return onCaller(caller, token()).compose(t2 -> call(method, request, t2));
+        return onCaller(caller, token()).compose(t2 -> call(method, request, t2, timeout));
       }
       return Future.failedFuture(err);
     }));
   }
 
-  private <Req, Resp> Future<Resp> call(MethodDescriptor<Req, Resp> method, Req request, String authToken) {
+  private <Req, Resp> Future<Resp> call(MethodDescriptor<Req, Resp> method, Req request, String authToken,
+                                        Duration timeout) {
     EtcdEndpoint ep = currentEndpoint();
     String name = method.getBareMethodName();
     Promise<Resp> promise = Promise.promise();
     GrpcClientRequest<Req, Resp>[] sent = newRequestHolder();
-    long timer = vertx.setTimer(callTimeout.toMillis(), t -> {
+    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> {
       if (!promise.future().isComplete()) {
         rotateFrom(ep); // before failing: a caller retrying at once goes to the next endpoint
-        promise.tryFail(timeout(ep, name));
+        promise.tryFail(timeout(ep, name, timeout));
         if (sent[0] != null) {
           sent[0].cancel();
         }
@@ -236,7 +246,7 @@ public final class EtcdConnection {
   private Future<String> authenticate() {
     AuthenticateRequest req = AuthenticateRequest.newBuilder().setName(security.user())
         .setPassword(security.password()).build();
-    return call(AuthGrpc.getAuthenticateMethod(), req, null).map(AuthenticateResponse::getToken).recover(err -> {
+    return call(AuthGrpc.getAuthenticateMethod(), req, null, callTimeout).map(AuthenticateResponse::getToken).recover(err -> {
       if (err instanceof EtcdCallException e && e.status() == GrpcStatus.FAILED_PRECONDITION
           && String.valueOf(e.getMessage()).contains("authentication is not enabled")) {
         LOG.warn("etcd: user '{}' configured but authentication is not enabled in etcd; calling without a token",
@@ -343,7 +353,7 @@ public final class EtcdConnection {
     long timer = vertx.setTimer(callTimeout.toMillis(), t -> {
       if (!promise.future().isComplete()) {
         rotateFrom(ep);
-        promise.tryFail(timeout(ep, name));
+        promise.tryFail(timeout(ep, name, callTimeout));
       }
     });
     client.request(ep.address(), method).onComplete(ar -> {
@@ -382,9 +392,9 @@ public final class EtcdConnection {
     }
   }
 
-  private EtcdCallException timeout(EtcdEndpoint ep, String name) {
+  private EtcdCallException timeout(EtcdEndpoint ep, String name, Duration timeout) {
     return new EtcdCallException(GrpcStatus.DEADLINE_EXCEEDED, ep.url(),
-        name + " on " + ep + ": no answer within " + callTimeout.toMillis() + " ms", true, null);
+        name + " on " + ep + ": no answer within " + timeout.toMillis() + " ms", true, null);
   }
 
   @SuppressWarnings("unchecked")

@@ -55,6 +55,7 @@ import org.slf4j.LoggerFactory;
 public final class LeaseKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
   private static final long REVOKE_RETRY_MILLIS = 250;
+  private static final Duration REVOKE_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
 
   private enum State { ACTIVE, LOST, CLOSED }
 
@@ -215,6 +216,10 @@ public final class LeaseKeeper {
    * @see #revokeRetrying(Duration)
    */
   public Future<Void> revoke() {
+    return revoke(conn.callTimeout());
+  }
+
+  private Future<Void> revoke(Duration attemptTimeout) {
     return onContext(() -> {
       if (revoking != null && !revoking.failed()) {
         return revoking;
@@ -224,7 +229,8 @@ public final class LeaseKeeper {
         stopRenewing();
       }
       boolean quiet = state == State.LOST;
-      revoking = conn.unary(LeaseGrpc.getLeaseRevokeMethod(), LeaseRevokeRequest.newBuilder().setID(id).build())
+      revoking = conn.unary(LeaseGrpc.getLeaseRevokeMethod(), LeaseRevokeRequest.newBuilder().setID(id).build(),
+              attemptTimeout)
           .<Void>mapEmpty()
           .recover(err -> {
             if (err instanceof EtcdCallException e && e.status() == GrpcStatus.NOT_FOUND) {
@@ -242,8 +248,9 @@ public final class LeaseKeeper {
   }
 
   /**
-   * {@link #revoke()}, retried every 250 ms while it fails, for up to
-   * {@code patience}. A lease given up during an outage (etcd restarting, electing a leader,
+   * {@link #revoke()}, retried 250 ms after each failed attempt, for up to {@code patience};
+   * an attempt waits at most 1 s (or the call timeout if shorter): a request sent while etcd
+   * has no leader may never be answered, and a revoke is safe to repeat. A lease given up during an outage (etcd restarting, electing a leader,
    * frozen) is then revoked as soon as etcd answers again instead of living on for a TTL, which
    * etcd restarts from scratch after a restart or a leader change: its keys (a member key, the
    * entries of a member that has stopped acting) would block a rejoin and keep items
@@ -259,7 +266,9 @@ public final class LeaseKeeper {
   }
 
   private Future<Void> revokeRetrying(long untilNanos, int attempt) {
-    return revoke().onSuccess(v -> {
+    Duration attemptTimeout = conn.callTimeout().compareTo(REVOKE_ATTEMPT_TIMEOUT) < 0 ? conn.callTimeout()
+        : REVOKE_ATTEMPT_TIMEOUT;
+    return revoke(attemptTimeout).onSuccess(v -> {
       if (attempt > 1) {
         LOG.info("etcd lease {} revoked at attempt {}", id, attempt);
       }

@@ -1,0 +1,99 @@
+package io.consensus.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.consensus.etcd.EtcdConnection;
+import io.consensus.etcdprocess.EtcdCluster;
+import io.consensus.testing.ContextCalls;
+import io.etcd.jetcd.api.LeaseGrpc;
+import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The lease keeper against a 3-node etcd cluster that loses and regains its quorum. */
+class LeaseKeeperClusterTest {
+  private static EtcdCluster cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = EtcdCluster.start(3, List.of("--heartbeat-interval=50", "--election-timeout=500"));
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  /** Index of the node that says it is the leader. */
+  private static int leader() throws Exception {
+    for (int i = 0; i < cluster.size(); i++) {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create(cluster.member(i).endpoint() + "/v3/maintenance/status")).timeout(Duration.ofSeconds(2))
+          .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+      JsonObject j = new JsonObject(r.body());
+      if (j.getJsonObject("header").getString("member_id").equals(j.getString("leader"))) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("no leader");
+  }
+
+  private static void kill(int i) throws Exception {
+    Process p = new ProcessBuilder("kill", "-KILL", Long.toString(cluster.member(i).pid())).start();
+    assertThat(p.waitFor()).isZero();
+  }
+
+  @Test
+  void aRevokeSentWhileEtcdHasNoLeaderIsRetriedAndLandsSoonAfterTheQuorumIsBack() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Context ctx = vertx.getOrCreateContext();
+      int leader = leader();
+      int follower = (leader + 1) % 3;
+      int other = (leader + 2) % 3;
+      // One endpoint only, a follower, and a long call timeout: a request it forwards to a
+      // leader that just died is never answered.
+      Duration callTimeout = Duration.ofSeconds(15);
+      EtcdConnection conn = new EtcdConnection(vertx, List.of(cluster.member(follower).endpoint()), callTimeout);
+      LeaseKeeper keeper = ContextCalls.onContext(ctx, () -> LeaseKeeper.grant(vertx, conn,
+          new LeaseOptions().setTtlSeconds(30), reason -> { }));
+      Future<Void> revoked;
+      long back;
+      kill(leader);
+      kill(other);
+      try {
+        revoked = ContextCalls.onContext(ctx, () -> Future.succeededFuture(
+            keeper.revokeRetrying(Duration.ofSeconds(60))));
+      } finally {
+        Thread launch = new Thread(() -> cluster.launch(leader));
+        launch.start();
+        cluster.launch(other);
+        launch.join();
+        back = System.nanoTime();
+      }
+      revoked.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      // The first attempt went to a dead leader: etcd itself gives up on it only after its
+      // request timeout (5 s + 2 election timeouts), and our call timeout is longer still. A
+      // retried attempt lands within about a second of the quorum's return.
+      assertThat(Duration.ofNanos(System.nanoTime() - back)).isLessThan(Duration.ofSeconds(3));
+      EtcdConnection any = new EtcdConnection(vertx, cluster.endpoints(), Duration.ofSeconds(5));
+      long ttl = ContextCalls.onContext(ctx, () -> any.unary(LeaseGrpc.getLeaseTimeToLiveMethod(),
+          LeaseTimeToLiveRequest.newBuilder().setID(keeper.id()).build())).getTTL();
+      assertThat(ttl).as("the lease is gone").isEqualTo(-1);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+}
