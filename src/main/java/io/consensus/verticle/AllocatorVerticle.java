@@ -409,10 +409,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     return health.reason();
   }
 
-  /** The current lease id (0 before joining). */
+  /** The current lease id (0 before joining), from the published {@link #health()} snapshot. */
   public long leaseId() {
-    LeaseKeeper l = lease;
-    return l == null ? 0 : l.id();
+    return health.leaseId();
   }
 
   /** The live lease keeper, for tests in this package (may be null). */

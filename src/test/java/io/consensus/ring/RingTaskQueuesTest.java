@@ -58,11 +58,14 @@ class RingTaskQueuesTest {
     }
   }
 
+  // Tight enough to catch a task that waits on something (it waits for good), loose enough
+  // that a loaded 2-core machine descheduling a thread for 100-300 ms is not taken for one
+  // (seen at load average 15-19 with a 100 ms limit).
   static VertxOptions tightChecker() {
     return new VertxOptions()
         .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
-        .setMaxEventLoopExecuteTime(100).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
-        .setMaxWorkerExecuteTime(200).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS);
+        .setMaxEventLoopExecuteTime(500).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setMaxWorkerExecuteTime(1000).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS);
   }
 
   static Capture captureBlockedThreadWarnings() {
