@@ -143,6 +143,34 @@ public final class EtcdServer implements AutoCloseable {
     process = null;
   }
 
+  /**
+   * Sends a signal to the running etcd process, for fault injection: {@code "STOP"} freezes it
+   * (connections are still accepted, nothing is answered), {@code "CONT"} resumes it,
+   * {@code "KILL"} crashes it ({@link #launch()} starts it again). No-op when not running.
+   *
+   * @param name the signal's name without {@code SIG}
+   */
+  public synchronized void signal(String name) {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+      }
+      if (name.equals("KILL")) {
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   /** {@link #stop()} then {@link #launch()}: same ports, same data. */
   public synchronized EtcdServer restart() {
     stop();

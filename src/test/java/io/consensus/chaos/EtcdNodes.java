@@ -69,7 +69,7 @@ final class EtcdNodes implements AutoCloseable {
   }
 
   void signal(int i, String sig) {
-    ChaosProcesses.signal(nodes.get(i).pid(), sig);
+    nodes.get(i).signal(sig);
   }
 
   /** The index of the current leader, or -1 when none answers. */

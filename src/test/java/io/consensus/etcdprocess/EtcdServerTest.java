@@ -53,6 +53,23 @@ class EtcdServerTest {
   }
 
   @Test
+  void signalsFreezeResumeAndCrashTheProcess() {
+    try (EtcdServer etcd = EtcdServer.start()) {
+      etcd.put("/s", "1");
+      etcd.signal("STOP");
+      assertThat(EtcdGateway.healthy(etcd.clientPort())).as("frozen").isFalse();
+      assertThat(etcd.isRunning()).isTrue();
+      etcd.signal("CONT");
+      assertThat(get(etcd, "/s")).isEqualTo("1");
+      etcd.signal("KILL");
+      assertThat(etcd.isRunning()).isFalse();
+      etcd.signal("CONT"); // not running: nothing to signal
+      etcd.launch();
+      assertThat(get(etcd, "/s")).isEqualTo("1");
+    }
+  }
+
+  @Test
   void passesExtraFlags() {
     try (EtcdServer etcd = EtcdServer.builder().name("flags")
         .flag("--experimental-watch-progress-notify-interval=500ms").start()) {

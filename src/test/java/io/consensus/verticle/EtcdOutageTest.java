@@ -9,7 +9,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,15 +61,7 @@ class EtcdOutageTest extends FleetTest {
   }
 
   private static void signal(String sig) {
-    try {
-      Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(etcd.server().pid())).start();
-      assertThat(p.waitFor()).as("kill -%s", sig).isZero();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    etcd.server().signal(sig);
   }
 
   @Test

@@ -34,10 +34,8 @@ class MemberRegistrationTest {
     etcd.close();
   }
 
-  void signal(String sig) throws Exception {
-    if (etcd.isRunning()) {
-      new ProcessBuilder("kill", "-" + sig, Long.toString(etcd.pid())).inheritIO().start().waitFor();
-    }
+  void signal(String sig) {
+    etcd.signal(sig);
   }
 
   @Test
