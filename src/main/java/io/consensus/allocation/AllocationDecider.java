@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -569,10 +570,15 @@ public final class AllocationDecider {
         rooms.add(free * 4 / Math.max(1, target)); // quarters of a share
       }
     }
+    // With zones, a member the take rule keeps off an item is not its taker: designating one
+    // left such items to nobody's batch, taken one per transaction (10 x the transactions).
+    boolean zoned = ZoneSpread.inUse(idx);
+    Map<String, Integer> zoneRoom = zoned ? ZoneSpread.roomByZone(idx) : Map.of();
     List<String> own = new ArrayList<>();
     List<String> rest = new ArrayList<>();
     for (String item : sample) {
       Route r = idx.summary(item).route();
+      Set<String> routeZones = zoned ? ZoneSpread.zonesOf(idx, r.entries()) : Set.of();
       String best = null;
       int bestRoom = 0;
       int bestHash = 0;
@@ -586,7 +592,8 @@ public final class AllocationDecider {
         // The member with the most room first (a member rejoining empty takes what is freed
         // for it), the hash among equals.
         int h = mix(itemHash + m.hashCode());
-        if ((best == null || room > bestRoom || h > bestHash) && r.index(m) < 0) {
+        if ((best == null || room > bestRoom || h > bestHash) && r.index(m) < 0
+            && !(zoned && ZoneSpread.keepsOff(idx, m, routeZones, zoneRoom))) {
           best = m;
           bestRoom = room;
           bestHash = h;

@@ -45,6 +45,20 @@ final class ZoneSpread {
     return out;
   }
 
+  /** The zones of a route's entries. */
+  static Set<String> zonesOf(AllocationIndex idx, List<RouteEntry> entries) {
+    return zones(idx, entries, entries.size());
+  }
+
+  /**
+   * Whether the take rule keeps {@code member} off an item whose entries are in
+   * {@code routeZones}: its zone is among them while a zone they lack has room.
+   */
+  static boolean keepsOff(AllocationIndex idx, String member, Set<String> routeZones, Map<String, Integer> room) {
+    String z = zoneOf(idx, member);
+    return z != null && routeZones.contains(z) && missingZoneHasRoom(routeZones, room);
+  }
+
   private static Set<String> zones(AllocationIndex idx, List<RouteEntry> entries, int upTo) {
     Set<String> out = new HashSet<>();
     for (int i = 0; i < upTo && i < entries.size(); i++) {

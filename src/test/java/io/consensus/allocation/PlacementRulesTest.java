@@ -160,4 +160,26 @@ class PlacementRulesTest {
       assertThat(a.guards()).extracting(Action.Guard::member).containsExactly("x");
     });
   }
+
+  @Test
+  void aMemberTheZoneRuleKeepsOffIsNobodysDesignatedTakerSoTakesStayBatched() {
+    // a2 has the most room, but every short item already has zone A: the zone rule keeps it
+    // off them while zone C (c1, c2) has room. Designating a2 anyway left those items to no
+    // member's batch: c1 took them one per transaction.
+    View v = new View().member("a1", "{\"zone\": \"A\"}").member("a2", "{\"zone\": \"A\"}")
+        .member("b1", "{\"zone\": \"B\"}").member("c1", "{\"zone\": \"C\"}").member("c2", "{\"zone\": \"C\"}");
+    for (int i = 0; i < 30; i++) {
+      v.item("i" + i, "", "a1", "b1");
+    }
+    for (int i = 0; i < 6; i++) {
+      v.item("y" + i, "", "b1", "c1", "c2");
+    }
+    AllocationIndex idx = v.index("c1", 2);
+    Decision d = decide(idx);
+    assertThat(d.rule()).isEqualTo(8);
+    assertThat(d.actions()).hasSizeGreaterThan(1).allSatisfy(a -> {
+      assertThat(a.kind()).isEqualTo(Action.Kind.CREATE);
+      assertThat(a.item()).startsWith("i");
+    });
+  }
 }
