@@ -175,6 +175,11 @@ public final class Main {
             + ", retried for " + 3 * config.allocator().getCallTimeoutMillis() / 1000
             + " s); etcd may be unreachable or this machine overloaded: " + ConfigLoader.oneLine(c.getMessage()));
       }
+      if (c instanceof EtcdCallException ec && !ec.isTransportFailure()) {
+        // etcd answered, with an error: reachable, so not a bad endpoint.
+        return fail(BAD_CONFIG, "etcd at " + config.allocator().getEndpoints() + " refused the start: "
+            + ConfigLoader.oneLine(c.getMessage()));
+      }
       if (c instanceof EtcdCallException || c instanceof java.net.ConnectException) {
         return fail(BAD_CONFIG, "config key 'etcd.endpoints': cannot reach etcd at "
             + config.allocator().getEndpoints() + ": " + ConfigLoader.oneLine(c.getMessage()));

@@ -311,6 +311,12 @@ public final class LeaseKeeper {
   // ---- keep-alive loop (all on the context) ----
 
   private void start() {
+    if (System.nanoTime() - deadlineNanos >= 0) {
+      // The grant was answered after the deadline (etcd or this process stalled): etcd may
+      // have expired the lease already. Lost before anyone can attach a key to it.
+      lose(deadlineReason());
+      return;
+    }
     armDeadline();
     periodicTimer = vertx.setPeriodic(intervalMs, t -> tick());
     openStream();

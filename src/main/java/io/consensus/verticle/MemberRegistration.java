@@ -1,5 +1,6 @@
 package io.consensus.verticle;
 
+import io.consensus.etcd.EtcdCallException;
 import io.consensus.etcd.EtcdConnection;
 import io.consensus.lease.LeaseKeeper;
 import io.consensus.lease.LeaseOptions;
@@ -7,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +63,10 @@ final class MemberRegistration {
     if (lease.isLost()) {
       return Future.failedFuture(lostWhileJoining(lease));
     }
-    return writer.createMember(lease.id(), MemberValue.of(options).encode()).compose(rev -> {
+    return writer.createMember(lease.id(), MemberValue.of(options).encode()).recover(err ->
+        // etcd no longer has the lease (expired while this process stalled, or revoked): lost.
+        Future.failedFuture(err instanceof EtcdCallException e && e.status() == GrpcStatus.NOT_FOUND
+            ? lostWhileJoining(lease) : err)).compose(rev -> {
       if (lease.isLost()) {
         // etcd may still hold the lease (the keeper steps down a margin early), but nothing
         // renews it any more: a member key on it would make us a member on a dead lease.
