@@ -68,6 +68,16 @@ public final class EtcdCluster implements AutoCloseable {
   public EtcdServer member(int i) {
     return members.get(i);
   }
+  /** The index of the member that says it leads, or -1 when none does (electing, no quorum). */
+  public int leader() {
+    for (int i = 0; i < size(); i++) {
+      if (member(i).isLeader()) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
 
   /** Client URLs of all members, in member order. */
   public List<String> endpoints() {

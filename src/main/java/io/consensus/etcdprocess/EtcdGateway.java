@@ -40,9 +40,13 @@ final class EtcdGateway {
   }
 
   static JsonObject post(int clientPort, String path, JsonObject body) {
+    return post(clientPort, path, body, Duration.ofSeconds(10));
+  }
+
+  static JsonObject post(int clientPort, String path, JsonObject body, Duration timeout) {
     try {
       HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort + path))
-          .timeout(Duration.ofSeconds(10))
+          .timeout(timeout)
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
           .build();

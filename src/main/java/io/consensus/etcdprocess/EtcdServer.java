@@ -177,6 +177,24 @@ public final class EtcdServer implements AutoCloseable {
     return launch();
   }
 
+  /**
+   * Whether this process says it leads its cluster (a single node leads itself); false when it
+   * is not running or does not answer within 2 s.
+   */
+  public boolean isLeader() {
+    if (!isRunning()) {
+      return false;
+    }
+    try {
+      JsonObject status = EtcdGateway.post(clientPort, "/v3/maintenance/status", new JsonObject(),
+          Duration.ofSeconds(2));
+      String id = status.getJsonObject("header").getString("member_id");
+      return id != null && id.equals(status.getString("leader"));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   /** The current revision of the key-value store. */
   public long currentRevision() {
     JsonObject resp = EtcdGateway.post(clientPort, "/v3/kv/range",

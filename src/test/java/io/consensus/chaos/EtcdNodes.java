@@ -2,7 +2,6 @@ package io.consensus.chaos;
 
 import io.consensus.etcdprocess.EtcdCluster;
 import io.consensus.etcdprocess.EtcdServer;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -75,24 +74,8 @@ final class EtcdNodes implements AutoCloseable {
   /** The index of the current leader, or -1 when none answers. */
   int leader() {
     for (int i = 0; i < nodes.size(); i++) {
-      EtcdServer n = nodes.get(i);
-      if (!n.isRunning()) {
-        continue;
-      }
-      try {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(n.endpoint() + "/v3/maintenance/status"))
-            .timeout(Duration.ofSeconds(2)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        JsonObject j = new JsonObject(r.body());
-        String id = j.getJsonObject("header").getString("member_id");
-        if (id != null && id.equals(j.getString("leader"))) {
-          return i;
-        }
-      } catch (IOException | RuntimeException e) {
-        // not answering: not the leader
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return -1;
+      if (nodes.get(i).isLeader()) {
+        return i;
       }
     }
     return -1;

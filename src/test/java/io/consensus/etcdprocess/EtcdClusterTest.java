@@ -10,7 +10,12 @@ class EtcdClusterTest {
   void memberStopsAndRejoins() {
     try (EtcdCluster cluster = EtcdCluster.start(3)) {
       assertThat(cluster.endpoints()).hasSize(3).doesNotHaveDuplicates();
-      long rev = cluster.member(0).put("/k", "v");
+      long rev = cluster.member(0).put("/k", "v"); // a write commits: the cluster has a leader
+      int leader = cluster.leader();
+      assertThat(leader).isBetween(0, 2);
+      for (int i = 0; i < 3; i++) {
+        assertThat(cluster.member(i).isLeader()).as("member %d leads", i).isEqualTo(i == leader);
+      }
 
       cluster.stop(0);
       assertThat(cluster.member(0).isRunning()).isFalse();
