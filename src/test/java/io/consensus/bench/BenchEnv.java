@@ -6,6 +6,7 @@ import io.consensus.etcd.EtcdConnection;
 import io.consensus.etcd.EtcdKeys;
 import io.consensus.etcd.EtcdValues;
 import io.consensus.etcdprocess.EtcdServer;
+import io.consensus.testing.ContextCalls;
 import io.consensus.tree.KeyValue;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.LeaseGrpc;
@@ -16,7 +17,6 @@ import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -57,28 +57,12 @@ final class BenchEnv implements AutoCloseable {
 
   /** Runs {@code fn} on the harness context and waits for its value. */
   <T> T call(Supplier<T> fn) {
-    Promise<T> p = Promise.promise();
-    ctx.runOnContext(v -> {
-      try {
-        p.complete(fn.get());
-      } catch (RuntimeException e) {
-        p.fail(e);
-      }
-    });
-    return await(p.future());
+    return ContextCalls.call(ctx, fn, WAIT);
   }
 
   /** Runs the asynchronous {@code fn} on the harness context and waits for its result. */
   <T> T callAsync(Supplier<Future<T>> fn) {
-    Promise<T> p = Promise.promise();
-    ctx.runOnContext(v -> {
-      try {
-        fn.get().onComplete(p);
-      } catch (RuntimeException e) {
-        p.fail(e);
-      }
-    });
-    return await(p.future());
+    return ContextCalls.callAsync(ctx, fn, WAIT);
   }
 
   static <T> T await(Future<T> f) {

@@ -5,15 +5,15 @@ import io.consensus.etcd.EtcdConnection;
 import io.consensus.route.Items;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
+import io.consensus.testing.ContextCalls;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.KeyValue;
 import io.consensus.tree.Node;
+import io.consensus.tree.WatchUpdate;
 import io.consensus.watch.RetryWatcher;
 import io.consensus.watch.RetryWatcherOptions;
-import io.consensus.tree.WatchUpdate;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -342,21 +342,11 @@ final class ChaosWatcher implements AutoCloseable {
   // ---------------------------------------------------------------- plumbing
 
   <T> T call(Supplier<T> fn) {
-    Promise<T> p = Promise.promise();
-    ctx.runOnContext(v -> {
-      try {
-        p.complete(fn.get());
-      } catch (RuntimeException e) {
-        p.fail(e);
-      }
-    });
-    return io.consensus.testing.Await.result(p.future(), Duration.ofSeconds(60));
+    return ContextCalls.call(ctx, fn, Duration.ofSeconds(60));
   }
 
   <T> T callAsync(Supplier<Future<T>> fn) {
-    Promise<T> p = Promise.promise();
-    ctx.runOnContext(v -> fn.get().onComplete(p));
-    return io.consensus.testing.Await.result(p.future(), Duration.ofSeconds(60));
+    return ContextCalls.callAsync(ctx, fn, Duration.ofSeconds(60));
   }
 
   @Override

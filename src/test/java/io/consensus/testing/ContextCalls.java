@@ -4,11 +4,15 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** Test helper: runs asynchronous calls on a given context and checks they complete there. */
+/**
+ * Test helper: runs calls on a given context from a test or harness thread and waits for them;
+ * {@link #onContext} also checks they complete there.
+ */
 public final class ContextCalls {
   private ContextCalls() {
   }
@@ -31,5 +35,23 @@ public final class ContextCalls {
     } catch (ExecutionException e) {
       throw (Exception) e.getCause();
     }
+  }
+
+  /** Runs {@code fn} on {@code ctx} and waits up to {@code max} for its value. */
+  public static <T> T call(Context ctx, Supplier<T> fn, Duration max) {
+    return callAsync(ctx, () -> Future.succeededFuture(fn.get()), max);
+  }
+
+  /** Runs the asynchronous {@code fn} on {@code ctx} and waits up to {@code max} for its result. */
+  public static <T> T callAsync(Context ctx, Supplier<Future<T>> fn, Duration max) {
+    Promise<T> p = Promise.promise();
+    ctx.runOnContext(v -> {
+      try {
+        fn.get().onComplete(p);
+      } catch (RuntimeException e) {
+        p.fail(e);
+      }
+    });
+    return Await.result(p.future(), max);
   }
 }
