@@ -1,8 +1,6 @@
 package io.consensus.ring;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
+import io.consensus.testing.LogCapture;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,17 +43,7 @@ class RingTaskQueuesTest {
   private static final String BTC_LOGGER = "io.vertx.core.impl.BlockedThreadChecker";
 
   private Vertx vertx;
-  private Capture blockedWarnings;
-
-  /** Thread-safe capture of log events (logback's ListAppender uses a plain ArrayList). */
-  static final class Capture extends AppenderBase<ILoggingEvent> {
-    final Queue<ILoggingEvent> events = new ConcurrentLinkedQueue<>();
-
-    @Override
-    protected void append(ILoggingEvent event) {
-      events.add(event);
-    }
-  }
+  private LogCapture blockedWarnings;
 
   // Tight enough to catch a task that waits on something (it waits for good), loose enough
   // that a loaded 2-core machine descheduling a thread for 100-300 ms is not taken for one
@@ -68,17 +55,14 @@ class RingTaskQueuesTest {
         .setMaxWorkerExecuteTime(1000).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS);
   }
 
-  static Capture captureBlockedThreadWarnings() {
-    Capture appender = new Capture();
-    appender.start();
-    ((Logger) LoggerFactory.getLogger(BTC_LOGGER)).addAppender(appender);
-    return appender;
+  static LogCapture captureBlockedThreadWarnings() {
+    return LogCapture.attach(BTC_LOGGER);
   }
 
-  static void stopCapture(Capture appender) {
-    ((Logger) LoggerFactory.getLogger(BTC_LOGGER)).detachAppender(appender);
-    appender.stop();
+  static void stopCapture(LogCapture appender) {
+    appender.detach();
   }
+
 
   @BeforeEach
   void setUp() {
@@ -623,7 +607,7 @@ class RingTaskQueuesTest {
   /** Positive control: a genuinely blocked event loop is reported to the capture used above. */
   @Test
   void blockedThreadCaptureIsLive() throws Exception {
-    Capture own = captureBlockedThreadWarnings();
+    LogCapture own = captureBlockedThreadWarnings();
     Vertx blocking = Vertx.vertx(tightChecker());
     try {
       Promise<Boolean> seen = Promise.promise();

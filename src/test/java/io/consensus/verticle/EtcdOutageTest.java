@@ -4,21 +4,17 @@ import static io.consensus.verticle.TestFleet.await;
 import static io.consensus.verticle.TestFleet.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
+import io.consensus.lease.LeaseKeeper;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
+import io.consensus.testing.LogCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Start-up, rejoin and exit while etcd is down or frozen (SIGSTOP: connections accepted, no
@@ -28,32 +24,16 @@ class EtcdOutageTest extends FleetTest {
   static final List<String> ITEMS = List.of("a", "b", "c", "d");
 
   /** Log lines of the allocator (its progress messages are part of what operators rely on). */
-  static final class Capture extends AppenderBase<ILoggingEvent> {
-    final Queue<String> lines = new ConcurrentLinkedQueue<>();
-
-    @Override
-    protected void append(ILoggingEvent event) {
-      lines.add(event.getFormattedMessage());
-    }
-
-    boolean saw(String fragment) {
-      return lines.stream().anyMatch(l -> l.contains(fragment));
-    }
-  }
-
-  private final Capture log = new Capture();
+  private LogCapture log;
 
   @BeforeEach
   void captureLogs() {
-    log.start();
-    ((Logger) LoggerFactory.getLogger(AllocatorVerticle.class)).addAppender(log);
-    ((Logger) LoggerFactory.getLogger(io.consensus.lease.LeaseKeeper.class)).addAppender(log);
+    log = LogCapture.attach(AllocatorVerticle.class, LeaseKeeper.class);
   }
 
   @AfterEach
   void releaseLogsAndEtcd() {
-    ((Logger) LoggerFactory.getLogger(AllocatorVerticle.class)).detachAppender(log);
-    ((Logger) LoggerFactory.getLogger(io.consensus.lease.LeaseKeeper.class)).detachAppender(log);
+    log.detach();
     signal("CONT"); // whatever a test did, the next one gets a running etcd
     if (!etcd.server().isRunning()) {
       etcd.server().launch();
@@ -72,7 +52,7 @@ class EtcdOutageTest extends FleetTest {
     Future<String> deployed = fleet.vertx.deployVerticle(m);
     // Calls time out although etcd is fine, only slow: the start retries, saying so.
     TestFleet.awaitCondition("a failed join attempt logged", () -> log.saw("join attempt 1 failed"),
-        () -> String.valueOf(log.lines));
+        () -> log.toString());
     assertThat(deployed.isComplete()).as("start still retrying").isFalse();
     signal("CONT");
     String id = await(deployed);
