@@ -67,6 +67,7 @@ public final class LeaseKeeper {
   private final long intervalMs;
   private final long marginNanos;
   private final long answerTimeoutNanos;
+  private final Duration revokeAttemptTimeout; // a retried revoke's attempts: min(1 s, call timeout)
   private final Handler<String> lostHandler;
 
   // Written only on the context; volatile so that metrics and tests may read them anywhere.
@@ -101,6 +102,8 @@ public final class LeaseKeeper {
     this.backoff = new Backoff(LeaseOptions.MIN_RECONNECT_BACKOFF,
         maxBackoff.compareTo(LeaseOptions.MIN_RECONNECT_BACKOFF) < 0 ? LeaseOptions.MIN_RECONNECT_BACKOFF : maxBackoff);
     this.answerTimeoutNanos = conn.callTimeout().toNanos();
+    this.revokeAttemptTimeout = conn.callTimeout().compareTo(REVOKE_ATTEMPT_TIMEOUT) < 0 ? conn.callTimeout()
+        : REVOKE_ATTEMPT_TIMEOUT;
     this.lostHandler = lostHandler;
     this.lastAckSendNanos = grantSendNanos; // the grant itself is the first renewal
     this.deadlineNanos = grantSendNanos + TimeUnit.SECONDS.toNanos(ttlSeconds) - marginNanos;
@@ -266,9 +269,7 @@ public final class LeaseKeeper {
   }
 
   private Future<Void> revokeRetrying(long untilNanos, int attempt) {
-    Duration attemptTimeout = conn.callTimeout().compareTo(REVOKE_ATTEMPT_TIMEOUT) < 0 ? conn.callTimeout()
-        : REVOKE_ATTEMPT_TIMEOUT;
-    return revoke(attemptTimeout).onSuccess(v -> {
+    return revoke(revokeAttemptTimeout).onSuccess(v -> {
       if (attempt > 1) {
         LOG.info("etcd lease {} revoked at attempt {}", id, attempt);
       }
