@@ -244,7 +244,7 @@ public final class ChaosRun {
     String header = "## " + topologyName + "\n\n- faults injected: " + report.faults().size() + " in "
         + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos) + " s\n- revisions checked by the watcher: "
         + revisionsChecked + "\n";
-    return report.markdown(header, (o.ttl() + 2) * 1000L).replace("\n## ", "\n### ");
+    return report.markdown(header, recoveryBoundMillis()).replace("\n## ", "\n### ");
   }
 
   private long revisionsChecked;
@@ -377,7 +377,7 @@ public final class ChaosRun {
     if (disturbing) {
       watcher.settle();
     }
-    long bound = (o.ttl() + 2) * 1000L;
+    long bound = recoveryBoundMillis();
     if (recovery < 0) {
       note += "; never fully staffed within 60 s: " + watcher.understaffed();
       report.violation("never restaffed", kind + " (" + note + ")");
@@ -426,6 +426,11 @@ public final class ChaosRun {
       sleepPoll();
     }
     return -1;
+  }
+
+  /** Every item fully staffed again within TTL + 2 s of a fault's end (the bound). */
+  private long recoveryBoundMillis() {
+    return (o.ttl() + 2) * 1000L;
   }
 
   /** When etcd first answered a linearizable read (so it has a leader) at or after now. */
