@@ -3,7 +3,7 @@ package io.consensus.lease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.etcd.EtcdConnection;
-import io.consensus.etcdprocess.EtcdCluster;
+import io.consensus.testing.EtcdClusterExtension;
 import io.consensus.testing.ContextCalls;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
@@ -13,26 +13,16 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The lease keeper against a 3-node etcd cluster that loses and regains its quorum. */
 class LeaseKeeperClusterTest {
-  private static EtcdCluster cluster;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = EtcdCluster.start(3, List.of("--heartbeat-interval=50", "--election-timeout=500"));
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
+  @RegisterExtension
+  static EtcdClusterExtension etcd = new EtcdClusterExtension();
 
   private static void kill(int i) {
-    cluster.member(i).signal("KILL");
+    etcd.cluster().member(i).signal("KILL");
   }
 
   @Test
@@ -40,14 +30,14 @@ class LeaseKeeperClusterTest {
     Vertx vertx = Vertx.vertx();
     try {
       Context ctx = vertx.getOrCreateContext();
-      int leader = cluster.leader();
+      int leader = etcd.cluster().leader();
       assertThat(leader).as("a leader").isNotNegative();
       int follower = (leader + 1) % 3;
       int other = (leader + 2) % 3;
       // One endpoint only, a follower, and a long call timeout: a request it forwards to a
       // leader that just died is never answered.
       Duration callTimeout = Duration.ofSeconds(15);
-      EtcdConnection conn = new EtcdConnection(vertx, List.of(cluster.member(follower).endpoint()), callTimeout);
+      EtcdConnection conn = new EtcdConnection(vertx, List.of(etcd.cluster().member(follower).endpoint()), callTimeout);
       LeaseKeeper keeper = ContextCalls.onContext(ctx, () -> LeaseKeeper.grant(vertx, conn,
           new LeaseOptions().setTtlSeconds(30), reason -> { }));
       Future<Void> revoked;
@@ -58,9 +48,9 @@ class LeaseKeeperClusterTest {
         revoked = ContextCalls.onContext(ctx, () -> Future.succeededFuture(
             keeper.revokeRetrying(Duration.ofSeconds(60))));
       } finally {
-        Thread launch = new Thread(() -> cluster.launch(leader));
+        Thread launch = new Thread(() -> etcd.cluster().launch(leader));
         launch.start();
-        cluster.launch(other);
+        etcd.cluster().launch(other);
         launch.join();
         back = System.nanoTime();
       }
@@ -69,7 +59,7 @@ class LeaseKeeperClusterTest {
       // request timeout (5 s + 2 election timeouts), and our call timeout is longer still. A
       // retried attempt lands within about a second of the quorum's return.
       assertThat(Duration.ofNanos(System.nanoTime() - back)).isLessThan(Duration.ofSeconds(3));
-      EtcdConnection any = new EtcdConnection(vertx, cluster.endpoints(), Duration.ofSeconds(5));
+      EtcdConnection any = new EtcdConnection(vertx, etcd.cluster().endpoints(), Duration.ofSeconds(5));
       long ttl = ContextCalls.onContext(ctx, () -> any.unary(LeaseGrpc.getLeaseTimeToLiveMethod(),
           LeaseTimeToLiveRequest.newBuilder().setID(keeper.id()).build())).getTTL();
       assertThat(ttl).as("the lease is gone").isEqualTo(-1);
