@@ -1,18 +1,18 @@
 package io.consensus.admin;
 
-import static io.consensus.etcd.EtcdKeys.bytes;
+import static io.consensus.internal.etcd.EtcdKeys.bytes;
 
-import io.consensus.etcd.EtcdConnection;
-import io.consensus.etcd.EtcdKeys;
-import io.consensus.route.Keys;
-import io.consensus.route.MemberDirectory;
+import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.etcd.EtcdKeys;
+import io.consensus.internal.route.Keys;
+import io.consensus.internal.route.MemberDirectory;
 import io.consensus.route.MemberInfo;
-import io.consensus.route.Names;
+import io.consensus.internal.route.Names;
 import io.consensus.spectator.RoutingTable;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.Node;
-import io.consensus.verticle.FleetControl;
-import io.consensus.watch.SnapshotReader;
+import io.consensus.internal.member.FleetControl;
+import io.consensus.internal.watch.SnapshotReader;
 import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.KVGrpc;

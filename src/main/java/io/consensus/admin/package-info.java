@@ -5,7 +5,8 @@
  * launcher's CLI ({@code io.consensus.launcher.AdminCli}) and the status server's {@code /admin}
  * API are thin shells around it.
  *
- * <p>May import: {@code tree}, {@code route}, {@code etcd}, {@code watch}, {@code spectator}, {@code verticle}
- * (only {@code FleetControl}: one place writes the operators' switches).
+ * <p>May import: {@code tree}, {@code route}, {@code spectator}, {@code internal.etcd},
+ * {@code internal.watch}, {@code internal.route}, {@code internal.member} (only {@code FleetControl}:
+ * one place writes the operators' switches).
  */
 package io.consensus.admin;

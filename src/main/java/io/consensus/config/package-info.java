@@ -1,8 +1,7 @@
 /**
- * Configuration reading shared by every options class: {@code ConfigSchema}, the one typed
- * JSON reader (strict in files, string parsing only for overrides), and
- * {@code ConfigException}, the one-line error that names the key.
+ * {@code ConfigException}: the one-line error every options class and the launcher throw for
+ * bad configuration, naming the key. The reader behind it is {@code internal.config}.
  *
- * <p>May import: no other {@code io.consensus} package (Vert.x JSON and {@code java.*} only).
+ * <p>May import: no other {@code io.consensus} package.
  */
 package io.consensus.config;

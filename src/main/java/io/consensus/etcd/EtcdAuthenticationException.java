@@ -7,7 +7,7 @@ package io.consensus.etcd;
 public final class EtcdAuthenticationException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  EtcdAuthenticationException(String message, Throwable cause) {
+  public EtcdAuthenticationException(String message, Throwable cause) {
     super(message, cause);
   }
 }

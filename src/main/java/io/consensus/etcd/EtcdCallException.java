@@ -14,7 +14,7 @@ public final class EtcdCallException extends RuntimeException {
   private final String endpoint;
   private final boolean transport;
 
-  EtcdCallException(GrpcStatus status, String endpoint, String message, boolean transport, Throwable cause) {
+  public EtcdCallException(GrpcStatus status, String endpoint, String message, boolean transport, Throwable cause) {
     super(message, cause);
     this.status = Objects.requireNonNull(status);
     this.endpoint = endpoint;

@@ -1,8 +1,8 @@
 /**
- * etcd v3 over gRPC with vertx-grpc-client: {@code EtcdConnection} (unary calls and streams on
- * the caller's context, endpoint rotation, call timeouts), key and value helpers, call errors,
- * and {@code Backoff}, the one retry back-off of the project.
+ * The public face of the etcd client: {@code EtcdSecurity} (TLS and credentials), and the
+ * errors a call can end in ({@code EtcdCallException}, {@code EtcdAuthenticationException}).
+ * The client itself is in {@code internal.etcd}.
  *
- * <p>May import: {@code tree}.
+ * <p>May import: no other {@code io.consensus} package.
  */
 package io.consensus.etcd;

@@ -6,7 +6,7 @@ import io.consensus.admin.DrainResult;
 import io.consensus.admin.FleetMembers;
 import io.consensus.admin.ItemInfo;
 import io.consensus.etcd.EtcdCallException;
-import io.consensus.etcd.EtcdConnection;
+import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.route.MemberInfo;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;

@@ -1,6 +1,6 @@
 package io.consensus.launcher;
 
-import io.consensus.etcdprocess.EtcdServer;
+import io.consensus.internal.etcdprocess.EtcdServer;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +25,7 @@ final class EmbeddedEtcd implements AutoCloseable {
   /**
    * Starts etcd and waits until it is healthy.
    *
-   * @throws io.consensus.etcdprocess.EtcdBinaryNotFoundException when there is no etcd binary
+   * @throws io.consensus.internal.etcdprocess.EtcdBinaryNotFoundException when there is no etcd binary
    */
   static EmbeddedEtcd start() {
     // Own session: Ctrl-C in a terminal must leave etcd running until the hand-off is done.

@@ -1,6 +1,6 @@
 package io.consensus.launcher;
 
-import io.consensus.route.MemberDirectory;
+import io.consensus.internal.route.MemberDirectory;
 import io.consensus.spectator.RoutingTable;
 import io.consensus.spectator.RoutingTableVerticle;
 import io.consensus.verticle.AllocatorVerticle;

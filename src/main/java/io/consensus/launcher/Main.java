@@ -1,7 +1,7 @@
 package io.consensus.launcher;
 
 import io.consensus.etcd.EtcdCallException;
-import io.consensus.etcdprocess.EtcdBinaryNotFoundException;
+import io.consensus.internal.etcdprocess.EtcdBinaryNotFoundException;
 import io.consensus.config.ConfigException;
 import io.consensus.verticle.MemberExistsException;
 import io.micrometer.prometheus.PrometheusConfig;

@@ -1,7 +1,7 @@
 package io.consensus.launcher;
 
 import io.consensus.config.ConfigException;
-import io.consensus.config.ConfigSchema;
+import io.consensus.internal.config.ConfigSchema;
 import io.consensus.verticle.AllocatorOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

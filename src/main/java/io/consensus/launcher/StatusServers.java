@@ -1,7 +1,7 @@
 package io.consensus.launcher;
 
 import io.consensus.admin.AdminClient;
-import io.consensus.etcd.EtcdConnection;
+import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.verticle.AllocatorOptions;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;

@@ -6,8 +6,8 @@
  * {@code DemoMain} runs a few members in one process; with {@code "role": "spectator"} it runs a
  * spectator instead; {@code AdminCli} is the operator's command line.
  *
- * <p>May import: {@code tree}, {@code route}, {@code etcd}, {@code watch}, {@code lease},
- * {@code verticle}, {@code config}, {@code etcdprocess}, {@code spectator}, {@code admin};
- * nothing imports it.
+ * <p>May import: {@code tree}, {@code route}, {@code etcd}, {@code config}, {@code verticle},
+ * {@code spectator}, {@code admin}, {@code internal.etcd}, {@code internal.etcdprocess},
+ * {@code internal.route}, {@code internal.config}; nothing imports it.
  */
 package io.consensus.launcher;

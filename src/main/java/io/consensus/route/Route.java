@@ -16,6 +16,9 @@ import java.util.function.BiPredicate;
  * member derives the same order from the same revision.
  */
 public final class Route {
+  // The key of an entry that moved behind the others in place (Keys.MOVED: the key layout).
+  private static final String MOVED = "moved";
+
   private static final Comparator<RouteEntry> ORDER =
       Comparator.comparingLong(RouteEntry::createRevision).thenComparing(RouteEntry::member);
 
@@ -47,7 +50,7 @@ public final class Route {
   /** An entry node: a plain key, a moved key beneath it, or a directory of other deeper keys. */
   private static RouteEntry entry(Node c) {
     if (!c.hasValue() && c.isDirectory()) {
-      Node moved = c.child(Keys.MOVED);
+      Node moved = c.child(MOVED);
       if (moved != null && moved.hasValue()) {
         return new RouteEntry(c.name(), moved.value(), c.createRevision(), moved.modRevision(), moved.lease(), true);
       }

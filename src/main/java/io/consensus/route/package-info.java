@@ -1,7 +1,7 @@
 /**
- * The vocabulary of allocation on top of the key tree: {@code Route}, {@code RouteEntry},
- * {@code Role}, the key layout ({@code Keys}), item enumeration ({@code Items}) and name
- * validation ({@code Names}). Pure, no I/O.
+ * Public API: the values routes are made of: {@code Route}, {@code RouteEntry}, {@code Role},
+ * {@code MemberInfo} (a member's metadata). Immutable, no I/O. The key layout and validation
+ * behind them are in {@code internal.route}.
  *
  * <p>May import: {@code tree}.
  */

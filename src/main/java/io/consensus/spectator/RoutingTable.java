@@ -1,6 +1,6 @@
 package io.consensus.spectator;
 
-import io.consensus.route.Items;
+import io.consensus.internal.route.Items;
 import io.consensus.route.MemberInfo;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
@@ -45,7 +45,7 @@ public final class RoutingTable {
    *
    * @param fixedItems the fleet's configured items (they exist even without keys)
    * @param replicas   the fleet's R
-   * @param members    every known member by name (see {@link io.consensus.route.MemberDirectory})
+   * @param members    every known member by name (see {@link io.consensus.internal.route.MemberDirectory})
    */
   public static RoutingTable of(KeyTree tree, List<String> fixedItems, int replicas, Map<String, MemberInfo> members) {
     List<String> sorted = fixedItems.stream().sorted().distinct().toList();

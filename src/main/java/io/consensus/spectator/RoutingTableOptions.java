@@ -1,8 +1,8 @@
 package io.consensus.spectator;
 
-import io.consensus.route.Names;
+import io.consensus.internal.route.Names;
 import io.consensus.config.ConfigException;
-import io.consensus.config.ConfigSchema;
+import io.consensus.internal.config.ConfigSchema;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;

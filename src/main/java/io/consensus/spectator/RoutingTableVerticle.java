@@ -1,15 +1,15 @@
 package io.consensus.spectator;
 
-import io.consensus.allocation.AllocationIndex;
-import io.consensus.etcd.EtcdConnection;
-import io.consensus.route.Keys;
-import io.consensus.route.MemberDirectory;
+import io.consensus.internal.allocation.AllocationIndex;
+import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.route.Keys;
+import io.consensus.internal.route.MemberDirectory;
 import io.consensus.route.Route;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.TreePatchException;
 import io.consensus.verticle.RouteChange;
-import io.consensus.watch.RetryWatcher;
-import io.consensus.watch.RetryWatcherOptions;
+import io.consensus.internal.watch.RetryWatcher;
+import io.consensus.internal.watch.RetryWatcherOptions;
 import io.consensus.tree.WatchUpdate;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package io.consensus.testing;
 
-import io.consensus.etcdprocess.EtcdServer;
+import io.consensus.internal.etcdprocess.EtcdServer;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;

@@ -4,6 +4,6 @@
  * a deadline). JUnit's API is an optional dependency of the library; no production package
  * imports this one.
  *
- * <p>May import: {@code etcdprocess}.
+ * <p>May import: {@code internal.etcdprocess}.
  */
 package io.consensus.testing;

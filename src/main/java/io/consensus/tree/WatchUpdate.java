@@ -5,7 +5,7 @@ import io.consensus.tree.KeyValue;
 import java.util.List;
 
 /**
- * What a watch of the keyspace delivers (in this project, {@code io.consensus.watch.RetryWatcher}), always in revision order on the caller's context.
+ * What a watch of the keyspace delivers (in this project, {@code io.consensus.internal.watch.RetryWatcher}), always in revision order on the caller's context.
  *
  * <ul>
  *   <li>{@link Snapshot}: the complete keyspace under the prefix at {@code revision}. Sent

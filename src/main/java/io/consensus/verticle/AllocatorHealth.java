@@ -1,9 +1,9 @@
 package io.consensus.verticle;
 
-import io.consensus.allocation.AllocationIndex;
-import io.consensus.lease.LeaseKeeper;
+import io.consensus.internal.allocation.AllocationIndex;
+import io.consensus.internal.lease.LeaseKeeper;
 import io.consensus.tree.KeyTree;
-import io.consensus.watch.RetryWatcher;
+import io.consensus.internal.watch.RetryWatcher;
 
 /**
  * What one allocator knew about itself at one moment: an immutable snapshot that the allocator

@@ -1,9 +1,10 @@
 package io.consensus.verticle;
 
+import io.consensus.internal.member.MemberValue;
 import io.consensus.config.ConfigException;
-import io.consensus.config.ConfigSchema;
+import io.consensus.internal.config.ConfigSchema;
 import io.consensus.etcd.EtcdSecurity;
-import io.consensus.route.Names;
+import io.consensus.internal.route.Names;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;

@@ -1,11 +1,11 @@
 package io.consensus.bench;
 
-import static io.consensus.etcd.EtcdKeys.bytes;
+import static io.consensus.internal.etcd.EtcdKeys.bytes;
 
-import io.consensus.etcd.EtcdConnection;
-import io.consensus.etcd.EtcdKeys;
-import io.consensus.etcd.EtcdValues;
-import io.consensus.etcdprocess.EtcdServer;
+import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.etcd.EtcdKeys;
+import io.consensus.internal.etcd.EtcdValues;
+import io.consensus.internal.etcdprocess.EtcdServer;
 import io.consensus.testing.ContextCalls;
 import io.consensus.tree.KeyValue;
 import io.etcd.jetcd.api.KVGrpc;

@@ -2,7 +2,7 @@ package io.consensus.bench;
 
 import static io.consensus.bench.BenchEnv.await;
 
-import io.consensus.route.Items;
+import io.consensus.internal.route.Items;
 import io.consensus.route.Route;
 import io.consensus.tree.KeyTree;
 import io.consensus.verticle.AllocatorEvent;

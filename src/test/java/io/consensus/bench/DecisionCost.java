@@ -1,7 +1,7 @@
 package io.consensus.bench;
 
-import io.consensus.allocation.AllocationDecider;
-import io.consensus.allocation.AllocationIndex;
+import io.consensus.internal.allocation.AllocationDecider;
+import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.KeyValue;

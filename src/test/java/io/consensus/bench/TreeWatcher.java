@@ -1,12 +1,12 @@
 package io.consensus.bench;
 
-import io.consensus.allocation.AllocationIndex;
-import io.consensus.route.Items;
+import io.consensus.internal.allocation.AllocationIndex;
+import io.consensus.internal.route.Items;
 import io.consensus.route.Route;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.Node;
-import io.consensus.watch.RetryWatcher;
-import io.consensus.watch.RetryWatcherOptions;
+import io.consensus.internal.watch.RetryWatcher;
+import io.consensus.internal.watch.RetryWatcherOptions;
 import io.consensus.tree.WatchUpdate;
 import java.util.ArrayList;
 import java.util.Collection;

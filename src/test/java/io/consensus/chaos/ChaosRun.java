@@ -1,10 +1,10 @@
 package io.consensus.chaos;
 
 import com.google.protobuf.ByteString;
-import io.consensus.etcd.EtcdKeys;
+import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.testing.Await;
-import io.consensus.etcdprocess.EtcdServer;
-import io.consensus.watch.TcpProxy;
+import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.internal.watch.TcpProxy;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.PutRequest;

@@ -1,8 +1,8 @@
 package io.consensus.chaos;
 
-import io.consensus.allocation.AllocationIndex;
-import io.consensus.etcd.EtcdConnection;
-import io.consensus.route.Items;
+import io.consensus.internal.allocation.AllocationIndex;
+import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.route.Items;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
 import io.consensus.testing.ContextCalls;
@@ -10,8 +10,8 @@ import io.consensus.tree.KeyTree;
 import io.consensus.tree.KeyValue;
 import io.consensus.tree.Node;
 import io.consensus.tree.WatchUpdate;
-import io.consensus.watch.RetryWatcher;
-import io.consensus.watch.RetryWatcherOptions;
+import io.consensus.internal.watch.RetryWatcher;
+import io.consensus.internal.watch.RetryWatcherOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

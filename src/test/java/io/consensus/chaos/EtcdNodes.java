@@ -1,7 +1,7 @@
 package io.consensus.chaos;
 
-import io.consensus.etcdprocess.EtcdCluster;
-import io.consensus.etcdprocess.EtcdServer;
+import io.consensus.internal.etcdprocess.EtcdCluster;
+import io.consensus.internal.etcdprocess.EtcdServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

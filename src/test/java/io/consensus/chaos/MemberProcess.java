@@ -1,6 +1,6 @@
 package io.consensus.chaos;
 
-import io.consensus.watch.TcpProxy;
+import io.consensus.internal.watch.TcpProxy;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

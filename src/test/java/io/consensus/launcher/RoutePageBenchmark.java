@@ -1,13 +1,13 @@
 package io.consensus.launcher;
 
-import static io.consensus.etcd.EtcdKeys.bytes;
+import static io.consensus.internal.etcd.EtcdKeys.bytes;
 
-import io.consensus.etcd.EtcdConnection;
+import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.spectator.RoutingTable;
 import io.consensus.spectator.RoutingTableOptions;
 import io.consensus.spectator.RoutingTableVerticle;
 import io.consensus.testing.Await;
-import io.consensus.etcdprocess.EtcdServer;
+import io.consensus.internal.etcdprocess.EtcdServer;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RequestOp;

@@ -1,5 +1,7 @@
 package io.consensus.route;
 
+import io.consensus.internal.route.Items;
+import io.consensus.internal.route.Keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

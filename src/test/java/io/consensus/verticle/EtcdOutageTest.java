@@ -4,7 +4,7 @@ import static io.consensus.verticle.TestFleet.await;
 import static io.consensus.verticle.TestFleet.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.consensus.lease.LeaseKeeper;
+import io.consensus.internal.lease.LeaseKeeper;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
 import io.consensus.testing.LogCapture;

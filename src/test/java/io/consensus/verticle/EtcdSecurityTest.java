@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.consensus.etcd.EtcdAuthenticationException;
-import io.consensus.etcd.EtcdConnection;
-import io.consensus.etcd.EtcdKeys;
+import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.etcd.EtcdSecurity;
 import io.consensus.etcd.TestCertificates;
 import io.consensus.route.Role;
 import io.consensus.config.ConfigException;
-import io.consensus.etcdprocess.EtcdServer;
+import io.consensus.internal.etcdprocess.EtcdServer;
 import io.etcd.jetcd.api.AuthEnableRequest;
 import io.etcd.jetcd.api.AuthGrpc;
 import io.etcd.jetcd.api.AuthRoleAddRequest;

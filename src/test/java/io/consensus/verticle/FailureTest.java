@@ -10,7 +10,7 @@ import io.consensus.route.Route;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import io.consensus.etcd.EtcdConnection;
+import io.consensus.internal.etcd.EtcdConnection;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.Test;
 
@@ -251,22 +251,22 @@ class FailureTest extends FleetTest {
     EtcdConnection raw = fleet.onContext(() -> new EtcdConnection(fleet.vertx, etcd.server().endpoints(),
         java.time.Duration.ofSeconds(5)));
     byte[] bad = {(byte) 0xff, (byte) 0xfe, (byte) 0x80};
-    com.google.protobuf.ByteString items = io.consensus.etcd.EtcdKeys.bytes(r + "/items/");
+    com.google.protobuf.ByteString items = io.consensus.internal.etcd.EtcdKeys.bytes(r + "/items/");
     List<com.google.protobuf.ByteString[]> kvs = List.of(
         new com.google.protobuf.ByteString[] {items.concat(com.google.protobuf.ByteString.copyFrom(bad)),
             com.google.protobuf.ByteString.copyFrom(bad)},
-        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/big"),
+        new com.google.protobuf.ByteString[] {io.consensus.internal.etcd.EtcdKeys.bytes(r + "/big"),
             com.google.protobuf.ByteString.copyFrom(new byte[1024 * 1024])},
-        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/items/j/deep/er/still"),
-            io.consensus.etcd.EtcdKeys.bytes("x")},
-        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/items/a/stranger"),
-            io.consensus.etcd.EtcdKeys.bytes("ready")},
-        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/members/ghost"),
-            io.consensus.etcd.EtcdKeys.bytes("{}")},
-        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/members/x/y"),
-            io.consensus.etcd.EtcdKeys.bytes("{}")},
-        new com.google.protobuf.ByteString[] {io.consensus.etcd.EtcdKeys.bytes(r + "/members/")
-            .concat(com.google.protobuf.ByteString.copyFrom(bad)), io.consensus.etcd.EtcdKeys.bytes("{}")});
+        new com.google.protobuf.ByteString[] {io.consensus.internal.etcd.EtcdKeys.bytes(r + "/items/j/deep/er/still"),
+            io.consensus.internal.etcd.EtcdKeys.bytes("x")},
+        new com.google.protobuf.ByteString[] {io.consensus.internal.etcd.EtcdKeys.bytes(r + "/items/a/stranger"),
+            io.consensus.internal.etcd.EtcdKeys.bytes("ready")},
+        new com.google.protobuf.ByteString[] {io.consensus.internal.etcd.EtcdKeys.bytes(r + "/members/ghost"),
+            io.consensus.internal.etcd.EtcdKeys.bytes("{}")},
+        new com.google.protobuf.ByteString[] {io.consensus.internal.etcd.EtcdKeys.bytes(r + "/members/x/y"),
+            io.consensus.internal.etcd.EtcdKeys.bytes("{}")},
+        new com.google.protobuf.ByteString[] {io.consensus.internal.etcd.EtcdKeys.bytes(r + "/members/")
+            .concat(com.google.protobuf.ByteString.copyFrom(bad)), io.consensus.internal.etcd.EtcdKeys.bytes("{}")});
     for (com.google.protobuf.ByteString[] kv : kvs) {
       await(fleet.onContext(() -> raw.unary(io.etcd.jetcd.api.KVGrpc.getPutMethod(),
           io.etcd.jetcd.api.PutRequest.newBuilder().setKey(kv[0]).setValue(kv[1]).build())));

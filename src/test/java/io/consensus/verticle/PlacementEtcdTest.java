@@ -1,5 +1,6 @@
 package io.consensus.verticle;
 
+import io.consensus.internal.member.FleetControl;
 import static io.consensus.verticle.TestFleet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -166,7 +167,7 @@ class PlacementEtcdTest extends FleetTest {
         .allMatch(x -> x.size() == 3 && zonesOf(x) == 2 && !x.master().member().startsWith("z0")));
   }
 
-  private io.consensus.etcd.EtcdConnection fleetConn() {
+  private io.consensus.internal.etcd.EtcdConnection fleetConn() {
     return fleet.conn();
   }
 }

@@ -3,7 +3,7 @@ package io.consensus.verticle;
 import static io.consensus.verticle.TestFleet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.consensus.route.Keys;
+import io.consensus.internal.route.Keys;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;

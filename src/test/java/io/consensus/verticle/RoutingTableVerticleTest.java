@@ -4,10 +4,10 @@ import static io.consensus.verticle.TestFleet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.admin.AdminClient;
-import io.consensus.etcd.EtcdConnection;
-import io.consensus.etcd.EtcdKeys;
-import io.consensus.etcd.EtcdValues;
-import io.consensus.route.Items;
+import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.etcd.EtcdKeys;
+import io.consensus.internal.etcd.EtcdValues;
+import io.consensus.internal.route.Items;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
 import io.consensus.spectator.RoutingTable;

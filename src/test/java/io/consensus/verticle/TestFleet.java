@@ -1,12 +1,12 @@
 package io.consensus.verticle;
 
-import io.consensus.etcd.EtcdConnection;
-import io.consensus.etcd.EtcdKeys;
-import io.consensus.etcd.EtcdValues;
-import io.consensus.route.Items;
+import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.etcd.EtcdKeys;
+import io.consensus.internal.etcd.EtcdValues;
+import io.consensus.internal.route.Items;
 import io.consensus.route.Route;
 import io.consensus.testing.Await;
-import io.consensus.etcdprocess.EtcdServer;
+import io.consensus.internal.etcdprocess.EtcdServer;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.KeyValue;
 import io.etcd.jetcd.api.KVGrpc;
@@ -33,36 +33,36 @@ import java.util.function.Supplier;
  * test threads: deploy, undeploy, read the truth from etcd, and wait on conditions with a
  * deadline (polling, never sleeping blindly).
  */
-final class TestFleet implements AutoCloseable {
-  static final Duration WAIT = Duration.ofSeconds(60);
+public final class TestFleet implements AutoCloseable {
+  public static final Duration WAIT = Duration.ofSeconds(60);
 
-  final Vertx vertx = Vertx.vertx();
-  final EtcdServer etcd;
-  final String root;
-  final Map<String, AllocatorVerticle> members = new ConcurrentHashMap<>();
-  final Map<String, String> deployments = new ConcurrentHashMap<>();
-  final Map<String, List<RouteChange>> routeLog = new ConcurrentHashMap<>();
-  final Map<String, List<AllocatorEvent>> events = new ConcurrentHashMap<>();
+  public final Vertx vertx = Vertx.vertx();
+  public final EtcdServer etcd;
+  public final String root;
+  public final Map<String, AllocatorVerticle> members = new ConcurrentHashMap<>();
+  public final Map<String, String> deployments = new ConcurrentHashMap<>();
+  public final Map<String, List<RouteChange>> routeLog = new ConcurrentHashMap<>();
+  public final Map<String, List<AllocatorEvent>> events = new ConcurrentHashMap<>();
   private final Context ctx = vertx.getOrCreateContext();
   private final EtcdConnection conn;
 
-  TestFleet(EtcdServer etcd, String root) {
+  public TestFleet(EtcdServer etcd, String root) {
     this.etcd = etcd;
     this.root = root;
     this.conn = onContext(() -> new EtcdConnection(vertx, etcd.endpoints(), Duration.ofSeconds(5)));
   }
 
-  AllocatorOptions options(String member, int replicas, List<String> items) {
+  public AllocatorOptions options(String member, int replicas, List<String> items) {
     return new AllocatorOptions().setEndpoints(etcd.endpoints()).setRoot(root).setMember(member)
         .setReplicas(replicas).setItems(items).setLeaseTtlSeconds(4).setHandoffTimeoutSeconds(20)
         .setStateCheckMillis(200).setDeadlockBackoffMillis(50);
   }
 
-  AllocatorVerticle deploy(String member, int replicas, List<String> items) {
+  public AllocatorVerticle deploy(String member, int replicas, List<String> items) {
     return deploy(options(member, replicas, items), ItemHandler.DEFAULT);
   }
 
-  AllocatorVerticle deploy(AllocatorOptions o, ItemHandler handler) {
+  public AllocatorVerticle deploy(AllocatorOptions o, ItemHandler handler) {
     String member = o.getMember();
     List<RouteChange> log = routeLog.computeIfAbsent(member, k -> new CopyOnWriteArrayList<>());
     List<AllocatorEvent> ev = events.computeIfAbsent(member, k -> new CopyOnWriteArrayList<>());
@@ -97,31 +97,31 @@ final class TestFleet implements AutoCloseable {
   }
 
   /** Starts a graceful cancel without waiting for it. */
-  Future<Long> cancel(String member) {
+  public Future<Long> cancel(String member) {
     return members.get(member).cancel();
   }
 
   /** The fleet's own connection to etcd (use on its context, see {@link #onContext}). */
-  EtcdConnection conn() {
+  public EtcdConnection conn() {
     return conn;
   }
 
   /** All key-values under the root, read from etcd now. */
-  List<KeyValue> keys() {
+  public List<KeyValue> keys() {
     return await(onContext(() -> conn.unary(KVGrpc.getRangeMethod(), RangeRequest.newBuilder()
         .setKey(EtcdKeys.bytes(root + "/")).setRangeEnd(EtcdKeys.prefixEnd(root + "/")).build())
         .map(r -> r.getKvsList().stream().map(EtcdValues::keyValue).toList())));
   }
 
   /** The truth: every item's route as etcd holds it now. */
-  Map<String, Route> routes(List<String> fixedItems) {
+  public Map<String, Route> routes(List<String> fixedItems) {
     KeyTree t = KeyTree.fromSnapshot(root, 0, keys());
     Map<String, Route> out = new TreeMap<>();
     Items.walk(t, fixedItems.stream().sorted().toList(), out::put);
     return out;
   }
 
-  Map<String, Integer> mastersPerMember(Map<String, Route> routes) {
+  public Map<String, Integer> mastersPerMember(Map<String, Route> routes) {
     Map<String, Integer> out = new TreeMap<>();
     routes.values().forEach(r -> {
       if (!r.isEmpty()) {
@@ -132,7 +132,7 @@ final class TestFleet implements AutoCloseable {
   }
 
   /** Waits until the routes in etcd satisfy {@code condition}; returns them. */
-  Map<String, Route> awaitRoutes(List<String> fixedItems, String what, Predicate<Map<String, Route>> condition) {
+  public Map<String, Route> awaitRoutes(List<String> fixedItems, String what, Predicate<Map<String, Route>> condition) {
     Map<String, Route>[] last = new Map[1];
     awaitCondition(what, () -> {
       last[0] = routes(fixedItems);
@@ -170,21 +170,21 @@ final class TestFleet implements AutoCloseable {
     return out;
   }
 
-  JsonObject request(String address, Object body) {
+  public JsonObject request(String address, Object body) {
     return await(vertx.eventBus().<JsonObject>request(address, body)).body();
   }
 
-  <T> T onContext(Supplier<T> fn) {
+  public <T> T onContext(Supplier<T> fn) {
     Promise<T> p = Promise.promise();
     ctx.runOnContext(v -> p.complete(fn.get()));
     return await(p.future());
   }
 
-  static <T> T await(Future<T> f) {
+  public static <T> T await(Future<T> f) {
     return io.consensus.testing.Await.result(f, WAIT);
   }
 
-  static Throwable awaitFailure(Future<?> f) {
+  public static Throwable awaitFailure(Future<?> f) {
     try {
       f.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
@@ -210,7 +210,7 @@ final class TestFleet implements AutoCloseable {
     await(vertx.close());
   }
 
-  static Consumer<AllocatorOptions> none() {
+  public static Consumer<AllocatorOptions> none() {
     return o -> { };
   }
 }

@@ -1,0 +1,705 @@
+package io.consensus.internal.allocation;
+
+import io.consensus.route.Route;
+import io.consensus.route.RouteEntry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The allocation rules: given one member's {@link AllocationIndex} and its local item states,
+ * decides what to write next. Pure and deterministic for a given {@link Random}.
+ *
+ * <p>Rules, the first that applies wins (keeping the lease alive lives outside), in this order:
+ * <ol>
+ *   <li>(1) adopt entries a previous incarnation left on its declared restart lease;</li>
+ *   <li>(2) update a mastered entry whose stored state differs from the local state;</li>
+ *   <li>(3) update a replica entry likewise;</li>
+ *   <li>(4) release an extra entry;</li>
+ *   <li>(5) more masters than wanted: hand off a ready master; a member that stays or restarts
+ *       moves its entry behind its replicas in place ({@link Action.Kind#MOVE}), only to a
+ *       first replica that wants masters; a member leaving for good releases;</li>
+ *   <li>(6) member key gone, not restarting: release a replica (guarded);</li>
+ *   <li>(11) a first replica at its master share steps behind a replica that wants masters;</li>
+ *   <li>(7) fewer masters than wanted: take an item with no entries;</li>
+ *   <li>(8) fewer entries than wanted: take short items, those this member is the designated
+ *       taker of first;</li>
+ *   <li>(12) more entries than wanted: release a replica a member with room can take;</li>
+ *   <li>(9) exactly the wanted masters but too many entries: release a ready master;</li>
+ *   <li>(10) items short of replicas that no member with room can fill, member key present:
+ *       take one more after a randomized back-off (deadlock avoidance);</li>
+ *   <li>(13) over the master target with no successor that wants masters: move a master toward
+ *       a member that wants masters and holds a copy, or release one as the seed did (after a
+ *       back-off while some member is over its total; never while a restart is declared).</li>
+ * </ol>
+ * Placement ({@link Placement}, {@link Placements}): targets follow the members' specs; no take
+ * passes a member's item limit (a drained member takes nothing); rule 14: a member full under
+ * its limit lets a replica go to take a master it wants while capacity is short; rule 15: a
+ * drained member, its masters handed off in place (rule 5, to any ready first replica), lets its
+ * replicas go as a leaving member would. While {@code ROOT/maintenance} exists a member that
+ * stays makes no balancing move (rules 5, 9, 11, 12, 13, 14, 15, 16). Zones ({@link ZoneSpread}): takes
+ * skip items whose route has this member's zone while a zone it lacks has room; rule 16 lets a
+ * replica in a zone the route already has go when a missing zone has room.
+ * With {@code maxBatch > 1} a rule that applies to several items acts on up to that many at
+ * once (never more than its target gap); with 1 it behaves exactly like the seed, one action
+ * per round.
+ */
+public final class AllocationDecider {
+  private final int maxBatch;
+
+  /** @param maxBatch most actions per decision (1 = seed-faithful; etcd allows 128 ops per txn) */
+  public AllocationDecider(int maxBatch) {
+    if (maxBatch < 1) {
+      throw new IllegalArgumentException("maxBatch must be >= 1");
+    }
+    this.maxBatch = maxBatch;
+  }
+
+  public int maxBatch() {
+    return maxBatch;
+  }
+
+  /**
+   * Decides the next round.
+   *
+   * @param idx        the member's view
+   * @param localState the application's current state of a held item
+   * @param rnd        source of the random choices among candidates
+   */
+  public Decision decide(AllocationIndex idx, Function<String, String> localState, Random rnd) {
+    return decide(idx, localState, rnd, null);
+  }
+
+  /**
+   * Decides the next round, checking rules 2 and 3 (stale local state) only for
+   * {@code stateCandidates}: the held items whose stored or local state may have changed since
+   * the last round that found none stale (items a watch event touched, states the application
+   * reported, ...). Everything else costs work proportional to the touched items, not to all
+   * held items; the caller passes {@code null} now and then (its state-check tick) to re-read
+   * every held item's local state.
+   *
+   * @param stateCandidates items to check for stale state, or null to check every held item
+   */
+  public Decision decide(AllocationIndex idx, Function<String, String> localState, Random rnd,
+      Collection<String> stateCandidates) {
+    List<Action> out = new ArrayList<>();
+    // 1: adopt entries an earlier incarnation left on its declared restart lease: they become
+    // ours in place (same create revision, no placement). Guarded on the mod revision seen.
+    if (!idx.myAdoptable.isEmpty() && idx.memberPresent()) {
+      for (String item : idx.myAdoptable.sample(maxBatch, rnd)) {
+        RouteEntry e = idx.summary(item).route().entries().get(idx.summary(item).myIndex());
+        out.add(Action.update(item, e.state(), e.modRevision(), e.moved(), ADOPT));
+      }
+      return Decision.act(ADOPT, out);
+    }
+    // 2, 3: publish local state changes.
+    for (String item : stateCandidates == null ? idx.myMasters.all() : stateCandidates) {
+      if (stateCandidates == null || idx.myMasters.contains(item)) {
+        staleState(idx, item, localState, 2, out);
+      }
+    }
+    if (!out.isEmpty()) {
+      return Decision.act(2, out);
+    }
+    for (String item : stateCandidates == null ? idx.myReplicas.all() : stateCandidates) {
+      if (stateCandidates == null || idx.myReplicas.contains(item)) {
+        staleState(idx, item, localState, 3, out);
+      }
+    }
+    if (!out.isEmpty()) {
+      return Decision.act(3, out);
+    }
+    // 4: extras lost a race.
+    if (!idx.myExtras.isEmpty()) {
+      return release(idx, idx.myExtras.sample(maxBatch, rnd), 4);
+    }
+    Targets want = idx.targets();
+    int masters = idx.mastersHeld();
+    int total = masters + idx.replicasHeld();
+    // 5: hand off surplus masters, only to ready replicas. A member that stays (or restarts)
+    // keeps its copy: it moves behind its replicas in place, and only to a successor that wants
+    // masters; one that leaves for good simply lets go.
+    // Maintenance mode: a member that stays makes no balancing move (rules 5, 9, 11-16).
+    boolean balance = !(idx.maintenance() && idx.memberPresent());
+    if (balance && masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
+      int k = batch(masters - want.masters());
+      if (idx.maxReplicas() > 0 && (idx.memberPresent() || restarting)) {
+        // A drained member hands its masters to whichever ready replica stands first.
+        List<String> moves = moveCandidates(idx, k, !idx.memberPresent() || idx.drained(), rnd);
+        if (!moves.isEmpty()) {
+          return move(idx, moves, 5);
+        }
+        if (!idx.memberPresent()) {
+          // Restarting, nothing movable (extras): let go as a leaving member would.
+          return release(idx, handOffCandidates(idx, k, rnd), 5);
+        }
+        // Items whose own R is 0 (per-item replication) have no replica to move behind: a
+        // release is their hand-off.
+        List<String> bare = Placements.unreplicatedReadyMasters(idx, k);
+        if (!bare.isEmpty()) {
+          return release(idx, bare, 5);
+        }
+      } else {
+        return release(idx, handOffCandidates(idx, k, rnd), 5);
+      }
+    }
+    // 6: shutting down: drop replicas (a restarting member keeps them for its next incarnation).
+    if (!idx.memberPresent() && !idx.myReplicas.isEmpty() && !restarting) {
+      List<String> drops = leavingReplicas(idx, maxBatch, rnd);
+      if (!drops.isEmpty()) {
+        return release(idx, drops, 6);
+      }
+    }
+    // 15: drained (and staying): once its masters are handed off, let replicas go as a leaving
+    // member does (rule 6's guards), whether or not a member under its target can take them now.
+    if (balance && idx.memberPresent() && masters == 0 && !idx.myReplicas.isEmpty() && idx.drained()) {
+      List<String> drops = leavingReplicas(idx, maxBatch, rnd);
+      if (!drops.isEmpty()) {
+        return release(idx, drops, DRAIN);
+      }
+    }
+    if (restarting && !idx.memberPresent()) {
+      return masters == 0 ? Decision.DONE : Decision.IDLE;
+    }
+    // 11: a replica first in line that does not want masters steps behind the next replica
+    // when that one wants masters and the master is about to hand off: the hand-off then goes
+    // straight to a member that wants it instead of through a chain of members over their share.
+    if (balance && idx.memberPresent() && masters >= want.masters()) {
+      List<String> asides = stepAsideCandidates(idx, maxBatch);
+      if (!asides.isEmpty()) {
+        return move(idx, asides, STEP_ASIDE);
+      }
+    }
+    // 7: take unowned items to reach the master target.
+    if (masters < want.masters() && !idx.empty.isEmpty()) {
+      List<String> picks = Placements.fit(idx, idx.empty.sample(batch(want.masters() - masters), rnd));
+      if (!picks.isEmpty()) {
+        return create(idx, picks, localState, 7);
+      }
+      // 14: at the item limit with items masterless: masters come before replicas, so let a
+      // replica go (every other entry guarded as seen) to make room for a master.
+      if (balance && idx.unattainableSlots() > 0) {
+        List<String> drops = Placements.roomForMaster(idx);
+        if (!drops.isEmpty()) {
+          return release(idx, drops, MAKE_ROOM);
+        }
+      }
+    }
+    // 8: take short-staffed items that have a master.
+    if (total < want.total()) {
+      List<String> picks = Placements.fit(idx, pickShortPreferringOwn(idx, batch(want.total() - total), want.total(), rnd));
+      if (!picks.isEmpty()) {
+        return create(idx, picks, localState, 8);
+      }
+    }
+    // 12: over the total target: let a replica go where a member under its total can take
+    // it (the copy has to move anyway), rather than a master (rule 9), which would move a copy
+    // and a mastership.
+    if (balance && idx.memberPresent() && total > want.total() && !idx.myReplicas.isEmpty()) {
+      List<String> drops = surplusReplicas(idx, batch(total - want.total()));
+      if (!drops.isEmpty()) {
+        return release(idx, drops, SURPLUS_REPLICA);
+      }
+    }
+    // 16: zones: a replica sharing its zone with an earlier entry of a fully staffed item goes
+    // (every other entry guarded, as rule 12) when a zone the route lacks has room to take it.
+    if (balance && idx.memberPresent() && !idx.myReplicas.isEmpty() && ZoneSpread.inUse(idx)) {
+      List<String> drops = ZoneSpread.misplacedReplicas(idx, maxBatch);
+      if (!drops.isEmpty()) {
+        return release(idx, drops, ZONE_SPREAD);
+      }
+    }
+    // 9: deadlock avoidance: at the master target but over the total.
+    if (balance && masters == want.masters() && total > want.total() && !idx.myReadyMasters.isEmpty()) {
+      return release(idx, handOffCandidates(idx, 1, rnd), 9);
+    }
+    // 10: deadlock avoidance: items are short of replicas that no member wanting more can
+    // fill (each already holds them): a member not over its master target takes one more
+    // after a back-off, so that members that do want more win the race. Over its total
+    // target too: totals that drift above target after the fleet shrinks must not leave
+    // items short for good (seen after a crash at 10,000 items x 10 members).
+    if (idx.memberPresent() && masters <= want.masters()) {
+      List<String> picks = Placements.fit(idx, unclaimedShort(idx, rnd));
+      if (!picks.isEmpty()) {
+        Decision d = create(idx, picks, localState, 10);
+        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), 10);
+      }
+    }
+    if (!idx.memberPresent() && idx.entriesHeld() == 0) {
+      return Decision.DONE;
+    }
+    // 13: over the master target and no ready replica that wants masters stands first in line
+    // (nor will, rule 11: the members that want masters hold no copy to promote): after a
+    // back-off, let a master go as the seed did, so that its copy can move to one of them.
+    // A member that wants masters further back in one of our routes needs no copy: the
+    // mastership then travels in place, one move per replica ahead of it.
+    // Not while a member is away for a restart: targets shift while it is gone and back when it
+    // returns; a copy moved meanwhile would be a copy moved for nothing.
+    if (balance && idx.memberPresent() && masters > want.masters() && !idx.myReadyMasters.isEmpty()
+        && !idx.restartsPending()) {
+      String viaCopy = hungryBehind(idx, rnd);
+      if (viaCopy != null) {
+        Decision d = move(idx, List.of(viaCopy), FORCED_HANDOFF);
+        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), FORCED_HANDOFF);
+      }
+      Decision d = release(idx, handOffCandidates(idx, 1, rnd), FORCED_HANDOFF);
+      // While some member is over its total, rule 12 is about to hand copies to the members
+      // below theirs, and the mastership can then move in place: wait for that first.
+      return someoneOverTotal(idx) ? new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(),
+          FORCED_HANDOFF) : d;
+    }
+    return Decision.IDLE;
+  }
+
+  /** Rule 1: adopt an entry left on this member's declared restart lease. */
+  public static final int ADOPT = 1;
+  /** Rule 11: a first replica steps behind one that wants masters. */
+  public static final int STEP_ASIDE = 11;
+  /** Rule 12: an over-full member releases a replica that a member with room can take. */
+  public static final int SURPLUS_REPLICA = 12;
+  /** Rule 13: a master over its share with no successor that wants it hands off anyway. */
+  public static final int FORCED_HANDOFF = 13;
+  public static final int MAKE_ROOM = 14;
+  public static final int DRAIN = 15;
+  public static final int ZONE_SPREAD = 16;
+
+  private boolean restarting;
+
+  /**
+   * Whether this member is stopping for a restart: it hands its masters off in place and keeps
+   * its replica entries (rule 6 does not apply); the decision is DONE once it masters nothing.
+   */
+  public AllocationDecider restarting(boolean restarting) {
+    this.restarting = restarting;
+    return this;
+  }
+
+  public boolean restarting() {
+    return restarting;
+  }
+
+  private static boolean someoneOverTotal(AllocationIndex idx) {
+    for (String m : idx.presentMembers()) {
+      if (Placements.freeSlots(idx, m) < 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether some present member other than this one masters more items than its target. */
+  private static boolean someoneElseOverMasters(AllocationIndex idx) {
+    for (String m : idx.presentMembers()) {
+      int target = idx.masterTargetOf(m);
+      if (!m.equals(idx.member()) && idx.mastersOf(m) > target) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code member} (present) masters fewer items than its target. */
+  private static boolean wantsMasters(AllocationIndex idx, String member) {
+    int target = idx.masterTargetOf(member);
+    return target >= 0 && idx.mastersOf(member) < target;
+  }
+
+  /**
+   * Ready masters that can move behind their replicas in place (exactly R+1 entries, R >= 1, so
+   * that the move leaves this member a replica, not an extra), whose first replica wants masters
+   * (or any, when {@code anySuccessor}), those with the hungriest successor first.
+   */
+  private List<String> moveCandidates(AllocationIndex idx, int k, boolean anySuccessor, Random rnd) {
+    if (idx.maxReplicas() < 1) {
+      return List.of();
+    }
+    List<String> all = new ArrayList<>(idx.myReadyMasters.all());
+    java.util.Collections.shuffle(all, rnd);
+    Map<String, Integer> deficit = new HashMap<>();
+    List<String> out = new ArrayList<>();
+    for (String item : all) {
+      List<RouteEntry> entries = idx.summary(item).route().entries();
+      int r = idx.summary(item).replicas();
+      if (r < 1 || entries.size() != r + 1) {
+        continue;
+      }
+      String succ = entries.get(1).member();
+      int d = idx.masterTargetOf(succ) - idx.mastersOf(succ);
+      if (d > 0 || anySuccessor) {
+        deficit.put(item, d);
+        out.add(item);
+      }
+    }
+    out.sort(Comparator.comparingInt((String i) -> deficit.get(i)).reversed());
+    // Do not hand a successor more than it wants in one round.
+    Map<String, Integer> given = new HashMap<>();
+    List<String> picks = new ArrayList<>();
+    for (String item : out) {
+      if (picks.size() >= k) {
+        break;
+      }
+      String succ = idx.summary(item).route().entries().get(1).member();
+      int g = given.getOrDefault(succ, 0);
+      if (!anySuccessor && g >= deficit.get(item)) {
+        continue;
+      }
+      given.put(succ, g + 1);
+      picks.add(item);
+    }
+    return picks;
+  }
+
+  /** A ready master of ours (R+1 entries) with a member that wants masters behind its first replica. */
+  private static String hungryBehind(AllocationIndex idx, Random rnd) {
+    if (idx.replicas() < 2) {
+      return null;
+    }
+    List<String> all = new ArrayList<>(idx.myReadyMasters.all());
+    java.util.Collections.shuffle(all, rnd);
+    for (String item : all) {
+      List<RouteEntry> entries = idx.summary(item).route().entries();
+      if (entries.size() != idx.replicas() + 1) {
+        continue;
+      }
+      for (int i = 2; i < entries.size(); i++) {
+        if (wantsMasters(idx, entries.get(i).member())) {
+          return item;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Replicas this member holds first in line (index 1) of items whose master is over its master
+   * target, while this member does not want more masters and the replica behind it does.
+   */
+  private static List<String> stepAsideCandidates(AllocationIndex idx, int k) {
+    if (idx.maxReplicas() < 2) {
+      return List.of();
+    }
+    boolean someoneWants = false;
+    for (String m : idx.presentMembers()) {
+      if (!m.equals(idx.member()) && wantsMasters(idx, m)) {
+        someoneWants = true;
+        break;
+      }
+    }
+    if (!someoneWants || !someoneElseOverMasters(idx)) {
+      return List.of(); // cheap gates: the loop below is over every replica held
+    }
+    List<String> out = new ArrayList<>();
+    for (String item : idx.myReplicas.all()) {
+      ItemSummary s = idx.summary(item);
+      List<RouteEntry> entries = s.route().entries();
+      if (s.replicas() < 2 || s.myIndex() != 1 || entries.size() != s.replicas() + 1) {
+        continue;
+      }
+      String master = entries.get(0).member();
+      int masterTarget = idx.masterTargetOf(master);
+      if (masterTarget >= 0 && idx.mastersOf(master) <= masterTarget) {
+        continue; // a master not over its share (or shutting down: it hands to anyone) keeps it
+      }
+      if (wantsMasters(idx, entries.get(2).member())) {
+        out.add(item);
+        if (out.size() >= k) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Replicas of fully staffed items that some present member under its total target does not
+   * hold (so it can take the copy), at most {@code k}, and no more than those members can take.
+   */
+  private static List<String> surplusReplicas(AllocationIndex idx, int k) {
+    Map<String, Integer> room = new HashMap<>();
+    for (String m : idx.presentMembers()) {
+      int free = Placements.freeSlots(idx, m);
+      if (!m.equals(idx.member()) && free > 0) {
+        room.put(m, free);
+      }
+    }
+    if (room.isEmpty()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (String item : idx.myReplicas.all()) {
+      if (out.size() >= k || room.isEmpty()) {
+        break;
+      }
+      Route r = idx.summary(item).route();
+      if (r.size() != idx.summary(item).replicas() + 1) {
+        continue;
+      }
+      for (String m : room.keySet()) {
+        if (r.index(m) < 0) {
+          out.add(item);
+          room.merge(m, -1, (a, b) -> a + b == 0 ? null : a + b);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One short-staffed item (a few sampled) that no present member under its total target could
+   * take instead: those take it by rule 8 without any back-off, and a copy placed here would only
+   * have to move to them later.
+   */
+  private static List<String> unclaimedShort(AllocationIndex idx, Random rnd) {
+    List<String> hungry = null;
+    for (String item : pickShort(idx, 8, rnd)) {
+      if (hungry == null) {
+        hungry = new ArrayList<>();
+        for (String m : idx.presentMembers()) {
+          // Room under each member's own target: a member at its item limit cannot take it.
+          if (!m.equals(idx.member()) && Placements.freeSlots(idx, m) > 0) {
+            hungry.add(m);
+          }
+        }
+      }
+      Route r = idx.summary(item).route();
+      if (hungry.stream().allMatch(m -> r.index(m) >= 0)) {
+        return List.of(item);
+      }
+    }
+    return List.of();
+  }
+
+  /**
+   * Replicas a leaving member may drop now: those of items still at R+1 entries (the others
+   * guarded as seen), so that a replica released meanwhile by a member that stays (rule 12, 9)
+   * and this one never leave the item two short; or of items no present member outside the
+   * route could ever fill up again.
+   */
+  private static List<String> leavingReplicas(AllocationIndex idx, int k, Random rnd) {
+    List<String> all = new ArrayList<>(idx.myReplicas.all());
+    java.util.Collections.shuffle(all, rnd);
+    List<String> present = null;
+    List<String> out = new ArrayList<>();
+    for (String item : all) {
+      Route r = idx.summary(item).route();
+      boolean ok = r.size() >= idx.summary(item).replicas() + 1;
+      if (!ok) {
+        if (present == null) {
+          present = idx.presentMembers();
+        }
+        ok = present.stream().allMatch(m -> r.index(m) >= 0);
+      }
+      if (ok) {
+        out.add(item);
+        if (out.size() >= k) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Decision move(AllocationIndex idx, List<String> items, int rule) {
+    List<Action> out = new ArrayList<>(items.size());
+    for (String item : items) {
+      ItemSummary s = idx.summary(item);
+      List<RouteEntry> entries = s.route().entries();
+      List<Action.Guard> guards = new ArrayList<>();
+      // The others must stand as seen: the replicas a master hands to (ready, R of them), and
+      // no newcomer that this entry would fall behind as an extra.
+      for (int i = 0; i < entries.size(); i++) {
+        if (i != s.myIndex() && entries.get(i).modRevision() > 0) {
+          guards.add(new Action.Guard(entries.get(i).member(), entries.get(i).modRevision(), entries.get(i).moved()));
+        }
+      }
+      out.add(Action.move(item, s.myEntry().state(), s.myEntry().modRevision(), s.myEntry().moved(), rule, guards));
+    }
+    return Decision.act(rule, out);
+  }
+
+  private int batch(int gap) {
+    return Math.min(gap, maxBatch);
+  }
+
+  private void staleState(AllocationIndex idx, String item, Function<String, String> localState, int rule,
+      List<Action> out) {
+    if (out.size() >= maxBatch) {
+      return;
+    }
+    ItemSummary s = idx.summary(item);
+    String state = localState.apply(item);
+    if (state != null && !state.equals(s.myEntry().state())) {
+      out.add(Action.update(item, state, s.myEntry().modRevision(), s.myEntry().moved(), rule));
+    }
+  }
+
+  /**
+   * Short-staffed items that already have a master. Items with no entry at all are left to
+   * rule 7: taking one here would make this member a master beyond its target, which rule 5
+   * would later have to hand off again (measured: a third more actions in the seed's
+   * extended deadlock scenario).
+   */
+  /**
+   * Rule 8's picks: among a sample of short items, first those this member is the designated
+   * taker of (the most room, then the highest hash of item and member, among the present
+   * members with room that hold no entry of the item), so that members filling the same short
+   * items at once mostly pick
+   * different ones (each collision is a copy placed for nothing: an extra that lets go); the
+   * others only to complete a batch that would otherwise be empty.
+   */
+  private static List<String> pickShortPreferringOwn(AllocationIndex idx, int k, int total, Random rnd) {
+    List<String> sample = pickShort(idx, Math.max(k * 2, 8), rnd);
+    if (sample.size() <= 1) {
+      return sample;
+    }
+    List<String> takers = new ArrayList<>();
+    List<Integer> rooms = new ArrayList<>();
+    for (String m : idx.presentMembers()) {
+      // Each member's own target (weights and item limits differ), not this member's.
+      int target = m.equals(idx.member()) ? total : Math.max(0, idx.totalTargetOf(m));
+      int free = target - idx.entriesOf(m);
+      if (m.equals(idx.member()) || free > 0) {
+        takers.add(m);
+        rooms.add(free * 4 / Math.max(1, target)); // quarters of a share
+      }
+    }
+    // With zones, a member the take rule keeps off an item is not its taker: designating one
+    // left such items to nobody's batch, taken one per transaction (10 x the transactions).
+    boolean zoned = ZoneSpread.inUse(idx);
+    Map<String, Integer> zoneRoom = zoned ? ZoneSpread.roomByZone(idx) : Map.of();
+    List<String> own = new ArrayList<>();
+    List<String> rest = new ArrayList<>();
+    for (String item : sample) {
+      Route r = idx.summary(item).route();
+      Set<String> routeZones = zoned ? ZoneSpread.zonesOf(idx, r.entries()) : Set.of();
+      String best = null;
+      int bestRoom = 0;
+      int bestHash = 0;
+      int itemHash = item.hashCode() * 31;
+      for (int t = 0; t < takers.size(); t++) {
+        String m = takers.get(t);
+        int room = rooms.get(t);
+        if (best != null && room < bestRoom) {
+          continue;
+        }
+        // The member with the most room first (a member rejoining empty takes what is freed
+        // for it), the hash among equals.
+        int h = mix(itemHash + m.hashCode());
+        if ((best == null || room > bestRoom || h > bestHash) && r.index(m) < 0
+            && !(zoned && ZoneSpread.keepsOff(idx, m, routeZones, zoneRoom))) {
+          best = m;
+          bestRoom = room;
+          bestHash = h;
+        }
+      }
+      (idx.member().equals(best) ? own : rest).add(item);
+    }
+    List<String> out = own.size() > k ? own.subList(0, k) : own;
+    if (out.isEmpty() && !rest.isEmpty()) {
+      return List.of(rest.get(0));
+    }
+    return out;
+  }
+
+  private static int mix(int h) {
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    return h ^ (h >>> 16);
+  }
+
+  private static List<String> pickShort(AllocationIndex idx, int k, Random rnd) {
+    if (ZoneSpread.inUse(idx)) {
+      return ZoneSpread.pickShort(idx, k, rnd, idx.unattainableSlots() > 0);
+    }
+    if (idx.unattainableSlots() > 0) {
+      return Placements.fewestEntriesFirst(idx, k, rnd);
+    }
+    return idx.shortStaffed.sample(k, rnd);
+  }
+
+  /**
+   * Up to {@code k} ready masters to hand off, preferring items whose first replica (the
+   * member that will be promoted) masters the fewest items, so that mastership flows to
+   * members that want it instead of bouncing between members that are all over target.
+   * Random among equals.
+   */
+  private static List<String> handOffCandidates(AllocationIndex idx, int k, Random rnd) {
+    List<String> all = new ArrayList<>(idx.myReadyMasters.all());
+    if (all.size() <= k) {
+      return all;
+    }
+    java.util.Collections.shuffle(all, rnd);
+    Map<String, Integer> successorLoad = new HashMap<>();
+    for (String item : all) {
+      List<RouteEntry> entries = idx.summary(item).route().entries();
+      successorLoad.put(item, entries.size() > 1 ? idx.mastersOf(entries.get(1).member()) : Integer.MAX_VALUE);
+    }
+    all.sort(Comparator.comparingInt(successorLoad::get));
+    return all.subList(0, k);
+  }
+
+  private static Decision release(AllocationIndex idx, List<String> items, int rule) {
+    List<Action> out = new ArrayList<>(items.size());
+    for (String item : items) {
+      ItemSummary s = idx.summary(item);
+      List<RouteEntry> entries = s.route().entries();
+      List<Action.Guard> guards = new ArrayList<>();
+      if (s.myIndex() == 0) {
+        // A master hands off: the replicas it counted on must still stand as seen, or a
+        // replica released concurrently would leave the item short.
+        guard(entries, 1, s.replicas(), guards);
+      } else if (rule == SURPLUS_REPLICA || rule == 6 || rule == MAKE_ROOM || rule == DRAIN || rule == ZONE_SPREAD) {
+        // A replica lets go while it stays: every other entry must stand as seen, or two members
+        // letting go of the same item at once would leave it short by two.
+        for (int i = 0; i < entries.size(); i++) {
+          if (i != s.myIndex() && entries.get(i).modRevision() > 0) {
+            guards.add(new Action.Guard(entries.get(i).member(), entries.get(i).modRevision(),
+                entries.get(i).moved()));
+          }
+        }
+      } else if (s.myIndex() > s.replicas()) {
+        // An extra lets go: the R+1 entries ahead of it must still stand, or it may already
+        // be a replica (a master ahead handed off meanwhile) and its release would leave the
+        // item short. Seen in a rolling restart at 1,000 items x 10 members.
+        guard(entries, 0, s.replicas(), guards);
+      } else {
+        // A replica lets go (its member is leaving): the entries ahead of it must still stand,
+        // or the master may have handed off to it meanwhile and the item would go masterless.
+        // Found by bench/chaos: a SIGTERMed member released its replica in the revision after
+        // the master had handed the item to it.
+        guard(entries, 0, s.myIndex() - 1, guards);
+      }
+      out.add(Action.release(item, s.myEntry().modRevision(), s.myEntry().moved(), rule, guards));
+    }
+    return Decision.act(rule, out);
+  }
+
+  private static void guard(List<RouteEntry> entries, int from, int to, List<Action.Guard> guards) {
+    for (int i = from; i <= to && i < entries.size(); i++) {
+      // An entry that is only a directory of deeper keys has no key of its own to compare.
+      if (entries.get(i).modRevision() > 0) {
+        guards.add(new Action.Guard(entries.get(i).member(), entries.get(i).modRevision(), entries.get(i).moved()));
+      }
+    }
+  }
+
+  private static Decision create(AllocationIndex idx, List<String> items, Function<String, String> localState,
+      int rule) {
+    List<Action> out = new ArrayList<>(items.size());
+    for (String item : items) {
+      ItemSummary s = idx.summary(item);
+      String state = localState.apply(item);
+      out.add(Action.create(item, state == null ? "" : state, s.fixed() ? 0 : s.markerCreateRevision(), rule));
+    }
+    return Decision.act(rule, out);
+  }
+}

@@ -1,0 +1,100 @@
+package io.consensus.internal.member;
+
+import io.consensus.verticle.AllocatorOptions;
+import io.consensus.verticle.MemberExistsException;
+import io.consensus.etcd.EtcdCallException;
+import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.lease.LeaseKeeper;
+import io.consensus.internal.lease.LeaseOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Joins a member to the fleet: grants its lease and creates its member key on it. While the key exists (another process, or an earlier incarnation
+ * whose lease has not expired) it retries until a deadline, then fails with
+ * {@link MemberExistsException}; a failed join revokes its lease, leaving nothing behind.
+ */
+public final class MemberRegistration {
+  private static final Logger LOG = LoggerFactory.getLogger(MemberRegistration.class);
+  private static final long RETRY_MILLIS = 500;
+
+  /** A joined member: its lease, and the revision at which its member key was created. */
+  public record Joined(LeaseKeeper lease, long revision) {
+  }
+
+  private final Vertx vertx;
+  private final EtcdConnection conn;
+  private final EntryWriter writer;
+  private final String memberKey;
+  private final AllocatorOptions options;
+  private final LeaseOptions leaseOptions;
+
+  public MemberRegistration(Vertx vertx, EtcdConnection conn, EntryWriter writer, String memberKey,
+      AllocatorOptions options) {
+    this(vertx, conn, writer, memberKey, options, new LeaseOptions().setTtlSeconds(options.getLeaseTtlSeconds()));
+  }
+
+  public MemberRegistration(Vertx vertx, EtcdConnection conn, EntryWriter writer, String memberKey,
+      AllocatorOptions options, LeaseOptions leaseOptions) {
+    this.leaseOptions = leaseOptions;
+    this.vertx = vertx;
+    this.conn = conn;
+    this.writer = writer;
+    this.memberKey = memberKey;
+    this.options = options;
+  }
+
+  /**
+   * Joins, retrying while the member key exists until {@code deadlineNanos} or until
+   * {@code abandoned} says to stop. Call on the allocator's context.
+   */
+  public Future<Joined> join(long deadlineNanos, BooleanSupplier abandoned, Handler<String> onLeaseLost) {
+    return LeaseKeeper.grant(vertx, conn, leaseOptions, onLeaseLost).compose(lease ->
+        createMember(lease, deadlineNanos, abandoned)
+            .map(rev -> new Joined(lease, rev))
+            .recover(err -> lease.revoke().transform(x -> Future.failedFuture(err))));
+  }
+
+  private Future<Long> createMember(LeaseKeeper lease, long deadlineNanos, BooleanSupplier abandoned) {
+    if (lease.isLost()) {
+      return Future.failedFuture(lostWhileJoining(lease));
+    }
+    return writer.createMember(lease.id(), MemberValue.of(options).encode()).recover(err ->
+        // etcd no longer has the lease (expired while this process stalled, or revoked): lost.
+        Future.failedFuture(err instanceof EtcdCallException e && e.status() == GrpcStatus.NOT_FOUND
+            ? lostWhileJoining(lease) : err)).compose(rev -> {
+      if (lease.isLost()) {
+        // etcd may still hold the lease (the keeper steps down a margin early), but nothing
+        // renews it any more: a member key on it would make us a member on a dead lease.
+        return Future.failedFuture(lostWhileJoining(lease));
+      }
+      if (rev > 0) {
+        return Future.succeededFuture(rev);
+      }
+      if (System.nanoTime() >= deadlineNanos || abandoned.getAsBoolean()) {
+        return Future.failedFuture(new MemberExistsException(memberKey));
+      }
+      LOG.info("member key {} exists; waiting for it to go", memberKey);
+      Promise<Long> p = Promise.promise();
+      vertx.setTimer(RETRY_MILLIS, t -> createMember(lease, deadlineNanos, abandoned).onComplete(p));
+      return p.future();
+    });
+  }
+
+  private static LeaseLostException lostWhileJoining(LeaseKeeper lease) {
+    return new LeaseLostException("etcd lease " + lease.id() + " was lost while joining; a new one is needed");
+  }
+
+  /** The lease was declared lost before the member key could be created on it. */
+  public static final class LeaseLostException extends RuntimeException {
+    public LeaseLostException(String message) {
+      super(message);
+    }
+  }
+}

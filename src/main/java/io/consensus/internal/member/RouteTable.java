@@ -1,0 +1,98 @@
+package io.consensus.internal.member;
+
+import io.consensus.verticle.ItemHandler;
+import io.consensus.verticle.RouteChange;
+import io.consensus.internal.allocation.AllocationIndex;
+import io.consensus.internal.allocation.ItemSummary;
+import io.consensus.internal.route.MemberDirectory;
+import io.consensus.route.Role;
+import io.consensus.route.Route;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The routes one member has told its application about, and the telling: every change is
+ * published on the event bus at once and goes to the {@link ItemHandler} through its item's
+ * queue ({@link RouteDelivery}). Owned by the allocator's context.
+ */
+public final class RouteTable {
+  private final String member;
+  private final String address;
+  private final RouteDelivery delivery;
+  private final EventBus bus;
+  private final Map<String, RouteChange> table = new TreeMap<>();
+  private final MemberDirectory members;
+  private final Runnable onMastershipGained;
+
+  public RouteTable(String member, String address, ItemHandler handler, Vertx vertx, MemberDirectory members,
+      Runnable onMastershipGained) {
+    this.members = members;
+    this.onMastershipGained = onMastershipGained;
+    this.member = member;
+    this.address = address;
+    this.delivery = new RouteDelivery(vertx, member, handler);
+    this.bus = vertx.eventBus();
+  }
+
+  /**
+   * Publishes the current routes of {@code items} at {@code revision}.
+   *
+   * @param mayHold whether this member may claim its entries (false while its lease is in
+   *                doubt: it then reports no role at all)
+   */
+  public void publish(AllocationIndex index, Collection<String> items, long revision, boolean mayHold) {
+    for (String item : items) {
+      ItemSummary s = index.summary(item);
+      RouteChange change;
+      if (s == null) {
+        change = new RouteChange(member, item, revision, Route.empty(item), -1, Role.NONE, true, RouteChange.ROUTE);
+        table.remove(item);
+      } else {
+        boolean mine = mayHold && s.myEntry() != null;
+        change = new RouteChange(member, item, revision, s.route(), mine ? s.myIndex() : -1,
+            mine ? s.role() : Role.NONE, false, RouteChange.ROUTE, members.metadataOf(s.route()));
+        RouteChange old = table.put(item, change);
+        if (change.role() == Role.MASTER && old != null && old.role() != Role.MASTER && !old.route().isEmpty()
+            && !old.route().master().member().equals(member)) {
+          onMastershipGained.run();
+        }
+      }
+      deliver(change);
+    }
+  }
+
+  /** Tells the application it holds nothing any more, for every item it held. */
+  public void publishNothingHeld(long revision, String reason) {
+    for (RouteChange old : table.values()) {
+      if (old.index() >= 0) {
+        RouteChange none = new RouteChange(member, old.item(), revision, old.route(), -1, Role.NONE, false, reason,
+            old.metadata());
+        table.put(old.item(), none);
+        deliver(none);
+      }
+    }
+  }
+
+  /** A copy of the table, keyed by item. */
+  public Map<String, RouteChange> copy() {
+    return new TreeMap<>(table);
+  }
+
+  /** The table as answered on {@code <address>.table.<member>}. */
+  public JsonObject toJson(long revision) {
+    JsonArray routes = new JsonArray();
+    table.values().forEach(c -> routes.add(c.toJson()));
+    return new JsonObject().put("member", member).put("revision", revision).put("routes", routes);
+  }
+
+  /** The handler gets the change through its item's queue; the event bus at once. */
+  private void deliver(RouteChange change) {
+    delivery.deliver(change);
+    bus.publish(address, change.toJson());
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The implementation behind {@code verticle}'s {@code AllocatorVerticle}: {@code EntryWriter}
+ * (compare-guarded entry transactions), {@code MemberRegistration} (lease and member key at
+ * join), {@code MemberValue} and {@code JsonSpecReader} (the member spec in member keys and the
+ * replica count in item markers), {@code RouteTable} and {@code RouteDelivery} (the member's
+ * routes and their publication), {@code HeldItemStates} (local states of held items and which
+ * need writing), {@code RestartExit} and {@code GraceLease} (a stop for a restart),
+ * {@code PlacementNotes} (drain, maintenance and shortfall as the view shows them) and
+ * {@code FleetControl} (drains and maintenance mode). Not API: it may change in any release.
+ *
+ * <p>May import: {@code etcd}, {@code ring}, {@code route}, {@code verticle} (the API types it
+ * implements), {@code internal.allocation}, {@code internal.etcd}, {@code internal.lease},
+ * {@code internal.route}.
+ */
+package io.consensus.internal.member;

@@ -1,0 +1,124 @@
+package io.consensus.internal.route;
+
+import io.consensus.route.MemberInfo;
+import io.consensus.route.Route;
+import io.consensus.route.RouteEntry;
+import io.consensus.tree.KeyTree;
+import io.consensus.tree.Node;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The members' metadata as of the latest tree, remembering the last metadata of members whose
+ * key has gone (a leaving master still serves until its hand-off completes). Mutable, owned by
+ * one context; {@link #members()} hands out immutable snapshots.
+ *
+ * <p>Departed members are forgotten oldest first beyond {@value #DEPARTED_LIMIT}, so member
+ * names that churn (host name + pid) do not accumulate.
+ */
+public final class MemberDirectory {
+  static final int DEPARTED_LIMIT = 1024;
+
+  private Node lastMembers;
+  private boolean initialized;
+  private Map<String, MemberInfo> snapshot = Map.of();
+  private final Map<String, JsonObject> present = new HashMap<>();
+  private final LinkedHashMap<String, JsonObject> departed = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, JsonObject> eldest) {
+      return size() > DEPARTED_LIMIT;
+    }
+  };
+
+  /**
+   * Brings the directory to {@code tree}. Costs nothing when the members' node is unchanged
+   * (trees are persistent: an unchanged node is the same object).
+   *
+   * @return whether any member appeared, left or changed its metadata
+   */
+  public boolean update(KeyTree tree) {
+    Node members = tree.child(Keys.MEMBER_PREFIX);
+    if (initialized && members == lastMembers) {
+      return false;
+    }
+    initialized = true;
+    lastMembers = members;
+    Map<String, JsonObject> now = new HashMap<>();
+    if (members != null) {
+      members.forEachChild(c -> {
+        if (c.hasValue() && Names.isValid(c.name())) {
+          now.put(c.name(), parse(c.value()));
+        }
+      });
+    }
+    boolean changed = !now.equals(present);
+    for (Map.Entry<String, JsonObject> e : present.entrySet()) {
+      if (!now.containsKey(e.getKey())) {
+        departed.remove(e.getKey());
+        departed.put(e.getKey(), e.getValue());
+      }
+    }
+    now.keySet().forEach(departed::remove);
+    present.clear();
+    present.putAll(now);
+    if (changed || snapshot.isEmpty()) {
+      Map<String, MemberInfo> s = new TreeMap<>();
+      departed.forEach((name, md) -> s.put(name, new MemberInfo(name, md, false)));
+      present.forEach((name, md) -> s.put(name, new MemberInfo(name, md, true)));
+      snapshot = Collections.unmodifiableMap(s);
+    }
+    return changed;
+  }
+
+  /** The member's metadata (last known for a departed member), or null when never seen. */
+  public JsonObject metadata(String member) {
+    JsonObject md = present.get(member);
+    return md != null ? md : departed.get(member);
+  }
+
+  /** Whether the member's key is present. */
+  public boolean isPresent(String member) {
+    return present.containsKey(member);
+  }
+
+  /** Metadata of the members of {@code route} that are known, by member name (immutable). */
+  public Map<String, JsonObject> metadataOf(Route route) {
+    if (route.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, JsonObject> out = new HashMap<>();
+    for (RouteEntry e : route.entries()) {
+      JsonObject md = metadata(e.member());
+      if (md != null) {
+        out.put(e.member(), md);
+      }
+    }
+    return Map.copyOf(out);
+  }
+
+  /** Every known member, present or departed, by name (immutable, sorted). */
+  public Map<String, MemberInfo> members() {
+    return snapshot;
+  }
+
+  /** The metadata of a member key's value: a JSON object, or {@code {"value": raw}} for anything else. */
+  public static JsonObject parse(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return new JsonObject();
+    }
+    try {
+      Object v = io.vertx.core.json.Json.decodeValue(raw);
+      if (v instanceof JsonObject o) {
+        return o;
+      }
+    } catch (DecodeException e) {
+      // not JSON: keep it as text
+    }
+    return new JsonObject().put("value", raw);
+  }
+}

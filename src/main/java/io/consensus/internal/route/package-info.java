@@ -1,0 +1,8 @@
+/**
+ * The key layout ({@code Keys}), item enumeration ({@code Items}), name validation
+ * ({@code Names}) and the member directory ({@code MemberDirectory}) over the key tree. Pure,
+ * no I/O. Not API: it may change in any release.
+ *
+ * <p>May import: {@code tree}, {@code route}.
+ */
+package io.consensus.internal.route;

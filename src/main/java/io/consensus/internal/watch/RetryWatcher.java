@@ -1,0 +1,397 @@
+package io.consensus.internal.watch;
+
+import io.consensus.internal.etcd.Backoff;
+import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.etcd.EtcdKeys;
+import io.consensus.internal.etcd.EtcdStream;
+import io.consensus.internal.etcd.EtcdValues;
+import io.consensus.tree.KeyEvent;
+import io.consensus.tree.WatchUpdate;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchGrpc;
+import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchResponse;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a consistent view of an etcd key prefix: a {@link WatchUpdate.Snapshot} first, then
+ * one {@link WatchUpdate.Changes} per revision and {@link WatchUpdate.Progress} when the
+ * store moved on without touching the prefix. Recovers from broken streams, compaction and
+ * endpoint failures by itself, can re-snapshot periodically, and lets callers wait for a
+ * revision ({@link #awaitRevision(long)}).
+ *
+ * <p>Every update and every future completes on the context that called
+ * {@link #start}, in revision order, and never twice for a revision. The watcher survives
+ * everything etcd can do to it: a broken stream or stopped member (rotate endpoint, back
+ * off, resume after the last delivered revision), a compaction or cancelled watch (new
+ * snapshot), and optionally re-snapshots periodically.
+ *
+ * <p>Not thread-safe except for the getters; call it from its context.
+ */
+public final class RetryWatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(RetryWatcher.class);
+
+  private final Vertx vertx;
+  private final Context ctx;
+  private final EtcdConnection conn;
+  private final RetryWatcherOptions opts;
+  private final Handler<WatchUpdate> handler;
+  private final SnapshotReader snapshots;
+  private final Backoff backoff;
+  private final RevisionWaiters waiters = new RevisionWaiters();
+  private final Promise<Void> firstSnapshot = Promise.promise();
+
+  // Written on ctx only; volatile so metrics and health checks may read them anywhere.
+  private volatile long delivered;
+  private volatile boolean live;
+  private Handler<Boolean> livenessHandler = b -> { };
+  private volatile long snapshotCount;
+  private volatile long eventCount;
+  private volatile long reconnectCount;
+
+  /** Bumped on every (re)connection: callbacks of an abandoned attempt carry an old value. */
+  private long generation;
+  private boolean needSnapshot = true;
+  private EtcdStream<WatchRequest, WatchResponse> stream;
+  private long retryTimer = -1;
+  private long refreshTimer = -1;
+  private long createTimer = -1;
+  private boolean closed;
+  private Future<Void> closing;
+
+  private RetryWatcher(Vertx vertx, Context ctx, EtcdConnection conn, RetryWatcherOptions opts,
+                       Handler<WatchUpdate> handler) {
+    this.vertx = vertx;
+    this.ctx = ctx;
+    this.conn = conn;
+    this.opts = new RetryWatcherOptions(opts).validate();
+    this.handler = handler;
+    this.snapshots = new SnapshotReader(conn, this.opts.getPrefix(), this.opts.getPageSize());
+    this.backoff = new Backoff(Duration.ofMillis(this.opts.getMinBackoffMillis()), Duration.ofMillis(this.opts.getMaxBackoffMillis()));
+  }
+
+  /**
+   * Starts watching; updates go to {@code handler} on {@code vertx.getOrCreateContext()}
+   * (the caller's context when called from one).
+   */
+  public static RetryWatcher start(Vertx vertx, EtcdConnection conn, RetryWatcherOptions opts,
+                                   Handler<WatchUpdate> handler) {
+    RetryWatcher w = new RetryWatcher(Objects.requireNonNull(vertx), vertx.getOrCreateContext(),
+        Objects.requireNonNull(conn), Objects.requireNonNull(opts), Objects.requireNonNull(handler));
+    w.ctx.runOnContext(v -> {
+      w.connect(++w.generation);
+      w.scheduleRefresh();
+    });
+    return w;
+  }
+
+  /** Completes once the first snapshot has been delivered; fails if closed before. */
+  public Future<Void> firstSnapshot() {
+    return firstSnapshot.future();
+  }
+
+  /** The revision of the last delivered update, 0 before the first snapshot. */
+  public long revision() {
+    return delivered;
+  }
+
+  /**
+   * Completes, on the watcher's context, with the delivered revision once it is at least
+   * {@code rev} (at once if already there; progress notifications count). Fails when the
+   * watcher is closed first.
+   */
+  public Future<Long> awaitRevision(long rev) {
+    Promise<Long> result = Promise.promise();
+    ctx.runOnContext(v -> {
+      if (delivered >= rev) {
+        result.complete(delivered);
+      } else if (closed) {
+        result.fail(new IllegalStateException("watcher closed"));
+      } else {
+        waiters.await(rev).onComplete(result);
+      }
+    });
+    return result.future();
+  }
+
+  /** Whether the watch stream is established and healthy (for health checks). */
+  public boolean isLive() {
+    return live;
+  }
+
+  /**
+   * Calls {@code handler} on the watcher's context whenever {@link #isLive()} changes (with the
+   * new value), e.g. to publish health without polling.
+   */
+  public RetryWatcher livenessHandler(Handler<Boolean> handler) {
+    livenessHandler = handler == null ? b -> { } : handler;
+    return this;
+  }
+
+  private void setLive(boolean now) {
+    if (live != now) {
+      live = now;
+      livenessHandler.handle(now);
+    }
+  }
+
+  /** Number of snapshots delivered. */
+  public long snapshotsTaken() {
+    return snapshotCount;
+  }
+
+  /** Number of watch events delivered in {@link WatchUpdate.Changes}. */
+  public long eventsDelivered() {
+    return eventCount;
+  }
+
+  /** Number of times the watch was re-established after a failure, compaction or cancel. */
+  public long reconnects() {
+    return reconnectCount;
+  }
+
+  /**
+   * Stops watching: cancels the stream and timers, fails pending waiters. Nothing is
+   * delivered after the returned future completes. Idempotent. Does not close the
+   * connection, which the caller owns.
+   */
+  public Future<Void> close() {
+    Promise<Void> p = Promise.promise();
+    ctx.runOnContext(v -> {
+      if (closing == null) {
+        closed = true;
+        setLive(false);
+        generation++;
+        cancelTimer(retryTimer);
+        cancelTimer(refreshTimer);
+        cancelTimer(createTimer);
+        retryTimer = refreshTimer = createTimer = -1;
+        cancelStream();
+        IllegalStateException cause = new IllegalStateException("watcher closed");
+        waiters.failAll(cause);
+        firstSnapshot.tryFail(cause);
+        closing = Future.succeededFuture();
+        LOG.debug("watcher {} closed at revision {}", opts.getPrefix(), delivered);
+      }
+      closing.onComplete(p);
+    });
+    return p.future();
+  }
+
+  // ---- connection cycle -------------------------------------------------------------------
+
+  private void connect(long gen) {
+    if (gen != generation || closed) {
+      return;
+    }
+    LOG.debug("connecting watch of {} to {} ({})", opts.getPrefix(), conn.currentEndpoint(),
+        needSnapshot ? "snapshot first" : "resume after " + delivered);
+    Future<Long> from;
+    if (needSnapshot) {
+      from = snapshots.read().map(snap -> {
+        if (gen == generation && !closed) {
+          deliverSnapshot(snap);
+        }
+        return snap.revision() + 1;
+      });
+    } else {
+      from = Future.succeededFuture(delivered + 1);
+    }
+    from.compose(start -> gen == generation && !closed ? openWatch(gen, start) : Future.succeededFuture())
+        .onFailure(err -> failed(gen, "connect", err, false));
+  }
+
+  private Future<Void> openWatch(long gen, long startRevision) {
+    return conn.openStream(WatchGrpc.getWatchMethod()).compose(s -> {
+      if (gen != generation || closed) {
+        s.request().cancel();
+        return Future.succeededFuture();
+      }
+      stream = s;
+      armCreateTimeout(gen, s);
+      s.request().exceptionHandler(err -> failed(gen, "watch stream", err, true));
+      s.request().write(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
+          .setKey(EtcdKeys.bytes(opts.getPrefix()))
+          .setRangeEnd(EtcdKeys.prefixEnd(opts.getPrefix()))
+          .setStartRevision(startRevision)
+          .setProgressNotify(true)
+          .setPrevKv(opts.isPrevKv())).build());
+      return s.request().response().map(resp -> {
+        resp.handler(msg -> onResponse(gen, msg));
+        resp.exceptionHandler(err -> failed(gen, "watch stream", err, true));
+        resp.endHandler(v -> failed(gen, "watch stream",
+            new IllegalStateException("ended by " + s.endpoint() + ": " + resp.status() + " "
+                + resp.statusMessage()), true));
+        return null;
+      });
+    });
+  }
+
+  /** A stream etcd accepted but never confirmed (e.g. a member still starting) must not stall us. */
+  private void armCreateTimeout(long gen, EtcdStream<WatchRequest, WatchResponse> s) {
+    cancelTimer(createTimer);
+    createTimer = vertx.setTimer(conn.callTimeout().toMillis(), t -> {
+      createTimer = -1;
+      if (!live) {
+        failed(gen, "watch creation", new IllegalStateException("no answer from " + s.endpoint() + " within "
+            + conn.callTimeout().toMillis() + " ms"), true);
+      }
+    });
+  }
+
+  private void onResponse(long gen, WatchResponse resp) {
+    if (gen != generation || closed) {
+      return;
+    }
+    if (resp.getCanceled()) {
+      if (resp.getCompactRevision() > 0) {
+        LOG.warn("watch of {} compacted at revision {} (delivered {}): taking a new snapshot",
+            opts.getPrefix(), resp.getCompactRevision(), delivered);
+      } else {
+        LOG.warn("watch of {} cancelled by etcd: {}", opts.getPrefix(), resp.getCancelReason());
+      }
+      reconnectCount++;
+      restart(true, 0);
+      return;
+    }
+    if (resp.getCreated()) {
+      // The header of a creation is the store's current revision, yet events before it may
+      // still be on their way: it is no progress.
+      setLive(true);
+      backoff.reset();
+      cancelTimer(createTimer);
+      createTimer = -1;
+      LOG.info("watching {} on {} from revision {}", opts.getPrefix(), stream.endpoint(), delivered + 1);
+      return;
+    }
+    if (resp.getEventsCount() == 0) {
+      long rev = resp.getHeader().getRevision();
+      if (rev > delivered) {
+        deliver(new WatchUpdate.Progress(rev));
+      }
+      return;
+    }
+    deliverEvents(resp.getEventsList());
+  }
+
+  /** One Changes per revision; a response may carry several, an old replay some at or below delivered. */
+  private void deliverEvents(List<Event> events) {
+    int i = 0;
+    while (i < events.size() && !closed) {
+      long rev = events.get(i).getKv().getModRevision();
+      List<KeyEvent> group = new ArrayList<>();
+      while (i < events.size() && events.get(i).getKv().getModRevision() == rev) {
+        group.add(EtcdValues.keyEvent(events.get(i)));
+        i++;
+      }
+      if (rev > delivered) {
+        eventCount += group.size();
+        deliver(new WatchUpdate.Changes(rev, group));
+      }
+    }
+  }
+
+  private void deliverSnapshot(WatchUpdate.Snapshot snap) {
+    if (snap.revision() < delivered) {
+      // A lagging member answered; its view is older than what the handler already has.
+      throw new IllegalStateException("snapshot at " + snap.revision() + " is older than delivered " + delivered);
+    }
+    snapshotCount++;
+    LOG.info("snapshot of {}: {} keys at revision {}", opts.getPrefix(), snap.kvs().size(), snap.revision());
+    needSnapshot = false;
+    deliver(snap);
+    firstSnapshot.tryComplete();
+  }
+
+  private void deliver(WatchUpdate update) {
+    delivered = update.revision();
+    try {
+      handler.handle(update);
+    } catch (RuntimeException e) {
+      LOG.error("watch handler of {} failed on {}", opts.getPrefix(), update.getClass().getSimpleName(), e);
+    }
+    waiters.reached(delivered);
+  }
+
+  /** A failure of attempt {@code gen}: abandon it, back off, connect again. */
+  private void failed(long gen, String what, Throwable err, boolean brokenStream) {
+    if (gen != generation || closed) {
+      return;
+    }
+    if (brokenStream && stream != null) {
+      conn.rotateFrom(stream.endpoint()); // unary failures rotated already inside the connection
+    }
+    long delay = backoff.nextDelayMillis();
+    LOG.warn("{} of {} failed ({}); retrying in {} ms on {}", what, opts.getPrefix(), err.toString(), delay,
+        conn.currentEndpoint());
+    reconnectCount++;
+    restart(opts.isResnapshotOnReconnect(), delay);
+  }
+
+  /** Abandons the current attempt and connects again after {@code delayMillis}. */
+  private void restart(boolean snapshot, long delayMillis) {
+    setLive(false);
+    long gen = ++generation;
+    cancelStream();
+    needSnapshot |= snapshot || delivered == 0;
+    cancelTimer(retryTimer);
+    if (delayMillis <= 0) {
+      retryTimer = -1;
+      connect(gen);
+    } else {
+      retryTimer = vertx.setTimer(delayMillis, t -> {
+        retryTimer = -1;
+        connect(gen);
+      });
+    }
+  }
+
+  /**
+   * Drops the watch and delivers a fresh {@link WatchUpdate.Snapshot}, then resumes: for a
+   * caller whose view no longer fits the events (e.g. a patch was rejected).
+   */
+  public void resnapshot() {
+    ctx.runOnContext(v -> {
+      if (!closed) {
+        LOG.info("re-snapshot of {} requested", opts.getPrefix());
+        restart(true, 0);
+      }
+    });
+  }
+
+  private void scheduleRefresh() {
+    if (opts.getRefreshIntervalMillis() == 0 || closed) {
+      return;
+    }
+    refreshTimer = vertx.setPeriodic(opts.getRefreshIntervalMillis(), t -> {
+      if (live) { // a failing watch is being re-established anyway
+        LOG.info("periodic refresh of {}", opts.getPrefix());
+        restart(true, 0);
+      }
+    });
+  }
+
+  private void cancelStream() {
+    if (stream != null) {
+      stream.request().cancel();
+      stream = null;
+    }
+  }
+
+  private void cancelTimer(long id) {
+    if (id >= 0) {
+      vertx.cancelTimer(id);
+    }
+  }
+}

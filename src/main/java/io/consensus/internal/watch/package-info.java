@@ -1,0 +1,8 @@
+/**
+ * A consistent, self-healing view of an etcd prefix: {@code RetryWatcher} delivers a snapshot
+ * and then every revision in order, recovering from broken streams, compaction and endpoint
+ * failures; {@code RetryWatcherOptions} configures it.
+ *
+ * <p>May import: {@code tree}, {@code config}, {@code internal.etcd}, {@code internal.config}.
+ */
+package io.consensus.internal.watch;

@@ -1,8 +1,0 @@
-/**
- * A consistent, self-healing view of an etcd prefix: {@code RetryWatcher} delivers a snapshot
- * and then every revision in order, recovering from broken streams, compaction and endpoint
- * failures; {@code RetryWatcherOptions} configures it.
- *
- * <p>May import: {@code tree}, {@code etcd}, {@code config}.
- */
-package io.consensus.watch;

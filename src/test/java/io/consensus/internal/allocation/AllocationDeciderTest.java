@@ -1,0 +1,364 @@
+package io.consensus.internal.allocation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.consensus.internal.allocation.Decision.Outcome;
+import io.consensus.tree.KeyTree;
+import io.consensus.tree.KeyValue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** Each rule of the protocol on hand-built views, without etcd. */
+class AllocationDeciderTest {
+  static final Function<String, String> READY = item -> "ready";
+
+  /** Builds a view: members present, and entries item -> members in create order with states. */
+  static final class View {
+    final List<KeyValue> kvs = new ArrayList<>();
+    long rev = 1;
+
+    View member(String m) {
+      kvs.add(new KeyValue("/r/members/" + m, "{}", ++rev, rev, 1, 7));
+      return this;
+    }
+
+    View item(String item, String... memberStates) {
+      kvs.add(KeyValue.of("/r/items/" + item, "", ++rev, rev));
+      for (String ms : memberStates) {
+        String[] p = ms.split("=");
+        kvs.add(new KeyValue("/r/items/" + item + "/" + p[0], p.length > 1 ? p[1] : "ready", ++rev, rev, 1, 7));
+      }
+      return this;
+    }
+
+    AllocationIndex index(String me, int replicas, List<String> fixed) {
+      AllocationIndex idx = new AllocationIndex(me, replicas, fixed, (i, s) -> s.equals("ready"));
+      idx.rebuild(KeyTree.fromSnapshot("/r", rev, kvs));
+      return idx;
+    }
+
+    AllocationIndex index(String me, int replicas) {
+      return index(me, replicas, List.of());
+    }
+  }
+
+  static Decision decide(AllocationIndex idx, int batch) {
+    return new AllocationDecider(batch).decide(idx, READY, new Random(1));
+  }
+
+  @Test
+  void rule2UpdatesMasteredEntriesWithStaleStateFirst() {
+    AllocationIndex idx = new View().member("me").item("a", "me=warming", "x").item("b", "x", "me=warming")
+        .index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(2);
+    assertThat(d.actions()).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo(Action.Kind.UPDATE);
+      assertThat(a.item()).isEqualTo("a");
+      assertThat(a.state()).isEqualTo("ready");
+      assertThat(a.expectedModRevision()).isEqualTo(idx.summary("a").myEntry().modRevision());
+    });
+  }
+
+  @Test
+  void rule3UpdatesReplicas() {
+    AllocationIndex idx = new View().member("me").member("x").item("b", "x", "me=warming").index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(3);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("b");
+  }
+
+  @Test
+  void staleStateIsCheckedOnlyForCandidatesWhenGiven() {
+    AllocationIndex idx = new View().member("me").member("x").item("a", "me=warming", "x")
+        .item("b", "x", "me=warming").item("c", "me", "x").index("me", 1);
+    AllocationDecider decider = new AllocationDecider(10);
+    // Neither stale item is a candidate: no state rule applies.
+    assertThat(decider.decide(idx, READY, new Random(1), java.util.Set.of("c")).rule()).isNotIn(2, 3);
+    // A candidate replica is updated by rule 3, a candidate master by rule 2 first.
+    Decision replica = decider.decide(idx, READY, new Random(1), java.util.Set.of("b", "c"));
+    assertThat(replica.rule()).isEqualTo(3);
+    assertThat(replica.actions()).extracting(Action::item).containsExactly("b");
+    Decision master = decider.decide(idx, READY, new Random(1), java.util.Set.of("b", "a", "gone"));
+    assertThat(master.rule()).isEqualTo(2);
+    assertThat(master.actions()).extracting(Action::item).containsExactly("a");
+    // null = every held item, as the plain overload.
+    assertThat(decider.decide(idx, READY, new Random(1), null)).isEqualTo(decide(idx, 10));
+  }
+
+  @Test
+  void rule4ReleasesExtrasGuardedOnTheEntriesAheadOfThem() {
+    AllocationIndex idx = new View().member("me").member("x").member("y").item("a", "x", "y", "me").index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(4);
+    List<io.consensus.route.RouteEntry> entries = idx.summary("a").route().entries();
+    // If x or y went meanwhile, "me" is a replica now and must not let go.
+    assertThat(d.actions()).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo(Action.Kind.RELEASE);
+      assertThat(a.guards()).containsExactly(new Action.Guard("x", entries.get(0).modRevision()),
+          new Action.Guard("y", entries.get(1).modRevision()));
+    });
+  }
+
+  @Test
+  void rule5HandsOffSurplusMastersOnlyWhenReady() {
+    View v = new View().member("me").member("x").item("a", "me", "x").item("b", "me", "x=warming")
+        .item("c", "me", "x");
+    // 3 items, 2 members: want 2 masters, holds 3: release one that is ready (a or c, never b).
+    Decision d = decide(v.index("me", 1), 10);
+    assertThat(d.rule()).isEqualTo(5);
+    assertThat(d.actions()).singleElement().satisfies(a -> assertThat(a.item()).isIn("a", "c"));
+  }
+
+  @Test
+  void aReplicaWhoseMemberIsLeavingDoesNotCountForHandoff() {
+    // x's member key is gone: x is about to drop its replica, so "me" must not hand off a.
+    AllocationIndex idx = new View().member("me").member("y").item("a", "me", "x").item("b", "y")
+        .index("me", 1);
+    assertThat(idx.summary("a").readyForHandoff()).isFalse();
+    AllocationIndex present = new View().member("me").member("x").item("a", "me", "x").index("me", 1);
+    assertThat(present.summary("a").readyForHandoff()).isTrue();
+  }
+
+  @Test
+  void handOffGuardsTheReplicasItCountsOn() {
+    View v = new View().member("me").member("x").item("a", "me", "x").item("b", "me", "x").item("c", "me", "x");
+    AllocationIndex idx = v.index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(5);
+    Action a = d.actions().get(0);
+    assertThat(a.guards()).containsExactly(
+        new Action.Guard("x", idx.summary(a.item()).route().entries().get(1).modRevision()));
+  }
+
+  @Test
+  void rule6ReleasesReplicasWhenMemberKeyIsGone() {
+    AllocationIndex idx = new View().member("x").item("a", "x", "me").index("me", 1);
+    assertThat(idx.memberPresent()).isFalse();
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(6);
+    assertThat(d.actions()).extracting(Action::kind).containsExactly(Action.Kind.RELEASE);
+    // Guarded on the master ahead: had it handed off to us meanwhile, we would be the master
+    // and our release would leave the item without one.
+    assertThat(d.actions().get(0).guards()).singleElement().satisfies(g -> {
+      assertThat(g.member()).isEqualTo("x");
+      assertThat(g.modRevision()).isEqualTo(idx.summary("a").route().entries().get(0).modRevision());
+    });
+  }
+
+  @Test
+  void aLeavingMasterWithoutReadyReplicasHoldsOn() {
+    AllocationIndex idx = new View().member("x").item("a", "me", "x=warming").index("me", 1);
+    assertThat(decide(idx, 10).outcome()).isEqualTo(Outcome.IDLE);
+  }
+
+  @Test
+  void rule7TakesUnownedItemsUpToTheMasterTarget() {
+    AllocationIndex idx = new View().member("me").member("x").item("a").item("b").item("c").item("d").item("e")
+        .index("me", 0);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(7);
+    assertThat(d.actions()).hasSize(3).allSatisfy(a -> {
+      assertThat(a.kind()).isEqualTo(Action.Kind.CREATE);
+      assertThat(a.markerCreateRevision()).isEqualTo(idx.summary(a.item()).markerCreateRevision()).isPositive();
+    });
+    // Seed-faithful mode: one action per round.
+    assertThat(decide(idx, 1).actions()).hasSize(1);
+  }
+
+  @Test
+  void fixedItemsNeedNoMarkerGuard() {
+    AllocationIndex idx = new View().member("me").index("me", 0, List.of("f"));
+    Decision d = decide(idx, 10);
+    assertThat(d.actions()).singleElement().satisfies(a -> {
+      assertThat(a.item()).isEqualTo("f");
+      assertThat(a.markerCreateRevision()).isZero();
+    });
+  }
+
+  @Test
+  void rule8TakesReplicasPreferringItemsWithAMaster() {
+    AllocationIndex idx = new View().member("me").member("x").item("a", "me").item("b", "x").item("c")
+        .index("me", 1);
+    // want 2 masters / 4 total; holds 1 master. Rule 7 first takes the unowned c.
+    assertThat(decide(idx, 10).rule()).isEqualTo(7);
+    AllocationIndex idx2 = new View().member("me").member("x").item("a", "me").item("b", "x").index("me", 1);
+    // want 1 master / 2 total, holds 1: take a replica of b.
+    Decision d = decide(idx2, 10);
+    assertThat(d.rule()).isEqualTo(8);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("b");
+  }
+
+  @Test
+  void rule12ReleasesAReplicaAnUnderFullMemberCanTakeRatherThanAMaster() {
+    // 3 items over 3 members, R=1: want 1 master / 2 total; me holds master a and replicas b
+    // and c (3 total); y holds 1 entry and is not on b: the copy of b can move to y.
+    AllocationIndex idx = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "x", "me").item("c", "y", "me").index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(AllocationDecider.SURPLUS_REPLICA);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("b");
+    assertThat(d.actions().get(0).kind()).isEqualTo(Action.Kind.RELEASE);
+    // Every other entry of b must still stand: two members letting go at once would leave it short.
+    assertThat(d.actions().get(0).guards()).extracting(Action.Guard::member).containsExactly("x");
+  }
+
+  @Test
+  void rule5MovesASurplusMasterBehindItsReplicaInPlaceWhenTheReplicaWantsMasters() {
+    // 2 items, 2 members, R=1: each wants 1 master; me masters both, x wants one.
+    AllocationIndex idx = new View().member("me").member("x")
+        .item("a", "me", "x").item("b", "me", "x").index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(5);
+    assertThat(d.actions()).hasSize(1);
+    Action a = d.actions().get(0);
+    assertThat(a.kind()).isEqualTo(Action.Kind.MOVE);
+    assertThat(a.moved()).isFalse();
+    assertThat(a.guards()).extracting(Action.Guard::member).containsExactly("x");
+  }
+
+  @Test
+  void aSurplusMasterIsNotMovedToAReplicaOverItsShareButReleasedAfterABackoff() {
+    // 3 items, 3 members, R=1: 1 master each. me masters a and b, both with x (at its share)
+    // behind; y wants one but holds no copy of a or b: after a back-off me lets one go (rule 13).
+    AllocationIndex idx = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "me", "x").item("c", "x", "y").index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
+    assertThat(d.rule()).isEqualTo(AllocationDecider.FORCED_HANDOFF);
+    assertThat(d.actions()).extracting(Action::kind).containsExactly(Action.Kind.RELEASE);
+  }
+
+  @Test
+  void rule11AFirstReplicaAtItsShareStepsBehindOneThatWantsMasters() {
+    // 3 items, 3 members, R=2: 1 master each. x masters a and b (over), y none (wants one); me
+    // masters c (at its share) and stands first behind x on a, with y behind me.
+    AllocationIndex idx = new View().member("me").member("x").member("y")
+        .item("a", "x", "me", "y").item("b", "x", "y", "me").item("c", "me", "x", "y").index("me", 2);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(AllocationDecider.STEP_ASIDE);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("a");
+    assertThat(d.actions()).extracting(Action::kind).containsExactly(Action.Kind.MOVE);
+  }
+
+  @Test
+  void aRestartingMemberMovesItsMastersAndKeepsItsReplicas() {
+    // me's member key is gone (stopping for a restart): a is handed to x in place, b is kept.
+    View v = new View().member("x").item("a", "me", "x").item("b", "x", "me");
+    AllocationIndex idx = v.index("me", 1);
+    AllocationDecider decider = new AllocationDecider(10).restarting(true);
+    Decision d = decider.decide(idx, READY, new Random(1));
+    assertThat(d.rule()).isEqualTo(5);
+    assertThat(d.actions()).extracting(Action::item, Action::kind).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("a", Action.Kind.MOVE));
+    // Once it masters nothing it is done; its replica stays.
+    AllocationIndex after = new View().member("x").item("a", "x", "me").item("b", "x", "me").index("me", 1);
+    assertThat(decider.decide(after, READY, new Random(1)).outcome()).isEqualTo(Outcome.DONE);
+    assertThat(after.replicasHeld()).isEqualTo(2);
+  }
+
+  @Test
+  void rule1AdoptsEntriesLeftOnTheDeclaredRestartLeaseOnly() {
+    // me now runs on lease 9; its previous incarnation declared a restart on lease 8 and left
+    // a replica of a there; an entry of b on lease 5 (a crash, not declared) is not adopted.
+    List<KeyValue> kvs = new ArrayList<>(List.of(
+        new KeyValue("/r/members/me", "{}", 20, 20, 1, 9),
+        new KeyValue("/r/members/x", "{}", 2, 2, 1, 7),
+        KeyValue.of("/r/items/a", "", 3, 3),
+        new KeyValue("/r/items/a/x", "ready", 4, 4, 1, 7),
+        new KeyValue("/r/items/a/me", "ready", 5, 15, 2, 8),
+        KeyValue.of("/r/items/b", "", 6, 6),
+        new KeyValue("/r/items/b/x", "ready", 7, 7, 1, 7),
+        new KeyValue("/r/items/b/me", "ready", 8, 8, 1, 5),
+        new KeyValue("/r/restarts/me", "8", 16, 16, 1, 8)));
+    AllocationIndex idx = new AllocationIndex("me", 9, 1, List.of(), (i, s) -> s.equals("ready"));
+    idx.rebuild(KeyTree.fromSnapshot("/r", 20, kvs));
+    assertThat(idx.restartLease()).isEqualTo(8);
+    Decision d = decide(idx, 10);
+    assertThat(d.rule()).isEqualTo(AllocationDecider.ADOPT);
+    assertThat(d.actions()).extracting(Action::item, Action::kind, Action::expectedModRevision).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("a", Action.Kind.UPDATE, 15L));
+    // A declaration whose key is not on the lease it names is ignored.
+    kvs.set(kvs.size() - 1, new KeyValue("/r/restarts/me", "5", 16, 16, 1, 8));
+    AllocationIndex idx2 = new AllocationIndex("me", 9, 1, List.of(), (i, s) -> s.equals("ready"));
+    idx2.rebuild(KeyTree.fromSnapshot("/r", 20, kvs));
+    assertThat(idx2.adoptable()).isZero();
+  }
+
+  @Test
+  void rule10TakesAReplicaAfterBackoffAtBothTargets() {
+    AllocationIndex idx = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "x", "y").item("c", "y").index("me", 1);
+    // want 1 / 2: me holds a (master) and... only 1 total: rule 8 takes c first.
+    assertThat(decide(idx, 10).rule()).isEqualTo(8);
+    AllocationIndex idx2 = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "x", "me").item("c", "y").index("me", 1);
+    Decision d = decide(idx2, 10);
+    assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("c");
+  }
+
+  @Test
+  void rule10AlsoAppliesBelowTheMasterTargetWhenNoItemIsUnowned() {
+    // 5 items, 3 members, R=1: want ceil(5/3) = 2 masters, 4 in total. me holds 1 master and
+    // 3 replicas (total at target), no item is unowned, and e is short with only y on it.
+    AllocationIndex idx = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "x", "me").item("c", "y", "me").item("d", "x", "me").item("e", "y")
+        .index("me", 1);
+    // x holds 3 of its 4 and is not on e: x takes it by rule 8, no need for me to.
+    assertThat(decide(idx, 10).outcome()).isEqualTo(Outcome.IDLE);
+    // With x full too (it also holds f), nobody wanting more can fill e: me takes it after a back-off.
+    AllocationIndex full = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "x", "me").item("c", "y", "me").item("d", "x", "me").item("e", "y")
+        .item("f", "y", "x").index("me", 1);
+    Decision d = decide(full, 10);
+    assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
+    assertThat(d.rule()).isEqualTo(10);
+    assertThat(d.actions()).extracting(Action::item).containsExactly("e");
+  }
+
+  @Test
+  void doneWhenMemberKeyGoneAndNothingHeld() {
+    assertThat(decide(new View().member("x").item("a", "x").index("me", 1), 10).outcome()).isEqualTo(Outcome.DONE);
+    assertThat(decide(new View().member("me").item("a", "me").index("me", 0), 10).outcome())
+        .isEqualTo(Outcome.IDLE);
+  }
+
+  @Test
+  void anOutOfBandDirectoryNamedLikeMeIsNotMyEntry() {
+    View v = new View().member("me");
+    v.kvs.add(KeyValue.of("/r/items/some/me/deeper", "x", ++v.rev, v.rev));
+    AllocationIndex idx = v.index("me", 1);
+    assertThat(idx.summary("some").myIndex()).isZero();
+    assertThat(idx.summary("some").myEntry()).isNull();
+    assertThat(idx.entriesHeld()).isZero();
+  }
+
+  @Test
+  void incrementalUpdatesEqualARebuild() {
+    View v = new View().member("me").member("x").item("a", "me", "x").item("b", "x").item("c");
+    AllocationIndex inc = v.index("me", 1);
+    KeyTree t = inc.tree();
+    t = t.patch(io.consensus.tree.KeyEvent.put(new KeyValue("/r/items/b/me", "ready", 50, 50, 1, 7)));
+    t = t.patch(io.consensus.tree.KeyEvent.delete("/r/items/a/x", 51));
+    t = t.patch(io.consensus.tree.KeyEvent.delete("/r/items/c", 52));
+    assertThat(inc.update(t, List.of("a", "b", "c"))).containsExactlyInAnyOrder("a", "b", "c");
+    AllocationIndex fresh = new AllocationIndex("me", 1, List.of(), (i, s) -> s.equals("ready"));
+    fresh.rebuild(t);
+    for (String item : List.of("a", "b", "c")) {
+      assertThat(inc.summary(item)).isEqualTo(fresh.summary(item));
+    }
+    assertThat(inc.summary("c")).isNull();
+    assertThat(Map.of("masters", inc.mastersHeld(), "replicas", inc.replicasHeld()))
+        .isEqualTo(Map.of("masters", fresh.mastersHeld(), "replicas", fresh.replicasHeld()));
+    assertThat(inc.myReplicas.all()).containsExactlyInAnyOrderElementsOf(fresh.myReplicas.all());
+    assertThat(inc.empty.all()).containsExactlyInAnyOrderElementsOf(fresh.empty.all());
+    assertThat(inc.shortStaffed.all()).containsExactlyInAnyOrderElementsOf(fresh.shortStaffed.all());
+    assertThat(inc.itemsShortOfReplicas()).isEqualTo(fresh.itemsShortOfReplicas())
+        .isEqualTo((int) fresh.summaries().stream().filter(x -> x.size() < 2).count());
+  }
+}
