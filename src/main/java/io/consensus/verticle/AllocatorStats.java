@@ -25,6 +25,7 @@ public final class AllocatorStats {
   final LongAdder itemsReclassified = new LongAdder();
   final LongAdder slowSlices = new LongAdder();
   volatile long longestSliceNanos;
+  volatile long longestSliceCpuNanos;
   volatile long handoffMillis = -1;
   volatile long unattainableSlots;
 
@@ -153,8 +154,19 @@ public final class AllocatorStats {
     return longestSliceNanos / 1e6;
   }
 
-  /** Notes one slice of {@code nanos}; called on the allocator's context. */
-  void slice(long nanos) {
+  /**
+   * The most CPU time one slice used, milliseconds: the work itself, without the time a crowded
+   * machine gave other threads meanwhile (which {@link #longestSliceMillis()} includes).
+   */
+  public double longestSliceCpuMillis() {
+    return longestSliceCpuNanos / 1e6;
+  }
+
+  /** Notes one slice of {@code nanos} ({@code cpuNanos} of CPU, -1 unknown); called on the allocator's context. */
+  void slice(long nanos, long cpuNanos) {
+    if (cpuNanos > longestSliceCpuNanos) {
+      longestSliceCpuNanos = cpuNanos;
+    }
     slices.increment();
     if (nanos >= 50_000_000L) {
       slowSlices.increment();

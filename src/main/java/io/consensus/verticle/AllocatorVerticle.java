@@ -632,7 +632,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       ix = index;
       boolean snapshot = update instanceof WatchUpdate.Snapshot;
       joining = snapshot && !firstApplied.future().isComplete();
-      work = snapshot ? ix.beginRebuild(tree) : ix.begin(tree, touched).iterator();
+      work = snapshot ? ix.beginRebuild(tree) : ix.begin(tree, touched);
       if (phase == Phase.RUNNING && !ix.memberPresent() && lease != null && ix.lease() == lease.id()
           && tree.revision() >= memberCreatedRevision) {
         // Our lease is gone (or someone deleted our key): say so before the routes that

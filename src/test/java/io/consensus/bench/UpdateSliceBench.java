@@ -63,8 +63,8 @@ public final class UpdateSliceBench {
         }
       }
       flush(env, puts);
-      System.out.printf("keyspace: %,d items, %,d keys written in %.1f s%n", n, env.etcd.currentRevision(),
-          (System.nanoTime() - t0) / 1e9);
+      long keys = 3 + n + (n - (n + 3) / 4) + 2L * n;
+      System.out.printf("keyspace: %,d items, %,d keys written in %.1f s%n", n, keys, (System.nanoTime() - t0) / 1e9);
 
       AllocatorOptions o = new AllocatorOptions().setEndpoints(env.etcd.endpoints()).setRoot(root).setMember("m")
           .setReplicas(2).setMaxBatch(64).setLeaseTtlSeconds(5);
@@ -80,9 +80,10 @@ public final class UpdateSliceBench {
         maxLateNanos.accumulateAndGet(now - last[0] - 10_000_000L, Math::max);
         last[0] = now;
       }));
-      System.out.printf("join (first snapshot of %,d keys applied): %.2f s; slices %d, longest %.1f ms, "
-          + "slices >= 50 ms: %d, lease losses %d%n", env.etcd.currentRevision(), joinSeconds, m.stats().slices(),
-          m.stats().longestSliceMillis(), m.stats().slowSlices(), m.stats().leaseLosses());
+      System.out.printf("join (first snapshot of %,d keys applied): %.2f s; slices %d, longest %.1f ms "
+          + "(%.1f ms of CPU), slices >= 50 ms: %d, lease losses %d%n", keys + 1, joinSeconds, m.stats().slices(),
+          m.stats().longestSliceMillis(), m.stats().longestSliceCpuMillis(), m.stats().slowSlices(),
+          m.stats().leaseLosses());
 
       Thread.sleep(1000);
       long slicesBefore = m.stats().slices();
@@ -97,12 +98,14 @@ public final class UpdateSliceBench {
       double applySeconds = (System.nanoTime() - revokeStart) / 1e9;
       Thread.sleep(2000); // the member now takes the lost copies: its writes and their revisions
       System.out.printf("revision deleting %,d entries and a member key: in the view after %.2f s; "
-          + "slices since %d, longest slice overall %.1f ms, slices >= 50 ms since %d%n", n - (n + 3) / 4,
-          applySeconds, m.stats().slices() - slicesBefore, m.stats().longestSliceMillis(),
-          m.stats().slowSlices() - slowBefore);
+          + "slices since %d, longest slice overall %.1f ms (most CPU in one slice %.1f ms), slices >= 50 ms "
+          + "since %d%n", n - (n + 3) / 4, applySeconds, m.stats().slices() - slicesBefore,
+          m.stats().longestSliceMillis(), m.stats().longestSliceCpuMillis(), m.stats().slowSlices() - slowBefore);
       System.out.printf("10 ms timer on the member's loop: at most %.1f ms late (revision + 2 s of taking copies); "
-          + "lease losses %d; heap used %d MiB%n", maxLateNanos.get() / 1e6, m.stats().leaseLosses(),
-          (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+          + "lease losses %d; heap used %d MiB; GC time in the whole run %d ms%n", maxLateNanos.get() / 1e6,
+          m.stats().leaseLosses(), (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20,
+          java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+              .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum());
       BenchEnv.await(Crashes.crash(m));
     }
     System.exit(0);

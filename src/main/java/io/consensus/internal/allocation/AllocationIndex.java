@@ -148,16 +148,7 @@ public final class AllocationIndex {
 
   /** Re-classifies every item of {@code newTree}; returns the items whose route changed or vanished. */
   public Set<String> rebuild(KeyTree newTree) {
-    Iterator<String> all = beginRebuild(newTree);
-    Set<String> changed = new LinkedHashSet<>();
-    List<String> chunk = new ArrayList<>();
-    while (all.hasNext()) {
-      chunk.add(all.next());
-      if (chunk.size() == 256 || !all.hasNext()) {
-        changed.addAll(reclassify(chunk));
-        chunk.clear();
-      }
-    }
+    Set<String> changed = reclassifyAll(beginRebuild(newTree));
     end();
     return changed;
   }
@@ -167,18 +158,33 @@ public final class AllocationIndex {
    * always re-counted); returns those whose route changed or vanished.
    */
   public Set<String> update(KeyTree newTree, Collection<String> touched) {
-    Set<String> changed = reclassify(begin(newTree, touched));
+    Set<String> changed = reclassifyAll(begin(newTree, touched));
     end();
+    return changed;
+  }
+
+  private Set<String> reclassifyAll(Iterator<String> work) {
+    Set<String> changed = new LinkedHashSet<>();
+    List<String> chunk = new ArrayList<>();
+    while (work.hasNext()) {
+      chunk.add(work.next());
+      if (chunk.size() == 256 || !work.hasNext()) {
+        changed.addAll(reclassify(chunk));
+        chunk.clear();
+      }
+    }
     return changed;
   }
 
   /**
    * Starts bringing the index to {@code newTree} in steps (for a caller that slices its work):
    * re-counts the members and returns every item to re-classify, {@code touched} and those the
-   * members or a restart declaration touch. Pass them to {@link #reclassify} in any chunks, then
-   * call {@link #end}. Until then the index is half way and not for deciding.
+   * members or a restart declaration touch, each once, listed lazily (a revision deleting a
+   * member's 75,000 entries is not copied at once). Pass them to {@link #reclassify} in any
+   * chunks, then call {@link #end}. Until then the index is half way and not for deciding.
    */
-  public Collection<String> begin(KeyTree newTree, Collection<String> touched) {
+  public Iterator<String> begin(KeyTree newTree, Collection<String> touched) {
+    String[] more = {};
     Node oldMembers = tree == null ? null : tree.child(Keys.MEMBER_PREFIX);
     this.tree = newTree;
     this.itemsNode = Items.itemsNode(newTree);
@@ -186,9 +192,7 @@ public final class AllocationIndex {
     this.membersNode = members;
     if (members != oldMembers && !myMasters.isEmpty()) {
       // Readiness for hand-off depends on the replicas' member keys: re-check our masters.
-      Set<String> more = new LinkedHashSet<>(touched);
-      more.addAll(myMasters.all());
-      touched = more;
+      more = myMasters.all().toArray(new String[0]);
     }
     Node me = members == null ? null : members.child(member);
     // A key of our name on another lease is another incarnation's (a restart that already
@@ -209,11 +213,47 @@ public final class AllocationIndex {
     if (declared != restartLease) {
       restartLease = declared;
       // Entries on the declared lease become adoptable (or stop being so): re-check our items.
-      Set<String> more = new LinkedHashSet<>(touched);
-      more.addAll(items.keySet());
-      touched = more;
+      more = items.keySet().toArray(new String[0]);
     }
-    return touched;
+    return touchedThen(touched, more);
+  }
+
+  /** {@code touched}, then those of {@code more} not in it (a set: it is looked up, not copied). */
+  private static Iterator<String> touchedThen(Collection<String> touched, String[] more) {
+    if (more.length == 0) {
+      return touched.iterator();
+    }
+    Set<String> first = touched instanceof Set<String> set ? set : new LinkedHashSet<>(touched);
+    Iterator<String> head = first.iterator();
+    return new Iterator<>() {
+      private int i;
+      private String next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null) {
+          if (head.hasNext()) {
+            next = head.next();
+          } else if (i < more.length) {
+            String m = more[i++];
+            next = first.contains(m) ? null : m;
+          } else {
+            return false;
+          }
+        }
+        return true;
+      }
+
+      @Override
+      public String next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        String out = next;
+        next = null;
+        return out;
+      }
+    };
   }
 
   /**
@@ -270,7 +310,9 @@ public final class AllocationIndex {
     for (String item : chunk) {
       reclassified++;
       ItemSummary old = items.get(item);
-      ItemSummary now = Names.isValid(item) ? summarize(item, itemsNode == null ? null : itemsNode.child(item)) : null;
+      // A name the index holds was checked when it came in.
+      ItemSummary now = old != null || Names.isValid(item)
+          ? summarize(item, itemsNode == null ? null : itemsNode.child(item)) : null;
       if (old != null && now != null && old.equals(now)) {
         continue;
       }

@@ -67,7 +67,7 @@ class LoopSlicesTest {
     LoopSlices[] slices = new LoopSlices[1];
     List<Long> sliceNanos = new CopyOnWriteArrayList<>();
     ctx.runOnContext(v -> {
-      slices[0] = new LoopSlices(vertx, 5_000_000L, sliceNanos::add);
+      slices[0] = new LoopSlices(vertx, 5_000_000L, (wall, cpu) -> sliceNanos.add(wall));
       Spin job = new Spin("update", 500, log, true); // ~100 ms of work in all
       vertx.setPeriodic(2, id -> {
         if (job.done > 0 && job.done < job.steps) {
@@ -93,7 +93,7 @@ class LoopSlicesTest {
   void anUrgentJobRunsBeforeTheRestOfTheJobInProgressAndJobsKeepTheirOrder() {
     List<String> log = new CopyOnWriteArrayList<>();
     ctx.runOnContext(v -> {
-      LoopSlices slices = new LoopSlices(vertx, 1_000_000L, n -> { });
+      LoopSlices slices = new LoopSlices(vertx, 1_000_000L, (wall, cpu) -> { });
       slices.submit(new Spin("a", 100, log, true));
       slices.submit(new Spin("b", 3, log, false));
       // Between two slices of a: an urgent job (a lease loss told to the application).
@@ -112,7 +112,7 @@ class LoopSlicesTest {
   void aSmallJobRunsAtOnceAndNothingRunsAfterClose() {
     List<String> log = new CopyOnWriteArrayList<>();
     String seen = onContext(() -> {
-      LoopSlices slices = new LoopSlices(vertx, 10_000_000L, n -> { });
+      LoopSlices slices = new LoopSlices(vertx, 10_000_000L, (wall, cpu) -> { });
       slices.submit(new Spin("small", 2, log, true));
       String now = String.join(",", log);
       slices.close();
