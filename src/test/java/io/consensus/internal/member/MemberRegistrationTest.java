@@ -8,7 +8,7 @@ import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.lease.LeaseOptions;
 import io.consensus.internal.route.Keys;
 import io.consensus.testing.Await;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
