@@ -165,6 +165,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     placementNotes = new PlacementNotes(member, keys, n -> stats.unattainableSlots = n);
     states = new HeldItemStates(handler, options.getInitialState());
     decider = new AllocationDecider(options.getMaxBatch());
+    if (options.getMaxLoadingEntries() != null) {
+      decider.maxLoadingEntries(options.getMaxLoadingEntries());
+    }
     conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()),
         options.getEtcdSecurity());
     writer = new EntryWriter(conn, keys, member);
