@@ -3,7 +3,7 @@ package io.consensus.chaos;
 import com.google.protobuf.ByteString;
 import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.testing.Await;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.consensus.internal.watch.TcpProxy;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.KVGrpc;

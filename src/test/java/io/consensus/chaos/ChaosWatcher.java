@@ -197,6 +197,32 @@ final class ChaosWatcher implements AutoCloseable {
     });
   }
 
+  /** How many managed items are not fully staffed now. */
+  int unstaffedCount() {
+    return call(unstaffed::size);
+  }
+
+  /** Per member present or not: {masters, entries} over the managed items, in member order. */
+  Map<String, int[]> holdings() {
+    return call(() -> {
+      Map<String, int[]> out = new java.util.TreeMap<>();
+      Node items = Items.itemsNode(tree);
+      for (String item : managed) {
+        Node n = items == null ? null : items.child(item);
+        if (n == null) {
+          continue;
+        }
+        List<RouteEntry> entries = Route.of(item, n).entries();
+        for (int i = 0; i < entries.size(); i++) {
+          int[] h = out.computeIfAbsent(entries.get(i).member(), m -> new int[2]);
+          h[0] += i == 0 ? 1 : 0;
+          h[1]++;
+        }
+      }
+      return out;
+    });
+  }
+
   /** Managed items not fully staffed now, for reports. */
   List<String> understaffed() {
     return call(() -> {
