@@ -311,6 +311,15 @@ public final class ScaleRun {
 
   /** When etcd's revision last moved, once it has not for {@code quiet}; -1 at the cap. */
   private static long awaitQuiet(EtcdServer etcd, Duration quiet, Duration max) throws InterruptedException {
+    return awaitQuiet(etcd, quiet, max, () -> true);
+  }
+
+  /**
+   * When etcd's revision last moved, once it has not for {@code quiet} and {@code also} holds;
+   * -1 at the cap.
+   */
+  static long awaitQuiet(EtcdServer etcd, Duration quiet, Duration max, java.util.function.BooleanSupplier also)
+      throws InterruptedException {
     long limit = System.nanoTime() + max.toNanos();
     long lastRev = -1;
     long since = System.nanoTime();
@@ -319,7 +328,7 @@ public final class ScaleRun {
       if (rev != lastRev) {
         lastRev = rev;
         since = System.nanoTime();
-      } else if (System.nanoTime() - since > quiet.toNanos()) {
+      } else if (System.nanoTime() - since > quiet.toNanos() && also.getAsBoolean()) {
         return since;
       }
       Thread.sleep(100);
