@@ -1,24 +1,36 @@
 package io.consensus.tree;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A persistent (immutable, structurally shared) AVL tree of {@link Node}s keyed by
- * {@link Node#name()}.
+ * The children of a {@link Node}, keyed by {@link Node#name()}, persistent (immutable,
+ * structurally shared). A set is {@code null} (empty), a small sorted {@code Node[]}, or a
+ * persistent AVL tree of {@code Children} cells; all operations are static and take either.
  *
- * <p>Why not a sorted array: an items level with 100,000 children would copy the whole
- * array on every watch event. Here an insert, replace or remove copies only the
- * O(log n) path to the changed child, so a watch event costs work proportional to the
- * keys it touches. The empty set is {@code null}; all operations are static.
+ * <p>Why an AVL tree: an items level with 100,000 children would copy a whole array on every
+ * watch event. Here an insert, replace or remove copies only the O(log n) path to the changed
+ * child, so a watch event costs work proportional to the keys it touches. Why small arrays:
+ * most sets are an item's handful of entries, and a cell per entry (1M items x 3 entries) cost
+ * 128 MB where one short array per item costs a quarter of it; copying a few references per
+ * change is as cheap as copying a path of cells.
  */
 final class Children {
+  // Sets up to this size are arrays; a set that grows past it becomes a tree, and a tree that
+  // shrinks to SHRINK becomes an array again (apart, so that one key in and out does not flip it).
+  static final int SMALL = 8;
+  static final int SHRINK = 4;
+
   final Node node;
   final Children left;
   final Children right;
   final int height;
   final int size;
+  // Smallest create revision of the nodes in this cell's subtree (Node#createRevision): kept
+  // here so that a directory node answers its own in O(1) without a cache field in every node.
+  final long minCreate;
 
   private Children(Node node, Children left, Children right) {
     this.node = node;
@@ -26,17 +38,47 @@ final class Children {
     this.right = right;
     this.height = Math.max(height(left), height(right)) + 1;
     this.size = size(left) + size(right) + 1;
+    this.minCreate = Math.min(Math.min(min(left), min(right)), node.createRevision());
   }
 
-  static int height(Children c) {
+  private static long min(Children c) {
+    return c == null ? Long.MAX_VALUE : c.minCreate;
+  }
+
+  private static int height(Children c) {
     return c == null ? 0 : c.height;
   }
 
-  static int size(Children c) {
+  private static int size(Children c) {
     return c == null ? 0 : c.size;
   }
 
-  static Node get(Children c, String name) {
+  /** The number of nodes in {@code set}. */
+  static int size(Object set) {
+    if (set == null) {
+      return 0;
+    }
+    return set instanceof Node[] a ? a.length : ((Children) set).size;
+  }
+
+  /** The smallest create revision of the nodes in {@code set}, {@code Long.MAX_VALUE} when empty. */
+  static long minCreateRevision(Object set) {
+    if (set instanceof Node[] a) {
+      long m = Long.MAX_VALUE;
+      for (Node n : a) {
+        m = Math.min(m, n.createRevision());
+      }
+      return m;
+    }
+    return min((Children) set);
+  }
+
+  static Node get(Object set, String name) {
+    if (set instanceof Node[] a) {
+      int i = search(a, name);
+      return i >= 0 ? a[i] : null;
+    }
+    Children c = (Children) set;
     while (c != null) {
       int cmp = name.compareTo(c.node.name());
       if (cmp == 0) {
@@ -51,7 +93,11 @@ final class Children {
    * Position of {@code name} in sort order if present, else {@code -(insertion point) - 1},
    * as {@link java.util.Arrays#binarySearch(Object[], Object)} does.
    */
-  static int indexOf(Children c, String name) {
+  static int indexOf(Object set, String name) {
+    if (set instanceof Node[] a) {
+      return search(a, name);
+    }
+    Children c = (Children) set;
     int base = 0;
     while (c != null) {
       int cmp = name.compareTo(c.node.name());
@@ -68,8 +114,29 @@ final class Children {
     return -base - 1;
   }
 
+  private static int search(Node[] a, String name) {
+    int lo = 0;
+    int hi = a.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int cmp = a[mid].name().compareTo(name);
+      if (cmp < 0) {
+        lo = mid + 1;
+      } else if (cmp > 0) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -(lo + 1);
+  }
+
   /** The child at position {@code index} in sort order. */
-  static Node at(Children c, int index) {
+  static Node at(Object set, int index) {
+    if (set instanceof Node[] a) {
+      return a[index];
+    }
+    Children c = (Children) set;
     while (c != null) {
       int ls = size(c.left);
       if (index < ls) {
@@ -85,7 +152,28 @@ final class Children {
   }
 
   /** Inserts {@code node}, replacing a child of the same name. */
-  static Children put(Children c, Node node) {
+  static Object put(Object set, Node node) {
+    if (set == null) {
+      return new Node[] {node};
+    }
+    if (set instanceof Node[] a) {
+      int i = search(a, node.name());
+      if (i >= 0) {
+        Node[] out = a.clone();
+        out[i] = node;
+        return out;
+      }
+      int at = -i - 1;
+      Node[] out = new Node[a.length + 1];
+      System.arraycopy(a, 0, out, 0, at);
+      out[at] = node;
+      System.arraycopy(a, at, out, at + 1, a.length - at);
+      return out.length > SMALL ? fromSorted(out, 0, out.length) : out;
+    }
+    return put((Children) set, node);
+  }
+
+  private static Children put(Children c, Node node) {
     if (c == null) {
       return new Children(node, null, null);
     }
@@ -99,8 +187,30 @@ final class Children {
     return balance(c.node, c.left, put(c.right, node));
   }
 
-  /** Removes the child named {@code name}; returns {@code c} itself when absent. */
-  static Children remove(Children c, String name) {
+  /** Removes the child named {@code name}; returns {@code set} itself when absent, null when left empty. */
+  static Object remove(Object set, String name) {
+    if (set instanceof Node[] a) {
+      int i = search(a, name);
+      if (i < 0) {
+        return set;
+      }
+      if (a.length == 1) {
+        return null;
+      }
+      Node[] out = new Node[a.length - 1];
+      System.arraycopy(a, 0, out, 0, i);
+      System.arraycopy(a, i + 1, out, i, a.length - i - 1);
+      return out;
+    }
+    Children c = (Children) set;
+    Children out = remove(c, name);
+    if (out != null && out != c && out.size <= SHRINK) {
+      return toList(out).toArray(new Node[0]);
+    }
+    return out;
+  }
+
+  private static Children remove(Children c, String name) {
     if (c == null) {
       return null;
     }
@@ -123,14 +233,24 @@ final class Children {
     return balance(min, c.left, remove(c.right, min.name()));
   }
 
-  static Node first(Children c) {
+  private static Node first(Children c) {
     while (c.left != null) {
       c = c.left;
     }
     return c.node;
   }
 
-  static void forEach(Children c, Consumer<Node> action) {
+  static void forEach(Object set, Consumer<Node> action) {
+    if (set instanceof Node[] a) {
+      for (Node n : a) {
+        action.accept(n);
+      }
+      return;
+    }
+    forEach((Children) set, action);
+  }
+
+  private static void forEach(Children c, Consumer<Node> action) {
     if (c == null) {
       return;
     }
@@ -139,18 +259,21 @@ final class Children {
     forEach(c.right, action);
   }
 
-  static List<Node> toList(Children c) {
-    List<Node> out = new ArrayList<>(size(c));
-    forEach(c, out::add);
+  static List<Node> toList(Object set) {
+    if (set instanceof Node[] a) {
+      return new ArrayList<>(Arrays.asList(a));
+    }
+    List<Node> out = new ArrayList<>(size(set));
+    forEach((Children) set, out::add);
     return out;
   }
 
-  static Children fromSorted(List<Node> sorted, int from, int to) {
+  private static Children fromSorted(Node[] sorted, int from, int to) {
     if (from >= to) {
       return null;
     }
     int mid = (from + to) >>> 1;
-    return new Children(sorted.get(mid), fromSorted(sorted, from, mid), fromSorted(sorted, mid + 1, to));
+    return new Children(sorted[mid], fromSorted(sorted, from, mid), fromSorted(sorted, mid + 1, to));
   }
 
   private static Children balance(Node node, Children l, Children r) {

@@ -16,6 +16,8 @@ import java.util.Objects;
  * keep it without copying.
  */
 public final class KeyTree {
+  // A child set this large is a level of distinct names (items), not of repeating ones (members).
+  private static final int WIDE = 1024;
   private final String rootKey;
   private final Node root;
   private final long revision;
@@ -32,7 +34,7 @@ public final class KeyTree {
     if (rootKey.endsWith("/")) {
       throw new IllegalArgumentException("root key must not end with '/': " + rootKey);
     }
-    return new KeyTree(rootKey, Node.directory("", null), 0);
+    return new KeyTree(rootKey, Node.directory("", false), 0);
   }
 
   /**
@@ -111,7 +113,7 @@ public final class KeyTree {
     } else {
       newRoot = remove(root, segs, 0, event.kv().key());
       if (newRoot == null) {
-        newRoot = Node.directory("", null);
+        newRoot = Node.directory("", false);
       }
     }
     return new KeyTree(rootKey, newRoot, Math.max(revision, event.kv().modRevision()));
@@ -145,13 +147,15 @@ public final class KeyTree {
   }
 
   private static Node put(Node parent, String[] segs, int i, KeyValue kv) {
-    Children set = parent.childSet();
+    Object set = parent.childSet();
     Node existing = Children.get(set, segs[i]);
+    // Sibling names differ: among many siblings (items) a name is unique, sharing it only costs.
+    boolean share = Children.size(set) < WIDE;
     Node updated;
     if (i == segs.length - 1) {
-      updated = existing == null ? Node.leaf(segs[i], kv, null) : existing.withValue(kv);
+      updated = existing == null ? Node.leaf(segs[i], share, kv) : existing.withValue(kv);
     } else {
-      Node base = existing != null ? existing : Node.directory(segs[i], null);
+      Node base = existing != null ? existing : Node.directory(segs[i], share);
       updated = put(base, segs, i + 1, kv);
     }
     return parent.withChildren(Children.put(set, updated));
@@ -159,7 +163,7 @@ public final class KeyTree {
 
   /** Returns the new parent, or {@code null} when the parent is left empty and valueless. */
   private static Node remove(Node parent, String[] segs, int i, String key) {
-    Children set = parent.childSet();
+    Object set = parent.childSet();
     Node existing = Children.get(set, segs[i]);
     if (existing == null) {
       throw new TreePatchException("delete of missing key " + key);
@@ -173,7 +177,7 @@ public final class KeyTree {
     } else {
       updated = remove(existing, segs, i + 1, key);
     }
-    Children newSet = updated == null ? Children.remove(set, segs[i]) : Children.put(set, updated);
+    Object newSet = updated == null ? Children.remove(set, segs[i]) : Children.put(set, updated);
     if (newSet == null && !parent.hasValue()) {
       return null;
     }

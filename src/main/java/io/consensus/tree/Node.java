@@ -17,21 +17,19 @@ import java.util.function.Consumer;
  * key of a node is its parent's key plus {@code "/" + name()}.
  */
 public final class Node {
-  private static final long UNKNOWN = -1;
-
+  // Compact on purpose: a member's tree holds one node per key (4M at 1M items x R=2). A
+  // directory's smallest create revision lives in its child set (Children), not here.
   private final String name;
   private final String value;
   private final long createRevision;
   private final long modRevision;
   private final long version;
   private final long lease;
-  private final Children children;
-  // Smallest create revision in this subtree, computed on first use: for an items
-  // level of 100k children it is needed rarely and would cost O(n) per patch.
-  private volatile long subtreeCreateRevision = UNKNOWN;
+  // null, a small sorted Node[] or a Children tree (see Children): never handed out as is.
+  private final Object children;
 
   private Node(String name, String value, long createRevision, long modRevision, long version, long lease,
-      Children children) {
+      Object children) {
     this.name = name;
     this.value = value;
     this.createRevision = createRevision;
@@ -41,13 +39,18 @@ public final class Node {
     this.children = children;
   }
 
-  static Node directory(String name, Children children) {
-    return new Node(Interner.share(name), null, 0, 0, 0, 0, children);
+  /**
+   * A new node of one key. {@code shareName}: whether its name is worth sharing; one of many
+   * siblings (an item among 1M) is a name no other node has.
+   */
+  static Node leaf(String name, boolean shareName, KeyValue kv) {
+    return new Node(shareName ? Interner.share(name) : name, Interner.share(kv.value()), kv.createRevision(),
+        kv.modRevision(), kv.version(), kv.lease(), null);
   }
 
-  static Node leaf(String name, KeyValue kv, Children children) {
-    return new Node(Interner.share(name), Interner.share(kv.value()), kv.createRevision(), kv.modRevision(),
-        kv.version(), kv.lease(), children);
+  /** A new directory node (no key of its own) with no children yet; {@code shareName} as in leaf. */
+  static Node directory(String name, boolean shareName) {
+    return new Node(shareName ? Interner.share(name) : name, null, 0, 0, 0, 0, null);
   }
 
   /** This node (its name and children) holding {@code kv}'s value; an equal value string is reused. */
@@ -56,7 +59,7 @@ public final class Node {
     return new Node(name, v, kv.createRevision(), kv.modRevision(), kv.version(), kv.lease(), children);
   }
 
-  Node withChildren(Children newChildren) {
+  Node withChildren(Object newChildren) {
     return new Node(name, value, createRevision, modRevision, version, lease, newChildren);
   }
 
@@ -64,7 +67,7 @@ public final class Node {
     return new Node(name, null, 0, 0, 0, 0, children);
   }
 
-  Children childSet() {
+  Object childSet() {
     return children;
   }
 
@@ -91,14 +94,8 @@ public final class Node {
     if (children == null) {
       return createRevision;
     }
-    long cached = subtreeCreateRevision;
-    if (cached == UNKNOWN) {
-      long[] min = {value != null ? createRevision : Long.MAX_VALUE};
-      Children.forEach(children, c -> min[0] = Math.min(min[0], c.createRevision()));
-      cached = min[0];
-      subtreeCreateRevision = cached;
-    }
-    return cached;
+    long beneath = Children.minCreateRevision(children);
+    return value != null ? Math.min(createRevision, beneath) : beneath;
   }
 
   /** Create revision of the key ending here, 0 when this node is only a directory. */

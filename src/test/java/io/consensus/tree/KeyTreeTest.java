@@ -36,6 +36,50 @@ class KeyTreeTest {
   }
 
   @Test
+  void childSetsGrowPastAndShrinkBelowTheSmallArrayFormUnchangedInBehaviour() {
+    // Small sets are arrays, large ones trees (Children): the view is the same either way.
+    java.util.Random rnd = new java.util.Random(7);
+    java.util.TreeMap<String, Long> model = new java.util.TreeMap<>();
+    KeyTree t = KeyTree.empty(ROOT);
+    long rev = 1;
+    for (int step = 0; step < 2_000; step++) {
+      String name = "m" + rnd.nextInt(40);
+      KeyTree before = t;
+      java.util.List<String> namesBefore = before.root().childCount() == 0 ? List.of()
+          : before.child("items", "a").children().stream().map(Node::name).toList();
+      if (model.containsKey(name) && rnd.nextBoolean()) {
+        t = t.patch(KeyEvent.delete(ROOT + "/items/a/" + name, ++rev));
+        model.remove(name);
+      } else {
+        long r = ++rev;
+        long created = model.getOrDefault(name, r);
+        t = t.patch(KeyEvent.put(KeyValue.of(ROOT + "/items/a/" + name, "s" + r, created, r)));
+        model.put(name, created);
+      }
+      Node a = t.child("items", "a");
+      if (model.isEmpty()) {
+        assertThat(a).isNull();
+        continue;
+      }
+      assertThat(a.children()).extracting(Node::name).containsExactlyElementsOf(model.keySet());
+      assertThat(a.childCount()).isEqualTo(model.size());
+      assertThat(a.createRevision()).isEqualTo(java.util.Collections.min(model.values()));
+      int k = 0;
+      for (String n : model.keySet()) {
+        assertThat(a.indexOf(n)).isEqualTo(k);
+        assertThat(a.childAt(k).name()).isEqualTo(n);
+        k++;
+      }
+      assertThat(a.indexOf("m" + 99)).isEqualTo(-model.headMap("m99").size() - 1);
+      // The tree handed out before the patch did not change.
+      if (!namesBefore.isEmpty()) {
+        assertThat(before.child("items", "a").children()).extracting(Node::name)
+            .containsExactlyElementsOf(namesBefore);
+      }
+    }
+  }
+
+  @Test
   void patchingOutsideTheRootFails() {
     assertThatThrownBy(() -> sample().patch(KeyEvent.put(KeyValue.of("/other/items/a", "", 11, 11))))
         .isInstanceOf(TreePatchException.class).hasMessageContaining("outside root");

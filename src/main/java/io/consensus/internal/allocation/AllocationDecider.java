@@ -555,8 +555,9 @@ public final class AllocationDecider {
     }
     ItemSummary s = idx.summary(item);
     String state = localState.apply(item);
-    if (state != null && !state.equals(s.myEntry().state())) {
-      out.add(Action.update(item, state, s.myEntry().modRevision(), s.myEntry().moved(), rule));
+    RouteEntry mine = state == null ? null : s.myEntry();
+    if (mine != null && !state.equals(mine.state())) {
+      out.add(Action.update(item, state, mine.modRevision(), mine.moved(), rule));
     }
   }
 

@@ -366,7 +366,7 @@ public final class AllocationIndex {
 
   /** Whether this member's replica entry shares its zone with an earlier entry of a fully staffed item. */
   private boolean doubledInZone(ItemSummary s) {
-    if (s.myEntry() == null || s.role() != Role.REPLICA || s.size() != s.replicas() + 1) {
+    if (!s.mine() || s.role() != Role.REPLICA || s.size() != s.replicas() + 1) {
       return false;
     }
     MemberSpec me = specOf(member);
@@ -495,7 +495,7 @@ public final class AllocationIndex {
     int r = replicasOf(item, node, fixed);
     boolean ready = index == 0 && route.isReadyForHandoff(r, readyForPromotion) && replicasStay(route, r);
     boolean foreign = index >= 0 && mine == null && !adoptable && route.entries().get(index).modRevision() > 0;
-    return new ItemSummary(route, fixed, marker, index, mine, Role.of(index, r), ready, adoptable, r, foreign);
+    return new ItemSummary(route, fixed, marker, index, mine != null, ready, adoptable, r, foreign);
   }
 
   /**
@@ -571,7 +571,7 @@ public final class AllocationIndex {
         myForeign.remove(item);
       }
     }
-    if (s.myEntry() != null && !readyForPromotion.test(item, s.myEntry().state())) {
+    if (s.mine() && !readyForPromotion.test(item, s.myEntry().state())) {
       if (add) {
         myLoading.add(item);
       } else {
@@ -585,7 +585,7 @@ public final class AllocationIndex {
       } else if (s.size() < r + 1) {
         in.add(shortStaffed);
       }
-    } else if (s.myEntry() != null) {
+    } else if (s.mine()) {
       switch (s.role()) {
         case MASTER -> {
           in.add(myMasters);

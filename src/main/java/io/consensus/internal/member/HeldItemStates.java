@@ -92,7 +92,7 @@ public final class HeldItemStates {
         for (; next < end; next++) {
           String item = held.get(next);
           ItemSummary s = ix.summary(item);
-          if (s != null && s.myEntry() != null && !Objects.equals(stateOf(item), s.myEntry().state())) {
+          if (s != null && s.mine() && !Objects.equals(stateOf(item), s.myEntry().state())) {
             check.add(item);
             stale = true;
           }
@@ -136,7 +136,7 @@ public final class HeldItemStates {
     }
     for (String item : changed) {
       ItemSummary s = index.summary(item);
-      if (s == null || s.myEntry() == null) {
+      if (s == null || !s.mine()) {
         reported.remove(item);
       }
     }

@@ -53,7 +53,7 @@ public final class RestartExit {
     List<Action> keep = new ArrayList<>();
     for (String item : index.heldItems()) {
       ItemSummary s = index.summary(item);
-      if (s != null && s.myEntry() != null && s.myIndex() > 0) {
+      if (s != null && s.mine() && s.myIndex() > 0) {
         keep.add(new Action(Action.Kind.UPDATE, item, s.myEntry().state(), s.myEntry().modRevision(), 0, 0,
             List.of(), s.myEntry().moved()));
       }

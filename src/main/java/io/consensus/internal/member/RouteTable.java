@@ -73,7 +73,7 @@ public final class RouteTable {
           continue;
         }
       } else {
-        boolean mine = mayHold && s.myEntry() != null;
+        boolean mine = mayHold && s.mine();
         change = new RouteChange(member, item, revision, s.route(), mine ? s.myIndex() : -1,
             mine ? s.role() : Role.NONE, false, RouteChange.ROUTE, members.metadataOf(s.route()));
         RouteChange old = table.put(item, change);
