@@ -2,10 +2,14 @@ package io.consensus.bench;
 
 import io.consensus.internal.allocation.AllocationDecider;
 import io.consensus.internal.allocation.AllocationIndex;
+import io.consensus.internal.member.RouteTable;
+import io.consensus.internal.route.MemberDirectory;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.KeyValue;
 import io.consensus.tree.WatchUpdate;
+import io.consensus.verticle.ItemHandler;
+import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +27,7 @@ final class DecisionCost {
   static final int REPLICAS = 2;
 
   record Result(int items, int keys, double treeMb, double indexMb, double snapshotMs, double rebuildMs,
-                long events, double treeUs, double indexUs, double decideUs, double fullCheckUs) {
+                long events, double treeUs, double indexUs, double decideUs, double fullCheckUs, double tableMb) {
     double totalUs() {
       return treeUs + indexUs + decideUs;
     }
@@ -73,6 +77,16 @@ final class DecisionCost {
 
   /** As {@link #run(int, int, int, long)}, calling {@code whileHeld} when the tree and the index are built. */
   static Result run(int items, int warmup, int events, long maxMeasureMillis, Runnable whileHeld) {
+    return run(items, warmup, events, maxMeasureMillis, false, whileHeld);
+  }
+
+  /**
+   * As {@link #run(int, int, int, long, Runnable)}; with {@code routeTable} the member's route
+   * table too, as a member holds it after its first snapshot (every item's route recorded, those
+   * with a role told to a default handler), measured on its own and held through the events.
+   */
+  static Result run(int items, int warmup, int events, long maxMeasureMillis, boolean routeTable,
+      Runnable whileHeld) {
     long before = usedHeapAfterGc();
     long t0 = System.nanoTime();
     List<KeyValue> kvs = keyspace(items);
@@ -88,6 +102,23 @@ final class DecisionCost {
     index.rebuild(tree);
     double rebuildMs = (System.nanoTime() - t2) / 1e6;
     long withIndex = usedHeapAfterGc();
+    Vertx vertx = null;
+    RouteTable table = null;
+    long withTable = withIndex;
+    if (routeTable) {
+      vertx = Vertx.vertx();
+      table = new RouteTable(member(0), "bench.routes", ItemHandler.DEFAULT, vertx, new MemberDirectory(), () -> { });
+      List<String> names = new ArrayList<>(index.itemCount());
+      for (io.consensus.internal.allocation.ItemSummary s : index.summaries()) {
+        names.add(s.item());
+      }
+      for (int from = 0; from < names.size(); from += 4096) {
+        table.publish(index, names.subList(from, Math.min(names.size(), from + 4096)), revision, true, true);
+      }
+      names = null;
+      BenchFleet.sleep(500); // the event bus drops the published copies (no consumer)
+      withTable = usedHeapAfterGc();
+    }
     whileHeld.run();
     AllocationDecider decider = new AllocationDecider(64);
     Random rnd = new Random(42);
@@ -137,10 +168,14 @@ final class DecisionCost {
       fullRounds++;
     }
     Result r = new Result(items, keys, (withTree - before) / 1e6, (withIndex - withTree) / 1e6, snapshotMs,
-        rebuildMs, measured, nanos[0] / 1e3 / measured, nanos[1] / 1e3 / measured, nanos[2] / 1e3 / measured, full / 1e3 / fullRounds);
-    // keep tree and index reachable until here
-    if (tree.revision() < 0 || index.itemCount() < 0) {
+        rebuildMs, measured, nanos[0] / 1e3 / measured, nanos[1] / 1e3 / measured, nanos[2] / 1e3 / measured,
+        full / 1e3 / fullRounds, (withTable - withIndex) / 1e6);
+    // keep tree, index and table reachable until here
+    if (tree.revision() < 0 || index.itemCount() < 0 || table != null && table.heldCount() < 0) {
       throw new AssertionError();
+    }
+    if (vertx != null) {
+      vertx.close();
     }
     return r;
   }

@@ -49,26 +49,30 @@ public final class MemberHeap {
         .append("; this JVM -Xmx").append(Runtime.getRuntime().maxMemory() >> 20).append("m\n");
     md.append("- keyspace: N item markers + N x 3 entries over 10 members (member keys with leases), seen by "
         + "member m00; heap = used after System.gc() (least of 4), tree = KeyTree.fromSnapshot, index = "
-        + "AllocationIndex.rebuild; one event = one entry deleted or re-created: tree patch + index update + "
+        + "AllocationIndex.rebuild, route table = RouteTable.publish of every item as at a join (held-item states "
+        + "hold only states an application reported: none here); one event = one entry deleted or re-created: tree patch + index update + "
         + "decide on the touched item\n\n");
-    md.append("| items | keys | tree MB | index MB | tree + index MB | bytes per item | tree us/event "
-        + "| index us/event | decide us/event | total us/event | state-check tick ms (all held items) |\n");
-    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("| items | keys | tree MB | index MB | tree + index MB | route table MB | member MB | bytes per item "
+        + "(tree + index) | bytes per item (member) | tree us/event | index us/event | decide us/event "
+        + "| total us/event | state-check tick ms (all held items) |\n");
+    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     List<DecisionCost.Result> results = new ArrayList<>();
     String[] histogram = {null};
     int largest = sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
     for (int n : sizes) {
       System.err.printf(Locale.ROOT, "[memory] %,d items%n", n);
-      DecisionCost.Result r = DecisionCost.run(n, 20_000, 200_000, 5_000, () -> {
+      DecisionCost.Result r = DecisionCost.run(n, 20_000, 200_000, 5_000, true, () -> {
         if (n == largest) {
           histogram[0] = classHistogram(15);
         }
       });
       results.add(r);
       double mb = r.treeMb() + r.indexMb();
-      md.append(String.format(Locale.ROOT, "| %,d | %,d | %.1f | %.1f | %.1f | %,.0f | %.2f | %.2f | %.2f | %.2f "
-          + "| %.1f |%n", r.items(), r.keys(), r.treeMb(), r.indexMb(), mb, mb * 1e6 / r.items(), r.treeUs(),
-          r.indexUs(), r.decideUs(), r.totalUs(), r.fullCheckUs() / 1000));
+      double member = mb + r.tableMb();
+      md.append(String.format(Locale.ROOT, "| %,d | %,d | %.1f | %.1f | %.1f | %.1f | %.1f | %,.0f | %,.0f | %.2f "
+          + "| %.2f | %.2f | %.2f | %.1f |%n", r.items(), r.keys(), r.treeMb(), r.indexMb(), mb, r.tableMb(), member,
+          mb * 1e6 / r.items(), member * 1e6 / r.items(), r.treeUs(), r.indexUs(), r.decideUs(), r.totalUs(),
+          r.fullCheckUs() / 1000));
     }
     if (results.size() >= 2) {
       DecisionCost.Result small = results.get(0);
@@ -77,7 +81,7 @@ public final class MemberHeap {
           big.items(), small.items(), big.totalUs() / small.totalUs(), (double) big.items() / small.items()));
     }
     if (histogram[0] != null) {
-      md.append(String.format(Locale.ROOT, "%nClass histogram at %,d items (tree and index held; "
+      md.append(String.format(Locale.ROOT, "%nClass histogram at %,d items (tree, index and route table held; "
           + "`jcmd PID GC.class_histogram`, top 15):%n%n```%n%s```%n", largest, histogram[0]));
     }
     return md.toString();

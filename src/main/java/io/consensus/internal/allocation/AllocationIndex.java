@@ -46,7 +46,8 @@ public final class AllocationIndex {
   private int memberCount;
   private int rank = -1;
   private boolean memberPresent;
-  private final Map<String, ItemSummary> items = new HashMap<>();
+  // One summary per item of the fleet: a compact table (no entry object per item).
+  private final ItemTable<ItemSummary> items = new ItemTable<>(ItemSummary::item);
   // Masters per member across all items: lets a hand-off prefer a successor that wants more.
   private final Map<String, Integer> mastersByMember = new HashMap<>();
   // Entries per member across all items: lets an over-full member see who can take a replica.
@@ -215,7 +216,7 @@ public final class AllocationIndex {
     if (declared != restartLease) {
       restartLease = declared;
       // Entries on the declared lease become adoptable (or stop being so): re-check our items.
-      more = items.keySet().toArray(new String[0]);
+      more = items.items();
     }
     return touchedThen(touched, more);
   }
@@ -267,7 +268,7 @@ public final class AllocationIndex {
     begin(newTree, List.of());
     Node node = itemsNode;
     Iterator<String> fixed = fixedItems.iterator();
-    String[] known = items.keySet().toArray(new String[0]);
+    String[] known = items.items();
     return new Iterator<>() {
       private int inTree;
       private int inKnown;
@@ -328,7 +329,7 @@ public final class AllocationIndex {
         }
         continue;
       }
-      items.put(item, now);
+      items.put(now);
       classify(now);
       if (old == null || !old.route().equals(now.route())) {
         changed.add(item);

@@ -4,6 +4,7 @@ import io.consensus.verticle.ItemHandler;
 import io.consensus.verticle.RouteChange;
 import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.allocation.ItemSummary;
+import io.consensus.internal.allocation.ItemTable;
 import io.consensus.internal.route.MemberDirectory;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
@@ -12,10 +13,8 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The routes one member has told its application about, and the telling: every change is
@@ -29,7 +28,7 @@ public final class RouteTable {
   private final EventBus bus;
   // By item; sorted only when handed out. Held: the items whose last change gives this member a
   // role, oldest first (lease loss and exit tell them without walking the whole table).
-  private final Map<String, RouteChange> table = new HashMap<>();
+  private final ItemTable<RouteChange> table = new ItemTable<>(RouteChange::item);
   private final LinkedHashSet<String> held = new LinkedHashSet<>();
   private final MemberDirectory members;
   private final Runnable onMastershipGained;
@@ -76,7 +75,7 @@ public final class RouteTable {
         boolean mine = mayHold && s.mine();
         change = new RouteChange(member, item, revision, s.route(), mine ? s.myIndex() : -1,
             mine ? s.role() : Role.NONE, false, RouteChange.ROUTE, members.metadataOf(s.route()));
-        RouteChange old = table.put(item, change);
+        RouteChange old = table.put(change);
         if (change.index() >= 0) {
           held.add(item);
         } else {
@@ -116,7 +115,7 @@ public final class RouteTable {
       RouteChange old = table.get(item);
       RouteChange none = new RouteChange(member, old.item(), revision, old.route(), -1, Role.NONE, false, reason,
           old.metadata());
-      table.put(old.item(), none);
+      table.put(none);
       deliver(none);
     }
     return held.isEmpty();
@@ -129,13 +128,13 @@ public final class RouteTable {
 
   /** A copy of the table, keyed by item. */
   public Map<String, RouteChange> copy() {
-    return new TreeMap<>(table);
+    return table.toSortedMap();
   }
 
   /** The table as answered on {@code <address>.table.<member>}. */
   public JsonObject toJson(long revision) {
     JsonArray routes = new JsonArray();
-    new TreeMap<>(table).values().forEach(c -> routes.add(c.toJson()));
+    table.toSortedMap().values().forEach(c -> routes.add(c.toJson()));
     return new JsonObject().put("member", member).put("revision", revision).put("routes", routes);
   }
 

@@ -1,0 +1,185 @@
+package io.consensus.internal.allocation;
+
+import java.util.AbstractCollection;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Values by item name, where each value knows its own item (a summary, a route change): an
+ * open-addressing table of the values alone, linear probing, at most half full.
+ *
+ * <p>Why not a {@code HashMap}: a member keeps one value per item of the fleet, and at 1M
+ * items a {@code HashMap}'s entry objects and table cost 40 bytes per item; this costs 8-16.
+ * Not thread-safe.
+ */
+public final class ItemTable<V> {
+  private final Function<V, String> itemOf;
+  private Object[] slots = new Object[16];
+  private int size;
+
+  /** An empty table of values whose item is {@code itemOf(value)}. */
+  public ItemTable(Function<V, String> itemOf) {
+    this.itemOf = Objects.requireNonNull(itemOf, "itemOf");
+  }
+
+  private static int spread(String item) {
+    int h = item.hashCode() * 0x9E3779B9;
+    return h ^ (h >>> 16);
+  }
+
+  @SuppressWarnings("unchecked")
+  private V at(int i) {
+    return (V) slots[i];
+  }
+
+  private int find(String item) {
+    int mask = slots.length - 1;
+    for (int i = spread(item) & mask; ; i = (i + 1) & mask) {
+      Object v = slots[i];
+      if (v == null) {
+        return -i - 1;
+      }
+      if (itemOf.apply(at(i)).equals(item)) {
+        return i;
+      }
+    }
+  }
+
+  /** The value of {@code item}, or null. */
+  public V get(String item) {
+    int i = find(item);
+    return i >= 0 ? at(i) : null;
+  }
+
+  /** Puts {@code value} under its item; returns the value it replaced, or null. */
+  public V put(V value) {
+    String item = itemOf.apply(Objects.requireNonNull(value, "value"));
+    int i = find(item);
+    if (i >= 0) {
+      V old = at(i);
+      slots[i] = value;
+      return old;
+    }
+    if ((size + 1) * 2 > slots.length) {
+      grow();
+      i = find(item);
+    }
+    slots[-i - 1] = value;
+    size++;
+    return null;
+  }
+
+  /** Removes the value of {@code item}; returns it, or null when there was none. */
+  public V remove(String item) {
+    int i = find(item);
+    if (i < 0) {
+      return null;
+    }
+    V old = at(i);
+    // Backward-shift deletion: later values of the same probe run move up, no tombstones.
+    int mask = slots.length - 1;
+    int hole = i;
+    for (int j = (i + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
+      int home = spread(itemOf.apply(at(j))) & mask;
+      // Move j into the hole unless its home lies cyclically in (hole, j].
+      if (hole <= j ? home <= hole || home > j : home <= hole && home > j) {
+        slots[hole] = slots[j];
+        hole = j;
+      }
+    }
+    slots[hole] = null;
+    size--;
+    return old;
+  }
+
+  private void grow() {
+    Object[] old = slots;
+    slots = new Object[old.length * 2];
+    for (Object v : old) {
+      if (v != null) {
+        @SuppressWarnings("unchecked")
+        V value = (V) v;
+        slots[-find(itemOf.apply(value)) - 1] = v;
+      }
+    }
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** The items, in no particular order (a new array). */
+  public String[] items() {
+    String[] out = new String[size];
+    int k = 0;
+    for (int i = 0; i < slots.length; i++) {
+      if (slots[i] != null) {
+        out[k++] = itemOf.apply(at(i));
+      }
+    }
+    return out;
+  }
+
+  /** A read-only view of the values, in no particular order. */
+  public Collection<V> values() {
+    return new AbstractCollection<>() {
+      @Override
+      public Iterator<V> iterator() {
+        return new Iterator<>() {
+          private int next = advance(0);
+
+          private int advance(int from) {
+            while (from < slots.length && slots[from] == null) {
+              from++;
+            }
+            return from;
+          }
+
+          @Override
+          public boolean hasNext() {
+            return next < slots.length;
+          }
+
+          @Override
+          public V next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            V v = at(next);
+            next = advance(next + 1);
+            return v;
+          }
+        };
+      }
+
+      @Override
+      public int size() {
+        return size;
+      }
+    };
+  }
+
+  /** A copy, sorted by item. */
+  public TreeMap<String, V> toSortedMap() {
+    TreeMap<String, V> out = new TreeMap<>();
+    for (Object v : slots) {
+      if (v != null) {
+        @SuppressWarnings("unchecked")
+        V value = (V) v;
+        out.put(itemOf.apply(value), value);
+      }
+    }
+    return out;
+  }
+
+  /** Removes every value. */
+  public void clear() {
+    Arrays.fill(slots, null);
+    size = 0;
+  }
+}

@@ -1,0 +1,40 @@
+package io.consensus.internal.allocation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ItemTableTest {
+  record Value(String item, int n) {
+  }
+
+  @Test
+  void behavesAsAMapByItemThroughGrowthAndRemovals() {
+    ItemTable<Value> table = new ItemTable<>(Value::item);
+    Map<String, Value> model = new HashMap<>();
+    Random rnd = new Random(11);
+    for (int step = 0; step < 50_000; step++) {
+      // Few distinct names: long probe runs, many removals inside them.
+      String item = "i" + rnd.nextInt(3_000);
+      if (rnd.nextInt(3) == 0) {
+        assertThat(table.remove(item)).isEqualTo(model.remove(item));
+      } else {
+        Value v = new Value(item, step);
+        assertThat(table.put(v)).isEqualTo(model.put(item, v));
+      }
+      assertThat(table.size()).isEqualTo(model.size());
+      String probe = "i" + rnd.nextInt(3_000);
+      assertThat(table.get(probe)).isEqualTo(model.get(probe));
+    }
+    model.forEach((item, v) -> assertThat(table.get(item)).isEqualTo(v));
+    assertThat(table.values()).containsExactlyInAnyOrderElementsOf(model.values());
+    assertThat(table.items()).containsExactlyInAnyOrderElementsOf(model.keySet());
+    assertThat(table.toSortedMap()).containsExactlyEntriesOf(new java.util.TreeMap<>(model));
+    table.clear();
+    assertThat(table.size()).isZero();
+    assertThat(table.get("i1")).isNull();
+  }
+}
