@@ -70,16 +70,7 @@ class EtcdSecurityTest {
     TestCertificates certs = TestCertificates.create(tmp.resolve("pki"));
     int tlsPort = freePort();
     String tlsEndpoint = "https://127.0.0.1:" + tlsPort;
-    int peerPort = freePort();
-    List<String> cmd = new ArrayList<>(List.of("etcd", "--name", "tls", "--data-dir", tmp.resolve("data").toString(),
-        "--listen-client-urls", tlsEndpoint, "--advertise-client-urls", tlsEndpoint,
-        "--listen-peer-urls", "http://127.0.0.1:" + peerPort, "--initial-advertise-peer-urls",
-        "http://127.0.0.1:" + peerPort, "--initial-cluster", "tls=http://127.0.0.1:" + peerPort));
-    cmd.addAll(certs.etcdServerFlags());
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("etcd.log").toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_"));
-    Process etcdTls = pb.start();
+    Process etcdTls = certs.startEtcd(tmp, tlsPort, freePort());
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
       io.vertx.core.Context ctx = vertx.getOrCreateContext();
