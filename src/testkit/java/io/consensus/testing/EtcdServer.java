@@ -208,6 +208,15 @@ public final class EtcdServer implements AutoCloseable {
   public void revokeLease(long id) {
     EtcdGateway.post(clientPort(), "/v3/lease/revoke", new JsonObject().put("ID", Long.toString(id)));
   }
+  /**
+   * The seconds etcd says lease {@code id} has left (etcd truncates to whole seconds), or -1 when
+   * etcd no longer has it. Blocking: call from a test thread.
+   */
+  public long leaseTimeToLive(long id) {
+    JsonObject resp = EtcdGateway.post(clientPort(), "/v3/lease/timetolive", new JsonObject().put("ID", Long.toString(id)));
+    return Long.parseLong(String.valueOf(resp.getValue("TTL", "-1")));
+  }
+
 
   /** Stops the process and deletes the data directory. Idempotent. */
   @Override

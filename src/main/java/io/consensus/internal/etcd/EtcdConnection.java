@@ -50,6 +50,7 @@ public final class EtcdConnection {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdConnection.class);
 
   private final Vertx vertx;
+  private final List<String> endpointUrls;
   private final List<EtcdEndpoint> endpoints;
   private final Duration callTimeout;
   /** Largest gRPC message accepted from etcd (64 MiB). */
@@ -95,6 +96,7 @@ public final class EtcdConnection {
     if (endpoints == null || endpoints.isEmpty()) {
       throw new IllegalArgumentException("at least one etcd endpoint is required");
     }
+    this.endpointUrls = List.copyOf(endpoints);
     this.endpoints = endpoints.stream().map(EtcdEndpoint::parse).toList();
     if (callTimeout.isNegative() || callTimeout.isZero()) {
       throw new IllegalArgumentException("callTimeout must be positive: " + callTimeout);
@@ -127,6 +129,17 @@ public final class EtcdConnection {
     this.client = GrpcClient.client(vertx, new GrpcClientOptions()
         .setMaxMessageSize(MAX_MESSAGE_BYTES)
         .setTransportOptions(http));
+  }
+
+  /**
+   * A second, independent connection with the same endpoints, call timeout and security. Its
+   * HTTP/2 connections are made, and their I/O runs, on the event loop of the context that
+   * first calls it (vertx-grpc-client's pool uses the caller's event loop): a lease keeper on
+   * its own loop needs its own connection, or its traffic waits for the loop that made the
+   * shared one.
+   */
+  public EtcdConnection duplicate() {
+    return new EtcdConnection(vertx, endpointUrls, callTimeout, security);
   }
 
   /** All endpoints, in rotation order. */
