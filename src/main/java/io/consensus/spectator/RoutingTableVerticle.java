@@ -17,7 +17,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -83,7 +82,7 @@ public class RoutingTableVerticle extends AbstractVerticle {
     fixedItems = options.getItems().stream().sorted().distinct().toList();
     tree = KeyTree.empty(keys.root());
     table = RoutingTable.of(tree, fixedItems, options.getReplicas(), directory.members());
-    conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()));
+    conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
     tableConsumer = vertx.eventBus().consumer(options.getAddress() + ".table",
         msg -> msg.reply(table.toJson(options.getName())));
     watcher = RetryWatcher.start(vertx, conn, new RetryWatcherOptions().setPrefix(keys.rootPrefix()), this::onUpdate);

@@ -179,8 +179,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     placementNotes = new PlacementNotes(member, keys, n -> stats.unattainableSlots = n);
     states = new HeldItemStates(handler, options.getInitialState());
     decider = new AllocationDecider(options.getMaxBatch());
-    conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()),
-        options.getEtcdSecurity());
+    conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
     writer = new EntryWriter(conn, keys, member);
     keeperLoop = KeeperLoop.besides(context, conn);
     registration = new MemberRegistration(vertx, keeperLoop, writer, keys.member(member), options);

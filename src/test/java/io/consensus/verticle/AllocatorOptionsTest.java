@@ -1,5 +1,6 @@
 package io.consensus.verticle;
 
+import io.consensus.internal.config.ConfigSchema;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -49,7 +50,7 @@ class AllocatorOptionsTest {
     assertThat(json.getJsonObject("etcd").getJsonArray("endpoints")).containsExactly("https://a:1", "https://b:2");
     // Every key of the schema appears in the JSON of fully set options.
     assertThat(json.fieldNames()).containsExactlyInAnyOrderElementsOf(
-        AllocatorOptions.schema().paths().stream().map(p -> p.split("\\.")[0]).distinct().toList());
+        ConfigSchema.of(AllocatorOptions.class).paths().stream().map(p -> p.split("\\.")[0]).distinct().toList());
   }
 
   @Test

@@ -6,7 +6,7 @@ import io.consensus.internal.etcd.EtcdValues;
 import io.consensus.internal.route.Items;
 import io.consensus.route.Route;
 import io.consensus.testing.Await;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.KeyValue;
 import io.etcd.jetcd.api.KVGrpc;

@@ -698,8 +698,24 @@ public final class AllocationDecider {
     for (String item : items) {
       ItemSummary s = idx.summary(item);
       String state = localState.apply(item);
-      out.add(Action.create(item, state == null ? "" : state, s.fixed() ? 0 : s.markerCreateRevision(), rule));
+      long marker = s.fixed() ? 0 : s.markerCreateRevision();
+      Action.Anchor anchor = s.fixed() || marker > 0 ? null : anchor(s.route().entries());
+      out.add(Action.create(item, state == null ? "" : state, marker, anchor, rule));
     }
     return Decision.act(rule, out);
+  }
+
+  /**
+   * The entry a create of an item without a marker guards on: the first with a key of its own
+   * (an entry that is only a directory of deeper keys, written out of band, has none to
+   * compare; an item made only of such entries gets no guard).
+   */
+  private static Action.Anchor anchor(List<RouteEntry> entries) {
+    for (RouteEntry e : entries) {
+      if (e.modRevision() > 0) {
+        return new Action.Anchor(e.member(), e.createRevision(), e.moved());
+      }
+    }
+    return null;
   }
 }

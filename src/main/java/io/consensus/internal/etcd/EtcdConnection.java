@@ -2,6 +2,7 @@ package io.consensus.internal.etcd;
 
 import io.consensus.etcd.EtcdAuthenticationException;
 import io.consensus.etcd.EtcdCallException;
+import io.consensus.etcd.EtcdClientOptions;
 import io.consensus.etcd.EtcdSecurity;
 import io.etcd.jetcd.api.AuthGrpc;
 import io.etcd.jetcd.api.AuthenticateRequest;
@@ -61,6 +62,18 @@ public final class EtcdConnection {
   // The auth token (null value: authentication not enabled in etcd); null: authenticate anew.
   private final AtomicReference<Future<String>> token = new AtomicReference<>();
   private volatile boolean closed;
+
+  /**
+   * The one way production code opens etcd: endpoints, call timeout, TLS and credentials all
+   * from {@code options}, validated there first.
+   *
+   * @throws io.consensus.config.ConfigException naming the first bad key
+   */
+  public static EtcdConnection open(Vertx vertx, EtcdClientOptions options) {
+    options.validate(true);
+    return new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()),
+        options.getSecurity());
+  }
 
   /**
    * @param endpoints   client URLs {@code http://host:port}, at least one

@@ -155,6 +155,11 @@ final class SimulatedFleet {
     put(keys.item(item), "", 0);
   }
 
+  /** Deletes every key under {@code prefix} in one revision (etcd's range delete). */
+  void deletePrefix(String prefix) {
+    delete(new ArrayList<>(store.subMap(prefix, prefix + Character.MAX_VALUE).keySet()));
+  }
+
   /** Writes any key without a lease (item markers with a spec, drains, maintenance). */
   void putKey(String key, String value) {
     put(key, value, 0);
@@ -261,7 +266,9 @@ final class SimulatedFleet {
         case CREATE -> cur == null && !store.containsKey(keys.entry(a.item(), m.name, !a.moved()))
             && (a.markerCreateRevision() == 0
             || (store.containsKey(keys.item(a.item()))
-                && store.get(keys.item(a.item())).createRevision() == a.markerCreateRevision()));
+                && store.get(keys.item(a.item())).createRevision() == a.markerCreateRevision()))
+            && (a.anchor() == null || createRevisionIs(keys.entry(a.item(), a.anchor().member(), a.anchor().moved()),
+                a.anchor().createRevision()));
         case UPDATE, RELEASE, MOVE -> cur != null && cur.modRevision() == a.expectedModRevision()
             && a.guards().stream().allMatch(g -> {
               KeyValue other = store.get(keys.entry(a.item(), g.member(), g.moved()));
@@ -315,6 +322,11 @@ final class SimulatedFleet {
     m.ownWrite = rev;
     log.add(new WatchUpdate.Changes(rev, events));
     return true;
+  }
+
+  private boolean createRevisionIs(String key, long createRevision) {
+    KeyValue kv = store.get(key);
+    return kv != null && kv.createRevision() == createRevision;
   }
 
   /** The member whose entry comes first in {@code item}'s route in the store, or null. */

@@ -9,7 +9,7 @@ import io.consensus.internal.lease.KeeperLoop;
 import io.consensus.internal.lease.LeaseOptions;
 import io.consensus.internal.route.Keys;
 import io.consensus.testing.Await;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
