@@ -1,6 +1,6 @@
 package io.consensus.bench;
 
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.consensus.testing.Await;
 import io.consensus.testing.LoopStalls;
 import io.consensus.verticle.AllocatorEvent;
