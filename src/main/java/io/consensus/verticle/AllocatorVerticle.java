@@ -180,6 +180,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     placementNotes = new PlacementNotes(member, keys, n -> stats.unattainableSlots = n);
     states = new HeldItemStates(handler, options.getInitialState());
     decider = new AllocationDecider(options.getMaxBatch());
+    if (options.getMaxLoadingEntries() != null) {
+      decider.maxLoadingEntries(options.getMaxLoadingEntries());
+    }
     conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
     writer = new EntryWriter(conn, keys, member);
     keeperLoop = KeeperLoop.besides(context, conn);
