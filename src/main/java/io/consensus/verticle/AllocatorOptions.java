@@ -46,6 +46,9 @@ import java.util.TreeSet;
  *                         over distinct zones (default none)
  * itemLimit               most entries (masters + replicas) this member may hold (default: no limit)
  * weight                  this member's share of masters relative to the others (default 1)
+ * maxLoadingEntries       most entries this member holds whose state is not yet ready for promotion
+ *                         (loading); takes of items that have a master wait beyond it, masters of
+ *                         items without any master never do (default: no limit)
  * drained                 start drained: take nothing, hand off everything, stay up (default false)
  * initialState            state of an entry whose item the application has not reported on, with
  *                         the default ItemHandler (default "ready"; e.g. "warming" for event-bus apps)
@@ -70,6 +73,7 @@ public final class AllocatorOptions {
   public static final String DEFAULT_INITIAL_STATE = ItemHandler.READY;
   public static final String DEFAULT_ZONE = null;
   public static final Integer DEFAULT_ITEM_LIMIT = null;
+  public static final Integer DEFAULT_MAX_LOADING_ENTRIES = null;
   public static final double DEFAULT_WEIGHT = 1.0;
   public static final boolean DEFAULT_DRAINED = false;
   /** Fields of the member key's value that the allocator owns; {@code metadata} may not use them. */
@@ -100,6 +104,8 @@ public final class AllocatorOptions {
       .string("initialState", AllocatorOptions::getInitialState, AllocatorOptions::setInitialState)
       .string("zone", AllocatorOptions::getZone, AllocatorOptions::setZone)
       .optionalInteger("itemLimit", AllocatorOptions::getItemLimit, AllocatorOptions::setItemLimit)
+      .optionalInteger("maxLoadingEntries", AllocatorOptions::getMaxLoadingEntries,
+          AllocatorOptions::setMaxLoadingEntries)
       .number("weight", AllocatorOptions::getWeight, AllocatorOptions::setWeight)
       .bool("drained", AllocatorOptions::isDrained, AllocatorOptions::setDrained));
 
@@ -121,6 +127,7 @@ public final class AllocatorOptions {
   private Map<String, Integer> itemReplicas = new LinkedHashMap<>();
   private String zone = DEFAULT_ZONE;
   private Integer itemLimit = DEFAULT_ITEM_LIMIT;
+  private Integer maxLoadingEntries = DEFAULT_MAX_LOADING_ENTRIES;
   private double weight = DEFAULT_WEIGHT;
   private boolean drained = DEFAULT_DRAINED;
 
@@ -172,6 +179,9 @@ public final class AllocatorOptions {
     if (zone != null && !MemberValue.isZone(zone)) {
       throw new ConfigException("zone", "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter "
           + "or digit, was \"" + zone + "\"");
+    }
+    if (maxLoadingEntries != null && maxLoadingEntries < 1) {
+      throw new ConfigException("maxLoadingEntries", "must be >= 1, was " + maxLoadingEntries);
     }
     if (itemLimit != null && itemLimit < 0) {
       throw new ConfigException("itemLimit", "must be >= 0, was " + itemLimit);
@@ -389,6 +399,21 @@ public final class AllocatorOptions {
   /** See {@link #getZone()}; stored in the member key's value as {@code "zone"}. */
   public AllocatorOptions setZone(String zone) {
     this.zone = zone;
+    return this;
+  }
+
+  /**
+   * Most entries this member holds whose state is not yet ready for promotion (loads in
+   * progress), or null for no limit (the default). Takes of items that have a master wait while
+   * the member is at it; taking the master of an item without any master never waits.
+   */
+  public Integer getMaxLoadingEntries() {
+    return maxLoadingEntries;
+  }
+
+  /** See {@link #getMaxLoadingEntries()}. */
+  public AllocatorOptions setMaxLoadingEntries(Integer maxLoadingEntries) {
+    this.maxLoadingEntries = maxLoadingEntries;
     return this;
   }
 

@@ -34,6 +34,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -190,6 +191,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     placementNotes = new PlacementNotes(member, keys, n -> stats.unattainableSlots = n);
     states = new HeldItemStates(handler, options.getInitialState());
     decider = new AllocationDecider(options.getMaxBatch());
+    if (options.getMaxLoadingEntries() != null) {
+      decider.maxLoadingEntries(options.getMaxLoadingEntries());
+    }
     conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
     writer = new EntryWriter(conn, keys, member);
     keeperLoop = KeeperLoop.besides(context, conn);
@@ -1136,7 +1140,8 @@ public class AllocatorVerticle extends AbstractVerticle {
         LOG.error("member {}: event listener failed", member, ex);
       }
     }
-    vertx.eventBus().publish(options.getAddress() + ".events", e.toJson());
+    // Local consumers only, like route changes: other nodes of a clustered bus have their own members.
+    vertx.eventBus().publish(options.getAddress() + ".events", e.toJson(), new DeliveryOptions().setLocalOnly(true));
   }
 
   private <T> Future<T> onContext(Supplier<T> fn) {
