@@ -27,7 +27,8 @@ final class DecisionCost {
   static final int REPLICAS = 2;
 
   record Result(int items, int keys, double treeMb, double indexMb, double snapshotMs, double rebuildMs,
-                long events, double treeUs, double indexUs, double decideUs, double fullCheckUs, double tableMb) {
+                long events, double treeUs, double indexUs, double decideUs, double fullCheckUs, double tableMb,
+                double snapshotPeakMb) {
     double totalUs() {
       return treeUs + indexUs + decideUs;
     }
@@ -95,6 +96,11 @@ final class DecisionCost {
     long t1 = System.nanoTime();
     KeyTree tree = KeyTree.fromSnapshot(ROOT, revision, kvs);
     double snapshotMs = (System.nanoTime() - t1) / 1e6;
+    // A member applying its first snapshot holds the snapshot's key-values and the new tree at once.
+    long atSnapshot = routeTable ? usedHeapAfterGc() : before;
+    if (kvs.size() != keys) { // keeps the list reachable through the measurement above
+      throw new AssertionError();
+    }
     kvs = null;
     long withTree = usedHeapAfterGc();
     AllocationIndex index = new AllocationIndex(member(0), 100, REPLICAS, List.of(), (i, s) -> "ready".equals(s));
@@ -169,7 +175,7 @@ final class DecisionCost {
     }
     Result r = new Result(items, keys, (withTree - before) / 1e6, (withIndex - withTree) / 1e6, snapshotMs,
         rebuildMs, measured, nanos[0] / 1e3 / measured, nanos[1] / 1e3 / measured, nanos[2] / 1e3 / measured,
-        full / 1e3 / fullRounds, (withTable - withIndex) / 1e6);
+        full / 1e3 / fullRounds, (withTable - withIndex) / 1e6, (atSnapshot - before) / 1e6);
     // keep tree, index and table reachable until here
     if (tree.revision() < 0 || index.itemCount() < 0 || table != null && table.heldCount() < 0) {
       throw new AssertionError();

@@ -50,12 +50,13 @@ public final class MemberHeap {
     md.append("- keyspace: N item markers + N x 3 entries over 10 members (member keys with leases), seen by "
         + "member m00; heap = used after System.gc() (least of 4), tree = KeyTree.fromSnapshot, index = "
         + "AllocationIndex.rebuild, route table = RouteTable.publish of every item as at a join (held-item states "
-        + "hold only states an application reported: none here); one event = one entry deleted or re-created: tree patch + index update + "
+        + "hold only states an application reported: none here), snapshot key-values + tree = the snapshot's "
+        + "KeyValue list and the tree built from it, both held (a first snapshot's peak); one event = one entry deleted or re-created: tree patch + index update + "
         + "decide on the touched item\n\n");
     md.append("| items | keys | tree MB | index MB | tree + index MB | route table MB | member MB | bytes per item "
         + "(tree + index) | bytes per item (member) | tree us/event | index us/event | decide us/event "
-        + "| total us/event | state-check tick ms (all held items) |\n");
-    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| total us/event | state-check tick ms (all held items) | snapshot key-values + tree MB |\n");
+    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     List<DecisionCost.Result> results = new ArrayList<>();
     String[] histogram = {null};
     int largest = sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
@@ -70,9 +71,9 @@ public final class MemberHeap {
       double mb = r.treeMb() + r.indexMb();
       double member = mb + r.tableMb();
       md.append(String.format(Locale.ROOT, "| %,d | %,d | %.1f | %.1f | %.1f | %.1f | %.1f | %,.0f | %,.0f | %.2f "
-          + "| %.2f | %.2f | %.2f | %.1f |%n", r.items(), r.keys(), r.treeMb(), r.indexMb(), mb, r.tableMb(), member,
+          + "| %.2f | %.2f | %.2f | %.1f | %.1f |%n", r.items(), r.keys(), r.treeMb(), r.indexMb(), mb, r.tableMb(), member,
           mb * 1e6 / r.items(), member * 1e6 / r.items(), r.treeUs(), r.indexUs(), r.decideUs(), r.totalUs(),
-          r.fullCheckUs() / 1000));
+          r.fullCheckUs() / 1000, r.snapshotPeakMb()));
     }
     if (results.size() >= 2) {
       DecisionCost.Result small = results.get(0);
