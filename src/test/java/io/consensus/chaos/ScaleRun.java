@@ -473,14 +473,13 @@ public final class ScaleRun {
 
   /**
    * The {@code -Xmx} the README recommends for a member whose fleet has {@code items} items x
-   * R=2: 128 MB plus 5 KB per item, at least 256 MB, in steps of 128 MB. Measured before the
-   * update-path work (bench/results-2026-12-07-scale.md): live heap after a full GC 20 MB at
-   * 10,000 items, 81-134 MB at 100,000 while joining, key tree + index alone 784 bytes per item
-   * at every size; the rest is headroom for the young generation and for the transient copies
-   * a snapshot makes.
+   * R=2: 128 MB + 2 KB per item, at least 256 MB. The live heap measured by {@code bench/scale
+   * memory} is about 0.6 KB per item (tree, index and route table: 571 MB at 1M); a join or
+   * rejoin holds the snapshot's key-values (about 0.75 KB per item) and the new tree beside what
+   * is already live, and the young generation needs room on top.
    */
   public static String recommendedXmx(int items) {
-    long mb = Math.max(256, 128 + (long) items * 5 / 1000);
+    long mb = Math.max(256, 128 + (long) items * 2 / 1000);
     long rounded = (mb + 127) / 128 * 128;
     return rounded % 1024 == 0 ? rounded / 1024 + "g" : rounded + "m";
   }
