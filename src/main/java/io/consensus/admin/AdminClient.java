@@ -39,16 +39,28 @@ public final class AdminClient {
   private final Keys keys;
   private final List<String> fixedItems;
   private final int replicas;
+  private final java.util.Map<String, Integer> itemReplicas;
 
   /**
    * @param fixedItems the fleet's configured items (shown in tables; cannot be removed)
    * @param replicas   the fleet's R (for counters)
    */
   public AdminClient(EtcdConnection conn, String root, List<String> fixedItems, int replicas) {
+    this(conn, root, fixedItems, replicas, java.util.Map.of());
+  }
+
+  /**
+   * @param fixedItems   the fleet's configured items (shown in tables; cannot be removed)
+   * @param replicas     the fleet's R (for counters)
+   * @param itemReplicas R of the fixed items whose R differs from the fleet's (for counters)
+   */
+  public AdminClient(EtcdConnection conn, String root, List<String> fixedItems, int replicas,
+      java.util.Map<String, Integer> itemReplicas) {
     this.conn = conn;
     this.keys = new Keys(root);
     this.fixedItems = List.copyOf(fixedItems);
     this.replicas = replicas;
+    this.itemReplicas = java.util.Map.copyOf(itemReplicas);
   }
 
   /** The whole fleet's route table, read at one revision. */
@@ -57,7 +69,7 @@ public final class AdminClient {
       KeyTree tree = KeyTree.fromSnapshot(keys.root(), snap.revision(), snap.kvs());
       MemberDirectory directory = new MemberDirectory();
       directory.update(tree);
-      return RoutingTable.of(tree, fixedItems, replicas, directory.members());
+      return RoutingTable.of(tree, fixedItems, replicas, itemReplicas, directory.members());
     });
   }
 

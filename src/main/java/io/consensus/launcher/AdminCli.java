@@ -233,7 +233,8 @@ final class AdminCli {
     Promise<String> result = Promise.promise();
     ctx.runOnContext(v -> {
       conn[0] = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()));
-      AdminClient client = new AdminClient(conn[0], options.getRoot(), options.getItems(), options.getReplicas());
+      AdminClient client = new AdminClient(conn[0], options.getRoot(), options.getItems(), options.getReplicas(),
+          options.getItemReplicas());
       op.apply(client).onComplete(ar -> conn[0].close().onComplete(x -> result.handle(ar)));
     });
     try {
