@@ -332,27 +332,42 @@ public class RoutingTableVerticle extends AbstractVerticle {
     }
   }
 
-  /** A snapshot also touches every item of the table it replaces, and the fixed ones: added a slice at a time. */
+  /** A snapshot also touches every item of the table it replaces, and the fixed ones. */
   private void addOldItems(WatchUpdate update, KeyTree next, Set<String> touched, int from) {
-    if (stopped) {
-      return;
-    }
     Node items = table.tree().child(Keys.ITEMS_PREFIX);
     int inTree = items == null ? 0 : items.childCount();
     List<String> fixed = table.sortedFixedItems();
-    long deadline = System.nanoTime() + SLICE_MILLIS * 1_000_000;
-    int i = from;
-    int end = Math.min(inTree + fixed.size(), from + SLICE_ITEMS);
-    while (i < end && System.nanoTime() < deadline) {
-      touched.add(i < inTree ? items.childAt(i).name() : fixed.get(i - inTree));
-      i++;
-    }
-    if (i < inTree + fixed.size()) {
-      int at = i;
-      nextSlice(() -> addOldItems(update, next, touched, at));
+    List<String> names = new java.util.AbstractList<>() { // a view: no pass over every item in one slice
+      @Override
+      public String get(int i) {
+        return i < inTree ? items.childAt(i).name() : fixed.get(i - inTree);
+      }
+
+      @Override
+      public int size() {
+        return inTree + fixed.size();
+      }
+    };
+    addAll(touched, names, 0, () -> index(update, next, touched));
+  }
+
+  /** Adds {@code names} from {@code from} to {@code touched}, a slice per loop turn, then runs {@code then}. */
+  private void addAll(Set<String> touched, List<String> names, int from, Runnable then) {
+    if (stopped) {
       return;
     }
-    nextSlice(() -> index(update, next, touched));
+    long deadline = System.nanoTime() + SLICE_MILLIS * 1_000_000;
+    int i = from;
+    int end = Math.min(names.size(), from + SLICE_ITEMS);
+    while (i < end && System.nanoTime() < deadline) {
+      touched.add(names.get(i++));
+    }
+    if (i < names.size()) {
+      int at = i;
+      nextSlice(() -> addAll(touched, names, at, then));
+      return;
+    }
+    nextSlice(then);
   }
 
   /** Starts indexing the items {@code update} touched, now that {@code next} is its whole tree. */
@@ -365,11 +380,15 @@ public class RoutingTableVerticle extends AbstractVerticle {
     Map<String, MemberInfo> members = directory.update(next) || old.revision() == 0 ? directory.members()
         : old.members();
     Set<String> metadataChanged = metadataChanged(old.members(), members);
-    for (String m : metadataChanged) {
-      touched.addAll(old.itemsOf(m)); // what the new metadata is published with
+    // Their items are published with the new metadata: added a slice at a time too.
+    List<String> held;
+    if (metadataChanged.size() == 1) {
+      held = old.itemsOf(metadataChanged.iterator().next()); // a view, no copy
+    } else {
+      held = new ArrayList<>();
+      metadataChanged.forEach(m -> held.addAll(old.itemsOf(m)));
     }
-    Slices slices = new Slices(old, next, members, touched.iterator(), metadataChanged);
-    nextSlice(slices::run);
+    addAll(touched, held, 0, () -> new Slices(old, next, members, touched.iterator(), metadataChanged).run());
   }
 
   /** Members whose metadata differs between two directories (appeared, changed or forgotten). */
