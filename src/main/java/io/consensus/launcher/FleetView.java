@@ -26,6 +26,15 @@ interface FleetView {
 
   String healthReason();
 
+  /** Whether this process should receive traffic, with the reasons when not ({@code GET /readyz}). */
+  Readiness readiness();
+
+  /**
+   * Completes once the event loop doing this process's allocator or spectator work has run a
+   * task: the loop answers ({@code GET /livez}). Never fails for the fleet's state.
+   */
+  Future<Void> ping();
+
   /** The body of {@code GET /routes}: {@code {"member", "revision", "routes": [...]}}. */
   Future<JsonObject> routes();
 
@@ -59,6 +68,16 @@ interface FleetView {
       }
 
       @Override
+      public Readiness readiness() {
+        return Readiness.member(allocator.health());
+      }
+
+      @Override
+      public Future<Void> ping() {
+        return allocator.inspect(tree -> null).mapEmpty();
+      }
+
+      @Override
       public Future<JsonObject> routes() {
         String address = allocator.options().getAddress() + ".table." + allocator.member();
         return vertx.eventBus().<JsonObject>request(address, null).map(Message::body);
@@ -77,7 +96,7 @@ interface FleetView {
           MemberDirectory d = new MemberDirectory();
           d.update(ar.result());
           p.complete(RoutingTable.of(ar.result(), allocator.options().getItems(), allocator.options().getReplicas(),
-              d.members()));
+              allocator.options().getItemReplicas(), d.members()));
         }));
         return p.future();
       }
@@ -110,6 +129,16 @@ interface FleetView {
       @Override
       public String healthReason() {
         return spectator.isLive() ? "ok" : "watch not live";
+      }
+
+      @Override
+      public Readiness readiness() {
+        return Readiness.spectator(spectator.isLive(), spectator.isCaughtUp());
+      }
+
+      @Override
+      public Future<Void> ping() {
+        return spectator.ping();
       }
 
       @Override
