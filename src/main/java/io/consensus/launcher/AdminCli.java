@@ -5,7 +5,6 @@ import io.consensus.admin.AdminException;
 import io.consensus.admin.DrainResult;
 import io.consensus.admin.FleetMembers;
 import io.consensus.admin.ItemInfo;
-import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.route.MemberInfo;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
@@ -228,14 +227,12 @@ final class AdminCli {
 
   private int execute(Vertx vertx, AllocatorOptions options, Command cmd) {
     Context ctx = vertx.getOrCreateContext();
-    EtcdConnection[] conn = new EtcdConnection[1];
     Function<AdminClient, Future<String>> op = operation(cmd);
     Promise<String> result = Promise.promise();
     ctx.runOnContext(v -> {
-      conn[0] = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()));
-      AdminClient client = new AdminClient(conn[0], options.getRoot(), options.getItems(), options.getReplicas(),
-          options.getItemReplicas());
-      op.apply(client).onComplete(ar -> conn[0].close().onComplete(x -> result.handle(ar)));
+      AdminClient client = AdminClient.create(vertx, options.getEtcdClientOptions(), options.getRoot(),
+          options.getItems(), options.getReplicas(), options.getItemReplicas());
+      op.apply(client).onComplete(ar -> client.close().onComplete(x -> result.handle(ar)));
     });
     try {
       out.print(Main.await(result.future(), Duration.ofMillis(3 * options.getCallTimeoutMillis() + 10_000)));

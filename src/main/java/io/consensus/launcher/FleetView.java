@@ -35,6 +35,11 @@ interface FleetView {
    */
   Future<Void> ping();
 
+  /** Extra fields of {@code GET /health} ({@code eventLoopLag} for a member), or none. */
+  default JsonObject healthDetail() {
+    return new JsonObject();
+  }
+
   /** The body of {@code GET /routes}: {@code {"member", "revision", "routes": [...]}}. */
   Future<JsonObject> routes();
 
@@ -75,6 +80,11 @@ interface FleetView {
       @Override
       public Future<Void> ping() {
         return allocator.inspect(tree -> null).mapEmpty();
+      }
+
+      @Override
+      public JsonObject healthDetail() {
+        return new JsonObject().put("eventLoopLag", allocator.health().eventLoopLagJson());
       }
 
       @Override

@@ -186,7 +186,7 @@ public final class MemberConfig {
 
   /** Every dotted key path that an environment variable or system property may set. */
   public static Set<String> overridablePaths() {
-    Set<String> out = new TreeSet<>(AllocatorOptions.schema().paths());
+    Set<String> out = new TreeSet<>(ConfigSchema.of(AllocatorOptions.class).paths());
     out.addAll(SCHEMA.paths());
     return out;
   }
@@ -243,7 +243,7 @@ public final class MemberConfig {
   /** Sets {@code path} in {@code json} to the typed value of the override string. */
   private static void set(JsonObject json, String path, String source, String value) {
     Object v = (SCHEMA.type(path) != null ? SCHEMA.parseOverride(path, source, value)
-        : AllocatorOptions.schema().parseOverride(path, source, value));
+        : ConfigSchema.of(AllocatorOptions.class).parseOverride(path, source, value));
     String[] parts = path.split("\\.");
     JsonObject at = json;
     for (int i = 0; i < parts.length - 1; i++) {

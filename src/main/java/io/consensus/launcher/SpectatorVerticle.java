@@ -30,11 +30,11 @@ final class SpectatorVerticle extends AbstractVerticle {
     this.registry = registry;
   }
 
-  /** The spectator's options from the members' config: same root, endpoints, R, items, address. */
+  /** The spectator's options from the members' config: same root, etcd client options (endpoints, TLS, credentials), R, items, address. */
   static RoutingTableOptions options(AllocatorOptions o) {
-    RoutingTableOptions r = new RoutingTableOptions().setEndpoints(o.getEndpoints()).setRoot(o.getRoot())
-        .setName(o.getMember()).setReplicas(o.getReplicas()).setItems(o.getItems()).setAddress(o.getAddress())
-        .setCallTimeoutMillis(o.getCallTimeoutMillis());
+    RoutingTableOptions r = new RoutingTableOptions().setEtcdClientOptions(o.getEtcdClientOptions())
+        .setRoot(o.getRoot()).setName(o.getMember()).setReplicas(o.getReplicas()).setItems(o.getItems())
+        .setAddress(o.getAddress());
     o.getItemReplicas().forEach(r::addItem);
     return r;
   }

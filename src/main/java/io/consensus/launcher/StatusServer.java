@@ -30,7 +30,9 @@ import java.security.MessageDigest;
  *   <li>{@code GET /fleet} and {@code GET /fleet/events}: the page's data (see {@link FleetJson}),
  *       as one snapshot and as a stream of changes;</li>
  *   <li>{@code GET /routes}: {@code {"member", "revision", "routes": [RouteChange JSON...]}};</li>
- *   <li>{@code GET /health}: 200 while healthy, else 503, with {@code {"member", "healthy", "reason"}};</li>
+ *   <li>{@code GET /health}: 200 while healthy, else 503, with {@code {"member", "role", "healthy", "reason"}}
+ *       and, for a member, {@code "eventLoopLag": {"allocator": {"maxMillis", "p99Millis",
+ *       "recentMaxMillis"}, "keeper": {...}}};</li>
  *   <li>{@code GET /livez}: 200 while the process and the event loop of its allocator or
  *       spectator answer (within {@value #LIVENESS_BOUND_MILLIS} ms), else 503; never fails for
  *       a hand-off, a lost lease or a rejoin: for a liveness probe;</li>
@@ -107,7 +109,7 @@ public final class StatusServer {
       case "/health" -> {
         boolean ok = view.isHealthy();
         json(req, ok ? 200 : 503, new JsonObject().put("member", view.name()).put("role", view.role())
-            .put("healthy", ok).put("reason", view.healthReason()));
+            .put("healthy", ok).put("reason", view.healthReason()).mergeIn(view.healthDetail()));
       }
       case "/livez" -> livez(req);
       case "/readyz" -> {

@@ -21,7 +21,6 @@ import io.consensus.route.MemberInfo;
 import io.consensus.route.RouteEntry;
 import io.consensus.tree.Node;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -112,7 +111,7 @@ public class RoutingTableVerticle extends AbstractVerticle {
     tree = KeyTree.empty(keys.root());
     table = RoutingTable.empty(tree, fixedItems, RoutingTable.itemReplicas(tree, options.getReplicas(),
         options.getItemReplicas()));
-    conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()));
+    conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
     tableConsumer = vertx.eventBus().consumer(options.getAddress() + ".table",
         msg -> msg.reply(table.toJson(options.getName())));
     watcher = RetryWatcher.start(vertx, conn, new RetryWatcherOptions().setPrefix(keys.rootPrefix()).setPrevKv(false),

@@ -68,6 +68,11 @@ final class DecisionCost {
   }
 
   static Result run(int items, int warmup, int events, long maxMeasureMillis) {
+    return run(items, warmup, events, maxMeasureMillis, () -> { });
+  }
+
+  /** As {@link #run(int, int, int, long)}, calling {@code whileHeld} when the tree and the index are built. */
+  static Result run(int items, int warmup, int events, long maxMeasureMillis, Runnable whileHeld) {
     long before = usedHeapAfterGc();
     long t0 = System.nanoTime();
     List<KeyValue> kvs = keyspace(items);
@@ -83,6 +88,7 @@ final class DecisionCost {
     index.rebuild(tree);
     double rebuildMs = (System.nanoTime() - t2) / 1e6;
     long withIndex = usedHeapAfterGc();
+    whileHeld.run();
     AllocationDecider decider = new AllocationDecider(64);
     Random rnd = new Random(42);
     boolean[] removed = new boolean[items];
@@ -120,13 +126,15 @@ final class DecisionCost {
         }
       }
     }
-    // The state-check tick (once per stateCheckMillis): rules 2 and 3 over every held item.
+    // The state-check tick (once per stateCheckMillis): rules 2 and 3 over every held item;
+    // 20 rounds, or fewer once they took 5 s (1M items).
     long full = 0;
-    int fullRounds = 20;
-    for (int k = 0; k < fullRounds; k++) {
+    int fullRounds = 0;
+    while (fullRounds < 20 && (fullRounds == 0 || full < 5_000_000_000L)) {
       long a = System.nanoTime();
       decider.decide(index, it -> "ready", rnd, null);
       full += System.nanoTime() - a;
+      fullRounds++;
     }
     Result r = new Result(items, keys, (withTree - before) / 1e6, (withIndex - withTree) / 1e6, snapshotMs,
         rebuildMs, measured, nanos[0] / 1e3 / measured, nanos[1] / 1e3 / measured, nanos[2] / 1e3 / measured, full / 1e3 / fullRounds);

@@ -125,6 +125,15 @@ final class ChaosWatcher implements AutoCloseable {
     });
   }
 
+  /** The members of {@code item}'s route as this watcher sees it now. */
+  List<String> holders(String item) {
+    return call(() -> {
+      Node items = Items.itemsNode(tree);
+      Node n = items == null ? null : items.child(item);
+      return n == null ? List.<String>of() : Route.of(item, n).entries().stream().map(RouteEntry::member).toList();
+    });
+  }
+
   /** The item was removed at {@code rev}: no entry may be created for it afterwards. */
   void removed(String item, long rev) {
     call(() -> {
@@ -182,6 +191,32 @@ final class ChaosWatcher implements AutoCloseable {
       for (KeyValue kv : tree.terminals()) {
         if (kv.lease() == lease) {
           out.add(kv.key());
+        }
+      }
+      return out;
+    });
+  }
+
+  /** How many managed items are not fully staffed now. */
+  int unstaffedCount() {
+    return call(unstaffed::size);
+  }
+
+  /** Per member present or not: {masters, entries} over the managed items, in member order. */
+  Map<String, int[]> holdings() {
+    return call(() -> {
+      Map<String, int[]> out = new java.util.TreeMap<>();
+      Node items = Items.itemsNode(tree);
+      for (String item : managed) {
+        Node n = items == null ? null : items.child(item);
+        if (n == null) {
+          continue;
+        }
+        List<RouteEntry> entries = Route.of(item, n).entries();
+        for (int i = 0; i < entries.size(); i++) {
+          int[] h = out.computeIfAbsent(entries.get(i).member(), m -> new int[2]);
+          h[0] += i == 0 ? 1 : 0;
+          h[1]++;
         }
       }
       return out;

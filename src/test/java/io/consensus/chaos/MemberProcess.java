@@ -39,6 +39,8 @@ final class MemberProcess {
   final List<long[]> pauses = new ArrayList<>(); // [from, to] µs
   private Process process;
   private int started;
+  private List<String> jvmOptions = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+      "-Xmx" + System.getProperty("chaos.memberHeap", "160m"));
 
   MemberProcess(String name, List<TcpProxy> proxies, Path dir, JsonObject baseConf,
       BiConsumer<MemberProcess, Integer> unexpectedExit) {
@@ -62,10 +64,11 @@ final class MemberProcess {
     if (alive()) {
       throw new IllegalStateException(name + " already runs");
     }
-    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx" + System.getProperty("chaos.memberHeap", "160m"),
-        "-jar", ChaosRun.jar().toString(), "-conf", conf.encode());
-    Path log = dir.resolve(name + "-" + (++started) + ".log");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", ChaosRun.jar().toString(), "-conf", confArgument()));
+    Path log = log(++started);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("ALLOCATOR_") || k.equals("ETCD_BIN"));
     Incarnation inc = new Incarnation(ChaosProcesses.monoMicros());
@@ -84,6 +87,51 @@ final class MemberProcess {
         unexpectedExit.accept(this, p.exitValue());
       }
     });
+  }
+
+  /**
+   * The JVM's options instead of the chaos defaults (C1 only, serial GC, {@code -Xmx} from
+   * {@code chaos.memberHeap}); applies from the next {@link #start()}.
+   */
+  synchronized MemberProcess jvmOptions(List<String> options) {
+    this.jvmOptions = List.copyOf(options);
+    return this;
+  }
+
+  /** Every incarnation's stdout and stderr, oldest first. */
+  synchronized List<Path> logs() {
+    List<Path> out = new ArrayList<>();
+    for (int i = 1; i <= started; i++) {
+      out.add(log(i));
+    }
+    return out;
+  }
+
+  /** Whether the current incarnation exited without being asked to (a crash or a failed start). */
+  synchronized boolean exitedUnasked() {
+    return process != null && !process.isAlive() && !current().exitExpected;
+  }
+
+  private Path log(int incarnation) {
+    return dir.resolve(name + "-" + incarnation + ".log");
+  }
+
+  /**
+   * The config inline, or in a file when it is too large for one argument (Linux allows
+   * 128 KiB per argument: 100,000 fixed items are more).
+   */
+  private String confArgument() {
+    String json = conf.encode();
+    if (json.length() < 64 * 1024) {
+      return json;
+    }
+    Path file = dir.resolve(name + ".conf.json");
+    try {
+      java.nio.file.Files.writeString(file, json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file.toAbsolutePath().toString();
   }
 
   private Incarnation current() {

@@ -2,7 +2,7 @@ package io.consensus.chaos;
 
 import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.testing.Await;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
@@ -65,13 +65,8 @@ public final class ProcessFailover {
     Path dir = Files.createDirectories(Path.of("target", "failover-" + System.currentTimeMillis()));
     String root = "/failover";
     Vertx vertx = Vertx.vertx();
-    // etcd's data on tmpfs when the machine has one: on a shared machine the disk's fsync
-    // latency (seconds under load) otherwise dominates the lease revocation being measured.
-    Path shm = Path.of("/dev/shm");
-    Path dataDir = Files.isDirectory(shm) && !Boolean.getBoolean("chaos.diskEtcd")
-        ? Files.createTempDirectory(shm, "failover-etcd-") : null;
-    EtcdServer etcd = dataDir == null ? EtcdServer.start()
-        : EtcdServer.builder().flag("--data-dir", dataDir.resolve("data").toString()).start();
+    TmpfsEtcd etcdHome = TmpfsEtcd.start();
+    EtcdServer etcd = etcdHome.server();
     ChaosReport report = new ChaosReport();
     List<MemberProcess> members = new ArrayList<>();
     StringBuilder md = new StringBuilder();
@@ -111,7 +106,7 @@ public final class ProcessFailover {
       md.append(String.format(Locale.ROOT, "- %,d items x R = %d over %d member processes (each its own JVM, "
           + "-Xmx%s), one etcd on loopback (data dir %s); initial convergence %.1f s (JVM starts included)%n",
           itemCount, replicas, memberCount, System.getProperty("chaos.memberHeap"),
-          dataDir == null ? "on disk" : "on tmpfs", converge));
+          etcdHome.onTmpfs() ? "on tmpfs" : "on disk", converge));
       md.append("- per round: SIGKILL of one member; lease left = what etcd still granted its lease right after the "
           + "kill; revoked = the watcher saw its member key deleted; new masters = every item it mastered has "
           + "another master; fully staffed = every item has R+1 entries of live members again\n\n");
@@ -164,10 +159,7 @@ public final class ProcessFailover {
       watcher.close();
     } finally {
       members.forEach(MemberProcess::destroy);
-      etcd.close();
-      if (dataDir != null) {
-        deleteTree(dataDir);
-      }
+      etcdHome.close();
       Await.result(vertx.close(), Duration.ofSeconds(30));
     }
     return md.toString();

@@ -3,7 +3,7 @@ package io.consensus.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.etcd.EtcdAuthSetup;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.consensus.launcher;
 
+import io.consensus.internal.config.ConfigSchema;
 import io.consensus.verticle.AllocatorOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -70,7 +71,7 @@ class MemberConfigTest {
         .doesNotContain("etcd", "http");
     // Every allocator key (etcd.endpoints, etcd.tls.*, etcd.user, etcd.password, ...) plus role,
     // servingLog, http.port, http.host, http.adminToken and demo.members.
-    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.schema().paths().size() + 6);
+    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(ConfigSchema.of(AllocatorOptions.class).paths().size() + 6);
   }
 
   @Test

@@ -10,7 +10,7 @@ import io.consensus.etcd.EtcdSecurity;
 import io.consensus.etcd.TestCertificates;
 import io.consensus.route.Role;
 import io.consensus.config.ConfigException;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.etcd.jetcd.api.AuthEnableRequest;
 import io.etcd.jetcd.api.AuthGrpc;
 import io.etcd.jetcd.api.AuthRoleAddRequest;
