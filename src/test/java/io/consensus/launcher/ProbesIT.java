@@ -79,8 +79,9 @@ class ProbesIT {
   @Test
   void livenessHoldsWhileReadinessFollowsJoinLeaseLossRejoinAndHandOff() {
     String root = "/it/probes";
-    // A member key nobody serves: the graceful stop waits for a hand-off that cannot happen.
-    etcd.server().put(root + "/members/ghost", "{}");
+    // A member key on a live lease that nobody serves: the graceful stop waits for a hand-off
+    // that cannot happen.
+    long ghostLease = putOnNewLease(root + "/members/ghost", "{}", 600);
     Map<String, String> env = Map.of("ALLOCATOR_ETCD_ENDPOINTS", String.join(",", etcd.server().endpoints()),
         "ALLOCATOR_REPLICAS", "1");
     try (LauncherProcess m = LauncherProcess.start(MemberIT.conf(root, "m1", 60), env)) {
@@ -113,7 +114,32 @@ class ProbesIT {
       m.signal("INT"); // the hand-off cannot complete (the ghost): stop at once
       assertThat(m.awaitExit(Duration.ofSeconds(20))).isEqualTo(ExitCode.INTERRUPTED.code() + 2);
     } finally {
-      etcd.server().delete(root + "/members/ghost");
+      etcd.server().revokeLease(ghostLease);
+    }
+  }
+
+  /** Puts {@code key} on a new lease of {@code ttl} seconds (etcd's JSON gateway); returns the lease. */
+  static long putOnNewLease(String key, String value, int ttl) {
+    JsonObject grant = gateway("/v3/lease/grant", new JsonObject().put("TTL", ttl));
+    long lease = Long.parseLong(grant.getString("ID"));
+    java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+    gateway("/v3/kv/put", new JsonObject().put("key", b64.encodeToString(key.getBytes()))
+        .put("value", b64.encodeToString(value.getBytes())).put("lease", Long.toString(lease)));
+    return lease;
+  }
+
+  static JsonObject gateway(String path, JsonObject body) {
+    try {
+      HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(etcd.server().endpoints().get(0) + path)).POST(
+          java.net.http.HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      return new JsonObject(r.body());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
