@@ -15,6 +15,7 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.consensus.internal.watch.RevisionWaiters;
 import io.consensus.route.MemberInfo;
@@ -57,9 +58,15 @@ import org.slf4j.LoggerFactory;
  *       its removal, and for every item of a member whose metadata changed;</li>
  *   <li>{@code A.table}: request/reply, answers {@code {"member": name, "revision", "routes"}}.</li>
  * </ul>
+ * Both are local to this Vert.x instance, as a member's are: on a clustered event bus each
+ * node that wants the fleet's routes deploys its own spectator (it is cheap: one watch), so
+ * no node gets every change once per spectator in the cluster, and a request is answered by
+ * the spectator of the asking node.
  * Deployable from JSON config ({@link RoutingTableOptions} keys).
  */
 public class RoutingTableVerticle extends AbstractVerticle {
+  private static final DeliveryOptions LOCAL_ONLY = new DeliveryOptions().setLocalOnly(true);
+
   private static final Logger LOG = LoggerFactory.getLogger(RoutingTableVerticle.class);
   /** Most items one slice of a revision's work handles before yielding the loop. */
   static final int SLICE_ITEMS = 2000;
@@ -112,7 +119,7 @@ public class RoutingTableVerticle extends AbstractVerticle {
     table = RoutingTable.empty(tree, fixedItems, RoutingTable.itemReplicas(tree, options.getReplicas(),
         options.getItemReplicas()));
     conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
-    tableConsumer = vertx.eventBus().consumer(options.getAddress() + ".table",
+    tableConsumer = vertx.eventBus().localConsumer(options.getAddress() + ".table",
         msg -> msg.reply(table.toJson(options.getName())));
     watcher = RetryWatcher.start(vertx, conn, new RetryWatcherOptions().setPrefix(keys.rootPrefix()).setPrevKv(false),
         this::onUpdate);
@@ -504,6 +511,6 @@ public class RoutingTableVerticle extends AbstractVerticle {
         LOG.error("spectator {}: route listener failed", options.getName(), e);
       }
     }
-    vertx.eventBus().publish(options.getAddress(), change.toJson());
+    vertx.eventBus().publish(options.getAddress(), change.toJson(), LOCAL_ONLY);
   }
 }

@@ -32,6 +32,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -934,7 +935,8 @@ public class AllocatorVerticle extends AbstractVerticle {
         LOG.error("member {}: event listener failed", member, ex);
       }
     }
-    vertx.eventBus().publish(options.getAddress() + ".events", e.toJson());
+    // Local consumers only, like route changes: other nodes of a clustered bus have their own members.
+    vertx.eventBus().publish(options.getAddress() + ".events", e.toJson(), new DeliveryOptions().setLocalOnly(true));
   }
 
   private <T> Future<T> onContext(Supplier<T> fn) {
