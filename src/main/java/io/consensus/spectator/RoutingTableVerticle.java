@@ -253,9 +253,13 @@ public class RoutingTableVerticle extends AbstractVerticle {
     }
   }
 
-  /** Runs {@code work} as a slice of its own, after what else the loop has queued. */
+  /**
+   * Runs {@code work} as a slice of its own, on a 1 ms timer: netty runs queued tasks back to
+   * back and fetches due timers and network input only between batches of 64, so a chain of
+   * runOnContext continuations would hold them for up to 64 slices (see LoopSlices).
+   */
   private void nextSlice(Runnable work) {
-    context.runOnContext(v -> slice(work));
+    vertx.setTimer(1, t -> slice(work));
   }
 
   /** Applies the next pending update, in slices; then the one after it. */
