@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
   private static final Path MAIN = Path.of("src/main/java/io/consensus");
+  /** The test kit, a separate artifact built from its own source root. */
+  private static final Path TESTKIT = Path.of("src/testkit/java/io/consensus");
 
   /** Package -> the io.consensus packages its code may refer to. */
   private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
@@ -33,15 +35,15 @@ class ArchitectureTest {
       Map.entry("tree", Set.of()),
       Map.entry("route", Set.of("tree")),
       Map.entry("config", Set.of()),
-      Map.entry("etcd", Set.of()),
+      Map.entry("etcd", Set.of("config", "internal.config")),
       Map.entry("ring", Set.of()),
       Map.entry("verticle", Set.of("config", "etcd", "tree", "route", "internal.allocation", "internal.config",
           "internal.etcd", "internal.lease", "internal.member", "internal.route", "internal.watch")),
-      Map.entry("spectator", Set.of("config", "tree", "route", "verticle", "internal.allocation", "internal.config",
+      Map.entry("spectator", Set.of("config", "etcd", "tree", "route", "verticle", "internal.allocation", "internal.config",
           "internal.etcd", "internal.route", "internal.watch")),
-      Map.entry("admin", Set.of("tree", "route", "spectator", "internal.etcd", "internal.member", "internal.route",
+      Map.entry("admin", Set.of("etcd", "tree", "route", "spectator", "internal.etcd", "internal.member", "internal.route",
           "internal.watch")),
-      Map.entry("testing", Set.of("internal.etcdprocess")),
+      Map.entry("testing", Set.of("internal.etcd", "internal.etcdprocess")),
       // The runnable member, spectator and operator's tool.
       Map.entry("launcher", Set.of("config", "etcd", "route", "verticle", "spectator", "admin", "internal.config",
           "internal.etcd", "internal.etcdprocess", "internal.route")),
@@ -54,7 +56,7 @@ class ArchitectureTest {
       Map.entry("internal.lease", Set.of("config", "etcd", "internal.config", "internal.etcd")),
       Map.entry("internal.member", Set.of("etcd", "ring", "route", "verticle", "internal.allocation",
           "internal.etcd", "internal.lease", "internal.route")),
-      Map.entry("internal.etcdprocess", Set.of("internal.etcd")));
+      Map.entry("internal.etcdprocess", Set.of()));
 
   /**
    * An API package and the internal package that implements it form one unit for the cycle
@@ -114,13 +116,149 @@ class ArchitectureTest {
   @Test
   void everyPackageSaysWhatItIsForAndWhatItMayImport() throws IOException {
     for (String pkg : dependencies().keySet()) {
-      Path info = MAIN.resolve(pkg.replace('.', '/')).resolve("package-info.java");
+      Path info = sources(pkg).stream().filter(f -> f.endsWith("package-info.java")).findFirst()
+          .orElse(MAIN.resolve(pkg.replace('.', '/')).resolve("package-info.java"));
       assertThat(info).as(pkg).exists();
       String doc = Files.readString(info);
       assertThat(doc).as(info.toString()).contains("May import:");
       for (String allowed : ALLOWED.get(pkg)) {
         assertThat(doc).as(info + " names " + allowed).contains(allowed);
       }
+    }
+  }
+
+  /** The packages users compile against: no public signature in them may name an internal type. */
+  static final List<String> API = List.of("verticle", "route", "spectator", "admin", "tree", "ring", "etcd", "config",
+      "testing", "launcher");
+
+  @Test
+  void noPublicSignatureOfTheApiExposesAnInternalType() {
+    List<String> leaks = new ArrayList<>();
+    for (String pkg : API) {
+      for (Path f : sources(pkg)) {
+        String name = f.getFileName().toString().replace(".java", "");
+        if (name.equals("package-info")) {
+          continue;
+        }
+        leaks.addAll(internalTypesIn(load("io.consensus." + pkg + "." + name)));
+      }
+    }
+    assertThat(leaks).as("public signatures naming io.consensus.internal types").isEmpty();
+  }
+
+  @Test
+  void theLeakCheckSeesParametersReturnsGenericsAndSupertypes() {
+    assertThat(internalTypesIn(Leaky.class)).hasSize(4);
+    assertThat(internalTypesIn(Sealed.class)).isEmpty();
+  }
+
+  /** Fixtures of the leak check: every public way to name a type, and hidden ones. */
+  @SuppressWarnings("unused")
+  public static class Leaky extends java.util.ArrayList<io.consensus.internal.etcd.EtcdConnection> {
+    public Leaky(io.consensus.internal.etcd.EtcdKeys keys) {
+    }
+
+    public java.util.List<io.consensus.internal.etcd.EtcdEndpoint> a() {
+      return null;
+    }
+
+    protected io.consensus.internal.etcd.Backoff b;
+  }
+
+  /** Internal types only in non-public members. */
+  @SuppressWarnings("unused")
+  public static class Sealed {
+    Sealed(io.consensus.internal.etcd.EtcdKeys keys) {
+    }
+
+    private io.consensus.internal.etcd.Backoff b;
+
+    io.consensus.internal.etcd.EtcdEndpoint a() {
+      return null;
+    }
+  }
+
+  /** "Type.member: internal type" for every public or protected signature of public {@code type} naming one. */
+  static List<String> internalTypesIn(Class<?> type) {
+    List<String> out = new ArrayList<>();
+    if (!java.lang.reflect.Modifier.isPublic(type.getModifiers())) {
+      return out;
+    }
+    String at = type.getName();
+    check(out, at + " extends", type.getGenericSuperclass());
+    for (java.lang.reflect.Type t : type.getGenericInterfaces()) {
+      check(out, at + " implements", t);
+    }
+    for (java.lang.reflect.Constructor<?> c : type.getDeclaredConstructors()) {
+      if (exposed(c.getModifiers())) {
+        for (java.lang.reflect.Type t : c.getGenericParameterTypes()) {
+          check(out, at + ".<init>", t);
+        }
+        for (java.lang.reflect.Type t : c.getGenericExceptionTypes()) {
+          check(out, at + ".<init> throws", t);
+        }
+      }
+    }
+    for (java.lang.reflect.Method m : type.getDeclaredMethods()) {
+      if (exposed(m.getModifiers()) && !m.isSynthetic()) {
+        check(out, at + "." + m.getName() + " returns", m.getGenericReturnType());
+        for (java.lang.reflect.Type t : m.getGenericParameterTypes()) {
+          check(out, at + "." + m.getName(), t);
+        }
+        for (java.lang.reflect.Type t : m.getGenericExceptionTypes()) {
+          check(out, at + "." + m.getName() + " throws", t);
+        }
+      }
+    }
+    for (java.lang.reflect.Field f : type.getDeclaredFields()) {
+      if (exposed(f.getModifiers()) && !f.isSynthetic()) {
+        check(out, at + "." + f.getName(), f.getGenericType());
+      }
+    }
+    for (Class<?> nested : type.getDeclaredClasses()) {
+      out.addAll(internalTypesIn(nested));
+    }
+    return out;
+  }
+
+  private static boolean exposed(int modifiers) {
+    return java.lang.reflect.Modifier.isPublic(modifiers) || java.lang.reflect.Modifier.isProtected(modifiers);
+  }
+
+  private static void check(List<String> out, String where, java.lang.reflect.Type t) {
+    if (t instanceof Class<?> c) {
+      while (c.isArray()) {
+        c = c.getComponentType();
+      }
+      if (c.getName().startsWith("io.consensus.internal.")) {
+        out.add(where + ": " + c.getName());
+      }
+    } else if (t instanceof java.lang.reflect.ParameterizedType p) {
+      check(out, where, p.getRawType());
+      for (java.lang.reflect.Type a : p.getActualTypeArguments()) {
+        check(out, where, a);
+      }
+    } else if (t instanceof java.lang.reflect.GenericArrayType g) {
+      check(out, where, g.getGenericComponentType());
+    } else if (t instanceof java.lang.reflect.WildcardType w) {
+      for (java.lang.reflect.Type b : w.getUpperBounds()) {
+        check(out, where, b);
+      }
+      for (java.lang.reflect.Type b : w.getLowerBounds()) {
+        check(out, where, b);
+      }
+    } else if (t instanceof java.lang.reflect.TypeVariable<?> v) {
+      for (java.lang.reflect.Type b : v.getBounds()) {
+        check(out, where, b);
+      }
+    }
+  }
+
+  private static Class<?> load(String name) {
+    try {
+      return Class.forName(name, false, ArchitectureTest.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new AssertionError("compiled class of " + name, e);
     }
   }
 
@@ -155,15 +293,18 @@ class ArchitectureTest {
 
   /** Package names relative to {@code io.consensus}: {@code tree}, {@code internal.member}, ... */
   private static List<String> packages() {
-    try (Stream<Path> dirs = Files.walk(MAIN)) {
-      return dirs.filter(d -> !d.equals(MAIN) && Files.isDirectory(d))
-          .map(d -> MAIN.relativize(d).toString().replace('/', '.'))
-          .filter(p -> !sources(p).isEmpty())
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    Set<String> out = new TreeSet<>();
+    for (Path root : List.of(MAIN, TESTKIT)) {
+      try (Stream<Path> dirs = Files.walk(root)) {
+        dirs.filter(d -> !d.equals(root) && Files.isDirectory(d))
+            .map(d -> root.relativize(d).toString().replace('/', '.'))
+            .filter(p -> !sources(p).isEmpty())
+            .forEach(out::add);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
+    return List.copyOf(out);
   }
 
   private static Map<String, Set<String>> dependencies() {
@@ -203,11 +344,20 @@ class ArchitectureTest {
     }
   }
 
+  /** The production sources of {@code pkg}: the library's, or the test kit's for {@code testing}. */
   private static List<Path> sources(String pkg) {
-    try (Stream<Path> files = Files.list(MAIN.resolve(pkg.replace('.', '/')))) {
-      return files.filter(f -> f.toString().endsWith(".java")).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    List<Path> out = new ArrayList<>();
+    for (Path root : List.of(MAIN, TESTKIT)) {
+      Path dir = root.resolve(pkg.replace('.', '/'));
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.list(dir)) {
+        files.filter(f -> f.toString().endsWith(".java")).sorted().forEach(out::add);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
+    return out;
   }
 }

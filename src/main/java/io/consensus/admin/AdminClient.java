@@ -2,7 +2,9 @@ package io.consensus.admin;
 
 import static io.consensus.internal.etcd.EtcdKeys.bytes;
 
+import io.consensus.etcd.EtcdClientOptions;
 import io.consensus.internal.etcd.EtcdConnection;
+import io.vertx.core.Vertx;
 import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.internal.route.Keys;
 import io.consensus.internal.route.MemberDirectory;
@@ -41,10 +43,20 @@ public final class AdminClient {
   private final int replicas;
 
   /**
+   * A client of the fleet under {@code root}, over its own etcd connection built from
+   * {@code etcd} (TLS and credentials included); {@link #close()} closes it. Call from a
+   * Vert.x context.
+   *
    * @param fixedItems the fleet's configured items (shown in tables; cannot be removed)
    * @param replicas   the fleet's R (for counters)
+   * @throws io.consensus.config.ConfigException naming a bad key of {@code etcd}
    */
-  public AdminClient(EtcdConnection conn, String root, List<String> fixedItems, int replicas) {
+  public static AdminClient create(Vertx vertx, EtcdClientOptions etcd, String root, List<String> fixedItems,
+      int replicas) {
+    return new AdminClient(EtcdConnection.open(vertx, etcd), root, fixedItems, replicas);
+  }
+
+  AdminClient(EtcdConnection conn, String root, List<String> fixedItems, int replicas) {
     this.conn = conn;
     this.keys = new Keys(root);
     this.fixedItems = List.copyOf(fixedItems);

@@ -5,7 +5,7 @@
  * launcher's CLI ({@code io.consensus.launcher.AdminCli}) and the status server's {@code /admin}
  * API are thin shells around it.
  *
- * <p>May import: {@code tree}, {@code route}, {@code spectator}, {@code internal.etcd},
+ * <p>May import: {@code tree}, {@code route}, {@code spectator}, {@code etcd} (EtcdClientOptions), {@code internal.etcd},
  * {@code internal.watch}, {@code internal.route}, {@code internal.member} (only {@code FleetControl}:
  * one place writes the operators' switches).
  */

@@ -5,8 +5,6 @@ import io.consensus.admin.AdminException;
 import io.consensus.admin.DrainResult;
 import io.consensus.admin.FleetMembers;
 import io.consensus.admin.ItemInfo;
-import io.consensus.etcd.EtcdCallException;
-import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.route.MemberInfo;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
@@ -40,31 +38,69 @@ import java.util.function.Function;
  * </pre>
  * The config is the members' ({@code etcd.endpoints} and {@code root} required; {@code items}
  * and {@code replicas} are the fleet's), with the same environment and system-property
- * overrides. Exit codes: {@link #OK}, {@link #BAD_INPUT}, {@link #ETCD_FAILED},
- * {@link #REFUSED}; nothing is ever half-written (each write is one transaction).
+ * overrides. Exit codes: {@link ExitCode}, shared with the member; nothing is ever half-written
+ * (each write is one transaction). {@code <command> --help} prints that command's usage.
  */
 final class AdminCli {
-  /** Done. */
-  static final int OK = 0;
-  /** Bad usage, config or name: nothing was written. */
-  static final int BAD_INPUT = 2;
-  /** etcd unreachable or a call failed: a write either took effect whole or not at all. */
-  static final int ETCD_FAILED = 4;
-  /** Refused: no such item, the item exists already, or it is fixed in the config. Nothing was written. */
-  static final int REFUSED = 5;
+  private static final int OK = ExitCode.OK.code();
+  private static final int BAD_INPUT = ExitCode.CONFIG.code();
 
-  static final Set<String> COMMANDS = Set.of("routes", "members", "items", "drain", "undrain", "maintenance");
-  static final String USAGE = String.join("\n",
-      "usage: java -jar etcd-allocator.jar <command> -conf <file.json | inline JSON>",
-      "  routes [--json]                      the route table of every item",
-      "  members [--json]                     members with zone, drained and metadata",
-      "  items list [--json]                  items with master, entries and marker",
-      "  items add NAME [--replicas N]        put the item's marker (value {\"replicas\": N} when given)",
-      "  items remove NAME                    delete the marker and ROOT/items/NAME/ in one transaction",
-      "  drain MEMBER [--json]                put ROOT/drained/MEMBER: it takes nothing, hands off all, stays up",
-      "  undrain MEMBER [--json]              delete ROOT/drained/MEMBER",
-      "  maintenance on|off [--json]          put / delete ROOT/maintenance: no balancing moves while on",
-      "exit codes: 0 done, 2 bad usage/config/name, 4 etcd failed, 5 refused (exists, no such item, fixed)");
+  /** One command: its words, what follows them, and one line on what it does. */
+  private record Help(String words, String synopsis, String does) {
+  }
+
+  private static final List<Help> HELP = List.of(
+      new Help("routes", "[--json]", "the route table of every item, with counts (per-item R)"),
+      new Help("members", "[--json]", "members with zone, drained and metadata"),
+      new Help("items list", "[--json]", "items with master, entries and marker"),
+      new Help("items add", "NAME [--replicas N]", "put the item's marker (value {\"replicas\": N} when given)"),
+      new Help("items remove", "NAME", "delete the marker and ROOT/items/NAME/ in one transaction"),
+      new Help("drain", "MEMBER [--json]", "put ROOT/drained/MEMBER: it takes nothing, hands off all, stays up"),
+      new Help("undrain", "MEMBER [--json]", "delete ROOT/drained/MEMBER"),
+      new Help("maintenance", "on|off [--json]", "put / delete ROOT/maintenance: no balancing moves while on"));
+
+  private static final Set<String> COMMANDS = Set.copyOf(commandNames());
+
+  static final String USAGE = "usage: java -jar etcd-allocator.jar <command> -conf <file.json | inline JSON>\n"
+      + HELP.stream().map(h -> String.format("  %-38s %s", h.words() + " " + h.synopsis(), h.does()))
+          .collect(java.util.stream.Collectors.joining("\n"))
+      + "\nexit codes:\n" + ExitCode.table();
+
+  /** Whether {@code word} starts an admin command. */
+  static boolean isCommand(String word) {
+    return COMMANDS.contains(word);
+  }
+
+  /** The commands' first words, in help order. */
+  static List<String> commandNames() {
+    return HELP.stream().map(h -> h.words().split(" ")[0]).distinct().toList();
+  }
+
+  /** The usage of the command {@code args} start with (every form of it), or the global usage. */
+  static String usageOf(String[] args) {
+    List<String> words = java.util.Arrays.stream(args).filter(a -> !a.startsWith("-")).toList();
+    List<Help> matching = HELP.stream().filter(h -> !words.isEmpty() && h.words().split(" ")[0].equals(words.get(0))
+        && (words.size() < 2 || !h.words().contains(" ") || h.words().equals(words.get(0) + " " + words.get(1))))
+        .toList();
+    if (matching.isEmpty()) {
+      return USAGE;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Help h : matching) {
+      sb.append("usage: java -jar etcd-allocator.jar ").append(h.words()).append(' ').append(h.synopsis())
+          .append(" -conf <file.json | inline JSON>\n  ").append(h.does()).append('\n');
+    }
+    sb.append("options:\n")
+        .append("  -conf X     the members' config (file or inline JSON; etcd.endpoints and root required),\n")
+        .append("              with the same ALLOCATOR_* / -Dallocator.* overrides\n");
+    if (matching.stream().anyMatch(h -> h.synopsis().contains("--json"))) {
+      sb.append("  --json      print JSON instead of a table\n");
+    }
+    if (matching.stream().anyMatch(h -> h.synopsis().contains("--replicas"))) {
+      sb.append("  --replicas N  the item's own R (else the fleet's)\n");
+    }
+    return sb.append("exit codes:\n").append(ExitCode.table()).toString();
+  }
 
   private final PrintStream out;
   private final PrintStream err;
@@ -123,7 +159,7 @@ final class AdminCli {
   /** Runs the command; returns the exit code. */
   int run(String[] args) {
     if (java.util.Arrays.stream(args).anyMatch(a -> a.equals("-h") || a.equals("--help") || a.equals("-help"))) {
-      out.println(USAGE);
+      out.println(usageOf(args));
       return OK;
     }
     Command cmd;
@@ -131,7 +167,7 @@ final class AdminCli {
       cmd = Command.parse(args);
       checkShape(cmd);
     } catch (IllegalArgumentException e) {
-      return fail(BAD_INPUT, e.getMessage() + "\n" + USAGE);
+      return fail(BAD_INPUT, e.getMessage() + "\n" + usageOf(args));
     }
     Vertx vertx = Vertx.vertx();
     try {
@@ -191,25 +227,28 @@ final class AdminCli {
 
   private int execute(Vertx vertx, AllocatorOptions options, Command cmd) {
     Context ctx = vertx.getOrCreateContext();
-    EtcdConnection[] conn = new EtcdConnection[1];
     Function<AdminClient, Future<String>> op = operation(cmd);
     Promise<String> result = Promise.promise();
     ctx.runOnContext(v -> {
-      conn[0] = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()));
-      AdminClient client = new AdminClient(conn[0], options.getRoot(), options.getItems(), options.getReplicas());
-      op.apply(client).onComplete(ar -> conn[0].close().onComplete(x -> result.handle(ar)));
+      AdminClient client = AdminClient.create(vertx, options.getEtcdClientOptions(), options.getRoot(),
+          options.getItems(), options.getReplicas());
+      op.apply(client).onComplete(ar -> client.close().onComplete(x -> result.handle(ar)));
     });
     try {
       out.print(Main.await(result.future(), Duration.ofMillis(3 * options.getCallTimeoutMillis() + 10_000)));
       out.flush();
       return OK;
     } catch (AdminException e) {
-      return fail(e.kind() == AdminException.Kind.BAD_INPUT ? BAD_INPUT : REFUSED, e.getMessage());
-    } catch (EtcdCallException e) {
-      return fail(ETCD_FAILED, "etcd at " + options.getEndpoints() + " failed: " + ConfigLoader.oneLine(e.getMessage()));
+      return fail(e.kind() == AdminException.Kind.BAD_INPUT ? BAD_INPUT : ExitCode.REFUSED.code(), e.getMessage());
     } catch (RuntimeException e) {
-      return fail(ETCD_FAILED, "etcd at " + options.getEndpoints() + " failed: "
-          + ConfigLoader.oneLine(String.valueOf(e.getMessage())));
+      ExitCode etcd = ExitCode.ofEtcdFailure(e);
+      if (etcd == null) {
+        // No answer within the bound is no proof of a dead etcd either: the same code as a timeout.
+        etcd = String.valueOf(e.getMessage()).startsWith("no answer within") ? ExitCode.ETCD_UNREACHABLE
+            : ExitCode.FAILED;
+      }
+      return fail(etcd.code(), (etcd == ExitCode.ETCD_UNREACHABLE ? "cannot reach etcd at " : "etcd at ")
+          + options.getEndpoints() + " failed: " + ConfigLoader.oneLine(String.valueOf(e.getMessage())));
     }
   }
 

@@ -9,10 +9,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 
 /**
  * Micrometer meters {@code allocator_*} of one member, tagged {@code member}.
@@ -26,6 +29,9 @@ public final class AllocatorMetrics implements AutoCloseable {
   private final MeterRegistry registry;
   private final AllocatorVerticle allocator;
   private final List<Meter> meters = new ArrayList<>();
+  private volatile boolean closed;
+  private static final Duration[] LAG_BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+      .map(Duration::ofMillis).toArray(Duration[]::new);
 
   private AllocatorMetrics(MeterRegistry registry, AllocatorVerticle allocator) {
     this.registry = registry;
@@ -87,6 +93,31 @@ public final class AllocatorMetrics implements AutoCloseable {
         m -> m.h().keepAliveFailures());
     counter("allocator.lease.losses", "Times the lease (or member key) was lost", tags, s,
         AllocatorStats::leaseLosses);
+
+    Timer allocatorLag = lagTimer(tags.and("loop", AllocatorVerticle.LOOP_ALLOCATOR));
+    Timer keeperLag = lagTimer(tags.and("loop", AllocatorVerticle.LOOP_KEEPER));
+    allocator.onEventLoopLag((loop, nanos) -> {
+      if (!closed) {
+        (AllocatorVerticle.LOOP_KEEPER.equals(loop) ? keeperLag : allocatorLag).record(nanos, TimeUnit.NANOSECONDS);
+      }
+    });
+    lagPeak(tags.and("loop", AllocatorVerticle.LOOP_ALLOCATOR), m -> m.h().allocatorLoopLag().maxMillis());
+    lagPeak(tags.and("loop", AllocatorVerticle.LOOP_KEEPER), m -> m.h().keeperLoopLag().maxMillis());
+  }
+
+  /** Lateness of a 100 ms timer on one loop, every sample: the histogram and its recent max. */
+  private Timer lagTimer(Tags tags) {
+    Timer t = Timer.builder("allocator.event.loop.lag")
+        .description("How late a 100 ms timer ran on the event loop (loop=allocator|keeper)")
+        .serviceLevelObjectives(LAG_BUCKETS).tags(tags).register(registry);
+    meters.add(t);
+    return t;
+  }
+
+  private void lagPeak(Tags tags, ToDoubleFunction<AllocatorMetrics> millis) {
+    meters.add(Gauge.builder("allocator.event.loop.lag.peak", this, m -> millis.applyAsDouble(m) / 1000.0)
+        .description("Largest event-loop lag since the member started").baseUnit("seconds").tags(tags)
+        .register(registry));
   }
 
   /**
@@ -112,6 +143,7 @@ public final class AllocatorMetrics implements AutoCloseable {
   /** Stops refreshing and removes this member's meters. */
   @Override
   public void close() {
+    closed = true;
     meters.forEach(registry::remove);
   }
 }

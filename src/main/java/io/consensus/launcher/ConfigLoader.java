@@ -8,6 +8,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the launcher's config with vertx-config: the {@code -conf} value (a file path or
@@ -16,12 +19,15 @@ import io.vertx.core.json.JsonObject;
  * {@link MemberConfig}).
  */
 final class ConfigLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
+
   private ConfigLoader() {
   }
 
   /**
    * The merged config JSON; fails with a {@link ConfigException} for unreadable
-   * {@code -conf} or a bad override name.
+   * {@code -conf}, a bad {@code allocator.*} property or an override value that does not parse;
+   * logs one warning naming the {@code ALLOCATOR_*} variables that are no override.
    */
   static Future<JsonObject> load(Vertx vertx, String conf) {
     ConfigStoreOptions base;
@@ -47,6 +53,11 @@ final class ConfigLoader {
     Future<JsonObject> sys = retrieve(vertx, new ConfigStoreOptions().setType("sys")
         .setConfig(new JsonObject().put("cache", false).put("raw-data", true)));
     return Future.all(file, env, sys).compose(cf -> {
+      List<String> ignored = MemberConfig.ignoredEnvironment(env.result().getMap());
+      if (!ignored.isEmpty()) {
+        LOG.warn("ignoring environment variables {}: not config overrides (an orchestrator's own, or misspelt? "
+            + "overrides are {})", ignored, MemberConfig.envOverrides().keySet());
+      }
       try {
         return Future.succeededFuture(MemberConfig.applyOverrides(file.result(), env.result().getMap(),
             sys.result().getMap()));

@@ -1,6 +1,6 @@
 package io.consensus.launcher;
 
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.internal.etcdprocess.EtcdProcess;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,15 +9,15 @@ import org.slf4j.LoggerFactory;
  * The etcd a member runs for itself when no {@code etcd.endpoints} are configured: a child
  * process of the {@code etcd} binary ({@code ETCD_BIN}, else {@code PATH}) on free loopback
  * ports, with a temporary data directory that is deleted when it stops. Built on
- * {@link EtcdServer}, which the tests use too. Blocking: call from the main thread only.
+ * {@link EtcdProcess}, which the test kit wraps too. Blocking: call from the main thread only.
  */
 final class EmbeddedEtcd implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEtcd.class);
 
-  private final EtcdServer server;
+  private final EtcdProcess server;
   private final long pid; // read without the server's lock, which stop() holds while waiting
 
-  private EmbeddedEtcd(EtcdServer server) {
+  private EmbeddedEtcd(EtcdProcess server) {
     this.server = server;
     this.pid = server.pid();
   }
@@ -29,7 +29,7 @@ final class EmbeddedEtcd implements AutoCloseable {
    */
   static EmbeddedEtcd start() {
     // Own session: Ctrl-C in a terminal must leave etcd running until the hand-off is done.
-    EtcdServer server = EtcdServer.builder().name("embedded").ownSession().start();
+    EtcdProcess server = EtcdProcess.builder().name("embedded").ownSession().start();
     LOG.info("embedded etcd (pid {}) at {}, data dir {} (deleted on exit)", server.pid(), server.endpoint(),
         server.dataDir());
     return new EmbeddedEtcd(server);

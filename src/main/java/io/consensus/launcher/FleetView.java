@@ -26,6 +26,11 @@ interface FleetView {
 
   String healthReason();
 
+  /** Extra fields of {@code GET /health} ({@code eventLoopLag} for a member), or none. */
+  default JsonObject healthDetail() {
+    return new JsonObject();
+  }
+
   /** The body of {@code GET /routes}: {@code {"member", "revision", "routes": [...]}}. */
   Future<JsonObject> routes();
 
@@ -56,6 +61,11 @@ interface FleetView {
       @Override
       public String healthReason() {
         return allocator.healthReason();
+      }
+
+      @Override
+      public JsonObject healthDetail() {
+        return new JsonObject().put("eventLoopLag", allocator.health().eventLoopLagJson());
       }
 
       @Override

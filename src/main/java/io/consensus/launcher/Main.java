@@ -24,10 +24,8 @@ import org.slf4j.LoggerFactory;
  * first ({@code routes}, {@code members}, {@code items ...}) it runs that admin command
  * ({@link AdminCli}) and exits.
  *
- * <p>Exit codes: 0 after a graceful stop; 1 for an unexpected failure; 2 for bad
- * configuration, an unreachable etcd or a member name already in use (one line on stderr
- * naming the key, nothing written to etcd); 3 when no etcd is configured and none can be
- * embedded; 128+N when a second signal N cut the hand-off short.
+ * <p>Exit codes: {@link ExitCode}, the table shared with the admin CLI (one line on stderr
+ * naming the key or the cause; nothing written to etcd except after a second signal).
  *
  * <p>Not Vert.x's {@code Launcher}: its shutdown hook would race ours and it cannot map
  * failures to exit codes. The first SIGTERM/SIGINT calls {@code System.exit(0)}, whose
@@ -36,14 +34,21 @@ import org.slf4j.LoggerFactory;
  * halts at once.
  */
 public final class Main {
-  static final int OK = 0;
-  static final int FAILED = 1;
-  static final int BAD_CONFIG = 2;
-  static final int NO_ETCD = 3;
+  private static final int OK = ExitCode.OK.code();
+  private static final int FAILED = ExitCode.FAILED.code();
+  private static final int BAD_CONFIG = ExitCode.CONFIG.code();
+  private static final int NO_ETCD = ExitCode.ETCD_UNREACHABLE.code();
   private static final int HELP = -1;
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  private static final String USAGE = "usage: java -jar etcd-allocator.jar -conf <file.json | inline JSON>\n"
-      + "       java -jar etcd-allocator.jar routes|members|items ... -conf <...>   (see: routes --help)";
+  static final String USAGE = String.join("\n",
+      "usage: java -jar etcd-allocator.jar [-conf <file.json | inline JSON>]   run a member (or a spectator,",
+      "                                                                       with \"role\": \"spectator\")",
+      "       java -jar etcd-allocator.jar <command> ... -conf <...>          an operator's command",
+      "       java -jar etcd-allocator.jar --version | --help",
+      "commands: " + String.join(", ", AdminCli.commandNames()) + "   (<command> --help for each)",
+      "config overrides: ALLOCATOR_<KEY> environment variables, -Dallocator.<key> properties (README \"Configuration\")",
+      "exit codes:",
+      ExitCode.table());
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private volatile Vertx vertx;
@@ -56,7 +61,11 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    if (args.length > 0 && AdminCli.COMMANDS.contains(args[0])) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-version") || args[0].equals("version"))) {
+      System.out.println("etcd-allocator " + version());
+      System.exit(OK);
+    }
+    if (args.length > 0 && AdminCli.isCommand(args[0])) {
       System.exit(AdminCli.runQuietly(args)); // an operator's command, not a member
     }
     Main main = new Main();
@@ -77,7 +86,7 @@ public final class Main {
     try {
       parsed = Args.parse(args);
     } catch (IllegalArgumentException e) {
-      return fail(BAD_CONFIG, e.getMessage() + "; " + USAGE);
+      return fail(BAD_CONFIG, e.getMessage() + "; see --help");
     }
     if (parsed.help()) {
       System.out.println(USAGE);
@@ -148,40 +157,48 @@ public final class Main {
     }
   }
 
+  /** The version in the jar's manifest ({@code Implementation-Version}), or "unknown" outside the jar. */
+  static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "unknown (not run from the jar)" : v;
+  }
+
   private int startFailure(Throwable e, MemberConfig config) {
+    int refused = ExitCode.ETCD_REFUSED.code();
+    int unreachable = ExitCode.ETCD_UNREACHABLE.code();
     for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof ConfigException ce) {
         return fail(BAD_CONFIG, ce.getMessage());
       }
       if (c instanceof MemberExistsException me) {
-        return fail(BAD_CONFIG, "config key 'member': member '" + config.allocator().getMember()
+        return fail(ExitCode.MEMBER_EXISTS.code(), "config key 'member': member '" + config.allocator().getMember()
             + "' is already running (" + me.key() + " exists); set waitForMemberSeconds to wait for it");
       }
       if (c instanceof io.consensus.etcd.EtcdAuthenticationException ae) {
-        return fail(BAD_CONFIG, "config key 'etcd.password': " + ConfigLoader.oneLine(ae.getMessage()));
+        return fail(refused, "config key 'etcd.password': " + ConfigLoader.oneLine(ae.getMessage()));
       }
       if (c instanceof EtcdCallException ec && String.valueOf(ec.getMessage()).contains("user name is empty")) {
-        return fail(BAD_CONFIG, "config key 'etcd.user': etcd at " + config.allocator().getEndpoints()
+        return fail(refused, "config key 'etcd.user': etcd at " + config.allocator().getEndpoints()
             + " requires authentication; set etcd.user and etcd.password");
       }
       if (c instanceof javax.net.ssl.SSLException ssl) {
-        return fail(BAD_CONFIG, "config key 'etcd.tls.caFile': TLS with etcd at " + config.allocator().getEndpoints()
+        return fail(refused, "config key 'etcd.tls.caFile': TLS with etcd at " + config.allocator().getEndpoints()
             + " failed: " + ConfigLoader.oneLine(String.valueOf(ssl.getMessage())));
       }
       if (c instanceof EtcdCallException ec && ec.status() == io.vertx.grpc.common.GrpcStatus.DEADLINE_EXCEEDED) {
         // A timeout is not proof that etcd is down: a starved machine looks the same.
-        return fail(BAD_CONFIG, "config key 'etcd.endpoints': etcd at " + config.allocator().getEndpoints()
+        return fail(unreachable, "config key 'etcd.endpoints': etcd at " + config.allocator().getEndpoints()
             + " did not answer in time (callTimeoutMillis " + config.allocator().getCallTimeoutMillis()
             + ", retried for " + 3 * config.allocator().getCallTimeoutMillis() / 1000
             + " s); etcd may be unreachable or this machine overloaded: " + ConfigLoader.oneLine(c.getMessage()));
       }
       if (c instanceof EtcdCallException ec && !ec.isTransportFailure()) {
         // etcd answered, with an error: reachable, so not a bad endpoint.
-        return fail(BAD_CONFIG, "etcd at " + config.allocator().getEndpoints() + " refused the start: "
+        return fail(refused, "etcd at " + config.allocator().getEndpoints() + " refused the start: "
             + ConfigLoader.oneLine(c.getMessage()));
       }
       if (c instanceof EtcdCallException || c instanceof java.net.ConnectException) {
-        return fail(BAD_CONFIG, "config key 'etcd.endpoints': cannot reach etcd at "
+        return fail(unreachable, "config key 'etcd.endpoints': cannot reach etcd at "
             + config.allocator().getEndpoints() + ": " + ConfigLoader.oneLine(c.getMessage()));
       }
     }

@@ -25,8 +25,12 @@ import java.util.TreeSet;
  * {@code HTTP_PORT}, {@code LEASE_TTL_SECONDS}). Override values are strings: lists are
  * comma-separated, numbers decimal, {@code metadata} inline JSON. The config file itself is
  * strict JSON: a wrong type there ({@code "items": "a"}, {@code "replicas": "2"}) is refused,
- * never coerced. An unknown {@code ALLOCATOR_*} variable or {@code allocator.*} property is
- * an error, as an unknown key in the file is.
+ * never coerced. An unknown key in the file or an unknown {@code allocator.*} property is an
+ * error; an {@code ALLOCATOR_*} environment variable that is no override is ignored with one
+ * warning naming every such variable ({@link #ignoredEnvironment}): an orchestrator injects
+ * variables of its own under that prefix (Kubernetes: {@code ALLOCATOR_SERVICE_HOST},
+ * {@code ALLOCATOR_PORT_8080_TCP}, ... for a Service named {@code allocator}), and a misspelt
+ * override stays visible in that warning.
  */
 public final class MemberConfig {
   /** Prefix of environment variables that override config keys. */
@@ -182,7 +186,7 @@ public final class MemberConfig {
 
   /** Every dotted key path that an environment variable or system property may set. */
   public static Set<String> overridablePaths() {
-    Set<String> out = new TreeSet<>(AllocatorOptions.schema().paths());
+    Set<String> out = new TreeSet<>(ConfigSchema.of(AllocatorOptions.class).paths());
     out.addAll(SCHEMA.paths());
     return out;
   }
@@ -192,26 +196,35 @@ public final class MemberConfig {
     return ENV_PREFIX + path.replace('.', '_').replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase();
   }
 
-  /**
-   * Returns {@code base} with overrides applied: {@code env} entries named
-   * {@code ALLOCATOR_*}, then {@code sys} entries named {@code allocator.*}; other entries are
-   * ignored.
-   *
-   * @throws ConfigException for an unknown override name or an unreadable {@code metadata}
-   */
-  public static JsonObject applyOverrides(JsonObject base, Map<String, ?> env, Map<String, ?> sys) {
+  /** The environment override of every overridable path, by variable name. */
+  public static Map<String, String> envOverrides() {
     Map<String, String> byEnvName = new TreeMap<>();
     overridablePaths().forEach(p -> byEnvName.put(envName(p), p));
+    return byEnvName;
+  }
+
+  /** The {@code ALLOCATOR_*} names in {@code env} that are no override (ignored by {@link #applyOverrides}), sorted. */
+  public static List<String> ignoredEnvironment(Map<String, ?> env) {
+    Map<String, String> known = envOverrides();
+    return env.keySet().stream().filter(k -> k.startsWith(ENV_PREFIX) && !known.containsKey(k)).sorted().toList();
+  }
+
+  /**
+   * Returns {@code base} with overrides applied: {@code env} entries named
+   * {@code ALLOCATOR_*} that are overrides, then {@code sys} entries named {@code allocator.*};
+   * other entries are ignored (see {@link #ignoredEnvironment}).
+   *
+   * @throws ConfigException for an unknown {@code allocator.*} property, an override value that
+   *     does not parse, or an unreadable {@code metadata}
+   */
+  public static JsonObject applyOverrides(JsonObject base, Map<String, ?> env, Map<String, ?> sys) {
+    Map<String, String> byEnvName = envOverrides();
     JsonObject out = base.copy();
     for (Map.Entry<String, ?> e : new TreeMap<>(env).entrySet()) {
-      if (!e.getKey().startsWith(ENV_PREFIX)) {
-        continue;
-      }
       String path = byEnvName.get(e.getKey());
-      if (path == null) {
-        throw new ConfigException(e.getKey(), "unknown environment override (known: " + byEnvName.keySet() + ")");
+      if (path != null) {
+        set(out, path, e.getKey(), String.valueOf(e.getValue()));
       }
-      set(out, path, e.getKey(), String.valueOf(e.getValue()));
     }
     Set<String> paths = overridablePaths();
     for (Map.Entry<String, ?> e : new TreeMap<>(sys).entrySet()) {
@@ -230,7 +243,7 @@ public final class MemberConfig {
   /** Sets {@code path} in {@code json} to the typed value of the override string. */
   private static void set(JsonObject json, String path, String source, String value) {
     Object v = (SCHEMA.type(path) != null ? SCHEMA.parseOverride(path, source, value)
-        : AllocatorOptions.schema().parseOverride(path, source, value));
+        : ConfigSchema.of(AllocatorOptions.class).parseOverride(path, source, value));
     String[] parts = path.split("\\.");
     JsonObject at = json;
     for (int i = 0; i < parts.length - 1; i++) {

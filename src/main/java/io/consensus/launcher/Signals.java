@@ -35,7 +35,7 @@ final class Signals {
         } else {
           System.err.println("etcd-allocator: SIG" + sig.getName() + " again: stopping at once, without hand-off");
           onSecond.run();
-          Runtime.getRuntime().halt(128 + sig.getNumber());
+          Runtime.getRuntime().halt(ExitCode.INTERRUPTED.code() + sig.getNumber());
         }
       });
     }

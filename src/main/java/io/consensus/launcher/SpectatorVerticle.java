@@ -29,11 +29,10 @@ final class SpectatorVerticle extends AbstractVerticle {
     this.registry = registry;
   }
 
-  /** The spectator's options from the members' config: same root, endpoints, R, items, address. */
+  /** The spectator's options from the members' config: same root, etcd client options (endpoints, TLS, credentials), R, items, address. */
   static RoutingTableOptions options(AllocatorOptions o) {
-    return new RoutingTableOptions().setEndpoints(o.getEndpoints()).setRoot(o.getRoot()).setName(o.getMember())
-        .setReplicas(o.getReplicas()).setItems(o.getItems()).setAddress(o.getAddress())
-        .setCallTimeoutMillis(o.getCallTimeoutMillis());
+    return new RoutingTableOptions().setEtcdClientOptions(o.getEtcdClientOptions()).setRoot(o.getRoot())
+        .setName(o.getMember()).setReplicas(o.getReplicas()).setItems(o.getItems()).setAddress(o.getAddress());
   }
 
   @Override

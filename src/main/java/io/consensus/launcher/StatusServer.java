@@ -29,7 +29,9 @@ import java.security.MessageDigest;
  *   <li>{@code GET /fleet} and {@code GET /fleet/events}: the page's data (see {@link FleetJson}),
  *       as one snapshot and as a stream of changes;</li>
  *   <li>{@code GET /routes}: {@code {"member", "revision", "routes": [RouteChange JSON...]}};</li>
- *   <li>{@code GET /health}: 200 while healthy, else 503, with {@code {"member", "healthy", "reason"}};</li>
+ *   <li>{@code GET /health}: 200 while healthy, else 503, with {@code {"member", "role", "healthy", "reason"}}
+ *       and, for a member, {@code "eventLoopLag": {"allocator": {"maxMillis", "p99Millis",
+ *       "recentMaxMillis"}, "keeper": {...}}};</li>
  *   <li>{@code GET /metrics}: the Prometheus text of the registry;</li>
  *   <li>{@code /admin/...}: the admin API ({@link AdminClient}), only with
  *       {@code Authorization: Bearer <http.adminToken>}; off (404) when no token is configured.</li>
@@ -97,7 +99,7 @@ public final class StatusServer {
       case "/health" -> {
         boolean ok = view.isHealthy();
         json(req, ok ? 200 : 503, new JsonObject().put("member", view.name()).put("role", view.role())
-            .put("healthy", ok).put("reason", view.healthReason()));
+            .put("healthy", ok).put("reason", view.healthReason()).mergeIn(view.healthDetail()));
       }
       case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
           .end(registry.scrape());

@@ -1,11 +1,9 @@
 package io.consensus.launcher;
 
 import io.consensus.admin.AdminClient;
-import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.verticle.AllocatorOptions;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import org.slf4j.Logger;
 
 /** Builds the status server of a launcher process from its config. */
@@ -21,8 +19,7 @@ final class StatusServers {
     AdminClient admin = null;
     if (config.adminToken() != null) {
       AllocatorOptions o = config.allocator();
-      EtcdConnection conn = new EtcdConnection(vertx, o.getEndpoints(), Duration.ofMillis(o.getCallTimeoutMillis()));
-      admin = new AdminClient(conn, o.getRoot(), o.getItems(), o.getReplicas());
+      admin = AdminClient.create(vertx, o.getEtcdClientOptions(), o.getRoot(), o.getItems(), o.getReplicas());
     }
     return new StatusServer(vertx, view, registry, admin, config.adminToken());
   }

@@ -2,6 +2,7 @@ package io.consensus.spectator;
 
 import io.consensus.internal.route.Names;
 import io.consensus.config.ConfigException;
+import io.consensus.etcd.EtcdClientOptions;
 import io.consensus.internal.config.ConfigSchema;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -11,13 +12,13 @@ import java.util.List;
  * Settings of a {@link RoutingTableVerticle}, readable from JSON or set fluently.
  *
  * <pre>
- * etcd.endpoints     list of "http://host:port"                           (required)
+ * etcd.*             how to reach etcd: endpoints (required), TLS files, user and password,
+ *                    callTimeoutMillis: the keys of {@link EtcdClientOptions}
  * root               key prefix the fleet uses, e.g. "/consensus/demo"     (required)
  * address            event-bus address of route changes                  (default "consensus.spectator")
  * name               the spectator's name in its messages                (default "spectator")
  * replicas           the fleet's R, to tell replicas from extras          (default 0)
  * items              the fleet's fixed items (shown with empty routes)   (default none)
- * callTimeoutMillis  timeout of every etcd call                          (default 5000)
  * </pre>
  */
 public final class RoutingTableOptions {
@@ -25,25 +26,23 @@ public final class RoutingTableOptions {
   public static final String DEFAULT_ADDRESS = "consensus.spectator";
   public static final String DEFAULT_NAME = "spectator";
   public static final int DEFAULT_REPLICAS = 0;
-  public static final long DEFAULT_CALL_TIMEOUT_MILLIS = 5000;
+  public static final long DEFAULT_CALL_TIMEOUT_MILLIS = EtcdClientOptions.DEFAULT_CALL_TIMEOUT_MILLIS;
 
-  private static final ConfigSchema<RoutingTableOptions> SCHEMA = new ConfigSchema<RoutingTableOptions>()
-      .strings("etcd.endpoints", RoutingTableOptions::getEndpoints, RoutingTableOptions::setEndpoints)
+  private static final ConfigSchema<RoutingTableOptions> SCHEMA = ConfigSchema.register(RoutingTableOptions.class,
+      new ConfigSchema<RoutingTableOptions>()
+      .include(ConfigSchema.of(EtcdClientOptions.class), o -> o.etcd)
       .string("root", RoutingTableOptions::getRoot, RoutingTableOptions::setRoot)
       .string("address", RoutingTableOptions::getAddress, RoutingTableOptions::setAddress)
       .string("name", RoutingTableOptions::getName, RoutingTableOptions::setName)
       .integer("replicas", RoutingTableOptions::getReplicas, RoutingTableOptions::setReplicas)
-      .strings("items", RoutingTableOptions::getItems, RoutingTableOptions::setItems)
-      .longInteger("callTimeoutMillis", RoutingTableOptions::getCallTimeoutMillis,
-          RoutingTableOptions::setCallTimeoutMillis);
+      .strings("items", RoutingTableOptions::getItems, RoutingTableOptions::setItems));
 
-  private List<String> endpoints = new ArrayList<>();
+  private EtcdClientOptions etcd = new EtcdClientOptions();
   private String root;
   private String address = DEFAULT_ADDRESS;
   private String name = DEFAULT_NAME;
   private int replicas = DEFAULT_REPLICAS;
   private List<String> items = new ArrayList<>();
-  private long callTimeoutMillis = DEFAULT_CALL_TIMEOUT_MILLIS;
 
   public RoutingTableOptions() {
   }
@@ -62,7 +61,10 @@ public final class RoutingTableOptions {
     SCHEMA.read(json, this);
   }
 
-  /** The JSON form read by {@link #RoutingTableOptions(JsonObject)}. */
+  /**
+   * The JSON form read by {@link #RoutingTableOptions(JsonObject)}; it holds the etcd password,
+   * if any ({@link #toString()} masks it).
+   */
   public JsonObject toJson() {
     return SCHEMA.write(this);
   }
@@ -73,9 +75,7 @@ public final class RoutingTableOptions {
    * @throws ConfigException naming the first bad key
    */
   public RoutingTableOptions validate() {
-    if (endpoints.isEmpty()) {
-      throw new ConfigException("etcd.endpoints", "required: at least one http://host:port");
-    }
+    etcd.validate(true);
     if (root == null) {
       throw new ConfigException("root", "required, e.g. \"/consensus/demo\"");
     }
@@ -98,18 +98,31 @@ public final class RoutingTableOptions {
         throw new ConfigException("items", "invalid item name '" + item + "': " + Names.problem(item));
       }
     }
-    if (callTimeoutMillis < 1) {
-      throw new ConfigException("callTimeoutMillis", "must be >= 1, was " + callTimeoutMillis);
-    }
     return this;
   }
 
-  public List<String> getEndpoints() {
-    return List.copyOf(endpoints);
+  /**
+   * How the spectator reaches etcd: the options object itself, not a copy (as Vert.x's nested
+   * options), so {@code getEtcdClientOptions().setTls(...)} changes these options.
+   */
+  public EtcdClientOptions getEtcdClientOptions() {
+    return etcd;
   }
 
+  /** Sets how the spectator reaches etcd (a copy of {@code etcd} is kept). */
+  public RoutingTableOptions setEtcdClientOptions(EtcdClientOptions etcd) {
+    this.etcd = new EtcdClientOptions(etcd);
+    return this;
+  }
+
+  /** The etcd client URLs; see {@link #getEtcdClientOptions()}. */
+  public List<String> getEndpoints() {
+    return etcd.getEndpoints();
+  }
+
+  /** Sets the etcd client URLs; see {@link #getEtcdClientOptions()}. */
   public RoutingTableOptions setEndpoints(List<String> endpoints) {
-    this.endpoints = new ArrayList<>(endpoints);
+    etcd.setEndpoints(endpoints);
     return this;
   }
 
@@ -158,17 +171,20 @@ public final class RoutingTableOptions {
     return this;
   }
 
+  /** The etcd call timeout; see {@link #getEtcdClientOptions()}. */
   public long getCallTimeoutMillis() {
-    return callTimeoutMillis;
+    return etcd.getCallTimeoutMillis();
   }
 
+  /** Sets the etcd call timeout; see {@link #getEtcdClientOptions()}. */
   public RoutingTableOptions setCallTimeoutMillis(long callTimeoutMillis) {
-    this.callTimeoutMillis = callTimeoutMillis;
+    etcd.setCallTimeoutMillis(callTimeoutMillis);
     return this;
   }
 
+  /** The settings as JSON with the etcd password masked: for logs. */
   @Override
   public String toString() {
-    return toJson().encode();
+    return SCHEMA.redacted(this).encode();
   }
 }

@@ -4,6 +4,7 @@ import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.lease.LeaseKeeper;
 import io.consensus.tree.KeyTree;
 import io.consensus.internal.watch.RetryWatcher;
+import io.vertx.core.json.JsonObject;
 
 /**
  * What one allocator knew about itself at one moment: an immutable snapshot that the allocator
@@ -32,15 +33,26 @@ import io.consensus.internal.watch.RetryWatcher;
  * @param watchEvents watch events received
  * @param watchSnapshots snapshots read (first one, compaction, errors)
  * @param watchReconnects watch stream re-establishments
+ * @param allocatorLoopLag how late timers ran on the allocator's event loop
+ * @param keeperLoopLag how late timers ran on the lease keeper's event loop
  */
 public record AllocatorHealth(boolean healthy, String reason, String phase, boolean drained, long revision,
     int items, int members, int masters, int replicas, int itemsWithoutMaster, int itemsShortOfReplicas,
     long unattainableSlots, long leaseId, long leaseRemainingMillis, long keepAlives, long keepAliveFailures,
-    boolean watchLive, long watchEvents, long watchSnapshots, long watchReconnects) {
+    boolean watchLive, long watchEvents, long watchSnapshots, long watchReconnects, EventLoopLag allocatorLoopLag,
+    EventLoopLag keeperLoopLag) {
 
   /** Before the allocator started. */
   static final AllocatorHealth STARTING = new AllocatorHealth(false, "phase starting", "STARTING", false, 0,
-      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 0);
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 0, EventLoopLag.NONE, EventLoopLag.NONE);
+
+  /**
+   * The event-loop lag figures as {@code /health} shows them:
+   * {@code {"allocator": {"maxMillis", "p99Millis", "recentMaxMillis"}, "keeper": {...}}}.
+   */
+  public JsonObject eventLoopLagJson() {
+    return new JsonObject().put("allocator", allocatorLoopLag.toJson()).put("keeper", keeperLoopLag.toJson());
+  }
 
   /**
    * The snapshot of an allocator in {@code phase} ({@code running} while RUNNING) from its live
@@ -49,7 +61,7 @@ public record AllocatorHealth(boolean healthy, String reason, String phase, bool
    */
   static AllocatorHealth of(String phase, boolean running, boolean drained, long unattainableSlotsSeen,
       KeyTree tree, AllocationIndex ix, LeaseKeeper l, long pastKeepAlives, long pastKeepAliveFailures,
-      RetryWatcher w) {
+      RetryWatcher w, EventLoopLag allocatorLag, EventLoopLag keeperLag) {
     boolean leaseLive = l != null && !l.isLost();
     boolean watchLive = w != null && w.isLive();
     return new AllocatorHealth(running && leaseLive && watchLive,
@@ -61,7 +73,8 @@ public record AllocatorHealth(boolean healthy, String reason, String phase, bool
         l == null ? 0 : l.id(), l == null ? 0 : Math.max(0, l.millisUntilDeadline()),
         pastKeepAlives + (l == null ? 0 : l.keepAlivesAcknowledged()),
         pastKeepAliveFailures + (l == null ? 0 : l.keepAliveFailures()), watchLive,
-        w == null ? 0 : w.eventsDelivered(), w == null ? 0 : w.snapshotsTaken(), w == null ? 0 : w.reconnects());
+        w == null ? 0 : w.eventsDelivered(), w == null ? 0 : w.snapshotsTaken(), w == null ? 0 : w.reconnects(),
+        allocatorLag, keeperLag);
   }
 
   private static String reason(String phase, boolean running, boolean leaseLive, boolean watchLive,

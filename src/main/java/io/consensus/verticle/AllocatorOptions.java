@@ -3,6 +3,7 @@ package io.consensus.verticle;
 import io.consensus.internal.member.MemberValue;
 import io.consensus.config.ConfigException;
 import io.consensus.internal.config.ConfigSchema;
+import io.consensus.etcd.EtcdClientOptions;
 import io.consensus.etcd.EtcdSecurity;
 import io.consensus.internal.route.Names;
 import io.vertx.core.json.JsonArray;
@@ -23,12 +24,8 @@ import java.util.TreeSet;
  * {@link ConfigException} naming the key; nothing is coerced.
  *
  * <pre>
- * etcd.endpoints          list of "http://host:port", or all "https://host:port" for TLS (required for the verticle)
- * etcd.tls.caFile         PEM CA certificate(s) that signed etcd's server certificate (default: the JVM's trust store)
- * etcd.tls.certFile       PEM client certificate, for etcd's --client-cert-auth (with etcd.tls.keyFile)
- * etcd.tls.keyFile        PEM private key of the client certificate
- * etcd.user               etcd user to authenticate as (with etcd.password)
- * etcd.password           that user's password (never logged, never in errors or toString)
+ * etcd.*, callTimeoutMillis  how to reach etcd: the keys of {@link EtcdClientOptions} (endpoints
+ *                         required for the verticle)
  * root                    key prefix, e.g. "/consensus/demo"   (required)
  * member                  this member's name                   (default: host name + "-" + pid)
  * replicas                R, replicas per item                 (default 0)
@@ -43,13 +40,15 @@ import java.util.TreeSet;
  * maxBatch                most actions per transaction; 1 = one action per round (default 64)
  * stateCheckMillis        how often local item states are re-read (default 1000)
  * deadlockBackoffMillis   upper bound of the rule-10 random back-off (default 250)
- * callTimeoutMillis       timeout of every etcd call (default 5000)
  * metadata                JSON object stored in the member key (default {}); may not use the reserved
  *                         names zone, itemLimit, weight, drained
  * zone                    this member's fault zone, a name like "eu-west-1a"; an item's entries spread
  *                         over distinct zones (default none)
  * itemLimit               most entries (masters + replicas) this member may hold (default: no limit)
  * weight                  this member's share of masters relative to the others (default 1)
+ * maxLoadingEntries       most entries this member holds whose state is not yet ready for promotion
+ *                         (loading); takes of items that have a master wait beyond it, masters of
+ *                         items without any master never do (default: no limit)
  * drained                 start drained: take nothing, hand off everything, stay up (default false)
  * initialState            state of an entry whose item the application has not reported on, with
  *                         the default ItemHandler (default "ready"; e.g. "warming" for event-bus apps)
@@ -70,10 +69,11 @@ public final class AllocatorOptions {
   public static final int DEFAULT_MAX_BATCH = 64;
   public static final long DEFAULT_STATE_CHECK_MILLIS = 1000;
   public static final long DEFAULT_DEADLOCK_BACKOFF_MILLIS = 250;
-  public static final long DEFAULT_CALL_TIMEOUT_MILLIS = 5000;
+  public static final long DEFAULT_CALL_TIMEOUT_MILLIS = EtcdClientOptions.DEFAULT_CALL_TIMEOUT_MILLIS;
   public static final String DEFAULT_INITIAL_STATE = ItemHandler.READY;
   public static final String DEFAULT_ZONE = null;
   public static final Integer DEFAULT_ITEM_LIMIT = null;
+  public static final Integer DEFAULT_MAX_LOADING_ENTRIES = null;
   public static final double DEFAULT_WEIGHT = 1.0;
   public static final boolean DEFAULT_DRAINED = false;
   /** Fields of the member key's value that the allocator owns; {@code metadata} may not use them. */
@@ -81,18 +81,9 @@ public final class AllocatorOptions {
       MemberValue.WEIGHT, MemberValue.DRAINED);
 
   /** The JSON keys, each declared once. */
-  private static final ConfigSchema<AllocatorOptions> SCHEMA = new ConfigSchema<AllocatorOptions>()
-      .strings("etcd.endpoints", AllocatorOptions::getEndpoints, AllocatorOptions::setEndpoints)
-      .string("etcd.tls.caFile", o -> o.etcdSecurity.caFile(),
-          (o, v) -> o.etcdSecurity = o.etcdSecurity.withTls(v, o.etcdSecurity.certFile(), o.etcdSecurity.keyFile()))
-      .string("etcd.tls.certFile", o -> o.etcdSecurity.certFile(),
-          (o, v) -> o.etcdSecurity = o.etcdSecurity.withTls(o.etcdSecurity.caFile(), v, o.etcdSecurity.keyFile()))
-      .string("etcd.tls.keyFile", o -> o.etcdSecurity.keyFile(),
-          (o, v) -> o.etcdSecurity = o.etcdSecurity.withTls(o.etcdSecurity.caFile(), o.etcdSecurity.certFile(), v))
-      .string("etcd.user", o -> o.etcdSecurity.user(),
-          (o, v) -> o.etcdSecurity = o.etcdSecurity.withCredentials(v, o.etcdSecurity.password()))
-      .secret("etcd.password", o -> o.etcdSecurity.password(),
-          (o, v) -> o.etcdSecurity = o.etcdSecurity.withCredentials(o.etcdSecurity.user(), v))
+  private static final ConfigSchema<AllocatorOptions> SCHEMA = ConfigSchema.register(AllocatorOptions.class,
+      new ConfigSchema<AllocatorOptions>()
+      .include(ConfigSchema.of(EtcdClientOptions.class), o -> o.etcd)
       .string("root", AllocatorOptions::getRoot, AllocatorOptions::setRoot)
       .string("member", AllocatorOptions::getMember, AllocatorOptions::setMember)
       .integer("replicas", AllocatorOptions::getReplicas, AllocatorOptions::setReplicas)
@@ -109,15 +100,16 @@ public final class AllocatorOptions {
       .longInteger("stateCheckMillis", AllocatorOptions::getStateCheckMillis, AllocatorOptions::setStateCheckMillis)
       .longInteger("deadlockBackoffMillis", AllocatorOptions::getDeadlockBackoffMillis,
           AllocatorOptions::setDeadlockBackoffMillis)
-      .longInteger("callTimeoutMillis", AllocatorOptions::getCallTimeoutMillis, AllocatorOptions::setCallTimeoutMillis)
       .object("metadata", AllocatorOptions::getMetadata, AllocatorOptions::setMetadata)
       .string("initialState", AllocatorOptions::getInitialState, AllocatorOptions::setInitialState)
       .string("zone", AllocatorOptions::getZone, AllocatorOptions::setZone)
       .optionalInteger("itemLimit", AllocatorOptions::getItemLimit, AllocatorOptions::setItemLimit)
+      .optionalInteger("maxLoadingEntries", AllocatorOptions::getMaxLoadingEntries,
+          AllocatorOptions::setMaxLoadingEntries)
       .number("weight", AllocatorOptions::getWeight, AllocatorOptions::setWeight)
-      .bool("drained", AllocatorOptions::isDrained, AllocatorOptions::setDrained);
+      .bool("drained", AllocatorOptions::isDrained, AllocatorOptions::setDrained));
 
-  private List<String> endpoints = new ArrayList<>();
+  private EtcdClientOptions etcd = new EtcdClientOptions();
   private String root;
   private String member = defaultMemberName();
   private int replicas = DEFAULT_REPLICAS;
@@ -130,15 +122,14 @@ public final class AllocatorOptions {
   private int maxBatch = DEFAULT_MAX_BATCH;
   private long stateCheckMillis = DEFAULT_STATE_CHECK_MILLIS;
   private long deadlockBackoffMillis = DEFAULT_DEADLOCK_BACKOFF_MILLIS;
-  private long callTimeoutMillis = DEFAULT_CALL_TIMEOUT_MILLIS;
   private JsonObject metadata = new JsonObject();
   private String initialState = DEFAULT_INITIAL_STATE;
   private Map<String, Integer> itemReplicas = new LinkedHashMap<>();
   private String zone = DEFAULT_ZONE;
   private Integer itemLimit = DEFAULT_ITEM_LIMIT;
+  private Integer maxLoadingEntries = DEFAULT_MAX_LOADING_ENTRIES;
   private double weight = DEFAULT_WEIGHT;
   private boolean drained = DEFAULT_DRAINED;
-  private EtcdSecurity etcdSecurity = EtcdSecurity.NONE;
 
   /** Defaults; {@code root} must still be set. */
   public AllocatorOptions() {
@@ -158,11 +149,6 @@ public final class AllocatorOptions {
   public AllocatorOptions(JsonObject json) {
     SCHEMA.read(json, this);
     validate(false);
-  }
-
-  /** The JSON keys of these options, for readers such as the launcher's overrides. */
-  public static ConfigSchema<AllocatorOptions> schema() {
-    return SCHEMA;
   }
 
   /**
@@ -193,6 +179,9 @@ public final class AllocatorOptions {
     if (zone != null && !MemberValue.isZone(zone)) {
       throw new ConfigException("zone", "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter "
           + "or digit, was \"" + zone + "\"");
+    }
+    if (maxLoadingEntries != null && maxLoadingEntries < 1) {
+      throw new ConfigException("maxLoadingEntries", "must be >= 1, was " + maxLoadingEntries);
     }
     if (itemLimit != null && itemLimit < 0) {
       throw new ConfigException("itemLimit", "must be >= 0, was " + itemLimit);
@@ -230,36 +219,13 @@ public final class AllocatorOptions {
     if (deadlockBackoffMillis < 1) {
       throw new ConfigException("deadlockBackoffMillis", "must be >= 1, was " + deadlockBackoffMillis);
     }
-    if (callTimeoutMillis < 100) {
-      throw new ConfigException("callTimeoutMillis", "must be >= 100, was " + callTimeoutMillis);
-    }
     if (initialState == null) {
       throw new ConfigException("initialState", "must not be null");
     }
     if (address == null || address.isBlank()) {
       throw new ConfigException("address", "must not be empty");
     }
-    for (String e : endpoints) {
-      if (!e.matches("https?://[^/:]+:\\d{1,5}/?")) {
-        throw new ConfigException("etcd.endpoints", "not of the form http://host:port: '" + e + "'");
-      }
-    }
-    try {
-      etcdSecurity.validate();
-    } catch (IllegalArgumentException e) {
-      String msg = e.getMessage();
-      int colon = msg.indexOf(": ");
-      throw new ConfigException(msg.substring(0, colon), msg.substring(colon + 2));
-    }
-    if (etcdSecurity.hasTlsFiles() && endpoints.stream().anyMatch(e -> !e.startsWith("https://"))) {
-      throw new ConfigException("etcd.endpoints", "etcd.tls files are set: every endpoint must be https://host:port");
-    }
-    if (endpoints.stream().map(e -> e.startsWith("https://")).distinct().count() > 1) {
-      throw new ConfigException("etcd.endpoints", "mixes http:// and https:// endpoints");
-    }
-    if (requireEndpoints && endpoints.isEmpty()) {
-      throw new ConfigException("etcd.endpoints", "at least one endpoint is required");
-    }
+    etcd.validate(requireEndpoints);
     return this;
   }
 
@@ -291,23 +257,39 @@ public final class AllocatorOptions {
     return (host + "-" + pid).replace('/', '_');
   }
 
-  /** TLS files and etcd credentials ({@link EtcdSecurity#NONE} by default). */
-  public EtcdSecurity getEtcdSecurity() {
-    return etcdSecurity;
+  /**
+   * How this member reaches etcd: the options object itself, not a copy (as Vert.x's nested
+   * options), so {@code getEtcdClientOptions().setCredentials(...)} changes these options.
+   */
+  public EtcdClientOptions getEtcdClientOptions() {
+    return etcd;
   }
 
-  /** Sets TLS files and etcd credentials. */
-  public AllocatorOptions setEtcdSecurity(EtcdSecurity etcdSecurity) {
-    this.etcdSecurity = etcdSecurity == null ? EtcdSecurity.NONE : etcdSecurity;
+  /** Sets how this member reaches etcd (a copy of {@code etcd} is kept). */
+  public AllocatorOptions setEtcdClientOptions(EtcdClientOptions etcd) {
+    this.etcd = new EtcdClientOptions(etcd);
     return this;
   }
 
-  public List<String> getEndpoints() {
-    return List.copyOf(endpoints);
+  /** TLS files and etcd credentials ({@link EtcdSecurity#NONE} by default); see {@link #getEtcdClientOptions()}. */
+  public EtcdSecurity getEtcdSecurity() {
+    return etcd.getSecurity();
   }
 
+  /** Sets TLS files and etcd credentials; see {@link #getEtcdClientOptions()}. */
+  public AllocatorOptions setEtcdSecurity(EtcdSecurity etcdSecurity) {
+    etcd.setSecurity(etcdSecurity);
+    return this;
+  }
+
+  /** The etcd client URLs; see {@link #getEtcdClientOptions()}. */
+  public List<String> getEndpoints() {
+    return etcd.getEndpoints();
+  }
+
+  /** Sets the etcd client URLs; see {@link #getEtcdClientOptions()}. */
   public AllocatorOptions setEndpoints(List<String> endpoints) {
-    this.endpoints = new ArrayList<>(endpoints);
+    etcd.setEndpoints(endpoints);
     return this;
   }
 
@@ -417,6 +399,21 @@ public final class AllocatorOptions {
   /** See {@link #getZone()}; stored in the member key's value as {@code "zone"}. */
   public AllocatorOptions setZone(String zone) {
     this.zone = zone;
+    return this;
+  }
+
+  /**
+   * Most entries this member holds whose state is not yet ready for promotion (loads in
+   * progress), or null for no limit (the default). Takes of items that have a master wait while
+   * the member is at it; taking the master of an item without any master never waits.
+   */
+  public Integer getMaxLoadingEntries() {
+    return maxLoadingEntries;
+  }
+
+  /** See {@link #getMaxLoadingEntries()}. */
+  public AllocatorOptions setMaxLoadingEntries(Integer maxLoadingEntries) {
+    this.maxLoadingEntries = maxLoadingEntries;
     return this;
   }
 
@@ -531,12 +528,14 @@ public final class AllocatorOptions {
     return this;
   }
 
+  /** The etcd call timeout; see {@link #getEtcdClientOptions()}. */
   public long getCallTimeoutMillis() {
-    return callTimeoutMillis;
+    return etcd.getCallTimeoutMillis();
   }
 
+  /** Sets the etcd call timeout; see {@link #getEtcdClientOptions()}. */
   public AllocatorOptions setCallTimeoutMillis(long callTimeoutMillis) {
-    this.callTimeoutMillis = callTimeoutMillis;
+    etcd.setCallTimeoutMillis(callTimeoutMillis);
     return this;
   }
 

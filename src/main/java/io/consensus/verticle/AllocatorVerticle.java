@@ -16,7 +16,9 @@ import io.consensus.internal.allocation.Decision;
 import io.consensus.internal.etcd.Backoff;
 import io.consensus.etcd.EtcdCallException;
 import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.lease.KeeperLoop;
 import io.consensus.internal.lease.LeaseKeeper;
+import io.consensus.internal.member.LoopLagMeter;
 import io.consensus.internal.route.Keys;
 import io.consensus.internal.route.MemberDirectory;
 import io.consensus.internal.route.Names;
@@ -26,9 +28,11 @@ import io.consensus.internal.watch.RetryWatcher;
 import io.consensus.internal.watch.RetryWatcherOptions;
 import io.consensus.tree.WatchUpdate;
 import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -40,6 +44,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * completes; {@code handoffTimeoutSeconds} bounds this.
  *
  * <p>Everything runs on the verticle's context: etcd traffic goes through vertx-grpc-client
- * on this event loop, so no foreign thread ever touches the state below.
+ * on this event loop, so no foreign thread ever touches the state below. The one exception is
+ * the lease: its keeper runs on another event loop with its own etcd connection, so that long
+ * work here cannot delay a keep-alive; it tells this context when the lease is lost.
  *
  * <p>Event bus (A = {@code address}, M = member name):
  * <ul>
@@ -73,6 +80,10 @@ public class AllocatorVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AllocatorVerticle.class);
   // Lease remaining, keep-alive and watch counts change without telling the verticle.
   private static final long HEALTH_REFRESH_MILLIS = 1000;
+  /** The loop name of {@link #onEventLoopLag} samples measured on the allocator's event loop. */
+  public static final String LOOP_ALLOCATOR = "allocator";
+  /** The loop name of {@link #onEventLoopLag} samples measured on the lease keeper's event loop. */
+  public static final String LOOP_KEEPER = "keeper";
 
   private enum Phase { STARTING, RUNNING, REJOINING, CANCELLING, EXITED }
 
@@ -80,6 +91,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private final ItemHandler handler;
   private final Random rnd = new Random();
   private final List<Handler<AllocatorEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final List<ObjLongConsumer<String>> lagListeners = new CopyOnWriteArrayList<>();
   private final AllocatorStats stats = new AllocatorStats();
   private final Promise<Long> exited = Promise.promise();
   private final Promise<Void> startSettled = Promise.promise();
@@ -92,6 +104,9 @@ public class AllocatorVerticle extends AbstractVerticle {
   private MemberRegistration registration;
   private RetryWatcher watcher;
   private LeaseKeeper lease;
+  private KeeperLoop keeperLoop;
+  private LoopLagMeter allocatorLag;
+  private LoopLagMeter keeperLag;
   private AllocationDecider decider;
   private AllocationIndex index;
   private KeyTree tree;
@@ -165,10 +180,15 @@ public class AllocatorVerticle extends AbstractVerticle {
     placementNotes = new PlacementNotes(member, keys, n -> stats.unattainableSlots = n);
     states = new HeldItemStates(handler, options.getInitialState());
     decider = new AllocationDecider(options.getMaxBatch());
-    conn = new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()),
-        options.getEtcdSecurity());
+    if (options.getMaxLoadingEntries() != null) {
+      decider.maxLoadingEntries(options.getMaxLoadingEntries());
+    }
+    conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
     writer = new EntryWriter(conn, keys, member);
-    registration = new MemberRegistration(vertx, conn, writer, keys.member(member), options);
+    keeperLoop = KeeperLoop.besides(context, conn);
+    registration = new MemberRegistration(vertx, keeperLoop, writer, keys.member(member), options);
+    allocatorLag = LoopLagMeter.start(context, nanos -> lagSample(LOOP_ALLOCATOR, nanos));
+    keeperLag = LoopLagMeter.start(keeperLoop.context(), nanos -> lagSample(LOOP_KEEPER, nanos));
     tree = KeyTree.empty(keys.root());
     index = newIndex(0);
     table = new RouteTable(member, options.getAddress(), handler, vertx, memberDirectory,
@@ -281,6 +301,24 @@ public class AllocatorVerticle extends AbstractVerticle {
   public AllocatorVerticle onEvent(Handler<AllocatorEvent> listener) {
     listeners.add(listener);
     return this;
+  }
+
+  /**
+   * Adds a listener for event-loop lag samples (e.g. to feed a histogram meter): called every
+   * 100 ms with the loop ({@link #LOOP_ALLOCATOR} or {@link #LOOP_KEEPER}) and how late a timer
+   * ran on it, in nanoseconds, on that loop's thread; it must be quick and thread-safe.
+   * {@link AllocatorHealth#allocatorLoopLag()} and {@link AllocatorHealth#keeperLoopLag()} hold
+   * the figures.
+   */
+  public AllocatorVerticle onEventLoopLag(ObjLongConsumer<String> listener) {
+    lagListeners.add(Objects.requireNonNull(listener));
+    return this;
+  }
+
+  private void lagSample(String loop, long nanos) {
+    for (ObjLongConsumer<String> l : lagListeners) {
+      l.accept(loop, nanos);
+    }
   }
 
   /**
@@ -429,6 +467,11 @@ public class AllocatorVerticle extends AbstractVerticle {
     return lease;
   }
 
+  /** The context the lease keeper runs on, for tests in this package (null before start). */
+  Context keeperContext() {
+    return keeperLoop == null ? null : keeperLoop.context();
+  }
+
   /** Counts of the member's current view, computed on its context. */
   public Future<JsonObject> summary() {
     return onContext(() -> new JsonObject()
@@ -452,7 +495,9 @@ public class AllocatorVerticle extends AbstractVerticle {
   private void publishHealth() {
     health = AllocatorHealth.of(phase.name(), phase == Phase.RUNNING,
         placementNotes != null && placementNotes.drained(), stats.unattainableSlots, tree, index, lease,
-        pastKeepAlives, pastKeepAliveFailures, watcher);
+        pastKeepAlives, pastKeepAliveFailures, watcher,
+        allocatorLag == null ? EventLoopLag.NONE : allocatorLag.figures(),
+        keeperLag == null ? EventLoopLag.NONE : keeperLag.figures());
   }
 
   // ---------------------------------------------------------------- joining
@@ -841,6 +886,10 @@ public class AllocatorVerticle extends AbstractVerticle {
       vertx.cancelTimer(backoffTimer);
       backoffTimer = -1;
     }
+    if (allocatorLag != null) {
+      allocatorLag.stop();
+      keeperLag.stop();
+    }
     consumers.forEach(MessageConsumer::unregister);
     consumers.clear();
     exited.tryComplete(tree == null ? 0 : tree.revision());
@@ -848,7 +897,8 @@ public class AllocatorVerticle extends AbstractVerticle {
     Future<Void> l = lease != null ? lease.close() : Future.succeededFuture();
     return Future.join(w, l).transform(x -> {
       publishHealth();
-      return conn != null ? conn.close() : Future.succeededFuture();
+      return Future.join(conn != null ? conn.close() : Future.succeededFuture(),
+          keeperLoop != null ? keeperLoop.close() : Future.succeededFuture()).mapEmpty();
     });
   }
 
@@ -885,7 +935,8 @@ public class AllocatorVerticle extends AbstractVerticle {
         LOG.error("member {}: event listener failed", member, ex);
       }
     }
-    vertx.eventBus().publish(options.getAddress() + ".events", e.toJson());
+    // Local consumers only, like route changes: other nodes of a clustered bus have their own members.
+    vertx.eventBus().publish(options.getAddress() + ".events", e.toJson(), new DeliveryOptions().setLocalOnly(true));
   }
 
   private <T> Future<T> onContext(Supplier<T> fn) {

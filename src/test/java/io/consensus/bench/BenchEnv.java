@@ -5,7 +5,7 @@ import static io.consensus.internal.etcd.EtcdKeys.bytes;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.internal.etcd.EtcdValues;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.consensus.testing.ContextCalls;
 import io.consensus.tree.KeyValue;
 import io.etcd.jetcd.api.KVGrpc;

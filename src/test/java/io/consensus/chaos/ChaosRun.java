@@ -3,7 +3,7 @@ package io.consensus.chaos;
 import com.google.protobuf.ByteString;
 import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.testing.Await;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.consensus.internal.watch.TcpProxy;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.KVGrpc;
@@ -87,7 +87,7 @@ public final class ChaosRun {
   }
 
   static final List<String> MEMBER_FAULTS = List.of("member-sigkill-restart", "member-sigterm-restart",
-      "member-sigstop-2ttl", "member-cut-off-2ttl");
+      "member-sigstop-2ttl", "member-cut-off-2ttl", "item-remove-two-step-crash");
   static final List<String> COMMON_FAULTS = List.of("etcd-restart", "etcd-sigstop-past-ttl", "compaction",
       "item-add", "item-remove", "junk");
   static final List<String> CLUSTER_FAULTS = List.of("etcd-leader-kill", "etcd-follower-kill", "etcd-quorum-loss");
@@ -360,6 +360,35 @@ public final class ChaosRun {
           note = item + " at revision " + rev;
         }
       }
+      case "item-remove-two-step-crash" -> {
+        // Issue 20: an item is deleted as the README says, marker first and the prefix in a
+        // second request, just as a member holding it crashed and the others restaff it.
+        if (addedItems.isEmpty()) {
+          String fresh = "x" + (nextItem++);
+          watcher.addManaged(fresh);
+          etcd.anyRunning().put(root + "/items/" + fresh, "");
+          addedItems.add(fresh);
+          awaitStaffed(Duration.ofSeconds(30));
+        }
+        String item = addedItems.remove(rnd.nextInt(addedItems.size()));
+        List<String> holders = watcher.holders(item);
+        MemberProcess dead = members.stream().filter(m -> holders.contains(m.name)).findFirst().orElse(victim);
+        long lease = watcher.memberLease(dead.name);
+        voided.add(lease);
+        dead.kill();
+        // The dead member's entries vanish with its lease: its items are short from then on.
+        long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(3L * o.ttl() + 7);
+        while (lease != 0 && System.nanoTime() < limit && !watcher.keysOnLease(lease).isEmpty()) {
+          sleepPoll();
+        }
+        watcher.removed(item, Long.MAX_VALUE);
+        long markerRev = deleteRange(root + "/items/" + item, false);
+        pauseFor(rnd.nextInt(200)); // members restaff on views between the two deletes
+        long rev = deleteRange(root + "/items/" + item + "/", true);
+        watcher.removed(item, rev);
+        dead.start();
+        note = item + " marker at revision " + markerRev + ", prefix at " + rev + ", " + dead.name + " killed";
+      }
       case "junk" -> note = junk();
       default -> throw new IllegalStateException(kind);
     }
@@ -461,6 +490,16 @@ public final class ChaosRun {
             .setKey(EtcdKeys.bytes(marker + "/")).setRangeEnd(EtcdKeys.prefixEnd(marker + "/"))))
         .build();
     return watcher.callAsync(() -> watcher.connection().unary(KVGrpc.getTxnMethod(), txn))
+        .getHeader().getRevision();
+  }
+
+  /** Deletes {@code key} (every key under it when {@code prefix}) in one request: its revision. */
+  private long deleteRange(String key, boolean prefix) {
+    DeleteRangeRequest.Builder req = DeleteRangeRequest.newBuilder().setKey(EtcdKeys.bytes(key));
+    if (prefix) {
+      req.setRangeEnd(EtcdKeys.prefixEnd(key));
+    }
+    return watcher.callAsync(() -> watcher.connection().unary(KVGrpc.getDeleteRangeMethod(), req.build()))
         .getHeader().getRevision();
   }
 

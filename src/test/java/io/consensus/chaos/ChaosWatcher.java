@@ -125,6 +125,15 @@ final class ChaosWatcher implements AutoCloseable {
     });
   }
 
+  /** The members of {@code item}'s route as this watcher sees it now. */
+  List<String> holders(String item) {
+    return call(() -> {
+      Node items = Items.itemsNode(tree);
+      Node n = items == null ? null : items.child(item);
+      return n == null ? List.<String>of() : Route.of(item, n).entries().stream().map(RouteEntry::member).toList();
+    });
+  }
+
   /** The item was removed at {@code rev}: no entry may be created for it afterwards. */
   void removed(String item, long rev) {
     call(() -> {

@@ -1,7 +1,7 @@
 package io.consensus.chaos;
 
-import io.consensus.internal.etcdprocess.EtcdCluster;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdCluster;
+import io.consensus.testing.EtcdServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

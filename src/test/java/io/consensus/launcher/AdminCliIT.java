@@ -21,10 +21,18 @@ class AdminCliIT {
   }
 
   static Run cli(String conf, String... args) {
+    return cli(Map.of(), conf, args);
+  }
+
+  static Run cli(Map<String, String> env, String conf, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("-conf");
     all.add(conf);
-    try (LauncherProcess p = LauncherProcess.startArgs(all, Map.of())) {
+    return run(env, all);
+  }
+
+  static Run run(Map<String, String> env, List<String> args) {
+    try (LauncherProcess p = LauncherProcess.startArgs(args, env)) {
       int code = p.awaitExit(Duration.ofSeconds(60));
       return new Run(code, p.stdout(), p.stderr());
     }
@@ -115,8 +123,47 @@ class AdminCliIT {
 
     Run down = cli("{\"root\": \"/x\", \"callTimeoutMillis\": 1000, \"etcd\": {\"endpoints\": [\"http://127.0.0.1:1\"]}}",
         "items", "add", "a");
-    assertThat(down.code()).isEqualTo(4);
-    assertThat(down.err()).contains("etcd at [http://127.0.0.1:1] failed");
+    assertThat(down.code()).isEqualTo(ExitCode.ETCD_UNREACHABLE.code()).isEqualTo(3);
+    assertThat(down.err()).contains("cannot reach etcd at [http://127.0.0.1:1] failed");
+  }
+
+  @Test
+  void eachCommandHasItsOwnHelpAndTheJarItsVersion() {
+    Run routes = run(Map.of(), List.of("routes", "--help"));
+    assertThat(routes.code()).isZero();
+    assertThat(routes.out()).startsWith("usage: java -jar etcd-allocator.jar routes [--json] -conf")
+        .contains("--json").doesNotContain("items add").contains("exit codes:").containsPattern("\\n  3 +etcd unreachable");
+    Run items = run(Map.of(), List.of("items", "add", "--help"));
+    assertThat(items.out()).contains("items add NAME [--replicas N]").contains("--replicas N")
+        .doesNotContain("items remove");
+    Run allItems = run(Map.of(), List.of("items", "--help"));
+    assertThat(allItems.out()).contains("items list").contains("items add").contains("items remove")
+        .doesNotContain("maintenance");
+    Run global = run(Map.of(), List.of("--help"));
+    assertThat(global.code()).isZero();
+    assertThat(global.out()).contains("<command> --help").contains("128+N");
+    for (ExitCode c : ExitCode.values()) {
+      assertThat(global.out()).as("the table names exit code %s", c).contains(c.meaning());
+    }
+    Run version = run(Map.of(), List.of("--version"));
+    assertThat(version.code()).isZero();
+    // The jar's manifest carries the Maven project version.
+    assertThat(version.out().strip()).matches("etcd-allocator \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+  }
+
+  @Test
+  void variablesAnOrchestratorInjectsAreIgnoredWithOneWarning() {
+    String conf = conf("/it/cli-env");
+    etcd.server().put("/it/cli-env/items/fixed/m1", "ready");
+    Map<String, String> env = new java.util.HashMap<>(KubernetesEnv.serviceLinks("allocator", 8080));
+    env.put("ALLOCATOR_REPLICA", "2"); // misspelt: ignored, but named in the warning
+    Run routes = cli(env, conf, "routes");
+    assertThat(routes.code()).as(routes.err()).isZero();
+    assertThat(routes.out()).containsPattern("fixed\\s+m1\\(ready\\)");
+    List<String> warnings = (routes.out() + routes.err()).lines().filter(l -> l.contains("ignoring environment")).toList();
+    assertThat(warnings).hasSize(1);
+    assertThat(warnings.get(0)).contains("ALLOCATOR_REPLICA,").contains("ALLOCATOR_SERVICE_HOST")
+        .contains("ALLOCATOR_PORT_8080_TCP_ADDR");
   }
 
   static String memberConf(String root, String member, String zone) {

@@ -42,7 +42,7 @@ class EmbeddedEtcdIT {
   @Test
   void missingEtcdBinaryGivesOneLineAndNonZeroExit() {
     try (LauncherProcess p = LauncherProcess.start(SOLO, Map.of("ETCD_BIN", "/nonexistent"))) {
-      assertThat(p.awaitExit(Duration.ofSeconds(20))).as(p.output()).isEqualTo(3);
+      assertThat(p.awaitExit(Duration.ofSeconds(20))).as(p.output()).isEqualTo(ExitCode.ETCD_UNREACHABLE.code());
       String err = p.stderr().strip();
       assertThat(err.lines()).hasSize(1);
       assertThat(err).contains("/nonexistent").contains("apt-get install etcd-server").contains("ETCD_BIN");

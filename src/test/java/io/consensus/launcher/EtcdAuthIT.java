@@ -3,7 +3,7 @@ package io.consensus.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.etcd.EtcdAuthSetup;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -34,9 +34,9 @@ class EtcdAuthIT {
   }
 
   @Test
-  void aWrongPasswordExitsWithTwoNamingTheKeyNotThePassword() {
+  void aWrongPasswordExitsAsRefusedByEtcdNamingTheKeyNotThePassword() {
     try (LauncherProcess p = LauncherProcess.start(conf().encode(), Map.of("ALLOCATOR_ETCD_PASSWORD", "wrong-" + PASSWORD))) {
-      assertThat(p.awaitExit(Duration.ofSeconds(30))).as(p.output()).isEqualTo(2);
+      assertThat(p.awaitExit(Duration.ofSeconds(30))).as(p.output()).isEqualTo(ExitCode.ETCD_REFUSED.code());
       String err = p.stderr().strip();
       assertThat(err.lines()).as(p.output()).hasSize(1);
       assertThat(err).startsWith("etcd-allocator: config key 'etcd.password'").contains("alloc");

@@ -1,5 +1,6 @@
 package io.consensus.launcher;
 
+import io.consensus.internal.config.ConfigSchema;
 import io.consensus.verticle.AllocatorOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,9 +40,19 @@ class MemberConfigTest {
   }
 
   @Test
+  void environmentVariablesThatAreNoOverrideAreIgnoredAndListed() {
+    Map<String, String> env = new java.util.TreeMap<>(KubernetesEnv.serviceLinks("allocator", 8080));
+    env.put("ALLOCATOR_REPLICA", "1"); // misspelt
+    env.put("ALLOCATOR_REPLICAS", "3");
+    env.put("PATH", "/usr/bin");
+    assertThat(MemberConfig.applyOverrides(BASE, env, Map.of())).isEqualTo(BASE.copy().put("replicas", 3));
+    assertThat(MemberConfig.ignoredEnvironment(env)).containsExactly("ALLOCATOR_PORT", "ALLOCATOR_PORT_8080_TCP",
+        "ALLOCATOR_PORT_8080_TCP_ADDR", "ALLOCATOR_PORT_8080_TCP_PORT", "ALLOCATOR_PORT_8080_TCP_PROTO",
+        "ALLOCATOR_REPLICA", "ALLOCATOR_SERVICE_HOST", "ALLOCATOR_SERVICE_PORT", "ALLOCATOR_SERVICE_PORT_HTTP");
+  }
+
+  @Test
   void unknownOverridesAndKeysAreNamed() {
-    assertThatThrownBy(() -> MemberConfig.applyOverrides(BASE, Map.of("ALLOCATOR_REPLICA", "1"), Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("'ALLOCATOR_REPLICA'");
     assertThatThrownBy(() -> MemberConfig.applyOverrides(BASE, Map.of(), Map.of("allocator.nope", "1")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'allocator.nope'");
     assertThatThrownBy(() -> MemberConfig.fromJson(BASE.copy().put("http", new JsonObject().put("prot", 1))))
@@ -60,7 +71,7 @@ class MemberConfigTest {
         .doesNotContain("etcd", "http");
     // Every allocator key (etcd.endpoints, etcd.tls.*, etcd.user, etcd.password, ...) plus role,
     // servingLog, http.port, http.host, http.adminToken and demo.members.
-    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(AllocatorOptions.schema().paths().size() + 6);
+    assertThat(List.copyOf(MemberConfig.overridablePaths())).hasSize(ConfigSchema.of(AllocatorOptions.class).paths().size() + 6);
   }
 
   @Test
@@ -94,8 +105,7 @@ class MemberConfigTest {
             "must be an integer"),
         badOverride(Map.of(), Map.of("allocator.http.port", "eighty"), "allocator.http.port", "must be an integer"),
         badOverride(Map.of("ALLOCATOR_METADATA", "zone=a"), Map.of(), "ALLOCATOR_METADATA", "must be a JSON object"),
-        badOverride(Map.of(), Map.of("allocator.etcd", "http://a:1"), "allocator.etcd", "unknown system property"),
-        badOverride(Map.of("ALLOCATOR_ETCD", "http://a:1"), Map.of(), "ALLOCATOR_ETCD", "unknown environment override"));
+        badOverride(Map.of(), Map.of("allocator.etcd", "http://a:1"), "allocator.etcd", "unknown system property"));
   }
 
   private static org.junit.jupiter.params.provider.Arguments badFile(JsonObject json, String key, String message) {

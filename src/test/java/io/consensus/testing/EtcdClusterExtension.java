@@ -1,6 +1,6 @@
 package io.consensus.testing;
 
-import io.consensus.internal.etcdprocess.EtcdCluster;
+import io.consensus.testing.EtcdCluster;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

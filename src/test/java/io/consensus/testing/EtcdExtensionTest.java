@@ -2,7 +2,7 @@ package io.consensus.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;

@@ -1,5 +1,6 @@
 package io.consensus.verticle;
 
+import io.consensus.internal.config.ConfigSchema;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,7 +30,8 @@ class AllocatorOptionsTest {
         .setHandoffTimeoutSeconds(9).setAddress("addr").setWaitForMemberSeconds(3).setMaxBatch(5)
         .setStateCheckMillis(300).setDeadlockBackoffMillis(40).setCallTimeoutMillis(800)
         .setMetadata(new JsonObject().put("rack", "z")).setInitialState("warming")
-        .setZone("eu-1a").setItemLimit(40).setWeight(2.5).setDrained(true).addItem("i3", 4);
+        .setZone("eu-1a").setItemLimit(40).setWeight(2.5).setDrained(true).addItem("i3", 4)
+        .setMaxLoadingEntries(16);
     JsonObject json = o.toJson();
     AllocatorOptions back = new AllocatorOptions(json);
     assertThat(back.toJson()).isEqualTo(json);
@@ -40,6 +42,7 @@ class AllocatorOptionsTest {
     assertThat(back.getInitialState()).isEqualTo("warming");
     assertThat(back.getZone()).isEqualTo("eu-1a");
     assertThat(back.getItemLimit()).isEqualTo(40);
+    assertThat(back.getMaxLoadingEntries()).isEqualTo(16);
     assertThat(back.getWeight()).isEqualTo(2.5);
     assertThat(back.isDrained()).isTrue();
     assertThat(back.getItems()).containsExactly("i1", "i2", "i3");
@@ -49,7 +52,7 @@ class AllocatorOptionsTest {
     assertThat(json.getJsonObject("etcd").getJsonArray("endpoints")).containsExactly("https://a:1", "https://b:2");
     // Every key of the schema appears in the JSON of fully set options.
     assertThat(json.fieldNames()).containsExactlyInAnyOrderElementsOf(
-        AllocatorOptions.schema().paths().stream().map(p -> p.split("\\.")[0]).distinct().toList());
+        ConfigSchema.of(AllocatorOptions.class).paths().stream().map(p -> p.split("\\.")[0]).distinct().toList());
   }
 
   @Test
@@ -111,6 +114,7 @@ class AllocatorOptionsTest {
         bad("zone", "a/b", "zone", "must be 1-63 letters"),
         bad("zone", 3, "zone", "must be a string, was 3"),
         bad("itemLimit", -1, "itemLimit", "must be >= 0, was -1"),
+        bad("maxLoadingEntries", 0, "maxLoadingEntries", "must be >= 1, was 0"),
         bad("itemLimit", 2.5, "itemLimit", "must be an integer, was 2.5"),
         bad("weight", 0, "weight", "must be a positive number, was 0.0"),
         bad("weight", -2.5, "weight", "must be a positive number"),

@@ -1,5 +1,6 @@
 package io.consensus.verticle;
 
+import io.consensus.etcd.EtcdClientOptions;
 import static io.consensus.verticle.TestFleet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -139,7 +140,8 @@ class RoutingTableVerticleTest extends FleetTest {
 
     // An item added, staffed, then removed (marker and entries in one transaction), as the
     // admin CLI and API do it.
-    AdminClient admin = new AdminClient(conn, fleet.root, ITEMS, 1);
+    AdminClient admin = fleet.onContext(() -> AdminClient.create(fleet.vertx,
+        new EtcdClientOptions().setEndpoints(etcd.server().endpoints()), fleet.root, ITEMS, 1));
     await(fleet.onContext(() -> admin.addItem("x", null)));
     fleet.awaitRoutes(List.of(), "x staffed", r -> r.containsKey("x") && r.get("x").size() == 1);
     t = caughtUp(spectator);

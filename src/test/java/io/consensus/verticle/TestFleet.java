@@ -6,7 +6,7 @@ import io.consensus.internal.etcd.EtcdValues;
 import io.consensus.internal.route.Items;
 import io.consensus.route.Route;
 import io.consensus.testing.Await;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.KeyValue;
 import io.etcd.jetcd.api.KVGrpc;
@@ -15,6 +15,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,17 +37,24 @@ import java.util.function.Supplier;
 public final class TestFleet implements AutoCloseable {
   public static final Duration WAIT = Duration.ofSeconds(60);
 
-  public final Vertx vertx = Vertx.vertx();
+  public final Vertx vertx;
   public final EtcdServer etcd;
   public final String root;
   public final Map<String, AllocatorVerticle> members = new ConcurrentHashMap<>();
   public final Map<String, String> deployments = new ConcurrentHashMap<>();
   public final Map<String, List<RouteChange>> routeLog = new ConcurrentHashMap<>();
   public final Map<String, List<AllocatorEvent>> events = new ConcurrentHashMap<>();
-  private final Context ctx = vertx.getOrCreateContext();
+  private final Context ctx;
   private final EtcdConnection conn;
 
   public TestFleet(EtcdServer etcd, String root) {
+    this(etcd, root, new VertxOptions());
+  }
+
+  /** A fleet on a Vert.x with {@code vertxOptions} (e.g. a lenient blocked-thread checker). */
+  public TestFleet(EtcdServer etcd, String root, VertxOptions vertxOptions) {
+    this.vertx = Vertx.vertx(vertxOptions);
+    this.ctx = vertx.getOrCreateContext();
     this.etcd = etcd;
     this.root = root;
     this.conn = onContext(() -> new EtcdConnection(vertx, etcd.endpoints(), Duration.ofSeconds(5)));

@@ -11,17 +11,36 @@ import java.util.List;
  * @param expectedModRevision  update/release: the entry's mod revision as seen (compare)
  * @param markerCreateRevision create: the item marker's create revision as seen, compared
  *                             so that a member acting on a view older than the item's
- *                             deletion cannot resurrect it; 0 means no guard (fixed item,
- *                             or an item that exists only through entries)
+ *                             deletion cannot resurrect it; 0 means no marker guard (fixed
+ *                             item, or an item that exists only through entries)
  * @param rule                 the rule (1-10 of the protocol) that chose this action
  * @param guards               other members' entries of the item that must still stand as
  *                             seen (same mod revision): a hand-off lets go only while the
  *                             ready replicas it counted on are still there
  * @param moved                update/release/move: whether this member's entry lives at its moved
  *                             key ({@code .../<member>/moved}) as seen
+ * @param anchor               create of an item with no marker (not fixed): another member's
+ *                             entry, the item's reason to exist as seen, that must still have
+ *                             the create revision seen; null for none. Deleting an item takes
+ *                             two requests (marker, then prefix): a member whose view lies
+ *                             between them sees the item only through its entries, and without
+ *                             this compare its create would outlive the prefix's deletion
  */
 public record Action(Kind kind, String item, String state, long expectedModRevision, long markerCreateRevision,
-    int rule, List<Guard> guards, boolean moved) {
+    int rule, List<Guard> guards, boolean moved, Anchor anchor) {
+
+  /**
+   * An entry of {@code member} that must still exist with create revision {@code createRevision}
+   * (at its moved key when {@code moved}): a create's proof that the item was not deleted since.
+   */
+  public record Anchor(String member, long createRevision, boolean moved) {
+  }
+
+  /** An action without an anchor. */
+  public Action(Kind kind, String item, String state, long expectedModRevision, long markerCreateRevision,
+      int rule, List<Guard> guards, boolean moved) {
+    this(kind, item, state, expectedModRevision, markerCreateRevision, rule, guards, moved, null);
+  }
 
   /**
    * An entry of {@code member} that must still have mod revision {@code modRevision} (at its
@@ -61,8 +80,8 @@ public record Action(Kind kind, String item, String state, long expectedModRevis
     MOVE
   }
 
-  static Action create(String item, String state, long markerCreateRevision, int rule) {
-    return new Action(Kind.CREATE, item, state, 0, markerCreateRevision, rule, List.of());
+  static Action create(String item, String state, long markerCreateRevision, Anchor anchor, int rule) {
+    return new Action(Kind.CREATE, item, state, 0, markerCreateRevision, rule, List.of(), false, anchor);
   }
 
   static Action update(String item, String state, long modRevision, boolean moved, int rule) {

@@ -46,6 +46,8 @@ import java.util.function.Function;
  * stays makes no balancing move (rules 5, 9, 11, 12, 13, 14, 15, 16). Zones ({@link ZoneSpread}): takes
  * skip items whose route has this member's zone while a zone it lacks has room; rule 16 lets a
  * replica in a zone the route already has go when a missing zone has room.
+ * Loading throttle ({@link #maxLoadingEntries}): rules 8 and 10 take no more than the room left
+ * under the member's entries not yet ready.
  * With {@code maxBatch > 1} a rule that applies to several items acts on up to that many at
  * once (never more than its target gap); with 1 it behaves exactly like the seed, one action
  * per round.
@@ -191,9 +193,13 @@ public final class AllocationDecider {
         }
       }
     }
+    // Loading throttle: takes of items that have a master (rules 8, 10) wait while this member
+    // holds maxLoadingEntries entries not yet ready; rule 7 (items without any master) never does.
+    int loadRoom = maxLoadingEntries - idx.loadingEntries();
     // 8: take short-staffed items that have a master.
-    if (total < want.total()) {
-      List<String> picks = Placements.fit(idx, pickShortPreferringOwn(idx, batch(want.total() - total), want.total(), rnd));
+    if (total < want.total() && loadRoom > 0) {
+      List<String> picks = Placements.fit(idx, pickShortPreferringOwn(idx,
+          Math.min(loadRoom, batch(want.total() - total)), want.total(), rnd));
       if (!picks.isEmpty()) {
         return create(idx, picks, localState, 8);
       }
@@ -224,7 +230,7 @@ public final class AllocationDecider {
     // after a back-off, so that members that do want more win the race. Over its total
     // target too: totals that drift above target after the fleet shrinks must not leave
     // items short for good (seen after a crash at 10,000 items x 10 members).
-    if (idx.memberPresent() && masters <= want.masters()) {
+    if (idx.memberPresent() && masters <= want.masters() && loadRoom > 0) {
       List<String> picks = Placements.fit(idx, unclaimedShort(idx, rnd));
       if (!picks.isEmpty()) {
         Decision d = create(idx, picks, localState, 10);
@@ -270,6 +276,20 @@ public final class AllocationDecider {
   public static final int ZONE_SPREAD = 16;
 
   private boolean restarting;
+  private int maxLoadingEntries = Integer.MAX_VALUE;
+
+  /**
+   * At most {@code max} entries of this member whose state is not ready for promotion: beyond,
+   * takes of items that have a master wait until loads finish (masters of items without any
+   * master are never delayed). {@code Integer.MAX_VALUE}: unlimited (the default).
+   */
+  public AllocationDecider maxLoadingEntries(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("maxLoadingEntries must be >= 1, was " + max);
+    }
+    this.maxLoadingEntries = max;
+    return this;
+  }
 
   /**
    * Whether this member is stopping for a restart: it hands its masters off in place and keeps
@@ -698,8 +718,24 @@ public final class AllocationDecider {
     for (String item : items) {
       ItemSummary s = idx.summary(item);
       String state = localState.apply(item);
-      out.add(Action.create(item, state == null ? "" : state, s.fixed() ? 0 : s.markerCreateRevision(), rule));
+      long marker = s.fixed() ? 0 : s.markerCreateRevision();
+      Action.Anchor anchor = s.fixed() || marker > 0 ? null : anchor(s.route().entries());
+      out.add(Action.create(item, state == null ? "" : state, marker, anchor, rule));
     }
     return Decision.act(rule, out);
+  }
+
+  /**
+   * The entry a create of an item without a marker guards on: the first with a key of its own
+   * (an entry that is only a directory of deeper keys, written out of band, has none to
+   * compare; an item made only of such entries gets no guard).
+   */
+  private static Action.Anchor anchor(List<RouteEntry> entries) {
+    for (RouteEntry e : entries) {
+      if (e.modRevision() > 0) {
+        return new Action.Anchor(e.member(), e.createRevision(), e.moved());
+      }
+    }
+    return null;
   }
 }

@@ -85,6 +85,8 @@ public final class AllocationIndex {
   final IndexedSet myDoubled = new IndexedSet();
   // Entries of this member's name on some other lease (an earlier incarnation still stopping).
   final IndexedSet myForeign = new IndexedSet();
+  // This member's entries whose stored state is not ready for promotion: loads in progress.
+  final IndexedSet myLoading = new IndexedSet();
 
   /**
    * @param member            this member's name
@@ -421,6 +423,13 @@ public final class AllocationIndex {
         myForeign.remove(item);
       }
     }
+    if (s.myEntry() != null && !readyForPromotion.test(item, s.myEntry().state())) {
+      if (add) {
+        myLoading.add(item);
+      } else {
+        myLoading.remove(item);
+      }
+    }
     List<IndexedSet> in = new ArrayList<>(2);
     if (s.myIndex() < 0) {
       if (s.size() == 0) {
@@ -447,6 +456,11 @@ public final class AllocationIndex {
         set.remove(item);
       }
     }
+  }
+
+  /** How many of this member's entries have a stored state not ready for promotion (loading). */
+  public int loadingEntries() {
+    return myLoading.size();
   }
 
   /** The summary of {@code item}, or null when it does not exist. */

@@ -67,6 +67,32 @@ public final class ConfigSchema<T> {
     }
   }
 
+  private static final Map<Class<?>, ConfigSchema<?>> REGISTERED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Records {@code schema} as the keys of the public options class {@code type}, so internal
+   * readers ({@link #of}) find them without the options class exposing an internal type.
+   */
+  public static <T> ConfigSchema<T> register(Class<T> type, ConfigSchema<T> schema) {
+    REGISTERED.put(type, schema);
+    return schema;
+  }
+
+  /** The schema {@code type} registered in its static initializer (which this runs). */
+  @SuppressWarnings("unchecked")
+  public static <T> ConfigSchema<T> of(Class<T> type) {
+    try {
+      Class.forName(type.getName(), true, type.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
+    ConfigSchema<T> schema = (ConfigSchema<T>) REGISTERED.get(type);
+    if (schema == null) {
+      throw new IllegalArgumentException(type.getName() + " registers no ConfigSchema");
+    }
+    return schema;
+  }
+
   private record Key<T>(String path, Type type, boolean secret, Function<T, Object> getter,
                         BiConsumer<T, Object> setter) {
   }
@@ -128,6 +154,19 @@ public final class ConfigSchema<T> {
   public ConfigSchema<T> object(String path, Function<T, JsonObject> get, BiConsumer<T, JsonObject> set) {
     return add(path, Type.OBJECT, false, o -> get.apply(o) == null ? null : get.apply(o).copy(),
         (o, v) -> set.accept(o, ((JsonObject) v).copy()));
+  }
+
+  /**
+   * Every key of {@code part}'s schema, read and written on the part object {@code owner}
+   * returns (the owner's own, mutable instance): options composed of shared options, such as
+   * the etcd client's, declare those keys once.
+   */
+  public <P> ConfigSchema<T> include(ConfigSchema<P> part, Function<T, P> owner) {
+    for (Key<P> k : part.keys.values()) {
+      add(k.path(), k.type(), k.secret(), o -> k.getter().apply(owner.apply(o)),
+          (o, v) -> k.setter().accept(owner.apply(o), v));
+    }
+    return this;
   }
 
   private ConfigSchema<T> add(String path, Type type, boolean secret, Function<T, Object> get, BiConsumer<T, Object> set) {

@@ -2,6 +2,7 @@ package io.consensus.internal.etcd;
 
 import io.consensus.etcd.EtcdAuthenticationException;
 import io.consensus.etcd.EtcdCallException;
+import io.consensus.etcd.EtcdClientOptions;
 import io.consensus.etcd.EtcdSecurity;
 import io.etcd.jetcd.api.AuthGrpc;
 import io.etcd.jetcd.api.AuthenticateRequest;
@@ -49,6 +50,7 @@ public final class EtcdConnection {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdConnection.class);
 
   private final Vertx vertx;
+  private final List<String> endpointUrls;
   private final List<EtcdEndpoint> endpoints;
   private final Duration callTimeout;
   /** Largest gRPC message accepted from etcd (64 MiB). */
@@ -60,6 +62,18 @@ public final class EtcdConnection {
   // The auth token (null value: authentication not enabled in etcd); null: authenticate anew.
   private final AtomicReference<Future<String>> token = new AtomicReference<>();
   private volatile boolean closed;
+
+  /**
+   * The one way production code opens etcd: endpoints, call timeout, TLS and credentials all
+   * from {@code options}, validated there first.
+   *
+   * @throws io.consensus.config.ConfigException naming the first bad key
+   */
+  public static EtcdConnection open(Vertx vertx, EtcdClientOptions options) {
+    options.validate(true);
+    return new EtcdConnection(vertx, options.getEndpoints(), Duration.ofMillis(options.getCallTimeoutMillis()),
+        options.getSecurity());
+  }
 
   /**
    * @param endpoints   client URLs {@code http://host:port}, at least one
@@ -82,6 +96,7 @@ public final class EtcdConnection {
     if (endpoints == null || endpoints.isEmpty()) {
       throw new IllegalArgumentException("at least one etcd endpoint is required");
     }
+    this.endpointUrls = List.copyOf(endpoints);
     this.endpoints = endpoints.stream().map(EtcdEndpoint::parse).toList();
     if (callTimeout.isNegative() || callTimeout.isZero()) {
       throw new IllegalArgumentException("callTimeout must be positive: " + callTimeout);
@@ -114,6 +129,17 @@ public final class EtcdConnection {
     this.client = GrpcClient.client(vertx, new GrpcClientOptions()
         .setMaxMessageSize(MAX_MESSAGE_BYTES)
         .setTransportOptions(http));
+  }
+
+  /**
+   * A second, independent connection with the same endpoints, call timeout and security. Its
+   * HTTP/2 connections are made, and their I/O runs, on the event loop of the context that
+   * first calls it (vertx-grpc-client's pool uses the caller's event loop): a lease keeper on
+   * its own loop needs its own connection, or its traffic waits for the loop that made the
+   * shared one.
+   */
+  public EtcdConnection duplicate() {
+    return new EtcdConnection(vertx, endpointUrls, callTimeout, security);
   }
 
   /** All endpoints, in rotation order. */

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** Locates the etcd executable: {@code ETCD_BIN} first, then {@code PATH}. */
-final class EtcdBinary {
+public final class EtcdBinary {
   static final String ENV = "ETCD_BIN";
   private static final String HOW_TO_INSTALL =
       "Install etcd (Debian/Ubuntu: 'apt-get install etcd-server', or download a release from "
@@ -16,7 +16,7 @@ final class EtcdBinary {
   }
 
   /** Resolves the binary from an explicit path, else from the given environment. */
-  static Path resolve(Path explicit, Map<String, String> env) {
+  public static Path resolve(Path explicit, Map<String, String> env) {
     if (explicit != null) {
       return requireExecutable(explicit, "configured path");
     }

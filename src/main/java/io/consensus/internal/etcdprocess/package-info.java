@@ -1,8 +1,8 @@
 /**
- * Real etcd child processes on loopback: {@code EtcdServer} (one member, restart, compaction),
- * {@code EtcdCluster} (several members), the binary lookup ({@code ETCD_BIN} or {@code PATH})
- * and free ports. Used by the launcher's embedded etcd and by tests; needs no JUnit.
+ * An etcd child process on loopback ({@code EtcdProcess}: start, stop, health), the binary
+ * lookup ({@code ETCD_BIN} or {@code PATH}) and free ports: what the launcher's embedded etcd
+ * runs and the test kit's {@code EtcdServer} and {@code EtcdCluster} wrap. Needs no JUnit.
  *
- * <p>May import: {@code internal.etcd}.
+ * <p>May import: no other {@code io.consensus} package.
  */
 package io.consensus.internal.etcdprocess;

@@ -48,9 +48,15 @@ import org.slf4j.LoggerFactory;
  * renewing; only the deadline decides.
  *
  * <h2>Threading</h2>
- * {@link #grant} must be called on a Vert.x context; the returned future, the lost handler and
- * all internal work run on that context. {@link #revoke()} and {@link #close()} may be called
- * from any thread; the getters are safe to read from any thread (e.g. by metrics).
+ * Two contexts: the keeper's, where the keep-alive stream, the timers, the deadline and the
+ * lease-lost decision run, and the owner's (the context that called {@link #grant}), where the
+ * returned futures complete and the lost handler runs. {@link #grant(KeeperLoop, LeaseOptions,
+ * Handler)} puts the keeper on a {@link KeeperLoop}: another event loop and its own
+ * connection, so that long work of the owner cannot starve it; the lost handler then hops to
+ * the owner's context, and {@link #isLost()} (volatile) says "lost" from the moment of the
+ * decision, before the hop. {@link #grant(Vertx, EtcdConnection, LeaseOptions, Handler)} keeps
+ * both on the caller's context. {@link #revoke()} and {@link #close()} may be called from any
+ * thread; the getters are safe to read from any thread (e.g. by metrics).
  */
 public final class LeaseKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -60,7 +66,8 @@ public final class LeaseKeeper {
   private enum State { ACTIVE, LOST, CLOSED }
 
   private final Vertx vertx;
-  private final Context context;
+  private final Context context; // the keeper's: all its work runs here
+  private final Context owner; // the caller's: futures complete and the lost handler runs here
   private final EtcdConnection conn;
   private final long id;
   private final long ttlSeconds;
@@ -89,10 +96,11 @@ public final class LeaseKeeper {
   private String lastFailure;
   private Future<Void> revoking;
 
-  private LeaseKeeper(Vertx vertx, Context context, EtcdConnection conn, LeaseOptions options, long id,
-                      long ttlSeconds, long grantSendNanos, Handler<String> lostHandler) {
+  private LeaseKeeper(Vertx vertx, Context context, Context owner, EtcdConnection conn, LeaseOptions options,
+                      long id, long ttlSeconds, long grantSendNanos, Handler<String> lostHandler) {
     this.vertx = vertx;
     this.context = context;
+    this.owner = owner;
     this.conn = conn;
     this.id = id;
     this.ttlSeconds = ttlSeconds;
@@ -110,7 +118,9 @@ public final class LeaseKeeper {
   }
 
   /**
-   * Grants a lease of {@link LeaseOptions#getTtlSeconds()} and starts keeping it alive.
+   * Grants a lease of {@link LeaseOptions#getTtlSeconds()} and keeps it alive on the caller's
+   * own context (see {@link #grant(KeeperLoop, LeaseOptions, Handler)} for a keeper that the
+   * caller's work cannot starve).
    *
    * <p>Must be called on a Vert.x context (e.g. in a verticle); the returned future and
    * {@code lostHandler} run on that context. A failed grant is not retried (a retried grant
@@ -126,36 +136,66 @@ public final class LeaseKeeper {
   public static Future<LeaseKeeper> grant(Vertx vertx, EtcdConnection conn, LeaseOptions options,
                                           Handler<String> lostHandler) {
     Objects.requireNonNull(vertx, "vertx");
-    Objects.requireNonNull(conn, "conn");
-    Objects.requireNonNull(lostHandler, "lostHandler");
     Context ctx = Vertx.currentContext();
     if (ctx == null || ctx.owner() != vertx) {
       throw new IllegalStateException("LeaseKeeper.grant must be called on a context of the given Vert.x instance");
     }
+    return grant(ctx, ctx, conn, options, lostHandler);
+  }
+
+  /**
+   * Grants a lease of {@link LeaseOptions#getTtlSeconds()} and keeps it alive on
+   * {@code loop}'s context through {@code loop}'s connection: the keep-alives, the deadline
+   * timer and the lease-lost decision run there, however long the caller's context is busy.
+   *
+   * <p>Must be called on a Vert.x context (the owner, e.g. an allocator verticle's); the
+   * returned future, the futures of {@link #revoke()}, {@link #revokeRetrying(Duration)} and
+   * {@link #close()}, and {@code lostHandler} complete and run on that context. The keeper
+   * decides the loss {@link LeaseOptions#safetyMargin()} before etcd could expire the lease;
+   * the hop of {@code lostHandler} to the owner's context comes out of that margin.
+   *
+   * @throws IllegalStateException when not called on a context of {@code loop}'s Vert.x instance
+   */
+  public static Future<LeaseKeeper> grant(KeeperLoop loop, LeaseOptions options, Handler<String> lostHandler) {
+    Context ctx = Vertx.currentContext();
+    if (ctx == null || ctx.owner() != loop.context().owner()) {
+      throw new IllegalStateException("LeaseKeeper.grant must be called on a context of the keeper loop's Vert.x");
+    }
+    return grant(ctx, loop.context(), loop.connection(), options, lostHandler);
+  }
+
+  private static Future<LeaseKeeper> grant(Context owner, Context keeperContext, EtcdConnection conn,
+                                           LeaseOptions options, Handler<String> lostHandler) {
+    Objects.requireNonNull(conn, "conn");
+    Objects.requireNonNull(lostHandler, "lostHandler");
+    Vertx vertx = owner.owner();
     LeaseOptions opts = new LeaseOptions(options);
     opts.validate(opts.getTtlSeconds());
     Promise<LeaseKeeper> result = Promise.promise();
-    long sendNanos = System.nanoTime();
-    conn.unary(LeaseGrpc.getLeaseGrantMethod(), LeaseGrantRequest.newBuilder().setTTL(opts.getTtlSeconds()).build())
-        .onComplete(ar -> runOn(ctx, () -> {
-          if (ar.failed()) {
-            result.fail(ar.cause());
-            return;
-          }
-          var resp = ar.result();
-          if (!resp.getError().isEmpty() || resp.getTTL() <= 0) {
-            result.fail(new IllegalStateException("etcd refused the lease grant: ttl=" + resp.getTTL()
-                + " error=" + resp.getError()));
-            return;
-          }
-          // etcd may raise a short TTL to its minimum; the granted TTL is the one it enforces.
-          LeaseKeeper keeper = new LeaseKeeper(vertx, ctx, conn, opts, resp.getID(), resp.getTTL(), sendNanos,
-              lostHandler);
-          LOG.info("etcd lease {} granted: TTL {} s, keep-alive every {} ms, safety margin {} ms",
-              keeper.id, keeper.ttlSeconds, keeper.intervalMs, TimeUnit.NANOSECONDS.toMillis(keeper.marginNanos));
-          keeper.start();
-          result.complete(keeper);
-        }));
+    runOn(keeperContext, () -> {
+      long sendNanos = System.nanoTime();
+      conn.unary(LeaseGrpc.getLeaseGrantMethod(), LeaseGrantRequest.newBuilder().setTTL(opts.getTtlSeconds()).build())
+          .onComplete(ar -> runOn(keeperContext, () -> {
+            if (ar.failed()) {
+              runOn(owner, () -> result.fail(ar.cause()));
+              return;
+            }
+            var resp = ar.result();
+            if (!resp.getError().isEmpty() || resp.getTTL() <= 0) {
+              runOn(owner, () -> result.fail(new IllegalStateException("etcd refused the lease grant: ttl="
+                  + resp.getTTL() + " error=" + resp.getError())));
+              return;
+            }
+            // etcd may raise a short TTL to its minimum; the granted TTL is the one it enforces.
+            LeaseKeeper keeper = new LeaseKeeper(vertx, keeperContext, owner, conn, opts, resp.getID(),
+                resp.getTTL(), sendNanos, lostHandler);
+            LOG.info("etcd lease {} granted: TTL {} s, keep-alive every {} ms, safety margin {} ms{}",
+                keeper.id, keeper.ttlSeconds, keeper.intervalMs, TimeUnit.NANOSECONDS.toMillis(keeper.marginNanos),
+                keeperContext == owner ? "" : ", kept on its own event loop");
+            keeper.start(); // a loss found here reaches the owner before the keeper does
+            runOn(owner, () -> result.complete(keeper));
+          }));
+    });
     return result.future();
   }
 
@@ -202,7 +242,7 @@ public final class LeaseKeeper {
     return keepAliveFailures;
   }
 
-  /** Whether the lease was lost (the lost handler has been or is being called). */
+  /** Whether the lease was lost (the lost handler has been called or is on its way to the owner's context). */
   public boolean isLost() {
     return state == State.LOST;
   }
@@ -213,41 +253,40 @@ public final class LeaseKeeper {
    * Revoking a lease that is already gone on the server succeeds. The lost handler is not
    * called.
    *
-   * @return completes on the keeper's context; fails when etcd could not be told (the lease
+   * @return completes on the owner's context; fails when etcd could not be told (the lease
    *     then expires within its TTL, renewal has stopped either way; after a loss the failure
    *     is logged at debug level only)
    * @see #revokeRetrying(Duration)
    */
   public Future<Void> revoke() {
-    return revoke(conn.callTimeout());
+    return onContext(() -> revokeHere(conn.callTimeout()));
   }
 
-  private Future<Void> revoke(Duration attemptTimeout) {
-    return onContext(() -> {
-      if (revoking != null && !revoking.failed()) {
-        return revoking;
-      }
-      if (state == State.ACTIVE) {
-        state = State.CLOSED;
-        stopRenewing();
-      }
-      boolean quiet = state == State.LOST;
-      revoking = conn.unary(LeaseGrpc.getLeaseRevokeMethod(), LeaseRevokeRequest.newBuilder().setID(id).build(),
-              attemptTimeout)
-          .<Void>mapEmpty()
-          .recover(err -> {
-            if (err instanceof EtcdCallException e && e.status() == GrpcStatus.NOT_FOUND) {
-              return Future.succeededFuture(); // already expired or revoked: the goal is reached
-            }
-            if (quiet) {
-              LOG.debug("etcd lease {}: revoke after loss failed: {}", id, err.toString());
-            } else {
-              LOG.warn("etcd lease {}: revoke failed: {}", id, err.toString());
-            }
-            return Future.failedFuture(err);
-          });
+  /** Revokes from the keeper's context; completes there. */
+  private Future<Void> revokeHere(Duration attemptTimeout) {
+    if (revoking != null && !revoking.failed()) {
       return revoking;
-    });
+    }
+    if (state == State.ACTIVE) {
+      state = State.CLOSED;
+      stopRenewing();
+    }
+    boolean quiet = state == State.LOST;
+    revoking = conn.unary(LeaseGrpc.getLeaseRevokeMethod(), LeaseRevokeRequest.newBuilder().setID(id).build(),
+            attemptTimeout)
+        .<Void>mapEmpty()
+        .recover(err -> {
+          if (err instanceof EtcdCallException e && e.status() == GrpcStatus.NOT_FOUND) {
+            return Future.succeededFuture(); // already expired or revoked: the goal is reached
+          }
+          if (quiet) {
+            LOG.debug("etcd lease {}: revoke after loss failed: {}", id, err.toString());
+          } else {
+            LOG.warn("etcd lease {}: revoke failed: {}", id, err.toString());
+          }
+          return Future.failedFuture(err);
+        });
+    return revoking;
   }
 
   /**
@@ -260,7 +299,7 @@ public final class LeaseKeeper {
    * understaffed for that long.
    *
    * @param patience how long to keep trying; past that the lease is left to expire
-   * @return completes on the keeper's context: succeeded when revoked (or already gone), failed
+   * @return completes on the owner's context: succeeded when revoked (or already gone), failed
    *     with the last error when patience ran out
    */
   public Future<Void> revokeRetrying(Duration patience) {
@@ -268,8 +307,9 @@ public final class LeaseKeeper {
     return onContext(() -> revokeRetrying(until, 1));
   }
 
+  /** On the keeper's context, attempts and retry timers included. */
   private Future<Void> revokeRetrying(long untilNanos, int attempt) {
-    return revoke(revokeAttemptTimeout).onSuccess(v -> {
+    return revokeHere(revokeAttemptTimeout).onSuccess(v -> {
       if (attempt > 1) {
         LOG.info("etcd lease {} revoked at attempt {}", id, attempt);
       }
@@ -482,11 +522,14 @@ public final class LeaseKeeper {
     stopRenewing();
     LOG.warn("etcd lease {} lost: {}; last acknowledged keep-alive sent {} ms ago", id, reason,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastAckSendNanos));
-    try {
-      lostHandler.handle(reason);
-    } catch (RuntimeException e) {
-      LOG.error("etcd lease {}: lost handler failed", id, e);
-    }
+    // From here isLost() is true for the owner too; the handler follows on its context.
+    runOn(owner, () -> {
+      try {
+        lostHandler.handle(reason);
+      } catch (RuntimeException e) {
+        LOG.error("etcd lease {}: lost handler failed", id, e);
+      }
+    });
   }
 
   private void stopRenewing() {
@@ -512,7 +555,7 @@ public final class LeaseKeeper {
     }
   }
 
-  /** Runs {@code call} on the keeper's context and completes the result there. */
+  /** Runs {@code call} on the keeper's context and completes the result on the owner's. */
   private <T> Future<T> onContext(Supplier<Future<T>> call) {
     Promise<T> result = Promise.promise();
     runOn(context, () -> {
@@ -522,7 +565,7 @@ public final class LeaseKeeper {
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }
-      f.onComplete(ar -> runOn(context, () -> result.handle(ar)));
+      f.onComplete(ar -> runOn(owner, () -> result.handle(ar)));
     });
     return result.future();
   }

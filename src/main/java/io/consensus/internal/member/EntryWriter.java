@@ -128,6 +128,11 @@ public final class EntryWriter {
         if (a.markerCreateRevision() > 0) {
           // The item must not have been deleted (and maybe re-added) since we looked.
           t.addCompare(createRevisionIs(keys.item(a.item()), a.markerCreateRevision()));
+        } else if (a.anchor() != null) {
+          // No marker seen: the entry the item existed through must still stand, or the item
+          // was deleted (marker first, then its prefix) after we looked.
+          Action.Anchor an = a.anchor();
+          t.addCompare(createRevisionIs(keys.entry(a.item(), an.member(), an.moved()), an.createRevision()));
         }
         t.addSuccess(put(key, a.state(), lease));
       }

@@ -3,7 +3,7 @@ package io.consensus.internal.member;
 import io.consensus.verticle.AllocatorOptions;
 import io.consensus.verticle.MemberExistsException;
 import io.consensus.etcd.EtcdCallException;
-import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.lease.KeeperLoop;
 import io.consensus.internal.lease.LeaseKeeper;
 import io.consensus.internal.lease.LeaseOptions;
 import io.vertx.core.Future;
@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Joins a member to the fleet: grants its lease and creates its member key on it. While the key exists (another process, or an earlier incarnation
+ * Joins a member to the fleet: grants its lease (kept on a {@link KeeperLoop}: another event
+ * loop and connection than the allocator's) and creates its member key on it. While the key exists (another process, or an earlier incarnation
  * whose lease has not expired) it retries until a deadline, then fails with
  * {@link MemberExistsException}; a failed join revokes its lease, leaving nothing behind.
  */
@@ -29,22 +30,27 @@ public final class MemberRegistration {
   }
 
   private final Vertx vertx;
-  private final EtcdConnection conn;
+  private final KeeperLoop keeperLoop;
   private final EntryWriter writer;
   private final String memberKey;
   private final AllocatorOptions options;
   private final LeaseOptions leaseOptions;
 
-  public MemberRegistration(Vertx vertx, EtcdConnection conn, EntryWriter writer, String memberKey,
+  /**
+   * @param keeperLoop where the lease is kept
+   * @param writer     the allocator's writer (its connection), which creates the member key
+   */
+  public MemberRegistration(Vertx vertx, KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
       AllocatorOptions options) {
-    this(vertx, conn, writer, memberKey, options, new LeaseOptions().setTtlSeconds(options.getLeaseTtlSeconds()));
+    this(vertx, keeperLoop, writer, memberKey, options,
+        new LeaseOptions().setTtlSeconds(options.getLeaseTtlSeconds()));
   }
 
-  public MemberRegistration(Vertx vertx, EtcdConnection conn, EntryWriter writer, String memberKey,
+  public MemberRegistration(Vertx vertx, KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
       AllocatorOptions options, LeaseOptions leaseOptions) {
     this.leaseOptions = leaseOptions;
     this.vertx = vertx;
-    this.conn = conn;
+    this.keeperLoop = keeperLoop;
     this.writer = writer;
     this.memberKey = memberKey;
     this.options = options;
@@ -52,10 +58,11 @@ public final class MemberRegistration {
 
   /**
    * Joins, retrying while the member key exists until {@code deadlineNanos} or until
-   * {@code abandoned} says to stop. Call on the allocator's context.
+   * {@code abandoned} says to stop. Call on the allocator's context: the result and
+   * {@code onLeaseLost} run there.
    */
   public Future<Joined> join(long deadlineNanos, BooleanSupplier abandoned, Handler<String> onLeaseLost) {
-    return LeaseKeeper.grant(vertx, conn, leaseOptions, onLeaseLost).compose(lease ->
+    return LeaseKeeper.grant(keeperLoop, leaseOptions, onLeaseLost).compose(lease ->
         createMember(lease, deadlineNanos, abandoned)
             .map(rev -> new Joined(lease, rev))
             .recover(err -> lease.revoke().transform(x -> Future.failedFuture(err))));

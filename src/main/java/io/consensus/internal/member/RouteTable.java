@@ -8,6 +8,7 @@ import io.consensus.internal.route.MemberDirectory;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +22,12 @@ import java.util.TreeMap;
  * queue ({@link RouteDelivery}). Owned by the allocator's context.
  */
 public final class RouteTable {
+  /**
+   * Route changes are this process's business: on a clustered event bus they must not reach
+   * other nodes, whose own members publish theirs on the same address.
+   */
+  private static final DeliveryOptions LOCAL_ONLY = new DeliveryOptions().setLocalOnly(true);
+
   private final String member;
   private final String address;
   private final RouteDelivery delivery;
@@ -93,6 +100,6 @@ public final class RouteTable {
   /** The handler gets the change through its item's queue; the event bus at once. */
   private void deliver(RouteChange change) {
     delivery.deliver(change);
-    bus.publish(address, change.toJson());
+    bus.publish(address, change.toJson(), LOCAL_ONLY);
   }
 }

@@ -171,6 +171,31 @@ class AllocationDeciderTest {
   }
 
   @Test
+  void theLoadingThrottleHoldsBackReplicaTakesButNeverMastersOfMasterlessItems() {
+    Function<String, String> warming = item -> "warming";
+    View v = new View().member("me").member("x").item("e", "me=warming", "x").item("f", "x", "me=warming");
+    for (String i : List.of("a", "b", "c", "d")) {
+      v.item(i, "x");
+    }
+    AllocationIndex idx = v.index("me", 1);
+    assertThat(idx.loadingEntries()).isEqualTo(2);
+    // At the limit: no replica take (nothing else applies).
+    assertThat(new AllocationDecider(10).maxLoadingEntries(2).decide(idx, warming, new Random(1)).actions())
+        .isEmpty();
+    // One below it: one take, though the member wants more.
+    Decision one = new AllocationDecider(10).maxLoadingEntries(3).decide(idx, warming, new Random(1));
+    assertThat(one.rule()).isEqualTo(8);
+    assertThat(one.actions()).hasSize(1);
+    assertThat(new AllocationDecider(10).decide(idx, warming, new Random(1)).actions()).hasSizeGreaterThan(1);
+    // Items without any master are taken whatever the loads in progress.
+    AllocationIndex masterless = new View().member("me").member("x").item("e", "me=warming").item("a").item("b")
+        .item("c").index("me", 1);
+    Decision d = new AllocationDecider(10).maxLoadingEntries(1).decide(masterless, warming, new Random(1));
+    assertThat(d.rule()).isEqualTo(7);
+    assertThat(d.actions()).isNotEmpty();
+  }
+
+  @Test
   void fixedItemsNeedNoMarkerGuard() {
     AllocationIndex idx = new View().member("me").index("me", 0, List.of("f"));
     Decision d = decide(idx, 10);

@@ -3,6 +3,7 @@ package io.consensus.internal.allocation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.route.Route;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -315,6 +316,49 @@ class ProtocolSimulationTest {
     assertThat(fleet.placements - placed).as("placements").isLessThanOrEqualTo(400);
     assertThat(fleet.masterChanges - changes).as("mastership changes").isBetween(2 * masters, 180);
     assertThat(held).isEqualTo(180);
+  }
+
+  /**
+   * Issue 20: items deleted in two requests (marker, then prefix, some rounds apart) while
+   * members crash and the others restaff on stale views: no deleted item gets an entry again.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @CsvSource({"61", "62", "63", "64", "65", "66"})
+  void itemsDeletedInTwoStepsWhileMembersCrashStayDeleted(long seed) {
+    int replicas = 2;
+    SimulatedFleet fleet = new SimulatedFleet(seed, replicas, List.of(), 16);
+    fleet.syncPercent = 20;
+    List<String> all = items(60);
+    all.forEach(fleet::addItem);
+    List.of("m1", "m2", "m3", "m4", "m5").forEach(fleet::join);
+    assertThat(fleet.runToFixpoint(2_000_000, () -> { })).isTrue();
+    java.util.Set<String> deleted = new java.util.HashSet<>();
+    Runnable check = () -> {
+      for (String item : deleted) {
+        assertThat(fleet.store.subMap(fleet.keys.itemEntriesPrefix(item),
+            fleet.keys.itemEntriesPrefix(item) + Character.MAX_VALUE)).as("%s at rev %d", item, fleet.revision)
+            .isEmpty();
+      }
+    };
+    java.util.Random rnd = new java.util.Random(seed);
+    for (int i = 0; i < 30; i++) {
+      // A member crashes (a fresh one joins): its items are short of a replica, and the others
+      // restaff them while one of them is deleted.
+      String victim = new ArrayList<>(fleet.members.keySet()).get(rnd.nextInt(fleet.members.size()));
+      String item = fleet.routes().entrySet().stream().filter(e -> e.getValue().index(victim) >= 0)
+          .map(Map.Entry::getKey).findFirst().orElseThrow();
+      fleet.crash(victim);
+      fleet.join(victim + "-" + i);
+      fleet.runToFixpoint(rnd.nextInt(8), check);
+      fleet.delete(List.of(fleet.keys.item(item)));
+      fleet.runToFixpoint(rnd.nextInt(40), check); // members act on views between the two deletes
+      fleet.deletePrefix(fleet.keys.itemEntriesPrefix(item));
+      deleted.add(item);
+      fleet.runToFixpoint(rnd.nextInt(40), check);
+    }
+    assertThat(fleet.runToFixpoint(2_000_000, check)).isTrue();
+    assertThat(fleet.routes().keySet()).doesNotContainAnyElementsOf(deleted).hasSize(30);
+    assertConverged(fleet, replicas);
   }
 
   static void assertConverged(SimulatedFleet fleet, int replicas) {

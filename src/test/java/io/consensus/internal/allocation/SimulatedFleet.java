@@ -51,6 +51,13 @@ final class SimulatedFleet {
   SpecReader specs = new io.consensus.internal.member.JsonSpecReader(ROOT);
   /** Replica counts of fixed items that differ from the fleet's R. */
   Map<String, Integer> fixedReplicas = Map.of();
+  /**
+   * When > 0, an application that takes time to load: an entry a member creates starts in state
+   * "loading" and turns "ready" after this many rounds of that member (0: ready at once).
+   */
+  int loadRounds;
+  /** When set, every member's decider throttles loads at this many entries not yet ready. */
+  Integer maxLoadingEntries;
 
   SimulatedFleet(long seed, int replicas, List<String> fixedItems, int maxBatch) {
     this.rnd = new Random(seed);
@@ -65,6 +72,9 @@ final class SimulatedFleet {
     final AllocationIndex index;
     final AllocationDecider decider = new AllocationDecider(maxBatch);
     final Map<String, String> localState = new HashMap<>();
+    // Loads in progress (item -> rounds left) and items loaded, with loadRounds > 0.
+    final Map<String, Integer> loading = new HashMap<>();
+    final java.util.Set<String> loaded = new java.util.HashSet<>();
     KeyTree tree = KeyTree.empty(ROOT);
     int applied = -1; // index into log already applied
     long backoffSince = -1; // revision at which a rule-10 back-off started, -1 when none
@@ -80,6 +90,9 @@ final class SimulatedFleet {
       tree = KeyTree.fromSnapshot(ROOT, revision, new ArrayList<>(store.values()));
       index.rebuild(tree);
       applied = log.size() - 1;
+      if (maxLoadingEntries != null) {
+        decider.maxLoadingEntries(maxLoadingEntries);
+      }
     }
 
     void sync() {
@@ -91,7 +104,23 @@ final class SimulatedFleet {
     }
 
     String state(String item) {
+      if (loadRounds > 0 && !loaded.contains(item)) {
+        return "loading";
+      }
       return localState.getOrDefault(item, "ready");
+    }
+
+    /** One round of the application's loading: every load in progress gets one round closer. */
+    void load() {
+      for (java.util.Iterator<Map.Entry<String, Integer>> it = loading.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, Integer> e = it.next();
+        if (e.getValue() <= 1) {
+          loaded.add(e.getKey());
+          it.remove();
+        } else {
+          e.setValue(e.getValue() - 1);
+        }
+      }
     }
 
     /** One round: decide on the current (possibly stale) view and write. Returns whether it wrote. */
@@ -105,6 +134,7 @@ final class SimulatedFleet {
         expire(grace);
         return true;
       }
+      load();
       if (tree.revision() < ownWrite) {
         sync(); // as the verticle: it waits for its own write to come back before deciding
       }
@@ -153,6 +183,11 @@ final class SimulatedFleet {
 
   void addItem(String item) {
     put(keys.item(item), "", 0);
+  }
+
+  /** Deletes every key under {@code prefix} in one revision (etcd's range delete). */
+  void deletePrefix(String prefix) {
+    delete(new ArrayList<>(store.subMap(prefix, prefix + Character.MAX_VALUE).keySet()));
   }
 
   /** Writes any key without a lease (item markers with a spec, drains, maintenance). */
@@ -261,7 +296,9 @@ final class SimulatedFleet {
         case CREATE -> cur == null && !store.containsKey(keys.entry(a.item(), m.name, !a.moved()))
             && (a.markerCreateRevision() == 0
             || (store.containsKey(keys.item(a.item()))
-                && store.get(keys.item(a.item())).createRevision() == a.markerCreateRevision()));
+                && store.get(keys.item(a.item())).createRevision() == a.markerCreateRevision()))
+            && (a.anchor() == null || createRevisionIs(keys.entry(a.item(), a.anchor().member(), a.anchor().moved()),
+                a.anchor().createRevision()));
         case UPDATE, RELEASE, MOVE -> cur != null && cur.modRevision() == a.expectedModRevision()
             && a.guards().stream().allMatch(g -> {
               KeyValue other = store.get(keys.entry(a.item(), g.member(), g.moved()));
@@ -283,6 +320,8 @@ final class SimulatedFleet {
           store.remove(key);
           events.add(KeyEvent.delete(key, rev));
           releases++;
+          m.loading.remove(a.item());
+          m.loaded.remove(a.item());
         }
         case MOVE -> {
           store.remove(key);
@@ -299,6 +338,9 @@ final class SimulatedFleet {
           events.add(KeyEvent.put(kv));
           if (cur == null) {
             placements++;
+            if (loadRounds > 0) {
+              m.loading.put(a.item(), loadRounds);
+            }
           }
         }
       }
@@ -317,6 +359,11 @@ final class SimulatedFleet {
     return true;
   }
 
+  private boolean createRevisionIs(String key, long createRevision) {
+    KeyValue kv = store.get(key);
+    return kv != null && kv.createRevision() == createRevision;
+  }
+
   /** The member whose entry comes first in {@code item}'s route in the store, or null. */
   String masterOf(String item) {
     String prefix = keys.itemEntriesPrefix(item);
@@ -329,6 +376,19 @@ final class SimulatedFleet {
         .min(java.util.Comparator.<Map.Entry<String, Long>>comparingLong(Map.Entry::getValue)
             .thenComparing(Map.Entry::getKey))
         .map(Map.Entry::getKey).orElse(null);
+  }
+
+  /** Entries of {@code member} in the store whose state is not "ready" (loads in progress). */
+  int loadingOf(String member) {
+    int n = 0;
+    for (KeyValue kv : store.values()) {
+      String k = kv.key();
+      if (k.startsWith(keys.itemsPrefix()) && (k.endsWith("/" + member) || k.endsWith("/" + member + "/moved"))
+          && !"ready".equals(kv.value())) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Entries {@code member} holds in the store. */
@@ -368,6 +428,9 @@ final class SimulatedFleet {
       m.sync();
     }
     for (Member m : list) {
+      if (!m.loading.isEmpty()) {
+        return false; // loads still finishing: states (and then takes) will change
+      }
       if (!m.done && m.index.restartAdopted()) {
         return false; // the grace lease is still to be revoked
       }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.testing.EtcdExtension;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseRevokeRequest;
@@ -245,6 +245,88 @@ class LeaseKeeperTest {
     assertThat(timeToLive(keeper.id()).getTTL()).isPositive();
     assertThat(count("/lease/restart")).isEqualTo(1);
     onContext(keeper::revoke);
+  }
+
+  // ---- a keeper on its own event loop ----
+
+
+  private static Thread threadOf(Context c) throws Exception {
+    CompletableFuture<Thread> t = new CompletableFuture<>();
+    c.runOnContext(v -> t.complete(Thread.currentThread()));
+    return t.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aKeeperLoopIsAnotherEventLoopWithItsOwnConnection() throws Exception {
+    for (int i = 0; i < 8; i++) { // whatever the round-robin position
+      KeeperLoop loop = KeeperLoop.besides(ctx, conn);
+      assertThat(loop.ownLoop()).isTrue();
+      assertThat(threadOf(loop.context())).isNotSameAs(threadOf(ctx));
+      assertThat(loop.connection()).isNotSameAs(conn);
+      assertThat(loop.connection().endpoints()).isEqualTo(conn.endpoints());
+      assertThat(loop.connection().callTimeout()).isEqualTo(conn.callTimeout());
+      loop.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    Vertx single = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
+    try {
+      Context only = single.getOrCreateContext();
+      KeeperLoop shared = KeeperLoop.besides(only, new EtcdConnection(single, server.endpoints(), Duration.ofSeconds(1)));
+      assertThat(shared.ownLoop()).as("one event loop: nothing else to pick").isFalse();
+    } finally {
+      single.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aKeeperOnItsOwnLoopOutlivesItsOwnersBlockedLoopAndAnswersOnTheOwnersContext() throws Exception {
+    KeeperLoop loop = KeeperLoop.besides(ctx, conn);
+    LeaseKeeper keeper = onContext(() -> LeaseKeeper.grant(loop, new LeaseOptions().setTtlSeconds(2), reason -> {
+      lostCalls.incrementAndGet();
+      lost.complete(new Lost(reason, nowMillis(), Vertx.currentContext() == ctx));
+    }));
+    awaitFirstAck(keeper);
+    long acks = keeper.keepAlivesAcknowledged();
+    io.consensus.testing.LoopStalls.blockUntil(ctx, Duration.ofSeconds(4), keeper::isLost); // twice the TTL
+    assertThat(keeper.isLost()).isFalse();
+    assertThat(keeper.keepAlivesAcknowledged()).as("renewals during the stall").isGreaterThan(acks + 2);
+    assertThat(timeToLive(keeper.id()).getTTL()).isPositive();
+    // Futures complete on the owner's context.
+    CompletableFuture<Boolean> onOwner = new CompletableFuture<>();
+    ctx.runOnContext(v -> keeper.revoke().onComplete(ar -> onOwner.complete(Vertx.currentContext() == ctx)));
+    assertThat(onOwner.get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(timeToLive(keeper.id()).getTTL()).isEqualTo(-1);
+    assertThat(lostCalls).hasValue(0);
+    loop.close();
+  }
+
+  @Test
+  void aKeeperOnItsOwnLoopTellsItsOwnerOfALossOnTheOwnersContext() throws Exception {
+    KeeperLoop loop = KeeperLoop.besides(ctx, conn);
+    LeaseKeeper keeper = onContext(() -> LeaseKeeper.grant(loop, new LeaseOptions().setTtlSeconds(2), reason -> {
+      lostCalls.incrementAndGet();
+      lost.complete(new Lost(reason, nowMillis(), Vertx.currentContext() == ctx));
+    }));
+    awaitFirstAck(keeper);
+    server.revokeLease(keeper.id());
+    Lost l = lost.get(5, TimeUnit.SECONDS);
+    assertThat(l.onCallerContext()).isTrue();
+    assertThat(keeper.isLost()).isTrue();
+    assertThat(lostCalls).hasValue(1);
+    loop.close();
+  }
+
+  @Test
+  void aKeeperSharingAConnectionMadeOnTheOwnersLoopIsStarvedByIt() throws Exception {
+    // Why a keeper loop has its own connection: the shared connection's HTTP/2 I/O runs on the
+    // event loop that made it, here the owner's, even for a keeper on another loop.
+    count("/lease/shared"); // the connection is made on ctx's loop
+    Context other = KeeperLoop.besides(ctx, conn).context();
+    LeaseKeeper keeper = io.consensus.testing.ContextCalls.onContext(other, () -> LeaseKeeper.grant(vertx, conn,
+        new LeaseOptions().setTtlSeconds(2), reason -> lostCalls.incrementAndGet()));
+    awaitFirstAck(keeper);
+    io.consensus.testing.LoopStalls.blockUntil(ctx, Duration.ofSeconds(4), keeper::isLost);
+    assertThat(keeper.isLost()).as("lost while the connection's loop was blocked").isTrue();
+    assertThat(threadOf(other)).isNotSameAs(threadOf(ctx));
   }
 
   @Test

@@ -4,6 +4,9 @@ import io.consensus.verticle.TestFleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.internal.allocation.Action;
+import io.consensus.internal.allocation.AllocationDecider;
+import io.consensus.internal.allocation.AllocationIndex;
+import io.consensus.internal.allocation.Decision;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.route.Keys;
 import io.consensus.testing.EtcdExtension;
@@ -20,6 +23,7 @@ import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +81,52 @@ class EntryWriterTest {
     EntryWriter.BatchResult ok = apply(new Action(Action.Kind.CREATE, "x", "ready", 0, fresh, 7, List.of()));
     assertThat(ok.succeeded()).containsExactly(true);
     assertThat(createRevision(keys.entry("x", "me"))).isEqualTo(ok.revision());
+  }
+
+  /**
+   * The interleaving of issue 20: an item is deleted as the README says, marker first and then
+   * its prefix in a second request; a member whose view lies between the two sees the item only
+   * through its entries. Its create must fail once the prefix is gone.
+   */
+  @Test
+  void aCreateOnAViewBetweenTheMarkersAndThePrefixsDeletionCannotResurrectTheItem() {
+    etcd.server().put(keys.member("me"), "{}");
+    etcd.server().put(keys.member("other"), "{}");
+    etcd.server().put(keys.item("x"), "");
+    etcd.server().put(keys.entry("x", "other"), "ready");
+    etcd.server().delete(keys.item("x"));
+    KeyTree between = KeyTree.fromSnapshot(ROOT, etcd.server().currentRevision(), fleet.keys());
+    etcd.server().deletePrefix(keys.itemEntriesPrefix("x"));
+
+    AllocationIndex view = new AllocationIndex("me", 1, List.of(), (item, state) -> "ready".equals(state));
+    view.rebuild(between);
+    Decision d = new AllocationDecider(8).decide(view, item -> "ready", new Random(1));
+    Action create = d.actions().stream().filter(a -> a.item().equals("x")).findFirst().orElseThrow();
+    assertThat(create.kind()).isEqualTo(Action.Kind.CREATE);
+    assertThat(create.markerCreateRevision()).isZero();
+    assertThat(create.anchor()).isEqualTo(new Action.Anchor("other", createRevisionAt(between, "x", "other"), false));
+
+    assertThat(apply(create).succeeded()).containsExactly(false);
+    assertThat(createRevision(keys.entry("x", "me"))).isZero();
+    // Without the anchor the same create goes through: the deleted item is back.
+    Action unguarded = new Action(create.kind(), create.item(), create.state(), 0, 0, create.rule(), List.of());
+    assertThat(apply(unguarded).succeeded()).containsExactly(true);
+    assertThat(createRevision(keys.entry("x", "me"))).isPositive();
+  }
+
+  @Test
+  void aCreateAnchoredOnAnEntryThatStillStandsGoesThrough() {
+    etcd.server().put(keys.entry("y", "other"), "ready");
+    long seen = createRevision(keys.entry("y", "other"));
+    etcd.server().put(keys.entry("y", "other"), "warming"); // rewritten: same create revision
+    Action create = new Action(Action.Kind.CREATE, "y", "", 0, 0, 8, List.of(), false,
+        new Action.Anchor("other", seen, false));
+    assertThat(apply(create).succeeded()).containsExactly(true);
+  }
+
+  static long createRevisionAt(KeyTree t, String item, String member) {
+    return Route.of(item, Items.itemsNode(t).child(item)).entries().stream()
+        .filter(e -> e.member().equals(member)).findFirst().orElseThrow().createRevision();
   }
 
   @Test

@@ -5,10 +5,11 @@ import io.consensus.verticle.TestFleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.lease.KeeperLoop;
 import io.consensus.internal.lease.LeaseOptions;
 import io.consensus.internal.route.Keys;
 import io.consensus.testing.Await;
-import io.consensus.internal.etcdprocess.EtcdServer;
+import io.consensus.testing.EtcdServer;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,7 +53,8 @@ class MemberRegistrationTest {
     AtomicReference<String> lost = new AtomicReference<>();
     Future<MemberRegistration.Joined> joined = fleet.onContext(() -> {
       EtcdConnection conn = new EtcdConnection(fleet.vertx, etcd.endpoints(), Duration.ofSeconds(15));
-      MemberRegistration r = new MemberRegistration(fleet.vertx, conn, new EntryWriter(conn, keys, "m1"),
+      MemberRegistration r = new MemberRegistration(fleet.vertx,
+          KeeperLoop.besides(fleet.vertx.getOrCreateContext(), conn), new EntryWriter(conn, keys, "m1"),
           keys.member("m1"), o, lease);
       return r.join(System.nanoTime() + Duration.ofSeconds(60).toNanos(), () -> false, lost::set);
     });

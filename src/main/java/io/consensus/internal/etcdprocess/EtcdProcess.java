@@ -3,6 +3,10 @@ package io.consensus.internal.etcdprocess;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,21 +20,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real etcd process for tests, listening on free loopback ports with a temporary data
- * directory. Its output goes to {@link #logFile()}, not to the console.
- *
- * <pre>{@code
- * try (EtcdServer etcd = EtcdServer.start()) {
- *   connect(etcd.endpoints());
- * }
- * }</pre>
+ * An etcd child process on free loopback ports with a temporary data directory: what the
+ * launcher's embedded etcd runs, and what the test kit's {@code EtcdServer} and
+ * {@code EtcdCluster} are built on. Its output goes to {@link #logFile()}, not to the console.
  *
  * <p>The binary comes from the environment variable {@code ETCD_BIN}, else from
- * {@code PATH}. Methods block (they wait for the process): call them from test threads,
- * never from an event loop. Instances are thread-safe.
+ * {@code PATH}. Methods block (they wait for the process): never call them from an event loop.
+ * Instances are thread-safe.
  */
-public final class EtcdServer implements AutoCloseable {
+public final class EtcdProcess implements AutoCloseable {
   private static final int START_ATTEMPTS = 3;
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(2))
+      .version(HttpClient.Version.HTTP_1_1)
+      .build();
 
   private final Path binary;
   private final String name;
@@ -44,7 +47,7 @@ public final class EtcdServer implements AutoCloseable {
   private Process process;
   private boolean closed;
 
-  EtcdServer(Path binary, String name, int clientPort, int peerPort, String initialCluster,
+  public EtcdProcess(Path binary, String name, int clientPort, int peerPort, String initialCluster,
              List<String> flags, Duration startTimeout, boolean ownSession) {
     this.binary = binary;
     this.name = name;
@@ -62,7 +65,7 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   /** Starts a single-member etcd with default settings and waits until it is healthy. */
-  public static EtcdServer start() {
+  public static EtcdProcess start() {
     return builder().start();
   }
 
@@ -120,7 +123,7 @@ public final class EtcdServer implements AutoCloseable {
    * Starts the process again on the same data dir and ports (after {@link #stop()}) and
    * waits until it is healthy. No-op when already running.
    */
-  public synchronized EtcdServer launch() {
+  public synchronized EtcdProcess launch() {
     spawn();
     awaitHealthy();
     return this;
@@ -143,107 +146,6 @@ public final class EtcdServer implements AutoCloseable {
     process = null;
   }
 
-  /**
-   * Sends a signal to the running etcd process, for fault injection: {@code "STOP"} freezes it
-   * (connections are still accepted, nothing is answered), {@code "CONT"} resumes it,
-   * {@code "KILL"} crashes it ({@link #launch()} starts it again). No-op when not running.
-   *
-   * @param name the signal's name without {@code SIG}
-   */
-  public synchronized void signal(String name) {
-    if (process == null || !process.isAlive()) {
-      return;
-    }
-    try {
-      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
-      }
-      if (name.equals("KILL")) {
-        process.waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  /** {@link #stop()} then {@link #launch()}: same ports, same data. */
-  public synchronized EtcdServer restart() {
-    stop();
-    return launch();
-  }
-
-  /**
-   * Whether this process says it leads its cluster (a single node leads itself); false when it
-   * is not running or does not answer within 2 s.
-   */
-  public boolean isLeader() {
-    if (!isRunning()) {
-      return false;
-    }
-    try {
-      JsonObject status = EtcdGateway.post(clientPort, "/v3/maintenance/status", new JsonObject(),
-          Duration.ofSeconds(2));
-      String id = status.getJsonObject("header").getString("member_id");
-      return id != null && id.equals(status.getString("leader"));
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
-
-  /** The current revision of the key-value store. */
-  public long currentRevision() {
-    JsonObject resp = EtcdGateway.post(clientPort, "/v3/kv/range",
-        new JsonObject().put("key", EtcdGateway.b64("\0")).put("limit", "1").put("count_only", true));
-    return EtcdGateway.revision(resp);
-  }
-
-  /**
-   * Compacts the store at the current revision (physically, so watches from older
-   * revisions are cancelled at once) and returns that revision.
-   */
-  public long compact() {
-    long rev = currentRevision();
-    try {
-      EtcdGateway.post(clientPort, "/v3/kv/compaction",
-          new JsonObject().put("revision", Long.toString(rev)).put("physical", true));
-    } catch (EtcdGateway.EtcdGatewayException e) {
-      // Compacting the same revision twice is not an error for a test.
-      if (!e.getMessage().contains("compacted")) {
-        throw e;
-      }
-    }
-    return rev;
-  }
-
-  /** Puts {@code key = value} (test convenience) and returns the revision of the write. */
-  public long put(String key, String value) {
-    return EtcdGateway.revision(EtcdGateway.post(clientPort, "/v3/kv/put",
-        new JsonObject().put("key", EtcdGateway.b64(key)).put("value", EtcdGateway.b64(value))));
-  }
-
-  /** Deletes {@code key} (test convenience) and returns the store revision after the call. */
-  public long delete(String key) {
-    return EtcdGateway.revision(EtcdGateway.post(clientPort, "/v3/kv/deleterange",
-        new JsonObject().put("key", EtcdGateway.b64(key))));
-  }
-
-  /** Deletes every key starting with {@code prefix} (test convenience); returns the store revision after. */
-  public long deletePrefix(String prefix) {
-    String end = io.consensus.internal.etcd.EtcdKeys.prefixEnd(prefix).toStringUtf8();
-    return EtcdGateway.revision(EtcdGateway.post(clientPort, "/v3/kv/deleterange",
-        new JsonObject().put("key", EtcdGateway.b64(prefix)).put("range_end", EtcdGateway.b64(end))));
-  }
-
-  /** Revokes lease {@code id} (test convenience: simulates an expired lease at once). */
-  public void revokeLease(long id) {
-    EtcdGateway.post(clientPort, "/v3/lease/revoke", new JsonObject().put("ID", Long.toString(id)));
-  }
-
   /** Stops the process and deletes the data directory. Idempotent. */
   @Override
   public synchronized void close() {
@@ -257,11 +159,11 @@ public final class EtcdServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "EtcdServer[" + name + " " + endpoint() + "]";
+    return "etcd[" + name + " " + endpoint() + "]";
   }
 
   /** Launches the process without waiting (cluster members must all start before any is healthy). */
-  synchronized void spawn() {
+  public synchronized void spawn() {
     if (closed) {
       throw new IllegalStateException(this + " is closed");
     }
@@ -300,7 +202,7 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   /** Polls {@code /health} until it answers true, the process dies, or the deadline passes. */
-  void awaitHealthy() {
+  public void awaitHealthy() {
     long deadline = System.nanoTime() + startTimeout.toNanos();
     while (System.nanoTime() < deadline) {
       Process p;
@@ -310,7 +212,7 @@ public final class EtcdServer implements AutoCloseable {
       if (p == null || !p.isAlive()) {
         throw new IllegalStateException(this + " exited during start-up; log tail:\n" + logTail());
       }
-      if (EtcdGateway.healthy(clientPort)) {
+      if (healthy(clientPort)) {
         return;
       }
       try {
@@ -329,6 +231,21 @@ public final class EtcdServer implements AutoCloseable {
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     } catch (IOException | RuntimeException e) {
       return "(no log: " + e + ")";
+    }
+  }
+
+  /** Whether {@code /health} answers {@code "health":"true"}. Never throws. */
+  public static boolean healthy(int clientPort) {
+    try {
+      HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort + "/health"))
+          .timeout(Duration.ofSeconds(2)).GET().build();
+      HttpResponse<String> resp = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+      return resp.statusCode() == 200 && "true".equals(new JsonObject(resp.body()).getString("health"));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -391,20 +308,21 @@ public final class EtcdServer implements AutoCloseable {
       return this;
     }
 
-    Builder environment(Map<String, String> env) {
+    /** The environment the binary is looked up in (default: this process's). */
+    public Builder environment(Map<String, String> env) {
       this.env = Map.copyOf(env);
       return this;
     }
 
     /** Launches etcd and waits until it is healthy. */
-    public EtcdServer start() {
+    public EtcdProcess start() {
       Path bin = EtcdBinary.resolve(binary, env);
       IllegalStateException last = null;
       // A free port can be taken by someone else before etcd binds it: retry with new ports.
       for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
         int client = FreePorts.next();
         int peer = FreePorts.next();
-        EtcdServer server = new EtcdServer(bin, name, client, peer,
+        EtcdProcess server = new EtcdProcess(bin, name, client, peer,
             name + "=http://127.0.0.1:" + peer, flags, startTimeout, ownSession);
         try {
           server.launch();

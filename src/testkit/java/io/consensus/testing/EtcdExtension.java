@@ -1,6 +1,5 @@
 package io.consensus.testing;
 
-import io.consensus.internal.etcdprocess.EtcdServer;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;

@@ -1,4 +1,8 @@
-package io.consensus.internal.etcdprocess;
+package io.consensus.testing;
+
+import io.consensus.internal.etcdprocess.EtcdBinary;
+import io.consensus.internal.etcdprocess.EtcdProcess;
+import io.consensus.internal.etcdprocess.FreePorts;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,17 +46,17 @@ public final class EtcdCluster implements AutoCloseable {
           .collect(Collectors.joining(","));
       List<String> memberFlags = new ArrayList<>(flags);
       memberFlags.add("--initial-cluster-token=" + UUID.randomUUID());
-      List<EtcdServer> servers = new ArrayList<>();
+      List<EtcdProcess> processes = new ArrayList<>();
       for (int i = 0; i < size; i++) {
-        servers.add(new EtcdServer(bin, "m" + i, clientPorts.get(i), peerPorts.get(i),
+        processes.add(new EtcdProcess(bin, "m" + i, clientPorts.get(i), peerPorts.get(i),
             initialCluster, memberFlags, Duration.ofSeconds(20), false));
       }
       try {
-        servers.forEach(EtcdServer::spawn); // all first: none is healthy before a quorum runs
-        servers.forEach(EtcdServer::awaitHealthy);
-        return new EtcdCluster(servers);
+        processes.forEach(EtcdProcess::spawn); // all first: none is healthy before a quorum runs
+        processes.forEach(EtcdProcess::awaitHealthy);
+        return new EtcdCluster(processes.stream().map(EtcdServer::new).toList());
       } catch (IllegalStateException e) {
-        servers.forEach(EtcdServer::close);
+        processes.forEach(EtcdProcess::close);
         last = e;
       }
     }

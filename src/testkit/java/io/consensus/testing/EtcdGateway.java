@@ -1,4 +1,4 @@
-package io.consensus.internal.etcdprocess;
+package io.consensus.testing;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.util.Base64;
 
 /**
- * Blocking calls to etcd's JSON gRPC gateway (test support only: keeps the harness free of
- * any gRPC client). int64 fields come back as JSON strings, bytes as base64.
+ * Blocking calls to etcd's JSON gRPC gateway (keeps the test kit free of any gRPC
+ * client). int64 fields come back as JSON strings, bytes as base64.
  */
 final class EtcdGateway {
   private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -22,21 +22,6 @@ final class EtcdGateway {
       .build();
 
   private EtcdGateway() {
-  }
-
-  /** Whether {@code /health} answers {@code "health":"true"}. Never throws. */
-  static boolean healthy(int clientPort) {
-    try {
-      HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort + "/health"))
-          .timeout(Duration.ofSeconds(2)).GET().build();
-      HttpResponse<String> resp = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
-      return resp.statusCode() == 200 && "true".equals(new JsonObject(resp.body()).getString("health"));
-    } catch (IOException | RuntimeException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 
   static JsonObject post(int clientPort, String path, JsonObject body) {

@@ -1,5 +1,6 @@
-package io.consensus.internal.etcdprocess;
+package io.consensus.testing;
 
+import io.consensus.internal.etcdprocess.EtcdProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class EtcdClusterTest {
       assertThat(rev2).isGreaterThan(rev);
 
       cluster.launch(0);
-      assertThat(EtcdGateway.healthy(cluster.member(0).clientPort())).isTrue();
+      assertThat(EtcdProcess.healthy(cluster.member(0).clientPort())).isTrue();
       assertThat(EtcdServerTest.get(cluster.member(0), "/k")).isEqualTo("w");
     }
   }

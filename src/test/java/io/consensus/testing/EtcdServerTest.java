@@ -1,5 +1,7 @@
-package io.consensus.internal.etcdprocess;
+package io.consensus.testing;
 
+import io.consensus.internal.etcdprocess.EtcdBinaryNotFoundException;
+import io.consensus.internal.etcdprocess.EtcdProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,7 +21,7 @@ class EtcdServerTest {
       dir = etcd.dataDir();
       assertThat(etcd.endpoint()).isEqualTo("http://127.0.0.1:" + etcd.clientPort());
       assertThat(etcd.endpoints()).containsExactly(etcd.endpoint());
-      assertThat(EtcdGateway.healthy(etcd.clientPort())).isTrue();
+      assertThat(EtcdProcess.healthy(etcd.clientPort())).isTrue();
 
       long rev = etcd.put("/a", "1");
       assertThat(rev).isGreaterThan(1);
@@ -42,7 +44,7 @@ class EtcdServerTest {
 
       etcd.stop();
       assertThat(etcd.isRunning()).isFalse();
-      assertThat(EtcdGateway.healthy(etcd.clientPort())).isFalse();
+      assertThat(EtcdProcess.healthy(etcd.clientPort())).isFalse();
       etcd.launch();
       assertThat(get(etcd, "/a")).isEqualTo("2");
       assertThat(Files.readString(etcd.logFile())).isNotEmpty();
@@ -57,7 +59,7 @@ class EtcdServerTest {
     try (EtcdServer etcd = EtcdServer.start()) {
       etcd.put("/s", "1");
       etcd.signal("STOP");
-      assertThat(EtcdGateway.healthy(etcd.clientPort())).as("frozen").isFalse();
+      assertThat(EtcdProcess.healthy(etcd.clientPort())).as("frozen").isFalse();
       assertThat(etcd.isRunning()).isTrue();
       etcd.signal("CONT");
       assertThat(get(etcd, "/s")).isEqualTo("1");
@@ -74,7 +76,7 @@ class EtcdServerTest {
     try (EtcdServer etcd = EtcdServer.builder().name("flags")
         .flag("--experimental-watch-progress-notify-interval=500ms").start()) {
       assertThat(etcd.name()).isEqualTo("flags");
-      assertThat(EtcdGateway.healthy(etcd.clientPort())).isTrue();
+      assertThat(EtcdProcess.healthy(etcd.clientPort())).isTrue();
     }
   }
 
