@@ -13,6 +13,7 @@ import io.consensus.internal.member.RouteTable;
 import io.consensus.internal.allocation.AllocationDecider;
 import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.allocation.Decision;
+import io.consensus.internal.allocation.Rule;
 import io.consensus.internal.etcd.Backoff;
 import io.consensus.etcd.EtcdCallException;
 import io.consensus.internal.etcd.EtcdConnection;
@@ -614,8 +615,8 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     stats.decisions.increment();
     Decision d = decider.decide(index, states::stateOf, rnd, states.toCheck());
-    if (d.rule() != 2 && d.rule() != 3) {
-      // Every candidate was checked and none is stale (rules 2 and 3 come first).
+    if (!d.updatesState()) {
+      // Every candidate was checked and none is stale (the state rules come first).
       states.checked();
     }
     switch (d.outcome()) {
@@ -678,7 +679,7 @@ public class AllocatorVerticle extends AbstractVerticle {
           case CREATE -> stats.creates.increment();
           case UPDATE -> {
             stats.updates.increment();
-            if (d.rule() == AllocationDecider.ADOPT) {
+            if (d.rule() == Rule.ADOPT) {
               stats.adoptions.increment();
             }
           }

@@ -285,7 +285,7 @@ public final class BenchmarkSuite {
   }
 
   private static String mode(int maxBatch) {
-    return maxBatch == 1 ? "seed (maxBatch=1)" : "batched (maxBatch=" + maxBatch + ")";
+    return maxBatch == 1 ? "one per round (maxBatch=1)" : "batched (maxBatch=" + maxBatch + ")";
   }
 
   private void runFleet(BenchEnv env, int n, int m, int maxBatch) {

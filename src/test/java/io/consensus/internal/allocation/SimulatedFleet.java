@@ -36,7 +36,7 @@ final class SimulatedFleet {
   int syncPercent = 75;
   long nextLease = 100;
   int actions;
-  final Map<Integer, Integer> actionsByRule = new TreeMap<>();
+  final Map<Rule, Integer> actionsByRule = new java.util.EnumMap<>(Rule.class);
   int transactions;
   /** When not null, every effective action is described here (debugging). */
   List<String> trace;
@@ -138,7 +138,7 @@ final class SimulatedFleet {
       if (tree.revision() < ownWrite) {
         sync(); // as the verticle: it waits for its own write to come back before deciding
       }
-      Decision d = decider.decide(index, this::state, rnd);
+      Decision d = decider.decide(index, this::state, rnd, null);
       if (d.outcome() != Decision.Outcome.TAKE_AFTER_BACKOFF) {
         backoffSince = -1;
       }
@@ -434,7 +434,7 @@ final class SimulatedFleet {
       if (!m.done && m.index.restartAdopted()) {
         return false; // the grace lease is still to be revoked
       }
-      Decision d = m.decider.decide(m.index, m::state, rnd);
+      Decision d = m.decider.decide(m.index, m::state, rnd, null);
       if (d.outcome() == Decision.Outcome.DONE) {
         m.done = true;
       }
