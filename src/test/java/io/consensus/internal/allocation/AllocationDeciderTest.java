@@ -79,7 +79,7 @@ class AllocationDeciderTest {
     AllocationDecider decider = new AllocationDecider(10);
     // Neither stale item is a candidate: no state rule applies.
     assertThat(decider.decide(idx, READY, new Random(1), java.util.Set.of("c")).rule()).isNotIn(Rule.UPDATE_MASTER_STATE, Rule.UPDATE_REPLICA_STATE);
-    // A candidate replica is updated by rule 3, a candidate master by rule 2 first.
+    // A candidate replica is updated by UPDATE_REPLICA_STATE, a candidate master by UPDATE_MASTER_STATE first.
     Decision replica = decider.decide(idx, READY, new Random(1), java.util.Set.of("b", "c"));
     assertThat(replica.rule()).isEqualTo(Rule.UPDATE_REPLICA_STATE);
     assertThat(replica.actions()).extracting(Action::item).containsExactly("b");
@@ -249,7 +249,7 @@ class AllocationDeciderTest {
   @Test
   void aSurplusMasterIsNotMovedToAReplicaOverItsShareButReleasedAfterABackoff() {
     // 3 items, 3 members, R=1: 1 master each. me masters a and b, both with x (at its share)
-    // behind; y wants one but holds no copy of a or b: after a back-off me lets one go (rule 13).
+    // behind; y wants one but holds no copy of a or b: after a back-off me lets one go (FORCED_HANDOFF).
     AllocationIndex idx = new View().member("me").member("x").member("y")
         .item("a", "me", "x").item("b", "me", "x").item("c", "x", "y").index("me", 1);
     Decision d = decide(idx, 10);
@@ -318,7 +318,7 @@ class AllocationDeciderTest {
   void rule10TakesAReplicaAfterBackoffAtBothTargets() {
     AllocationIndex idx = new View().member("me").member("x").member("y")
         .item("a", "me", "x").item("b", "x", "y").item("c", "y").index("me", 1);
-    // want 1 / 2: me holds a (master) and... only 1 total: rule 8 takes c first.
+    // want 1 / 2: me holds a (master) and... only 1 total: TAKE_SHORT takes c first.
     assertThat(decide(idx, 10).rule()).isEqualTo(Rule.TAKE_SHORT);
     AllocationIndex idx2 = new View().member("me").member("x").member("y")
         .item("a", "me", "x").item("b", "x", "me").item("c", "y").index("me", 1);
@@ -334,7 +334,7 @@ class AllocationDeciderTest {
     AllocationIndex idx = new View().member("me").member("x").member("y")
         .item("a", "me", "x").item("b", "x", "me").item("c", "y", "me").item("d", "x", "me").item("e", "y")
         .index("me", 1);
-    // x holds 3 of its 4 and is not on e: x takes it by rule 8, no need for me to.
+    // x holds 3 of its 4 and is not on e: x takes it by TAKE_SHORT, no need for me to.
     assertThat(decide(idx, 10).outcome()).isEqualTo(Outcome.IDLE);
     // With x full too (it also holds f), nobody wanting more can fill e: me takes it after a back-off.
     AllocationIndex full = new View().member("me").member("x").member("y")

@@ -102,7 +102,7 @@ class PlacementRulesTest {
 
   @Test
   void maintenanceStopsBalancingButNotStaffing() {
-    // me masters both items, x wants one: rule 5 moves one, unless in maintenance.
+    // me masters both items, x wants one: HAND_OFF_MASTER moves one, unless in maintenance.
     View v = new View().member("me", "{}").member("x", "{}").item("a", "", "me", "x").item("b", "", "me", "x");
     assertThat(decide(v.index("me", 1)).rule()).isEqualTo(Rule.HAND_OFF_MASTER);
     v.key("maintenance", "{}");

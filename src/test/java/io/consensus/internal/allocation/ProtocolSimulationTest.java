@@ -182,7 +182,7 @@ class ProtocolSimulationTest {
     int replicas = 1 + r.nextInt(2);
     int m = replicas + 2 + r.nextInt(5);
     // At least 40 items: with a handful of entries per member, single Go-style releases of a master
-    // (rule 13) dominate any ratio.
+    // (FORCED_HANDOFF) dominate any ratio.
     int n = 40 + r.nextInt(120);
     int batch = r.nextBoolean() ? 1 : 32;
     SimulatedFleet fleet = new SimulatedFleet(seed, replicas, items(n), batch);
@@ -198,7 +198,7 @@ class ProtocolSimulationTest {
   /**
    * A leave and a rejoin place little more than twice the entries the member held (its copies go
    * to others and come back), and stay safe. Measured on fresh views: on stale ones, members
-   * racing for the same short item place extras that lose (rule 4), which says more about the
+   * racing for the same short item place extras that lose (RELEASE_EXTRA), which says more about the
    * staleness than the rules. The bound is 2.5, not the 2.2 of the 240-item benchmark: in
    * fleets whose total targets leave much slack (e.g. 49 items over 8 members) nobody is over
    * its total when the member returns, so copies reach it only through FORCED_HANDOFF's Go-style

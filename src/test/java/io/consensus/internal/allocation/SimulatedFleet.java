@@ -77,7 +77,7 @@ final class SimulatedFleet {
     final java.util.Set<String> loaded = new java.util.HashSet<>();
     KeyTree tree = KeyTree.empty(ROOT);
     int applied = -1; // index into log already applied
-    long backoffSince = -1; // revision at which a rule-10 back-off started, -1 when none
+    long backoffSince = -1; // revision at which a TAKE_AFTER_BACKOFF back-off started, -1 when none
     long ownWrite; // revision of this member's last write: it never decides on an older view
     boolean done;
     long graceLease;
