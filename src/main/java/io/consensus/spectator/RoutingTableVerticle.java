@@ -15,6 +15,7 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
@@ -43,9 +44,15 @@ import org.slf4j.LoggerFactory;
  *       its removal;</li>
  *   <li>{@code A.table}: request/reply, answers {@code {"member": name, "revision", "routes"}}.</li>
  * </ul>
+ * Both are local to this Vert.x instance, as a member's are: on a clustered event bus each
+ * node that wants the fleet's routes deploys its own spectator (it is cheap: one watch), so
+ * no node gets every change once per spectator in the cluster, and a request is answered by
+ * the spectator of the asking node.
  * Deployable from JSON config ({@link RoutingTableOptions} keys).
  */
 public class RoutingTableVerticle extends AbstractVerticle {
+  private static final DeliveryOptions LOCAL_ONLY = new DeliveryOptions().setLocalOnly(true);
+
   private static final Logger LOG = LoggerFactory.getLogger(RoutingTableVerticle.class);
 
   private RoutingTableOptions options;
@@ -83,7 +90,7 @@ public class RoutingTableVerticle extends AbstractVerticle {
     tree = KeyTree.empty(keys.root());
     table = RoutingTable.of(tree, fixedItems, options.getReplicas(), directory.members());
     conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
-    tableConsumer = vertx.eventBus().consumer(options.getAddress() + ".table",
+    tableConsumer = vertx.eventBus().localConsumer(options.getAddress() + ".table",
         msg -> msg.reply(table.toJson(options.getName())));
     watcher = RetryWatcher.start(vertx, conn, new RetryWatcherOptions().setPrefix(keys.rootPrefix()), this::onUpdate);
     watcher.firstSnapshot().onSuccess(v -> LOG.info("spectator {} following {} at revision {}",
@@ -178,6 +185,6 @@ public class RoutingTableVerticle extends AbstractVerticle {
         LOG.error("spectator {}: route listener failed", options.getName(), e);
       }
     }
-    vertx.eventBus().publish(options.getAddress(), change.toJson());
+    vertx.eventBus().publish(options.getAddress(), change.toJson(), LOCAL_ONLY);
   }
 }

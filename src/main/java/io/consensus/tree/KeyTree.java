@@ -128,7 +128,20 @@ public final class KeyTree {
         || key.charAt(rootKey.length()) != '/') {
       throw new TreePatchException("key " + key + " is outside root " + rootKey);
     }
-    return key.substring(rootKey.length() + 1).split("/", -1);
+    // By hand: String.split compiles no pattern for one char, yet builds a list per call.
+    int from = rootKey.length() + 1;
+    int n = 1;
+    for (int i = key.indexOf('/', from); i >= 0; i = key.indexOf('/', i + 1)) {
+      n++;
+    }
+    String[] out = new String[n];
+    for (int k = 0; k < n - 1; k++) {
+      int slash = key.indexOf('/', from);
+      out[k] = key.substring(from, slash);
+      from = slash + 1;
+    }
+    out[n - 1] = key.substring(from);
+    return out;
   }
 
   private static Node put(Node parent, String[] segs, int i, KeyValue kv) {
@@ -136,7 +149,7 @@ public final class KeyTree {
     Node existing = Children.get(set, segs[i]);
     Node updated;
     if (i == segs.length - 1) {
-      updated = Node.leaf(segs[i], kv, existing == null ? null : existing.childSet());
+      updated = existing == null ? Node.leaf(segs[i], kv, null) : existing.withValue(kv);
     } else {
       Node base = existing != null ? existing : Node.directory(segs[i], null);
       updated = put(base, segs, i + 1, kv);

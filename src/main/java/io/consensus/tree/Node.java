@@ -50,6 +50,12 @@ public final class Node {
         kv.version(), kv.lease(), children);
   }
 
+  /** This node (its name and children) holding {@code kv}'s value; an equal value string is reused. */
+  Node withValue(KeyValue kv) {
+    String v = kv.value().equals(value) ? value : Interner.share(kv.value());
+    return new Node(name, v, kv.createRevision(), kv.modRevision(), kv.version(), kv.lease(), children);
+  }
+
   Node withChildren(Children newChildren) {
     return new Node(name, value, createRevision, modRevision, version, lease, newChildren);
   }

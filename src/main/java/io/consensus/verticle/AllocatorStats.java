@@ -21,6 +21,11 @@ public final class AllocatorStats {
   final LongAdder snapshots = new LongAdder();
   final LongAdder decisions = new LongAdder();
   final LongAdder leaseLosses = new LongAdder();
+  final LongAdder slices = new LongAdder();
+  final LongAdder itemsReclassified = new LongAdder();
+  final LongAdder slowSlices = new LongAdder();
+  volatile long longestSliceNanos;
+  volatile long longestSliceCpuNanos;
   volatile long handoffMillis = -1;
   volatile long unattainableSlots;
 
@@ -121,5 +126,53 @@ public final class AllocatorStats {
   /** Duration of the last graceful exit, -1 before one finished. */
   public long handoffMillis() {
     return handoffMillis;
+  }
+
+  /**
+   * Slices of update work run on the event loop (a watch update, route publication, a state
+   * sweep: large ones are cut into slices of a few milliseconds that yield to the loop).
+   */
+  public long slices() {
+    return slices.sum();
+  }
+
+  /**
+   * Items whose route this member re-derived from its view (watch updates and rebuilds): the
+   * work its updates cost, proportional to the items they touch, not to all items.
+   */
+  public long itemsReclassified() {
+    return itemsReclassified.sum();
+  }
+
+  /** Slices that held the event loop for 50 ms or more (the goal is none). */
+  public long slowSlices() {
+    return slowSlices.sum();
+  }
+
+  /** The longest slice of update work so far, milliseconds (fractional). */
+  public double longestSliceMillis() {
+    return longestSliceNanos / 1e6;
+  }
+
+  /**
+   * The most CPU time one slice used, milliseconds: the work itself, without the time a crowded
+   * machine gave other threads meanwhile (which {@link #longestSliceMillis()} includes).
+   */
+  public double longestSliceCpuMillis() {
+    return longestSliceCpuNanos / 1e6;
+  }
+
+  /** Notes one slice of {@code nanos} ({@code cpuNanos} of CPU, -1 unknown); called on the allocator's context. */
+  void slice(long nanos, long cpuNanos) {
+    if (cpuNanos > longestSliceCpuNanos) {
+      longestSliceCpuNanos = cpuNanos;
+    }
+    slices.increment();
+    if (nanos >= 50_000_000L) {
+      slowSlices.increment();
+    }
+    if (nanos > longestSliceNanos) {
+      longestSliceNanos = nanos;
+    }
   }
 }

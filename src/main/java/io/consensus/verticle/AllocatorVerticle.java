@@ -5,6 +5,7 @@ import io.consensus.internal.member.FleetControl;
 import io.consensus.internal.member.GraceLease;
 import io.consensus.internal.member.HeldItemStates;
 import io.consensus.internal.member.JsonSpecReader;
+import io.consensus.internal.member.LoopSlices;
 import io.consensus.internal.member.MemberRegistration;
 import io.consensus.internal.member.MemberValue;
 import io.consensus.internal.member.PlacementNotes;
@@ -23,6 +24,7 @@ import io.consensus.internal.member.LoopLagMeter;
 import io.consensus.internal.route.Keys;
 import io.consensus.internal.route.MemberDirectory;
 import io.consensus.internal.route.Names;
+import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.TreePatchException;
 import io.consensus.internal.watch.RetryWatcher;
@@ -33,6 +35,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -80,6 +83,10 @@ public class AllocatorVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AllocatorVerticle.class);
   // Lease remaining, keep-alive and watch counts change without telling the verticle.
   private static final long HEALTH_REFRESH_MILLIS = 1000;
+  // How long one slice of update work may hold the event loop before yielding to it.
+  static final long SLICE_BUDGET_NANOS = 10_000_000L;
+  // Keys patched, or items re-classified and published, between two looks at the clock.
+  private static final int STEP = 256;
   /** The loop name of {@link #onEventLoopLag} samples measured on the allocator's event loop. */
   public static final String LOOP_ALLOCATOR = "allocator";
   /** The loop name of {@link #onEventLoopLag} samples measured on the lease keeper's event loop. */
@@ -144,11 +151,16 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long graceLeaseRevoked;
   private boolean restartExiting;
   private long lastIdleRevision = -1;
-  // Local states of held items: reported ones, and which need a look (rules 2, 3).
+  // Local states of held items: reported ones, and which need a look (the state rules).
   private HeldItemStates states;
   private JsonSpecReader specReader;
   // Drain, maintenance and shortfall as this member's view shows them.
   private PlacementNotes placementNotes;
+  // Watch updates, rebuilds, route publication and state sweeps, run in bounded slices.
+  private LoopSlices slices;
+  private boolean sweepQueued;
+  // Completes once the first snapshot is fully applied (start completes after it).
+  private final Promise<Void> firstApplied = Promise.promise();
 
   /** A verticle configured from {@link #config()} (JSON keys of {@link AllocatorOptions}). */
   public AllocatorVerticle() {
@@ -201,6 +213,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     keeperLag = LoopLagMeter.start(keeperLoop.context(), nanos -> lagSample(LOOP_KEEPER, nanos));
     tree = KeyTree.empty(keys.root());
     index = newIndex(0);
+    slices = new LoopSlices(vertx, SLICE_BUDGET_NANOS, stats::slice);
     table = new RouteTable(member, options.getAddress(), handler, vertx, memberDirectory,
         stats.mastershipChanges::increment);
     registerConsumers();
@@ -220,7 +233,7 @@ public class AllocatorVerticle extends AbstractVerticle {
           watcher = RetryWatcher.start(vertx, conn,
               new RetryWatcherOptions().setPrefix(keys.rootPrefix()).setPrevKv(false), this::onUpdate)
               .livenessHandler(live -> publishHealth());
-          return watcher.firstSnapshot();
+          return watcher.firstSnapshot().compose(x -> firstApplied.future());
         })
         .onSuccess(v -> {
           if (phase == Phase.EXITED) {
@@ -233,7 +246,10 @@ public class AllocatorVerticle extends AbstractVerticle {
           startSettled.tryComplete();
           enter(Phase.RUNNING);
           tickTimer = vertx.setPeriodic(options.getStateCheckMillis(), id -> {
-            states.checkAll(); // re-read every held item's local state
+            if (states.statesChangeUnseen()) {
+              states.checkAll(); // re-read every held item's local state, in slices
+              sweepStates();
+            }
             maybeDecide();
           });
           emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
@@ -578,56 +594,210 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private void onUpdate(WatchUpdate update) {
     if (phase == Phase.EXITED) {
+      firstApplied.tryComplete(); // a start aborted meanwhile must not wait for it
       return;
     }
-    long t0 = System.nanoTime();
-    try {
-      applyUpdate(update);
-    } finally {
-      long ms = (System.nanoTime() - t0) / 1_000_000;
-      if (ms >= 100) {
-        LOG.info("member {}: slow watch update at revision {} took {} ms", member, update.revision(), ms);
+    // Applied in order, in slices; decisions wait until it is applied in full.
+    slices.submit(new ApplyUpdate(update));
+  }
+
+  /** Whether this member may claim the entries {@code ix} shows as its own (never on a lease in doubt). */
+  private boolean mayHold(AllocationIndex ix) {
+    return phase != Phase.REJOINING && lease != null && !lease.isLost() && ix.lease() == lease.id();
+  }
+
+  /**
+   * One watch update, applied in bounded steps: the tree is patched (a snapshot built) aside and
+   * becomes the member's tree only when complete; then the index re-classifies the touched items
+   * and their routes are published, a chunk per step.
+   */
+  private final class ApplyUpdate implements LoopSlices.Job {
+    private final WatchUpdate update;
+    private final long started = System.nanoTime();
+    private KeyTree next;
+    private int pos;
+    private final Set<String> touched = new java.util.LinkedHashSet<>();
+    private AllocationIndex ix;
+    private java.util.Iterator<String> work;
+    private boolean joining;
+
+    ApplyUpdate(WatchUpdate update) {
+      this.update = update;
+    }
+
+    @Override
+    public boolean step() {
+      if (phase == Phase.EXITED) {
+        firstApplied.tryComplete();
+        return true;
       }
+      if (work == null) {
+        try {
+          if (!patchSome()) {
+            return false;
+          }
+        } catch (TreePatchException e) {
+          LOG.error("member {}: watch event does not fit the view ({}); re-reading", member, e.getMessage());
+          watcher.resnapshot();
+          return true;
+        }
+        if (begin()) {
+          return false; // the lease-lost messages go first (an urgent job), then these routes
+        }
+      }
+      List<String> chunk = new ArrayList<>(STEP);
+      while (chunk.size() < STEP && work.hasNext()) {
+        chunk.add(work.next());
+      }
+      stats.itemsReclassified.add(chunk.size());
+      Set<String> changed = ix.reclassify(chunk);
+      states.forgetReleased(changed, ix);
+      if (!(update instanceof WatchUpdate.Snapshot)) {
+        states.changed(changed);
+      }
+      // Never claim a role on a lease declared lost, whatever the phase says.
+      table.publish(ix, changed, tree.revision(), mayHold(ix), joining);
+      if (work.hasNext()) {
+        return false;
+      }
+      end();
+      return true;
+    }
+
+    /** Patches (or builds) up to a step of keys aside; true once the tree is complete. */
+    private boolean patchSome() {
+      if (update instanceof WatchUpdate.Snapshot s) {
+        if (next == null) {
+          next = KeyTree.empty(keys.root());
+        }
+        int end = Math.min(s.kvs().size(), pos + STEP);
+        for (; pos < end; pos++) {
+          next = next.patch(KeyEvent.put(s.kvs().get(pos)));
+        }
+        if (pos < s.kvs().size()) {
+          return false;
+        }
+      } else if (update instanceof WatchUpdate.Changes c) {
+        if (next == null) {
+          next = tree;
+        }
+        int end = Math.min(c.events().size(), pos + STEP);
+        for (; pos < end; pos++) {
+          KeyEvent e = c.events().get(pos);
+          next = next.patch(e);
+          String item = AllocationIndex.itemOf(next, e.kv().key());
+          if (item != null) {
+            touched.add(item);
+          }
+        }
+        if (pos < c.events().size()) {
+          return false;
+        }
+      } else {
+        next = tree;
+      }
+      next = next.atRevision(update.revision());
+      return true;
+    }
+
+    /**
+     * The tree is complete: it becomes the member's view; the index starts to follow it. True
+     * when the member key turned out to have vanished (the member relinquished).
+     */
+    private boolean begin() {
+      tree = next;
+      memberDirectory.update(tree); // before publishing: routes carry their members' metadata
+      stats.watchUpdates.increment();
+      ix = index;
+      boolean snapshot = update instanceof WatchUpdate.Snapshot;
+      joining = snapshot && !firstApplied.future().isComplete();
+      work = snapshot ? ix.beginRebuild(tree) : ix.begin(tree, touched);
+      if (phase == Phase.RUNNING && !ix.memberPresent() && lease != null && ix.lease() == lease.id()
+          && tree.revision() >= memberCreatedRevision) {
+        // Our lease is gone (or someone deleted our key): say so before the routes that
+        // follow from it, then rejoin.
+        relinquish("member key " + keys.member(member) + " vanished");
+        return true;
+      }
+      return false;
+    }
+
+    private void end() {
+      ix.end();
+      placementNotes.observe(ix);
+      if (update instanceof WatchUpdate.Snapshot) {
+        stats.snapshots.increment();
+        states.checkAll();
+        sweepStates();
+      }
+      publishHealth();
+      firstApplied.tryComplete();
+      long ms = (System.nanoTime() - started) / 1_000_000;
+      if (ms >= 100) {
+        LOG.info("member {}: watch update at revision {} applied in {} ms (in slices)", member, update.revision(), ms);
+      }
+    }
+
+    @Override
+    public void finished() {
+      maybeDecide();
     }
   }
 
-  private void applyUpdate(WatchUpdate update) {
-    KeyTree next;
-    try {
-      next = tree.apply(update);
-    } catch (TreePatchException e) {
-      LOG.error("member {}: watch event does not fit the view ({}); re-reading", member, e.getMessage());
-      watcher.resnapshot();
+  /** Queues a sliced look at every held item's local state, unless one is queued already. */
+  private void sweepStates() {
+    if (sweepQueued || !states.sweepDue()) {
       return;
     }
-    tree = next;
-    memberDirectory.update(tree); // before publishing: routes carry their members' metadata
-    stats.watchUpdates.increment();
-    Set<String> changed = index.apply(tree, update);
-    placementNotes.observe(index);
-    states.forgetReleased(changed, index);
-    if (update instanceof WatchUpdate.Snapshot) {
-      stats.snapshots.increment();
-      states.checkAll();
-    } else {
-      states.changed(changed);
+    sweepQueued = true;
+    LoopSlices.Job sweep = states.sweep(() -> index, this::maybeDecide);
+    slices.submit(new LoopSlices.Job() {
+      @Override
+      public boolean step() {
+        return sweep.step();
+      }
+
+      @Override
+      public boolean blocksDecisions() {
+        return false;
+      }
+
+      @Override
+      public void finished() {
+        sweepQueued = false;
+        sweep.finished();
+      }
+    });
+  }
+
+  /**
+   * Tells the application it holds nothing, before anything else queued: in slices, as a lease
+   * loss at 100,000 items would otherwise stall the loop. Completes once told.
+   */
+  private Future<Void> tellNothingHeld(String reason) {
+    long revision = tree.revision();
+    if (slices.isClosed()) {
+      table.publishNothingHeld(revision, reason);
+      return Future.succeededFuture();
     }
-    publishHealth(); // before the routes: a reader that saw a route sees the health of its view
-    if (phase == Phase.RUNNING && !index.memberPresent() && tree.revision() >= memberCreatedRevision) {
-      // Our lease is gone (or someone deleted our key): say so before the routes that
-      // follow from it, then rejoin.
-      relinquish("member key " + keys.member(member) + " vanished");
-      table.publish(index, changed, tree.revision(), false);
-      return;
-    }
-    // Never claim a role on a lease declared lost, whatever the phase says.
-    table.publish(index, changed, tree.revision(), phase != Phase.REJOINING && lease != null && !lease.isLost());
-    maybeDecide();
+    Promise<Void> told = Promise.promise();
+    slices.submitUrgent(new LoopSlices.Job() {
+      @Override
+      public boolean step() {
+        return table.publishNothingHeld(revision, reason, STEP);
+      }
+
+      @Override
+      public void finished() {
+        told.tryComplete();
+      }
+    });
+    return told.future();
   }
 
   private void maybeDecide() {
     if ((phase != Phase.RUNNING && phase != Phase.CANCELLING) || inFlight || restartExiting
-        || tree.revision() < awaitRevision) {
+        || tree.revision() < awaitRevision || slices.blocksDecisions()) {
       return;
     }
     if (backoffTimer >= 0) {
@@ -647,7 +817,7 @@ public class AllocatorVerticle extends AbstractVerticle {
           + "failed ({}); it expires by itself", member, graceLeaseRevoked, err.toString()));
     }
     stats.decisions.increment();
-    Decision d = decider.decide(index, states::stateOf, rnd, states.toCheck());
+    Decision d = decider.decide(index, states::stateOf, rnd, states.toCheck()); // never all held items
     if (!d.updatesState()) {
       // Every candidate was checked and none is stale (the state rules come first).
       states.checked();
@@ -658,7 +828,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         backoffRoot = tree.root();
         backoffTimer = vertx.setTimer(1 + rnd.nextInt((int) options.getDeadlockBackoffMillis()), id -> {
           backoffTimer = -1;
-          if (backoffRoot == tree.root() && !inFlight && (phase == Phase.RUNNING)) {
+          if (backoffRoot == tree.root() && !inFlight && (phase == Phase.RUNNING) && !slices.blocksDecisions()) {
             execute(d);
           } else {
             maybeDecide();
@@ -745,7 +915,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     publishHealth();
     if (phase == Phase.CANCELLING) {
       // Our entries go with the lease: nothing left to hand off.
-      table.publishNothingHeld(tree.revision(), RouteChange.LEASE_LOST);
+      tellNothingHeld(RouteChange.LEASE_LOST);
       finishExit("lease lost while cancelling: " + reason);
       return;
     }
@@ -767,7 +937,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       vertx.cancelTimer(backoffTimer);
       backoffTimer = -1;
     }
-    table.publishNothingHeld(tree.revision(), RouteChange.LEASE_LOST);
+    tellNothingHeld(RouteChange.LEASE_LOST);
     emit(AllocatorEvent.Kind.LEASE_LOST, tree.revision(), reason);
     // Rejoin at once rather than after the revoke, which can take a whole call timeout when
     // the outage that lost the lease goes on (seen in bench/chaos after a leader kill: 5 s
@@ -795,18 +965,52 @@ public class AllocatorVerticle extends AbstractVerticle {
         return;
       }
       enter(Phase.RUNNING);
-      index = newIndex(lease.id());
-      states.checkAll();
-      table.publish(index, index.rebuild(tree), tree.revision(), true);
-      publishHealth();
-      LOG.info("member {} rejoined with lease {}", member, lease.id());
-      emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
-      maybeDecide();
+      slices.submit(new Rebuild());
     }).onFailure(err -> {
       long delay = Backoff.delayMillis(250, 5000, attempt);
       LOG.warn("member {}: rejoin attempt {} failed ({}); retrying in {} ms", member, attempt, err.toString(), delay);
       vertx.setTimer(delay, t -> rejoin(attempt + 1));
     });
+  }
+
+  /**
+   * After a rejoin: a new index for the new lease, built from the tree in slices, its routes
+   * published (those giving this member no role only where they changed).
+   */
+  private final class Rebuild implements LoopSlices.Job {
+    private java.util.Iterator<String> work;
+
+    @Override
+    public boolean step() {
+      if (work == null) {
+        if (phase != Phase.RUNNING) {
+          return true; // lost again meanwhile: the next rejoin rebuilds
+        }
+        index = newIndex(lease.id());
+        work = index.beginRebuild(tree);
+        states.checkAll();
+      }
+      List<String> chunk = new ArrayList<>(STEP);
+      while (chunk.size() < STEP && work.hasNext()) {
+        chunk.add(work.next());
+      }
+      stats.itemsReclassified.add(chunk.size());
+      table.publish(index, index.reclassify(chunk), tree.revision(), mayHold(index), true);
+      if (work.hasNext()) {
+        return false;
+      }
+      index.end();
+      sweepStates();
+      publishHealth();
+      LOG.info("member {} rejoined with lease {}", member, lease.id());
+      emit(AllocatorEvent.Kind.JOINED, tree.revision(), "lease " + lease.id());
+      return true;
+    }
+
+    @Override
+    public void finished() {
+      maybeDecide();
+    }
   }
 
   // ---------------------------------------------------------------- exit
@@ -898,8 +1102,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     Future<Void> revoked = lease != null
         ? lease.revokeRetrying(Duration.ofSeconds(lease.ttlSeconds())).recover(err -> Future.succeededFuture())
         : Future.succeededFuture();
-    revoked.onComplete(ar -> {
-      table.publishNothingHeld(tree.revision(), RouteChange.ROUTE);
+    revoked.compose(ar -> tellNothingHeld(RouteChange.ROUTE)).onComplete(ar -> {
       long rev = tree.revision();
       LOG.info("member {} exited at revision {} ({})", member, rev, why);
       emit(AllocatorEvent.Kind.EXITED, rev, why);
@@ -908,6 +1111,9 @@ public class AllocatorVerticle extends AbstractVerticle {
   }
 
   private Future<Void> cleanup() {
+    if (slices != null) {
+      slices.close();
+    }
     if (tickTimer >= 0) {
       vertx.cancelTimer(tickTimer);
       tickTimer = -1;
@@ -969,7 +1175,8 @@ public class AllocatorVerticle extends AbstractVerticle {
         LOG.error("member {}: event listener failed", member, ex);
       }
     }
-    vertx.eventBus().publish(options.getAddress() + ".events", e.toJson());
+    // Local consumers only, like route changes: other nodes of a clustered bus have their own members.
+    vertx.eventBus().publish(options.getAddress() + ".events", e.toJson(), new DeliveryOptions().setLocalOnly(true));
   }
 
   private <T> Future<T> onContext(Supplier<T> fn) {

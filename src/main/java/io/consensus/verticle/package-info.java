@@ -3,7 +3,8 @@
  * fleet, watches the keyspace, applies the allocation rules through etcd transactions, keeps its
  * lease, and tells the application ({@code ItemHandler}, event-bus {@code RouteChange}s) about
  * its routes; {@code AllocatorOptions} configures it; {@code AllocatorEvent} marks milestones;
- * {@code AllocatorStats} and {@code AllocatorHealth} (the immutable health snapshot) serve
+ * {@code AllocatorStats}, {@code AllocatorHealth} (the immutable health snapshot) and
+ * {@code EventLoopLag} (its event-loop lag figures) serve
  * metrics and health checks. The implementation is in {@code internal.member}.
  *
  * <p>May import: {@code tree}, {@code route}, {@code etcd}, {@code config} and the

@@ -55,4 +55,32 @@ public record TestCertificates(Path dir, Path caCert, Path serverCert, Path serv
     return List.of("--cert-file", serverCert.toString(), "--key-file", serverKey.toString(),
         "--trusted-ca-file", caCert.toString(), "--client-cert-auth");
   }
+
+  /**
+   * Starts an etcd serving only {@code https://127.0.0.1:clientPort} with these certificates
+   * (client certificates demanded), its data and log under {@code dir}; waits until etcd logs
+   * that it serves clients. The caller destroys the process.
+   */
+  public Process startEtcd(Path dir, int clientPort, int peerPort) throws IOException {
+    String endpoint = "https://127.0.0.1:" + clientPort;
+    String peer = "http://127.0.0.1:" + peerPort;
+    java.util.List<String> cmd = new java.util.ArrayList<>(List.of("etcd", "--name", "tls",
+        "--data-dir", dir.resolve("data").toString(), "--listen-client-urls", endpoint,
+        "--advertise-client-urls", endpoint, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+        "--initial-cluster", "tls=" + peer));
+    cmd.addAll(etcdServerFlags());
+    Path log = dir.resolve("etcd.log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_"));
+    Process etcd = pb.start();
+    io.consensus.testing.Await.until("TLS etcd serves clients", java.time.Duration.ofSeconds(30), () -> {
+      try {
+        return java.nio.file.Files.readString(log).contains("serving client traffic securely")
+            || java.nio.file.Files.readString(log).contains("ready to serve client requests");
+      } catch (IOException e) {
+        return false;
+      }
+    }, () -> "etcd exited: " + !etcd.isAlive());
+    return etcd;
+  }
 }

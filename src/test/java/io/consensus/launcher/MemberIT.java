@@ -64,6 +64,8 @@ class MemberIT {
       HttpResponse<String> health = m1.get("/health");
       assertThat(health.statusCode()).isEqualTo(200);
       assertThat(new JsonObject(health.body()).getString("reason")).isEqualTo("ok");
+      assertThat(new JsonObject(health.body()).getJsonObject("eventLoopLag").getJsonObject("keeper").fieldNames())
+          .containsExactlyInAnyOrder("maxMillis", "p99Millis", "recentMaxMillis");
 
       HttpResponse<String> metrics = m1.get("/metrics");
       assertThat(metrics.statusCode()).isEqualTo(200);
@@ -79,7 +81,9 @@ class MemberIT {
           "allocator_transaction_seconds_count{member=\"m1\",}",
           "allocator_watch_events_total{member=\"m1\",}",
           "allocator_lease_keepalive_failures_total{member=\"m1\",} 0.0",
-          "allocator_healthy{member=\"m1\",} 1.0");
+          "allocator_healthy{member=\"m1\",} 1.0",
+          "allocator_event_loop_lag_seconds_count{loop=\"keeper\",member=\"m1\",}",
+          "allocator_event_loop_lag_seconds_max{loop=\"allocator\",member=\"m1\",}");
       LauncherProcess.await("metrics of the converged member", () -> {
         String body = m1.get("/metrics").body();
         return expected.stream().allMatch(body::contains);

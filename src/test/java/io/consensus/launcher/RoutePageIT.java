@@ -92,6 +92,10 @@ class RoutePageIT {
             .isEqualTo("zone z2");
         assertThat(page.eval("document.querySelector('th[data-member=\"m1\"] .health').textContent"))
             .isEqualTo("up");
+        // A member's page shows its event-loop lag (from its /health); a spectator has none.
+        LauncherProcess.await("the member's page shows its event-loop lag", () -> Boolean.TRUE.equals(memberPage.eval(
+            "!document.getElementById('box-lag').hidden && /^\\d+$/.test(document.getElementById('c-lag-keeper').textContent)")));
+        assertThat(page.eval("document.getElementById('box-lag').hidden")).isEqualTo(true);
         // Filtering narrows the grid.
         assertThat(page.eval("(() => { const f = document.getElementById('filter'); f.value = 'item-a';"
             + " f.dispatchEvent(new Event('input')); const n = " + ROWS + ".length; f.value = '';"

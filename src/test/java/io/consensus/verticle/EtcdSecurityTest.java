@@ -6,7 +6,11 @@ import com.google.protobuf.ByteString;
 import io.consensus.etcd.EtcdAuthenticationException;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.etcd.EtcdKeys;
+import io.consensus.admin.AdminClient;
+import io.consensus.etcd.EtcdClientOptions;
 import io.consensus.etcd.EtcdSecurity;
+import io.consensus.spectator.RoutingTableOptions;
+import io.consensus.spectator.RoutingTableVerticle;
 import io.consensus.etcd.TestCertificates;
 import io.consensus.route.Role;
 import io.consensus.config.ConfigException;
@@ -66,16 +70,7 @@ class EtcdSecurityTest {
     TestCertificates certs = TestCertificates.create(tmp.resolve("pki"));
     int tlsPort = freePort();
     String tlsEndpoint = "https://127.0.0.1:" + tlsPort;
-    int peerPort = freePort();
-    List<String> cmd = new ArrayList<>(List.of("etcd", "--name", "tls", "--data-dir", tmp.resolve("data").toString(),
-        "--listen-client-urls", tlsEndpoint, "--advertise-client-urls", tlsEndpoint,
-        "--listen-peer-urls", "http://127.0.0.1:" + peerPort, "--initial-advertise-peer-urls",
-        "http://127.0.0.1:" + peerPort, "--initial-cluster", "tls=http://127.0.0.1:" + peerPort));
-    cmd.addAll(certs.etcdServerFlags());
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("etcd.log").toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_"));
-    Process etcdTls = pb.start();
+    Process etcdTls = certs.startEtcd(tmp, tlsPort, freePort());
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
       io.vertx.core.Context ctx = vertx.getOrCreateContext();
@@ -94,10 +89,14 @@ class EtcdSecurityTest {
 
       AllocatorVerticle m = new AllocatorVerticle(new AllocatorOptions().setEndpoints(List.of(tlsEndpoint))
           .setRoot("/tls").setMember("m1").setItems(ITEMS).setLeaseTtlSeconds(4).setEtcdSecurity(tls));
-      TestFleet.await(vertx.deployVerticle(m));
+      String memberId = TestFleet.await(vertx.deployVerticle(m));
       TestFleet.awaitCondition("m1 masters all over TLS", () -> TestFleet.await(m.routes()).values().stream()
           .filter(c -> c.role() == Role.MASTER).count() == ITEMS.size(), () -> "");
       assertThat(onContextAwait(ctx, () -> range(good, "/tls/items/"))).isEqualTo(ITEMS.size());
+
+      // The spectator and the admin client reach the same etcd through the same client options.
+      EtcdClientOptions client = new EtcdClientOptions().setEndpoints(List.of(tlsEndpoint)).setSecurity(tls);
+      assertSpectatorAndAdminSee(vertx, ctx, client, "/tls", "m1");
 
       // Without a client certificate etcd refuses the handshake.
       EtcdConnection noCert = onContext(ctx, () -> new EtcdConnection(vertx, List.of(tlsEndpoint),
@@ -111,12 +110,31 @@ class EtcdSecurityTest {
               certs.clientKey().toString())));
       Throwable distrusted = TestFleet.awaitFailure(onContext(ctx, () -> range(untrusted, "/tls/")));
       assertThat(rootCauseOfType(distrusted, javax.net.ssl.SSLException.class)).as("%s", distrusted).isNotNull();
-      TestFleet.await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+      TestFleet.await(vertx.undeploy(memberId));
       assertThat(onContextAwait(ctx, () -> range(good, "/tls/"))).as("a graceful stop leaves nothing").isZero();
     } finally {
       TestFleet.await(vertx.close());
       etcdTls.destroy();
       etcdTls.waitFor();
+    }
+  }
+
+  /** A spectator follows {@code root} and an admin client reads it, both with {@code client}'s TLS or credentials. */
+  static void assertSpectatorAndAdminSee(io.vertx.core.Vertx vertx, io.vertx.core.Context ctx, EtcdClientOptions client,
+      String root, String master) {
+    RoutingTableVerticle spectator = new RoutingTableVerticle(new RoutingTableOptions().setEtcdClientOptions(client)
+        .setRoot(root).setItems(ITEMS));
+    String id = TestFleet.await(vertx.deployVerticle(spectator));
+    TestFleet.awaitCondition("the spectator sees " + master + " master every item", () -> ITEMS.stream()
+        .allMatch(i -> spectator.masterOf(i) != null && spectator.masterOf(i).member().equals(master)),
+        () -> spectator.table().toString());
+    TestFleet.await(vertx.undeploy(id));
+    AdminClient admin = onContext(ctx, () -> AdminClient.create(vertx, client, root, ITEMS, 0));
+    try {
+      assertThat(onContextAwait(ctx, admin::members).presentOrDrained()).containsExactly(master);
+      assertThat(onContextAwait(ctx, admin::items)).hasSize(ITEMS.size());
+    } finally {
+      onContextAwait(ctx, admin::close);
     }
   }
 
@@ -160,6 +178,8 @@ class EtcdSecurityTest {
     TestFleet.awaitCondition("m1 masters all with auth", () -> TestFleet.await(m.routes()).values().stream()
         .filter(c -> c.role() == Role.MASTER).count() == ITEMS.size(), () -> "");
     assertThat(TestFleet.await(fleet.onContext(() -> range(root, "/sec/items/")))).isGreaterThanOrEqualTo(3);
+    assertSpectatorAndAdminSee(fleet.vertx, fleet.onContext(fleet.vertx::getOrCreateContext),
+        new EtcdClientOptions().setEndpoints(etcd.endpoints()).setCredentials("alloc", PASSWORD), "/sec", "m1");
 
     // etcd forgets its tokens when it restarts: the member authenticates again and carries on.
     etcd.restart();

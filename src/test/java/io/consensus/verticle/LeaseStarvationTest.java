@@ -7,6 +7,7 @@ import io.consensus.internal.lease.LeaseKeeper;
 import io.consensus.route.Route;
 import io.consensus.testing.Await;
 import io.consensus.testing.EtcdExtension;
+import io.consensus.testing.LoopStalls;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -61,23 +62,7 @@ class LeaseStarvationTest {
     return t.join();
   }
 
-  /** Blocks {@code ctx}'s event loop for {@code millis} (the stall under test), returning when it ends. */
-  private static void block(Context ctx, long millis) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    ctx.runOnContext(v -> {
-      sleep(millis);
-      done.complete(null);
-    });
-    done.join();
-  }
 
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(Math.max(0, millis));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 
   private boolean memberKeyOn(long lease) {
     return fleet.keys().stream().anyMatch(kv -> kv.key().equals(fleet.root + "/members/m1") && kv.lease() == lease);
@@ -93,7 +78,7 @@ class LeaseStarvationTest {
     long acksBefore = keeper.keepAlivesAcknowledged();
     long blockMillis = 2 * keeper.ttlSeconds() * 1000;
 
-    block(allocator, blockMillis);
+    LoopStalls.block(allocator, blockMillis);
 
     // Renewals went on during the stall, and etcd still holds the lease and the member key.
     assertThat(keeper.keepAlivesAcknowledged() - acksBefore).as("keep-alives answered during the stall")
@@ -138,12 +123,8 @@ class LeaseStarvationTest {
 
     // Starve the keeper's loop until a little past its loss deadline (lastAck + TTL - margin):
     // no keep-alive goes out meanwhile.
-    CompletableFuture<Long> pastDeadline = new CompletableFuture<>();
-    m.keeperContext().runOnContext(v -> {
-      sleep(keeper.millisUntilDeadline() + 200);
-      pastDeadline.complete(keeper.millisUntilDeadline());
-    });
-    assertThat(pastDeadline.join()).as("ms to the deadline when the keeper runs again").isNegative();
+    LoopStalls.blockUntil(m.keeperContext(), Duration.ofSeconds(30), () -> keeper.millisUntilDeadline() < -200);
+    assertThat(keeper.millisUntilDeadline()).as("ms to the deadline when the keeper runs again").isNegative();
 
     long ttl = ttlWhenTold.orTimeout(30, TimeUnit.SECONDS).join();
     assertThat(ttl).as("etcd's TTL of the lease when the application was told it is lost").isPositive();

@@ -13,6 +13,7 @@ import io.consensus.tree.WatchUpdate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,11 @@ public final class AllocationIndex {
   private final TreeSet<String> fixedItems;
 
   private KeyTree tree;
+  private Node itemsNode;
   private Node membersNode;
+  // Between begin and end: the member keys changed (zone doubling is re-derived at the end).
+  private boolean membersChanged;
+  private long reclassified;
   private int memberCount;
   private int rank = -1;
   private boolean memberPresent;
@@ -145,13 +150,9 @@ public final class AllocationIndex {
 
   /** Re-classifies every item of {@code newTree}; returns the items whose route changed or vanished. */
   public Set<String> rebuild(KeyTree newTree) {
-    Set<String> all = new LinkedHashSet<>(items.keySet());
-    Node itemsNode = Items.itemsNode(newTree);
-    if (itemsNode != null) {
-      itemsNode.forEachChild(n -> all.add(n.name()));
-    }
-    all.addAll(fixedItems);
-    return update(newTree, all);
+    Set<String> changed = reclassifyAll(beginRebuild(newTree));
+    end();
+    return changed;
   }
 
   /**
@@ -159,15 +160,41 @@ public final class AllocationIndex {
    * always re-counted); returns those whose route changed or vanished.
    */
   public Set<String> update(KeyTree newTree, Collection<String> touched) {
+    Set<String> changed = reclassifyAll(begin(newTree, touched));
+    end();
+    return changed;
+  }
+
+  private Set<String> reclassifyAll(Iterator<String> work) {
+    Set<String> changed = new LinkedHashSet<>();
+    List<String> chunk = new ArrayList<>();
+    while (work.hasNext()) {
+      chunk.add(work.next());
+      if (chunk.size() == 256 || !work.hasNext()) {
+        changed.addAll(reclassify(chunk));
+        chunk.clear();
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Starts bringing the index to {@code newTree} in steps (for a caller that slices its work):
+   * re-counts the members and returns every item to re-classify, {@code touched} and those the
+   * members or a restart declaration touch, each once, listed lazily (a revision deleting a
+   * member's 75,000 entries is not copied at once). Pass them to {@link #reclassify} in any
+   * chunks, then call {@link #end}. Until then the index is half way and not for deciding.
+   */
+  public Iterator<String> begin(KeyTree newTree, Collection<String> touched) {
+    String[] more = {};
     Node oldMembers = tree == null ? null : tree.child(Keys.MEMBER_PREFIX);
     this.tree = newTree;
+    this.itemsNode = Items.itemsNode(newTree);
     Node members = newTree.child(Keys.MEMBER_PREFIX);
     this.membersNode = members;
     if (members != oldMembers && !myMasters.isEmpty()) {
       // Readiness for hand-off depends on the replicas' member keys: re-check our masters.
-      Set<String> more = new LinkedHashSet<>(touched);
-      more.addAll(myMasters.all());
-      touched = more;
+      more = myMasters.all().toArray(new String[0]);
     }
     Node me = members == null ? null : members.child(member);
     // A key of our name on another lease is another incarnation's (a restart that already
@@ -177,6 +204,7 @@ public final class AllocationIndex {
       leaselessMembers = new java.util.TreeSet<>();
       memberCount = members == null ? 0 : countValid(members, leaselessMembers);
       rank = memberPresent ? rankOf(members) : -1;
+      membersChanged = true;
     }
     drainedNode = newTree.child(Keys.DRAINED_PREFIX);
     Node maint = newTree.child(Keys.MAINTENANCE);
@@ -187,16 +215,106 @@ public final class AllocationIndex {
     if (declared != restartLease) {
       restartLease = declared;
       // Entries on the declared lease become adoptable (or stop being so): re-check our items.
-      Set<String> more = new LinkedHashSet<>(touched);
-      more.addAll(items.keySet());
-      touched = more;
+      more = items.keySet().toArray(new String[0]);
     }
-    Node itemsNode = Items.itemsNode(newTree);
+    return touchedThen(touched, more);
+  }
+
+  /** {@code touched}, then those of {@code more} not in it (a set: it is looked up, not copied). */
+  private static Iterator<String> touchedThen(Collection<String> touched, String[] more) {
+    if (more.length == 0) {
+      return touched.iterator();
+    }
+    Set<String> first = touched instanceof Set<String> set ? set : new LinkedHashSet<>(touched);
+    Iterator<String> head = first.iterator();
+    return new Iterator<>() {
+      private int i;
+      private String next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null) {
+          if (head.hasNext()) {
+            next = head.next();
+          } else if (i < more.length) {
+            String m = more[i++];
+            next = first.contains(m) ? null : m;
+          } else {
+            return false;
+          }
+        }
+        return true;
+      }
+
+      @Override
+      public String next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        String out = next;
+        next = null;
+        return out;
+      }
+    };
+  }
+
+  /**
+   * Starts a rebuild against {@code newTree} (as {@link #begin}): the items to re-classify are
+   * every item of the tree, every fixed item and every item the index knew, each once, listed
+   * lazily so that a caller slicing the work never walks them all at once.
+   */
+  public Iterator<String> beginRebuild(KeyTree newTree) {
+    begin(newTree, List.of());
+    Node node = itemsNode;
+    Iterator<String> fixed = fixedItems.iterator();
+    String[] known = items.keySet().toArray(new String[0]);
+    return new Iterator<>() {
+      private int inTree;
+      private int inKnown;
+      private String next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null) {
+          if (node != null && inTree < node.childCount()) {
+            next = node.childAt(inTree++).name();
+          } else if (fixed.hasNext()) {
+            String f = fixed.next();
+            next = node != null && node.child(f) != null ? null : f;
+          } else if (inKnown < known.length) {
+            String k = known[inKnown++];
+            next = node != null && node.child(k) != null || fixedItems.contains(k) ? null : k;
+          } else {
+            return false;
+          }
+        }
+        return true;
+      }
+
+      @Override
+      public String next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        String out = next;
+        next = null;
+        return out;
+      }
+    };
+  }
+
+  /**
+   * Re-classifies {@code chunk} against the tree of the last {@link #begin}; returns the items
+   * whose route changed or vanished.
+   */
+  public Set<String> reclassify(Collection<String> chunk) {
     Set<String> changed = new LinkedHashSet<>();
-    boolean membersChanged = members != oldMembers;
-    for (String item : touched) {
+    for (String item : chunk) {
+      reclassified++;
       ItemSummary old = items.get(item);
-      ItemSummary now = Names.isValid(item) ? summarize(item, itemsNode == null ? null : itemsNode.child(item)) : null;
+      // A name the index holds was checked when it came in.
+      ItemSummary now = old != null || Names.isValid(item)
+          ? summarize(item, itemsNode == null ? null : itemsNode.child(item)) : null;
       if (old != null && now != null && old.equals(now)) {
         continue;
       }
@@ -216,7 +334,13 @@ public final class AllocationIndex {
         changed.add(item);
       }
     }
+    return changed;
+  }
+
+  /** Finishes what {@link #begin} started, once every item it returned was re-classified. */
+  public void end() {
     if (membersChanged) {
+      membersChanged = false;
       // Zones live in member key values: which replicas are doubled in a zone may have changed.
       myDoubled.clear();
       for (String item : myReplicas.all()) {
@@ -225,7 +349,19 @@ public final class AllocationIndex {
         }
       }
     }
-    return changed;
+  }
+
+  /**
+   * Items re-classified since this index was made: a count of the work updates did, for tests
+   * that check an update costs work proportional to the items it touches.
+   */
+  public long reclassified() {
+    return reclassified;
+  }
+
+  /** The lease this index counts entries of as this member's own (0: any). */
+  public long lease() {
+    return lease;
   }
 
   /** Whether this member's replica entry shares its zone with an earlier entry of a fully staffed item. */
@@ -263,12 +399,24 @@ public final class AllocationIndex {
   public static Set<String> touchedItems(KeyTree tree, List<KeyEvent> events) {
     Set<String> out = new LinkedHashSet<>();
     for (KeyEvent e : events) {
-      String[] segs = tree.segments(e.kv().key());
-      if (segs.length >= 2 && segs[0].equals(Keys.ITEMS_PREFIX)) {
-        out.add(segs[1]);
+      String item = itemOf(tree, e.kv().key());
+      if (item != null) {
+        out.add(item);
       }
     }
     return out;
+  }
+
+  /** The item whose key {@code key} is ({@code ROOT/items/<item>[/...]}), or null; without splitting the key. */
+  public static String itemOf(KeyTree tree, String key) {
+    String root = tree.rootKey();
+    int from = root.length() + 1 + Keys.ITEMS_PREFIX.length() + 1;
+    if (key.length() < from || !key.startsWith(root) || key.charAt(root.length()) != '/'
+        || !key.startsWith(Keys.ITEMS_PREFIX, root.length() + 1) || key.charAt(from - 1) != '/') {
+      return null;
+    }
+    int slash = key.indexOf('/', from);
+    return key.substring(from, slash < 0 ? key.length() : slash);
   }
 
   /**

@@ -16,8 +16,9 @@ public record Decision(Outcome outcome, List<Action> actions, Rule rule) {
     /** Make the writes in {@link #actions()}. */
     ACT,
     /**
-     * Deadlock avoidance ({@link Rule#TAKE_AFTER_BACKOFF}, {@link Rule#FORCED_HANDOFF}): make the writes after a short randomized back-off, unless
-     * the view changes meanwhile, so that members that actually want more win the race.
+     * Deadlock avoidance ({@link Rule#TAKE_AFTER_BACKOFF}, {@link Rule#FORCED_HANDOFF}): make the
+     * writes after a short randomized back-off, unless the view changes meanwhile, so that
+     * members that actually want more win the race.
      */
     TAKE_AFTER_BACKOFF,
     /** Nothing to do until the next change. */

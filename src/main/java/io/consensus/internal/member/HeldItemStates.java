@@ -5,22 +5,28 @@ import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.allocation.ItemSummary;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The local states of held items that the allocator writes into its entries: the states the
  * application reported (which take precedence over {@link ItemHandler#itemState}), and which
- * held items' states may be stale and need a look in the next decision (rules 2 and 3). Used
- * on the allocator's context only.
+ * held items' states may be stale and need a look in the next decision (the state rules). Used
+ * on the allocator's context only. Work is proportional to the items that changed, except for
+ * the sweeps over every held item, which run in bounded steps ({@link #sweep}).
  */
 public final class HeldItemStates {
   private final ItemHandler handler;
   private final String initialState;
   private final Map<String, String> reported = new HashMap<>();
-  // Held items whose state may be stale; all held items when checkAll.
+  // Held items whose state may be stale, found as items change, states are reported, and by
+  // sweeps over every held item (sliced: a tick at 100,000 items must not stall the loop).
+  private static final int STEP = 512;
   private final Set<String> check = new HashSet<>();
-  private boolean checkAll = true;
+  private boolean sweepDue = true;
 
   /** States from {@code handler}, or {@code initialState} for every item without one. */
   public HeldItemStates(ItemHandler handler, String initialState) {
@@ -43,9 +49,69 @@ public final class HeldItemStates {
     check.add(item);
   }
 
-  /** Every held item's state may have changed (a tick, a snapshot, a rejoin). */
+  /**
+   * Every held item's state may have changed (a tick, a snapshot, a rejoin): the next
+   * {@link #sweep} looks at all of them.
+   */
   public void checkAll() {
-    checkAll = true;
+    sweepDue = true;
+  }
+
+  /** Whether a {@link #sweep} is due. */
+  public boolean sweepDue() {
+    return sweepDue;
+  }
+
+  /**
+   * Whether a tick needs to re-read every held item: only a handler's {@link ItemHandler#itemState}
+   * can change without telling (reported states are noted as they come).
+   */
+  public boolean statesChangeUnseen() {
+    return handler != ItemHandler.DEFAULT;
+  }
+
+  /**
+   * The pass that {@link #checkAll} asks for, as a job of bounded steps: every item {@code index}
+   * shows held (as the job starts) whose stored state differs from its local state joins the
+   * items to check; {@code foundStale} runs at the end if any did.
+   */
+  public LoopSlices.Job sweep(Supplier<AllocationIndex> index, Runnable foundStale) {
+    return new LoopSlices.Job() {
+      private List<String> held;
+      private int next;
+      private boolean stale;
+
+      @Override
+      public boolean step() {
+        AllocationIndex ix = index.get();
+        if (held == null) {
+          sweepDue = false;
+          held = ix.heldItems();
+        }
+        int end = Math.min(held.size(), next + STEP);
+        for (; next < end; next++) {
+          String item = held.get(next);
+          ItemSummary s = ix.summary(item);
+          if (s != null && s.myEntry() != null && !Objects.equals(stateOf(item), s.myEntry().state())) {
+            check.add(item);
+            stale = true;
+          }
+        }
+        return next >= held.size();
+      }
+
+      @Override
+      public boolean blocksDecisions() {
+        return false; // it only reads the view; a decision meanwhile misses nothing it would act on
+      }
+
+      @Override
+      public void finished() {
+        if (stale) {
+          foundStale.run();
+        }
+      }
+    };
   }
 
   /** These items changed in the view: their states need a look. */
@@ -53,15 +119,14 @@ public final class HeldItemStates {
     check.addAll(items);
   }
 
-  /** The items whose states to check in the next decision; null for every held item. */
+  /** The items whose states to check in the next decision. */
   public Set<String> toCheck() {
-    return checkAll ? null : check;
+    return check;
   }
 
   /** A decision looked at every candidate and found none stale. */
   public void checked() {
     check.clear();
-    checkAll = false;
   }
 
   /** A reported state describes one holding of an item: once released, the next take starts afresh. */

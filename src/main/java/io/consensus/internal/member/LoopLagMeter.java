@@ -19,7 +19,7 @@ public final class LoopLagMeter {
   /** Time between samples. */
   public static final long PERIOD_MILLIS = 100;
   static final int RECENT_SECONDS = 10;
-  private static final int EXACT = 128; // one bucket per millisecond below this
+  static final int EXACT = 128; // one bucket per millisecond below this
   private static final int BUCKETS = EXACT + 64;
 
   private final Context context;

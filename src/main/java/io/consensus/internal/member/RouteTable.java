@@ -8,10 +8,13 @@ import io.consensus.internal.route.MemberDirectory;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,11 +24,20 @@ import java.util.TreeMap;
  * queue ({@link RouteDelivery}). Owned by the allocator's context.
  */
 public final class RouteTable {
+  /**
+   * Route changes are this process's business: on a clustered event bus they must not reach
+   * other nodes, whose own members publish theirs on the same address.
+   */
+  private static final DeliveryOptions LOCAL_ONLY = new DeliveryOptions().setLocalOnly(true);
+
   private final String member;
   private final String address;
   private final RouteDelivery delivery;
   private final EventBus bus;
-  private final Map<String, RouteChange> table = new TreeMap<>();
+  // By item; sorted only when handed out. Held: the items whose last change gives this member a
+  // role, oldest first (lease loss and exit tell them without walking the whole table).
+  private final Map<String, RouteChange> table = new HashMap<>();
+  private final LinkedHashSet<String> held = new LinkedHashSet<>();
   private final MemberDirectory members;
   private final Runnable onMastershipGained;
 
@@ -46,20 +58,43 @@ public final class RouteTable {
    *                doubt: it then reports no role at all)
    */
   public void publish(AllocationIndex index, Collection<String> items, long revision, boolean mayHold) {
+    publish(index, items, revision, mayHold, false);
+  }
+
+  /**
+   * Publishes the current routes of {@code items} at {@code revision}; with {@code joining}
+   * (the routes of a first snapshot or a rejoin) a route with no role for this member is only
+   * recorded, not published, unless it differs from one told before: an application learns
+   * nothing from the NONE routes of every item of the fleet.
+   */
+  public void publish(AllocationIndex index, Collection<String> items, long revision, boolean mayHold,
+      boolean joining) {
     for (String item : items) {
       ItemSummary s = index.summary(item);
       RouteChange change;
       if (s == null) {
         change = new RouteChange(member, item, revision, Route.empty(item), -1, Role.NONE, true, RouteChange.ROUTE);
-        table.remove(item);
+        held.remove(item);
+        RouteChange old = table.remove(item);
+        if (joining && old == null) {
+          continue;
+        }
       } else {
         boolean mine = mayHold && s.myEntry() != null;
         change = new RouteChange(member, item, revision, s.route(), mine ? s.myIndex() : -1,
             mine ? s.role() : Role.NONE, false, RouteChange.ROUTE, members.metadataOf(s.route()));
         RouteChange old = table.put(item, change);
+        if (change.index() >= 0) {
+          held.add(item);
+        } else {
+          held.remove(item);
+        }
         if (change.role() == Role.MASTER && old != null && old.role() != Role.MASTER && !old.route().isEmpty()
             && !old.route().master().member().equals(member)) {
           onMastershipGained.run();
+        }
+        if (joining && change.index() < 0 && (old == null || old.index() < 0 && old.route().equals(change.route()))) {
+          continue;
         }
       }
       deliver(change);
@@ -68,14 +103,35 @@ public final class RouteTable {
 
   /** Tells the application it holds nothing any more, for every item it held. */
   public void publishNothingHeld(long revision, String reason) {
-    for (RouteChange old : table.values()) {
-      if (old.index() >= 0) {
-        RouteChange none = new RouteChange(member, old.item(), revision, old.route(), -1, Role.NONE, false, reason,
-            old.metadata());
-        table.put(old.item(), none);
-        deliver(none);
-      }
+    while (!publishNothingHeld(revision, reason, Integer.MAX_VALUE)) {
+      // all at once
     }
+  }
+
+  /**
+   * Tells the application it holds nothing any more for up to {@code max} of the items it
+   * holds; true once it holds none. Costs work in the items held, not in the table.
+   */
+  public boolean publishNothingHeld(long revision, String reason, int max) {
+    for (int i = 0; i < max; i++) {
+      if (held.isEmpty()) {
+        return true;
+      }
+      java.util.Iterator<String> first = held.iterator();
+      String item = first.next();
+      first.remove();
+      RouteChange old = table.get(item);
+      RouteChange none = new RouteChange(member, old.item(), revision, old.route(), -1, Role.NONE, false, reason,
+          old.metadata());
+      table.put(old.item(), none);
+      deliver(none);
+    }
+    return held.isEmpty();
+  }
+
+  /** Items this member's routes give it a role in, as last told. */
+  public int heldCount() {
+    return held.size();
   }
 
   /** A copy of the table, keyed by item. */
@@ -86,13 +142,13 @@ public final class RouteTable {
   /** The table as answered on {@code <address>.table.<member>}. */
   public JsonObject toJson(long revision) {
     JsonArray routes = new JsonArray();
-    table.values().forEach(c -> routes.add(c.toJson()));
+    new TreeMap<>(table).values().forEach(c -> routes.add(c.toJson()));
     return new JsonObject().put("member", member).put("revision", revision).put("routes", routes);
   }
 
   /** The handler gets the change through its item's queue; the event bus at once. */
   private void deliver(RouteChange change) {
     delivery.deliver(change);
-    bus.publish(address, change.toJson());
+    bus.publish(address, change.toJson(), LOCAL_ONLY);
   }
 }

@@ -249,23 +249,6 @@ class LeaseKeeperTest {
 
   // ---- a keeper on its own event loop ----
 
-  /** Blocks {@code c}'s event loop until {@code stop} holds or {@code max} passed (the stall under test). */
-  private static void blockUntil(Context c, Duration max, BooleanSupplier stop) throws Exception {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    c.runOnContext(v -> {
-      long until = nowMillis() + max.toMillis();
-      while (!stop.getAsBoolean() && nowMillis() < until) {
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-      done.complete(null);
-    });
-    done.get(max.toMillis() + 10_000, TimeUnit.MILLISECONDS);
-  }
 
   private static Thread threadOf(Context c) throws Exception {
     CompletableFuture<Thread> t = new CompletableFuture<>();
@@ -303,7 +286,7 @@ class LeaseKeeperTest {
     }));
     awaitFirstAck(keeper);
     long acks = keeper.keepAlivesAcknowledged();
-    blockUntil(ctx, Duration.ofSeconds(4), keeper::isLost); // twice the TTL
+    io.consensus.testing.LoopStalls.blockUntil(ctx, Duration.ofSeconds(4), keeper::isLost); // twice the TTL
     assertThat(keeper.isLost()).isFalse();
     assertThat(keeper.keepAlivesAcknowledged()).as("renewals during the stall").isGreaterThan(acks + 2);
     assertThat(timeToLive(keeper.id()).getTTL()).isPositive();
@@ -341,7 +324,7 @@ class LeaseKeeperTest {
     LeaseKeeper keeper = io.consensus.testing.ContextCalls.onContext(other, () -> LeaseKeeper.grant(vertx, conn,
         new LeaseOptions().setTtlSeconds(2), reason -> lostCalls.incrementAndGet()));
     awaitFirstAck(keeper);
-    blockUntil(ctx, Duration.ofSeconds(4), keeper::isLost);
+    io.consensus.testing.LoopStalls.blockUntil(ctx, Duration.ofSeconds(4), keeper::isLost);
     assertThat(keeper.isLost()).as("lost while the connection's loop was blocked").isTrue();
     assertThat(threadOf(other)).isNotSameAs(threadOf(ctx));
   }

@@ -3,6 +3,10 @@ package io.consensus.internal.member;
 import io.consensus.verticle.ItemHandler;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.consensus.internal.allocation.AllocationIndex;
+import io.consensus.tree.KeyTree;
+import io.consensus.tree.KeyValue;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -27,17 +31,42 @@ class HeldItemStatesTest {
   }
 
   @Test
-  void everyHeldItemIsCheckedFirstThenOnlyThoseThatChangedOrWereReported() {
+  void onlyItemsThatChangedOrWereReportedAreCheckedUntilASweepFindsStaleOnes() {
     HeldItemStates s = new HeldItemStates(ItemHandler.DEFAULT, "ready");
-    assertThat(s.toCheck()).as("all at first").isNull();
-    s.checked();
+    assertThat(s.sweepDue()).as("a sweep over every held item at first").isTrue();
     assertThat(s.toCheck()).isEmpty();
     s.changed(Set.of("a", "b"));
     s.report("c", "warming");
     assertThat(s.toCheck()).containsExactlyInAnyOrder("a", "b", "c");
-    s.checkAll();
-    assertThat(s.toCheck()).isNull();
     s.checked();
     assertThat(s.toCheck()).isEmpty();
+
+    // Held: a (stored "ready"), b (stored "warming"); the local state is "ready" for both.
+    AllocationIndex index = new AllocationIndex("m1", 1, List.of(), (i, st) -> true);
+    index.rebuild(KeyTree.fromSnapshot("/r", 10, List.of(
+        new KeyValue("/r/members/m1", "", 1, 1, 1, 7),
+        new KeyValue("/r/items/a/m1", "ready", 2, 2, 1, 7),
+        new KeyValue("/r/items/b/m1", "warming", 3, 3, 1, 7),
+        new KeyValue("/r/items/c/m2", "ready", 4, 4, 1, 8))));
+    boolean[] found = {false};
+    LoopSlices.Job sweep = s.sweep(() -> index, () -> found[0] = true);
+    while (!sweep.step()) {
+      // bounded steps
+    }
+    sweep.finished();
+    assertThat(s.sweepDue()).isFalse();
+    assertThat(s.toCheck()).containsExactly("b");
+    assertThat(found[0]).isTrue();
+  }
+
+  @Test
+  void onlyAHandlerWithItsOwnStatesNeedsTheTicksSweep() {
+    assertThat(new HeldItemStates(ItemHandler.DEFAULT, "ready").statesChangeUnseen()).isFalse();
+    assertThat(new HeldItemStates(new ItemHandler() {
+      @Override
+      public String itemState(String item) {
+        return "x";
+      }
+    }, "ready").statesChangeUnseen()).isTrue();
   }
 }
