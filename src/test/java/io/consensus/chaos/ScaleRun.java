@@ -206,7 +206,7 @@ public final class ScaleRun {
       long settled = converged < 0 ? -1 : awaitQuiet(etcd, Duration.ofSeconds(3), Duration.ofSeconds(30));
       long revs = etcd.currentRevision() - rev0;
       List<MemberFigures> figures = figures(members, ports, watcher.holdings(), true);
-      double writes = sum(figures, MemberFigures::writes); // NaN: a member's /metrics did not answer
+      double writes = sum(figures, MemberFigures::writes); // members whose /metrics did not answer are left out
       if (converged < 0) {
         md.append(String.format(Locale.ROOT, "- **did not converge within %d s**: %,d of %,d items not fully "
             + "staffed at the cap; masters %s%n", o.capSeconds(), watcher.unstaffedCount(), size.items(),
@@ -217,13 +217,15 @@ public final class ScaleRun {
             (revConverged - rev0) / (double) slots,
             settled < 0 ? "not within 30 s more" : String.format(Locale.ROOT, "at %.1f s", (settled - t0) / 1e9)));
       }
-      md.append(String.format(Locale.ROOT, "- revisions %,d (%.2f per slot of %,d); entry writes %,.0f (%.2f per "
-          + "slot; actions create / update / release / move %s / %s / %s / %s); placements %,.0f; mastership changes %,.0f; lease losses in the fleet %d (metric %,.0f); "
-          + "blocked-thread warnings %d; masters %s%n", revs, revs / (double) slots, slots, writes, writes / slots,
+      md.append(String.format(Locale.ROOT, "- revisions %,d (%.2f per slot of %,d); entry writes %s (%s per slot; "
+          + "actions create / update / release / move %s / %s / %s / %s); placements %s; mastership changes %s; "
+          + "lease losses in the fleet %d (metric %s); blocked-thread warnings %d; masters %s%n", revs,
+          revs / (double) slots, slots, num(writes), Double.isNaN(writes) ? "n/a"
+              : String.format(Locale.ROOT, "%.2f", writes / slots),
           num(sum(figures, f -> f.actions()[0])), num(sum(figures, f -> f.actions()[1])),
           num(sum(figures, f -> f.actions()[2])), num(sum(figures, f -> f.actions()[3])),
-          sum(figures, MemberFigures::placements), sum(figures, MemberFigures::masteryChanges),
-          figures.stream().mapToInt(f -> f.log().leaseLosses()).sum(), sum(figures, MemberFigures::leaseLossesMetric),
+          num(sum(figures, MemberFigures::placements)), num(sum(figures, MemberFigures::masteryChanges)),
+          figures.stream().mapToInt(f -> f.log().leaseLosses()).sum(), num(sum(figures, MemberFigures::leaseLossesMetric)),
           figures.stream().mapToInt(f -> f.log().blockedWarnings()).sum(), masterSpread(figures)));
       md.append("\n").append(memberTable(figures)).append("\n");
       System.err.printf(Locale.ROOT, "[scale] %s: converge %.1f s, lease losses %d%n", size, convergeS,
@@ -475,7 +477,7 @@ public final class ScaleRun {
    * The {@code -Xmx} the README recommends for a member whose fleet has {@code items} items x
    * R=2: 128 MB + 2 KB per item, at least 256 MB. The live heap measured by {@code bench/scale
    * memory} is about 0.6 KB per item (tree, index and route table: 571 MB at 1M); a join or
-   * rejoin holds the snapshot's key-values (about 0.75 KB per item) and the new tree beside what
+   * rejoin holds the snapshot's key-values (0.55 KB per item, measured) and the new tree beside what
    * is already live, and the young generation needs room on top.
    */
   public static String recommendedXmx(int items) {
@@ -502,7 +504,8 @@ public final class ScaleRun {
   }
 
   private static double sum(List<MemberFigures> figures, java.util.function.ToDoubleFunction<MemberFigures> f) {
-    return figures.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).sum();
+    double[] known = figures.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).toArray();
+    return known.length == 0 ? Double.NaN : java.util.Arrays.stream(known).sum(); // NaN: no member answered
   }
 
   static String num(double d) {
