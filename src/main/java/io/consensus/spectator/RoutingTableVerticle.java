@@ -503,6 +503,8 @@ public class RoutingTableVerticle extends AbstractVerticle {
     }
     publishedRevision = t.revision();
     firstApplied.tryComplete();
+    // Caught up as soon as nothing else waits: a reader woken by awaitRevision below sees it.
+    caughtUp = pending.isEmpty();
     waiters.reached(t.revision());
     nextSlice(this::applyNext);
   }

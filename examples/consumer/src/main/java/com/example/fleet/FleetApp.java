@@ -93,8 +93,12 @@ public class FleetApp extends AbstractVerticle {
     // [snippet:spectator-more]
     Route route = table.routeOf(item);              // master first, then replicas; null when it does not exist
     List<String> items = table.items();
+    List<String> mastered = table.mastersOf("m1");   // the items m1 masters, in name order
+    List<String> held = table.itemsOf("m1");         // the items m1 has an entry in (master or replica)
+    table.counters();                         // items, members, without master, short of their own R
     Map<String, MemberInfo> members = table.members();   // name -> metadata, present
     routing.awaitRevision(rev).onSuccess(t -> { /* t reflects etcd at >= rev */ });
+    routing.isCaughtUp();                     // the table applied everything the watch delivered
 
     // Every route change of every item, as JSON on the event bus of this Vert.x instance (default
     // address "consensus.spectator"; publisher = the spectator's name, index -1, role NONE):
