@@ -228,35 +228,58 @@ public final class AllocationIndex {
     }
     Set<String> first = touched instanceof Set<String> set ? set : new LinkedHashSet<>(touched);
     Iterator<String> head = first.iterator();
-    return new Iterator<>() {
+    return new LazyNames() {
       private int i;
-      private String next;
 
       @Override
-      public boolean hasNext() {
-        while (next == null) {
-          if (head.hasNext()) {
-            next = head.next();
-          } else if (i < more.length) {
-            String m = more[i++];
-            next = first.contains(m) ? null : m;
-          } else {
-            return false;
-          }
-        }
-        return true;
+      boolean exhausted() {
+        return !head.hasNext() && i >= more.length;
       }
 
       @Override
-      public String next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
+      String candidate() {
+        if (head.hasNext()) {
+          return head.next();
         }
-        String out = next;
-        next = null;
-        return out;
+        String m = more[i++];
+        return first.contains(m) ? null : m;
       }
     };
+  }
+
+  /**
+   * Names produced one candidate at a time, skipping the candidates that come back null: the
+   * lazy lists of items to re-classify, which a caller slicing the work never walks at once.
+   */
+  private abstract static class LazyNames implements Iterator<String> {
+    private String next;
+
+    /** Whether no candidate is left. */
+    abstract boolean exhausted();
+
+    /** The next candidate, or null to skip it (called only when not {@link #exhausted()}). */
+    abstract String candidate();
+
+    @Override
+    public boolean hasNext() {
+      while (next == null) {
+        if (exhausted()) {
+          return false;
+        }
+        next = candidate();
+      }
+      return true;
+    }
+
+    @Override
+    public String next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      String out = next;
+      next = null;
+      return out;
+    }
   }
 
   /**
@@ -269,37 +292,25 @@ public final class AllocationIndex {
     Node node = itemsNode;
     Iterator<String> fixed = fixedItems.iterator();
     String[] known = items.items();
-    return new Iterator<>() {
+    return new LazyNames() {
       private int inTree;
       private int inKnown;
-      private String next;
 
       @Override
-      public boolean hasNext() {
-        while (next == null) {
-          if (node != null && inTree < node.childCount()) {
-            next = node.childAt(inTree++).name();
-          } else if (fixed.hasNext()) {
-            String f = fixed.next();
-            next = node != null && node.child(f) != null ? null : f;
-          } else if (inKnown < known.length) {
-            String k = known[inKnown++];
-            next = node != null && node.child(k) != null || fixedItems.contains(k) ? null : k;
-          } else {
-            return false;
-          }
-        }
-        return true;
+      boolean exhausted() {
+        return (node == null || inTree >= node.childCount()) && !fixed.hasNext() && inKnown >= known.length;
       }
 
       @Override
-      public String next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
+      String candidate() {
+        if (node != null && inTree < node.childCount()) {
+          return node.childAt(inTree++).name();
+        } else if (fixed.hasNext()) {
+          String f = fixed.next();
+          return node != null && node.child(f) != null ? null : f;
         }
-        String out = next;
-        next = null;
-        return out;
+        String k = known[inKnown++];
+        return node != null && node.child(k) != null || fixedItems.contains(k) ? null : k;
       }
     };
   }
