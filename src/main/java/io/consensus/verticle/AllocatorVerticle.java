@@ -410,7 +410,17 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   /** The current route table as this member publishes it, keyed by item. */
   public Future<Map<String, RouteChange>> routes() {
-    return onContext(() -> table.copy());
+    Promise<Map<String, RouteChange>> p = Promise.promise();
+    context.runOnContext(v -> {
+      if (slices == null || slices.isClosed()) {
+        p.complete(table == null ? Map.of() : table.copy()); // stopped: nothing else runs on the loop for it
+        return;
+      }
+      // Read in slices (a large table is no single long handler), as it is when the read starts.
+      Map<String, RouteChange> copy = new java.util.TreeMap<>();
+      slices.submit(table.read(STEP, c -> copy.put(c.item(), c), () -> p.complete(copy)));
+    });
+    return p.future();
   }
 
   /**
@@ -1111,8 +1121,14 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private void registerConsumers() {
     String a = options.getAddress();
-    consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".table." + member,
-        msg -> msg.reply(table.toJson(tree.revision()))));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".table." + member, msg -> {
+      if (slices.isClosed()) {
+        msg.fail(503, "member " + member + " is stopping");
+        return;
+      }
+      // Built in slices (100,000 routes are far more than one handler's worth), then answered.
+      slices.submit(table.readJson(STEP, () -> tree.revision(), msg::reply));
+    }));
     consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".state." + member, msg -> {
       JsonObject body = msg.body();
       String item = body == null ? null : body.getString("item");
