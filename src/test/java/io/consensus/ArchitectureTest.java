@@ -40,7 +40,7 @@ class ArchitectureTest {
       Map.entry("verticle", Set.of("config", "etcd", "tree", "route", "internal.allocation", "internal.config",
           "internal.etcd", "internal.lease", "internal.member", "internal.route", "internal.watch")),
       Map.entry("spectator", Set.of("config", "etcd", "tree", "route", "verticle", "internal.allocation", "internal.config",
-          "internal.etcd", "internal.route", "internal.watch")),
+          "internal.etcd", "internal.member", "internal.route", "internal.watch")),
       Map.entry("admin", Set.of("etcd", "tree", "route", "spectator", "internal.etcd", "internal.member", "internal.route",
           "internal.watch")),
       Map.entry("testing", Set.of("internal.etcd", "internal.etcdprocess")),

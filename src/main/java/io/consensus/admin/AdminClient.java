@@ -41,6 +41,7 @@ public final class AdminClient {
   private final Keys keys;
   private final List<String> fixedItems;
   private final int replicas;
+  private final java.util.Map<String, Integer> itemReplicas;
 
   /**
    * A client of the fleet under {@code root}, over its own etcd connection built from
@@ -53,14 +54,25 @@ public final class AdminClient {
    */
   public static AdminClient create(Vertx vertx, EtcdClientOptions etcd, String root, List<String> fixedItems,
       int replicas) {
-    return new AdminClient(EtcdConnection.open(vertx, etcd), root, fixedItems, replicas);
+    return create(vertx, etcd, root, fixedItems, replicas, java.util.Map.of());
   }
 
-  AdminClient(EtcdConnection conn, String root, List<String> fixedItems, int replicas) {
+  /**
+   * As {@link #create(Vertx, EtcdClientOptions, String, List, int)}, with the R of the fixed
+   * items whose R differs from the fleet's (for counters).
+   */
+  public static AdminClient create(Vertx vertx, EtcdClientOptions etcd, String root, List<String> fixedItems,
+      int replicas, java.util.Map<String, Integer> itemReplicas) {
+    return new AdminClient(EtcdConnection.open(vertx, etcd), root, fixedItems, replicas, itemReplicas);
+  }
+
+  AdminClient(EtcdConnection conn, String root, List<String> fixedItems, int replicas,
+      java.util.Map<String, Integer> itemReplicas) {
     this.conn = conn;
     this.keys = new Keys(root);
     this.fixedItems = List.copyOf(fixedItems);
     this.replicas = replicas;
+    this.itemReplicas = java.util.Map.copyOf(itemReplicas);
   }
 
   /** The whole fleet's route table, read at one revision. */
@@ -69,7 +81,7 @@ public final class AdminClient {
       KeyTree tree = KeyTree.fromSnapshot(keys.root(), snap.revision(), snap.kvs());
       MemberDirectory directory = new MemberDirectory();
       directory.update(tree);
-      return RoutingTable.of(tree, fixedItems, replicas, directory.members());
+      return RoutingTable.of(tree, fixedItems, replicas, itemReplicas, directory.members());
     });
   }
 

@@ -231,7 +231,7 @@ final class AdminCli {
     Promise<String> result = Promise.promise();
     ctx.runOnContext(v -> {
       AdminClient client = AdminClient.create(vertx, options.getEtcdClientOptions(), options.getRoot(),
-          options.getItems(), options.getReplicas());
+          options.getItems(), options.getReplicas(), options.getItemReplicas());
       op.apply(client).onComplete(ar -> client.close().onComplete(x -> result.handle(ar)));
     });
     try {

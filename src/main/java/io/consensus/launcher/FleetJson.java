@@ -36,12 +36,11 @@ final class FleetJson {
   }
 
   private static JsonObject header(FleetView view, RoutingTable t) {
+    // From the table's index: per member, not a walk over every item.
     Map<String, int[]> held = new HashMap<>();
-    for (Route r : t.routes()) {
-      for (int i = 0; i < r.size(); i++) {
-        int[] c = held.computeIfAbsent(r.entries().get(i).member(), k -> new int[2]);
-        c[i == 0 ? 0 : 1]++;
-      }
+    for (String m : t.holders()) {
+      int masters = t.mastersOf(m).size();
+      held.put(m, new int[] {masters, t.itemsOf(m).size() - masters});
     }
     JsonArray members = new JsonArray();
     for (MemberInfo m : t.members().values()) {

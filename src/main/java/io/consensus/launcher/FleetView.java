@@ -26,6 +26,15 @@ interface FleetView {
 
   String healthReason();
 
+  /** Whether this process should receive traffic, with the reasons when not ({@code GET /readyz}). */
+  Readiness readiness();
+
+  /**
+   * Completes once the event loop doing this process's allocator or spectator work has run a
+   * task: the loop answers ({@code GET /livez}). Never fails for the fleet's state.
+   */
+  Future<Void> ping();
+
   /** Extra fields of {@code GET /health} ({@code eventLoopLag} for a member), or none. */
   default JsonObject healthDetail() {
     return new JsonObject();
@@ -64,6 +73,16 @@ interface FleetView {
       }
 
       @Override
+      public Readiness readiness() {
+        return Readiness.member(allocator.health());
+      }
+
+      @Override
+      public Future<Void> ping() {
+        return allocator.inspect(tree -> null).mapEmpty();
+      }
+
+      @Override
       public JsonObject healthDetail() {
         return new JsonObject().put("eventLoopLag", allocator.health().eventLoopLagJson());
       }
@@ -87,7 +106,7 @@ interface FleetView {
           MemberDirectory d = new MemberDirectory();
           d.update(ar.result());
           p.complete(RoutingTable.of(ar.result(), allocator.options().getItems(), allocator.options().getReplicas(),
-              d.members()));
+              allocator.options().getItemReplicas(), d.members()));
         }));
         return p.future();
       }
@@ -120,6 +139,16 @@ interface FleetView {
       @Override
       public String healthReason() {
         return spectator.isLive() ? "ok" : "watch not live";
+      }
+
+      @Override
+      public Readiness readiness() {
+        return Readiness.spectator(spectator.isLive(), spectator.isCaughtUp());
+      }
+
+      @Override
+      public Future<Void> ping() {
+        return spectator.ping();
       }
 
       @Override

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * A launcher process with {@code "role": "spectator"}: a {@link RoutingTableVerticle} (a child
  * deployment) following the fleet of the config's {@code root}, and, when {@code http.port} is
  * set, the same {@link StatusServer} a member has (route page, {@code /routes}, {@code /health}
- * = the watch is live, {@code /metrics}, admin API). Member-only keys are ignored.
+ * = the watch is live, {@code /livez}, {@code /readyz} = the watch is live and the table caught
+ * up, {@code /metrics}, admin API). Member-only keys are ignored.
  */
 final class SpectatorVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(SpectatorVerticle.class);
@@ -31,8 +32,11 @@ final class SpectatorVerticle extends AbstractVerticle {
 
   /** The spectator's options from the members' config: same root, etcd client options (endpoints, TLS, credentials), R, items, address. */
   static RoutingTableOptions options(AllocatorOptions o) {
-    return new RoutingTableOptions().setEtcdClientOptions(o.getEtcdClientOptions()).setRoot(o.getRoot())
-        .setName(o.getMember()).setReplicas(o.getReplicas()).setItems(o.getItems()).setAddress(o.getAddress());
+    RoutingTableOptions r = new RoutingTableOptions().setEtcdClientOptions(o.getEtcdClientOptions())
+        .setRoot(o.getRoot()).setName(o.getMember()).setReplicas(o.getReplicas()).setItems(o.getItems())
+        .setAddress(o.getAddress());
+    o.getItemReplicas().forEach(r::addItem);
+    return r;
   }
 
   @Override

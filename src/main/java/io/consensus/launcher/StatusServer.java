@@ -7,6 +7,7 @@ import io.consensus.etcd.EtcdCallException;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -32,6 +33,11 @@ import java.security.MessageDigest;
  *   <li>{@code GET /health}: 200 while healthy, else 503, with {@code {"member", "role", "healthy", "reason"}}
  *       and, for a member, {@code "eventLoopLag": {"allocator": {"maxMillis", "p99Millis",
  *       "recentMaxMillis"}, "keeper": {...}}};</li>
+ *   <li>{@code GET /livez}: 200 while the process and the event loop of its allocator or
+ *       spectator answer (within {@value #LIVENESS_BOUND_MILLIS} ms), else 503; never fails for
+ *       a hand-off, a lost lease or a rejoin: for a liveness probe;</li>
+ *   <li>{@code GET /readyz}: 200 when ready, else 503, with {@code {"ready", "reasons": [...],
+ *       "checks": {...}}} ({@link Readiness}): for a readiness probe;</li>
  *   <li>{@code GET /metrics}: the Prometheus text of the registry;</li>
  *   <li>{@code /admin/...}: the admin API ({@link AdminClient}), only with
  *       {@code Authorization: Bearer <http.adminToken>}; off (404) when no token is configured.</li>
@@ -41,6 +47,10 @@ import java.security.MessageDigest;
  */
 public final class StatusServer {
   private static final String PAGE = "/io/consensus/launcher/route-page.html";
+  /** How long {@code /livez} waits for the worker's event loop; below a probe's usual timeout. */
+  static final long LIVENESS_BOUND_MILLIS = 2000;
+  /** The paths a probe may use (the Kubernetes manifests are checked against them). */
+  static final java.util.List<String> PROBE_PATHS = java.util.List.of("/livez", "/readyz", "/health");
 
   private final Vertx vertx;
   private final FleetView view;
@@ -101,11 +111,35 @@ public final class StatusServer {
         json(req, ok ? 200 : 503, new JsonObject().put("member", view.name()).put("role", view.role())
             .put("healthy", ok).put("reason", view.healthReason()).mergeIn(view.healthDetail()));
       }
+      case "/livez" -> livez(req);
+      case "/readyz" -> {
+        Readiness r = view.readiness();
+        json(req, r.ready() ? 200 : 503, r.toJson(view.name(), view.role()));
+      }
       case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
           .end(registry.scrape());
       default -> json(req, 404, error("not found").put("paths", new JsonArray().add("/").add("/routes")
-          .add("/health").add("/metrics").add("/fleet").add("/fleet/events").add("/admin/...")));
+          .add("/health").add("/livez").add("/readyz").add("/metrics").add("/fleet").add("/fleet/events").add("/admin/...")));
     }
+  }
+
+  /** 200 once the worker's loop ran a task, 503 when it did not within the bound. */
+  private void livez(HttpServerRequest req) {
+    io.vertx.core.Context here = vertx.getOrCreateContext();
+    long started = System.nanoTime();
+    Promise<Void> answered = Promise.promise();
+    long timer = vertx.setTimer(LIVENESS_BOUND_MILLIS, t -> answered.tryFail("the " + view.role()
+        + "'s event loop did not answer within " + LIVENESS_BOUND_MILLIS + " ms"));
+    view.ping().onComplete(ar -> here.runOnContext(v -> {
+      vertx.cancelTimer(timer);
+      // A failed ping is an answer too (e.g. the allocator already exited): the loop ran it.
+      answered.tryComplete();
+    }));
+    answered.future().onComplete(ar -> {
+      JsonObject body = new JsonObject().put("member", view.name()).put("role", view.role()).put("live", ar.succeeded())
+          .put("answeredMillis", (System.nanoTime() - started) / 1_000_000);
+      json(req, ar.succeeded() ? 200 : 503, ar.succeeded() ? body : body.put("reason", ar.cause().getMessage()));
+    });
   }
 
   // ---------------------------------------------------------------- admin

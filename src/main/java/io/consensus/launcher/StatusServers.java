@@ -19,14 +19,15 @@ final class StatusServers {
     AdminClient admin = null;
     if (config.adminToken() != null) {
       AllocatorOptions o = config.allocator();
-      admin = AdminClient.create(vertx, o.getEtcdClientOptions(), o.getRoot(), o.getItems(), o.getReplicas());
+      admin = AdminClient.create(vertx, o.getEtcdClientOptions(), o.getRoot(), o.getItems(), o.getReplicas(),
+          o.getItemReplicas());
     }
     return new StatusServer(vertx, view, registry, admin, config.adminToken());
   }
 
   /** The start-up line (tests read its port); says whether admin is on, never the token. */
   static void logListening(Logger log, String name, MemberConfig config, int port) {
-    log.info("{} {}: HTTP status on port {} at {} (GET /, /routes, /health, /metrics; admin API {})",
+    log.info("{} {}: HTTP status on port {} at {} (GET /, /routes, /health, /livez, /readyz, /metrics; admin API {})",
         config.role(), name, port, config.httpHost(), config.adminToken() != null ? "on" : "off");
   }
 }

@@ -1,5 +1,6 @@
 package io.consensus.spectator;
 
+import io.consensus.internal.member.JsonSpecReader;
 import io.consensus.internal.route.Items;
 import io.consensus.route.MemberInfo;
 import io.consensus.route.Role;
@@ -22,40 +23,121 @@ import java.util.TreeMap;
 /**
  * The whole fleet's routes at one etcd revision, with every member's metadata: an immutable
  * snapshot, safe to keep and to read from any thread. Built on the persistent key tree, so
- * taking one costs nothing and a lookup is a walk down the tree.
+ * taking one costs nothing and a lookup is a walk down the tree; {@link #mastersOf},
+ * {@link #itemsOf} and {@link #counters} read an index that a spectator maintains per revision
+ * (a table made by {@link #of} builds it on first use, in one walk).
+ *
+ * <p>Counts use each item's own R: its marker's {@code {"replicas": N}}, else its configured
+ * R as a fixed item, else the fleet's R, as the members count it.
  */
 public final class RoutingTable {
   private final KeyTree tree;
   private final List<String> sortedFixedItems;
   private final Set<String> fixedItems;
-  private final int replicas;
+  private final ItemReplicas itemReplicas;
   private final Map<String, MemberInfo> members;
+  // Set once: given by the spectator, else built on first use (a racy build is idempotent).
+  private volatile RouteIndex index;
 
-  private RoutingTable(KeyTree tree, List<String> sortedFixedItems, Set<String> fixedItems, int replicas,
-      Map<String, MemberInfo> members) {
+  private RoutingTable(KeyTree tree, List<String> sortedFixedItems, Set<String> fixedItems, ItemReplicas itemReplicas,
+      Map<String, MemberInfo> members, RouteIndex index) {
     this.tree = Objects.requireNonNull(tree, "tree");
     this.sortedFixedItems = sortedFixedItems;
     this.fixedItems = fixedItems;
-    this.replicas = replicas;
+    this.itemReplicas = itemReplicas;
     this.members = members;
+    this.index = index;
   }
 
   /**
-   * The table of {@code tree}.
+   * The table of {@code tree}, every item at the fleet's R unless its marker asks otherwise.
    *
    * @param fixedItems the fleet's configured items (they exist even without keys)
    * @param replicas   the fleet's R
    * @param members    every known member by name (see {@link io.consensus.internal.route.MemberDirectory})
    */
   public static RoutingTable of(KeyTree tree, List<String> fixedItems, int replicas, Map<String, MemberInfo> members) {
-    List<String> sorted = fixedItems.stream().sorted().distinct().toList();
-    return new RoutingTable(tree, sorted, Set.copyOf(sorted), replicas,
-        Collections.unmodifiableMap(new TreeMap<>(members)));
+    return of(tree, fixedItems, replicas, Map.of(), members);
   }
 
-  /** The table of a newer tree with the same fixed items and R: no copying of what did not change. */
-  RoutingTable next(KeyTree newTree, Map<String, MemberInfo> sortedImmutableMembers) {
-    return new RoutingTable(newTree, sortedFixedItems, fixedItems, replicas, sortedImmutableMembers);
+  /**
+   * The table of {@code tree}.
+   *
+   * @param fixedItems   the fleet's configured items (they exist even without keys)
+   * @param replicas     the fleet's R
+   * @param itemReplicas R of the fixed items whose R differs from the fleet's
+   * @param members      every known member by name (see {@link io.consensus.internal.route.MemberDirectory})
+   */
+  public static RoutingTable of(KeyTree tree, List<String> fixedItems, int replicas, Map<String, Integer> itemReplicas,
+      Map<String, MemberInfo> members) {
+    List<String> sorted = fixedItems.stream().sorted().distinct().toList();
+    return new RoutingTable(tree, sorted, Set.copyOf(sorted), itemReplicas(tree, replicas, itemReplicas),
+        Collections.unmodifiableMap(new TreeMap<>(members)), null);
+  }
+
+  static ItemReplicas itemReplicas(KeyTree tree, int replicas, Map<String, Integer> fixed) {
+    return new ItemReplicas(replicas, fixed, new JsonSpecReader(tree.rootKey()));
+  }
+
+  /** An empty table at revision 0 with the index of no items but the fixed ones. */
+  static RoutingTable empty(KeyTree tree, List<String> sortedFixedItems, ItemReplicas itemReplicas) {
+    RoutingTable t = new RoutingTable(tree, sortedFixedItems, Set.copyOf(sortedFixedItems), itemReplicas, Map.of(), null);
+    t.index();
+    return t;
+  }
+
+  /** The table of a newer tree with the same fixed items and R, and its index: no copying of what did not change. */
+  RoutingTable next(KeyTree newTree, Map<String, MemberInfo> sortedImmutableMembers, RouteIndex newIndex) {
+    return new RoutingTable(newTree, sortedFixedItems, fixedItems, itemReplicas, sortedImmutableMembers, newIndex);
+  }
+
+  /** The index, built in one walk when this table was not given one. */
+  RouteIndex index() {
+    RouteIndex i = index;
+    if (i == null) {
+      RouteIndex.Editor e = RouteIndex.EMPTY.edit();
+      Node items = Items.itemsNode(tree);
+      Items.walk(tree, sortedFixedItems, (name, route) -> e.add(route, itemReplicas.of(name,
+          items == null ? null : items.child(name))));
+      i = e.done();
+      index = i;
+    }
+    return i;
+  }
+
+  /** R of {@code item} in this table (its marker's, its configured, else the fleet's). */
+  public int replicasOf(String item) {
+    Node items = Items.itemsNode(tree);
+    return itemReplicas.of(item, items == null ? null : items.child(item));
+  }
+
+  /** Whether {@code item} is one of the configured (fixed) items. */
+  boolean isFixed(String item) {
+    return fixedItems.contains(item);
+  }
+
+  /** The fixed items, sorted. */
+  List<String> sortedFixedItems() {
+    return sortedFixedItems;
+  }
+
+  ItemReplicas itemReplicas() {
+    return itemReplicas;
+  }
+
+  /** The items {@code member} masters, in name order (an immutable view: no copy, no walk over other items). */
+  public List<String> mastersOf(String member) {
+    return index().mastersOf(member).asList();
+  }
+
+  /** The items in whose route {@code member} has an entry (master or replica), in name order. */
+  public List<String> itemsOf(String member) {
+    return index().itemsOf(member).asList();
+  }
+
+  /** The members that hold at least one entry, present or not. */
+  public Set<String> holders() {
+    return Collections.unmodifiableSet(index().holders());
   }
 
   /** The etcd revision this table reflects (0 before the first snapshot). */
@@ -63,9 +145,9 @@ public final class RoutingTable {
     return tree.revision();
   }
 
-  /** The fleet's R. */
+  /** The fleet's R (an item's own R: {@link #replicasOf}). */
   public int replicas() {
-    return replicas;
+    return itemReplicas.fleet();
   }
 
   /** The route of {@code item} (empty when nobody holds it yet), or null when the item does not exist. */
@@ -136,20 +218,14 @@ public final class RoutingTable {
     return new RouteChange(publisher, item, revision(), r, -1, Role.NONE, false, RouteChange.ROUTE, metadataOf(r));
   }
 
-  /** Counts of the fleet: items, members present, items without master, items short of R+1 entries. */
+  /**
+   * Counts of the fleet: items, members present, items without master, items short of their
+   * own R+1 entries.
+   */
   public Counters counters() {
-    int[] c = new int[3];
-    Items.walk(tree, sortedFixedItems, (name, route) -> {
-      c[0]++;
-      if (route.isEmpty()) {
-        c[1]++;
-      }
-      if (route.size() < replicas + 1) {
-        c[2]++;
-      }
-    });
+    RouteIndex i = index();
     int present = (int) members.values().stream().filter(MemberInfo::present).count();
-    return new Counters(c[0], present, c[1], c[2]);
+    return new Counters(i.items, present, i.withoutMaster, i.shortOfReplicas);
   }
 
   /** Fleet counts of one table. */

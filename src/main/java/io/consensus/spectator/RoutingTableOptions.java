@@ -4,9 +4,13 @@ import io.consensus.internal.route.Names;
 import io.consensus.config.ConfigException;
 import io.consensus.etcd.EtcdClientOptions;
 import io.consensus.internal.config.ConfigSchema;
+import io.consensus.verticle.AllocatorOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Settings of a {@link RoutingTableVerticle}, readable from JSON or set fluently.
@@ -18,7 +22,8 @@ import java.util.List;
  * address            event-bus address of route changes                  (default "consensus.spectator")
  * name               the spectator's name in its messages                (default "spectator")
  * replicas           the fleet's R, to tell replicas from extras          (default 0)
- * items              the fleet's fixed items (shown with empty routes)   (default none)
+ * items              the fleet's fixed items (shown with empty routes):   (default none)
+ *                    names, or {"name": N, "replicas": R} for an item's own R, as the members'
  * </pre>
  */
 public final class RoutingTableOptions {
@@ -35,7 +40,7 @@ public final class RoutingTableOptions {
       .string("address", RoutingTableOptions::getAddress, RoutingTableOptions::setAddress)
       .string("name", RoutingTableOptions::getName, RoutingTableOptions::setName)
       .integer("replicas", RoutingTableOptions::getReplicas, RoutingTableOptions::setReplicas)
-      .strings("items", RoutingTableOptions::getItems, RoutingTableOptions::setItems));
+      .list("items", RoutingTableOptions::itemsJson, RoutingTableOptions::setItemsJson));
 
   private EtcdClientOptions etcd = new EtcdClientOptions();
   private String root;
@@ -43,6 +48,7 @@ public final class RoutingTableOptions {
   private String name = DEFAULT_NAME;
   private int replicas = DEFAULT_REPLICAS;
   private List<String> items = new ArrayList<>();
+  private Map<String, Integer> itemReplicas = new LinkedHashMap<>();
 
   public RoutingTableOptions() {
   }
@@ -166,9 +172,41 @@ public final class RoutingTableOptions {
     return List.copyOf(items);
   }
 
+  /** Fixed items, all at the fleet's R (clears per-item replicas set before). */
   public RoutingTableOptions setItems(List<String> items) {
     this.items = new ArrayList<>(items);
+    this.itemReplicas = new LinkedHashMap<>();
     return this;
+  }
+
+  /** Adds fixed item {@code item} with its own R (as a member's {@code addItem}). */
+  public RoutingTableOptions addItem(String item, int replicas) {
+    if (!items.contains(item)) {
+      items.add(item);
+    }
+    itemReplicas.put(item, replicas);
+    return this;
+  }
+
+  /** R of the fixed items whose R differs from {@link #getReplicas()}. */
+  public Map<String, Integer> getItemReplicas() {
+    return Map.copyOf(itemReplicas);
+  }
+
+  private JsonArray itemsJson() {
+    JsonArray a = new JsonArray();
+    for (String i : items) {
+      Integer r = itemReplicas.get(i);
+      a.add(r == null ? i : new JsonObject().put("name", i).put("replicas", r));
+    }
+    return a;
+  }
+
+  /** The members' reading of {@code items}, so both accept and refuse the same values. */
+  private void setItemsJson(JsonArray a) {
+    AllocatorOptions o = ConfigSchema.of(AllocatorOptions.class).read(new JsonObject().put("items", a), new AllocatorOptions());
+    this.items = new ArrayList<>(o.getItems());
+    this.itemReplicas = new LinkedHashMap<>(o.getItemReplicas());
   }
 
   /** The etcd call timeout; see {@link #getEtcdClientOptions()}. */

@@ -5,7 +5,8 @@
  * item X and how to reach it), publishing route changes for all items on the event bus.
  *
  * <p>May import: {@code tree}, {@code route}, {@code config}, {@code etcd} (EtcdClientOptions), {@code verticle} (the route
- * change message), {@code internal.allocation} (which items an event touches), {@code internal.etcd},
+ * change message), {@code internal.allocation} (the spec reader interface), {@code internal.member} (only
+ * {@code JsonSpecReader}: an item's R as the members read it), {@code internal.etcd},
  * {@code internal.watch}, {@code internal.route}, {@code internal.config}.
  */
 package io.consensus.spectator;

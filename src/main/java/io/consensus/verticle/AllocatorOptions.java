@@ -39,7 +39,7 @@ import java.util.TreeSet;
  * waitForMemberSeconds    wait this long for an existing member key to expire (default 0: fail)
  * maxBatch                most actions per transaction; 1 = one action per round (default 64)
  * stateCheckMillis        how often local item states are re-read (default 1000)
- * deadlockBackoffMillis   upper bound of the rule-10 random back-off (default 250)
+ * deadlockBackoffMillis   upper bound of the random back-off of the TAKE_AFTER_BACKOFF and FORCED_HANDOFF rules (default 250)
  * metadata                JSON object stored in the member key (default {}); may not use the reserved
  *                         names zone, itemLimit, weight, drained
  * zone                    this member's fault zone, a name like "eu-west-1a"; an item's entries spread

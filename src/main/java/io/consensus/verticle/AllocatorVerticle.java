@@ -14,6 +14,7 @@ import io.consensus.internal.member.RouteTable;
 import io.consensus.internal.allocation.AllocationDecider;
 import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.allocation.Decision;
+import io.consensus.internal.allocation.Rule;
 import io.consensus.internal.etcd.Backoff;
 import io.consensus.etcd.EtcdCallException;
 import io.consensus.internal.etcd.EtcdConnection;
@@ -93,7 +94,15 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private enum Phase { STARTING, RUNNING, REJOINING, CANCELLING, EXITED }
 
-  private AllocatorOptions options;
+  // Configured at deploy (or start, from config()), never changed after start: run-time state
+  // lives in the fields below, so that options() can hand out a copy from any thread.
+  private volatile AllocatorOptions options;
+  // Whether the member key carries the reserved "drained" field: the configured value until
+  // undrain() clears it (on the context); read from any thread.
+  private volatile boolean memberKeyDrained;
+  // The hand-off timeout of the next graceful exit when set by handoffTimeoutSeconds(int); -1:
+  // as configured.
+  private volatile int handoffTimeoutSeconds = -1;
   private final ItemHandler handler;
   private final Random rnd = new Random();
   private final List<Handler<AllocatorEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -142,7 +151,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long graceLeaseRevoked;
   private boolean restartExiting;
   private long lastIdleRevision = -1;
-  // Local states of held items: reported ones, and which need a look (rules 2, 3).
+  // Local states of held items: reported ones, and which need a look (the state rules).
   private HeldItemStates states;
   private JsonSpecReader specReader;
   // Drain, maintenance and shortfall as this member's view shows them.
@@ -197,7 +206,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
     writer = new EntryWriter(conn, keys, member);
     keeperLoop = KeeperLoop.besides(context, conn);
-    registration = new MemberRegistration(vertx, keeperLoop, writer, keys.member(member), options);
+    memberKeyDrained = options.isDrained();
+    registration = new MemberRegistration(vertx, keeperLoop, writer, keys.member(member), options,
+        () -> memberKeyDrained);
     allocatorLag = LoopLagMeter.start(context, nanos -> lagSample(LOOP_ALLOCATOR, nanos));
     keeperLag = LoopLagMeter.start(keeperLoop.context(), nanos -> lagSample(LOOP_KEEPER, nanos));
     tree = KeyTree.empty(keys.root());
@@ -297,9 +308,32 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   // ---------------------------------------------------------------- public API
 
-  /** The effective options. */
+  /**
+   * A copy of the effective options, as configured: changing it changes nothing in this member.
+   * State that changes at run time is read from the verticle: {@link #isDrained()},
+   * {@link #health()}; the hand-off timeout is changed with {@link #handoffTimeoutSeconds(int)}.
+   * Null before the verticle started when deployed without options.
+   */
   public AllocatorOptions options() {
-    return options;
+    AllocatorOptions o = options;
+    return o == null ? null : new AllocatorOptions(o);
+  }
+
+  /**
+   * Sets the hand-off timeout of this member's next graceful exit (one already waiting keeps its
+   * timer), e.g. 0 when no member is left to hand off to. Safe from any thread.
+   *
+   * @param seconds at most the configured {@code handoffTimeoutSeconds}, so that a declared
+   *                restart's grace lease (granted for grace + the configured timeout) outlives it
+   */
+  public AllocatorVerticle handoffTimeoutSeconds(int seconds) {
+    AllocatorOptions o = options;
+    if (seconds < 0 || (o != null && seconds > o.getHandoffTimeoutSeconds())) {
+      throw new IllegalArgumentException("handoffTimeoutSeconds must be in 0.."
+          + (o == null ? "" : o.getHandoffTimeoutSeconds()) + ", was " + seconds);
+    }
+    handoffTimeoutSeconds = seconds;
+    return this;
   }
 
   /** This member's name. */
@@ -457,15 +491,15 @@ public class AllocatorVerticle extends AbstractVerticle {
   public Future<Void> undrain() {
     return onContext(() -> {
       Future<Long> deleted = FleetControl.undrain(conn, keys.root(), member);
-      if (!options.isDrained()) {
+      if (!memberKeyDrained) {
         return deleted;
       }
-      options.setDrained(false);
+      memberKeyDrained = false;
       if (lease == null || phase != Phase.RUNNING) {
         return deleted; // the next join writes the member key without the drain
       }
       return Future.all(deleted, writer.updateMember(memberCreatedRevision, lease.id(),
-          MemberValue.of(options).encode())).map(cf -> 0L);
+          MemberValue.of(options, false).encode())).map(cf -> 0L);
     }).compose(f -> f).mapEmpty();
   }
 
@@ -794,8 +828,8 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     stats.decisions.increment();
     Decision d = decider.decide(index, states::stateOf, rnd, states.toCheck()); // never all held items
-    if (d.rule() != 2 && d.rule() != 3) {
-      // Every candidate was checked and none is stale (rules 2 and 3 come first).
+    if (!d.updatesState()) {
+      // Every candidate was checked and none is stale (the state rules come first).
       states.checked();
     }
     switch (d.outcome()) {
@@ -858,7 +892,7 @@ public class AllocatorVerticle extends AbstractVerticle {
           case CREATE -> stats.creates.increment();
           case UPDATE -> {
             stats.updates.increment();
-            if (d.rule() == AllocationDecider.ADOPT) {
+            if (d.rule() == Rule.ADOPT) {
               stats.adoptions.increment();
             }
           }
@@ -1008,12 +1042,13 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     enter(Phase.CANCELLING);
     cancelStartedNanos = System.nanoTime();
+    int timeout = handoffTimeoutSeconds >= 0 ? handoffTimeoutSeconds : options.getHandoffTimeoutSeconds();
     LOG.info("member {} cancelling: handing off {} masters and {} replicas (timeout {} s)", member,
-        index.mastersHeld(), index.replicasHeld(), options.getHandoffTimeoutSeconds());
-    handoffTimer = vertx.setTimer(Math.max(1, options.getHandoffTimeoutSeconds() * 1000L), t -> {
+        index.mastersHeld(), index.replicasHeld(), timeout);
+    handoffTimer = vertx.setTimer(Math.max(1, timeout * 1000L), t -> {
       handoffTimer = -1;
       LOG.warn("member {}: hand-off timeout after {} s with {} entries held; leaving anyway", member,
-          options.getHandoffTimeoutSeconds(), index.entriesHeld());
+          timeout, index.entriesHeld());
       if (restartExit != null) {
         finishRestart("hand-off timeout");
       } else {

@@ -24,7 +24,7 @@ class BenchmarkSmokeTest {
       assertThat(report).contains(heading);
     }
     // Each section produced at least one data row (a row starts with "| " followed by a figure or mode).
-    assertThat(report).contains("| seed (maxBatch=1) | 100 | 3 |");
+    assertThat(report).contains("| one per round (maxBatch=1) | 100 | 3 |");
     assertThat(report).contains("| batched (maxBatch=64) | 100 | 3 |");
     assertThat(report).containsPattern("(?m)^\\| 100 \\| 3 \\| 2 \\| \\d+ \\|"); // idle row
     assertThat(report).containsPattern("(?m)^\\| 100 \\| 3 \\| 3 \\| \\d+ \\|"); // failover row

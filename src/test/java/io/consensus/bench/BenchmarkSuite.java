@@ -285,7 +285,7 @@ public final class BenchmarkSuite {
   }
 
   private static String mode(int maxBatch) {
-    return maxBatch == 1 ? "seed (maxBatch=1)" : "batched (maxBatch=" + maxBatch + ")";
+    return maxBatch == 1 ? "one per round (maxBatch=1)" : "batched (maxBatch=" + maxBatch + ")";
   }
 
   private void runFleet(BenchEnv env, int n, int m, int maxBatch) {
@@ -651,7 +651,7 @@ public final class BenchmarkSuite {
     b.append("\n## Decision cost\n\n");
     b.append("Pure logic, no etcd: a synthetic tree of N items x 3 entries (+ markers, 10 member keys) seen by "
         + "one member holding 3N/10 entries. One watch event = one Changes of 1 key touching 1 item: "
-        + "KeyTree.apply + AllocationIndex.apply + AllocationDecider.decide (maxBatch 64; stale-state rules 2-3 "
+        + "KeyTree.apply + AllocationIndex.apply + AllocationDecider.decide (maxBatch 64; stale-state rules "
         + "over the changed items, as the verticle does). State-check tick = one decide that re-reads every "
         + "held item's local state (once per stateCheckMillis, default 1 s). Heap: used heap "
         + "after System.gc() before/after building (best effort).\n\n");

@@ -111,7 +111,7 @@ final class DecisionCost {
       long a = System.nanoTime();
       tree = tree.apply(c);
       long b = System.nanoTime();
-      // As the verticle does: rules 2 and 3 look at the items the event changed.
+      // As the verticle does: the state rules look at the items the event changed.
       java.util.Set<String> changed = index.apply(tree, c);
       long d = System.nanoTime();
       decider.decide(index, it -> "ready", rnd, changed);
@@ -126,7 +126,7 @@ final class DecisionCost {
         }
       }
     }
-    // The state-check tick (once per stateCheckMillis): rules 2 and 3 over every held item;
+    // The state-check tick (once per stateCheckMillis): the state rules over every held item;
     // 20 rounds, or fewer once they took 5 s (1M items).
     long full = 0;
     int fullRounds = 0;

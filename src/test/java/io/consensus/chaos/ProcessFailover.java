@@ -175,20 +175,9 @@ public final class ProcessFailover {
 
   /** Fully staffed and no revision for 3 s. */
   private static void awaitSettled(ChaosWatcher watcher, EtcdServer etcd, Duration max) throws InterruptedException {
-    long limit = System.nanoTime() + max.toNanos();
-    long lastRev = -1;
-    long quietSince = System.nanoTime();
-    while (System.nanoTime() < limit) {
-      long rev = etcd.currentRevision();
-      if (rev != lastRev) {
-        lastRev = rev;
-        quietSince = System.nanoTime();
-      } else if (watcher.staffed() && System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(3)) {
-        return;
-      }
-      Thread.sleep(100);
+    if (ScaleRun.awaitQuiet(etcd, Duration.ofSeconds(3), max, watcher::staffed) < 0) {
+      throw new IllegalStateException("not settled within " + max + ": " + watcher.understaffed().size()
+          + " items understaffed");
     }
-    throw new IllegalStateException("not settled within " + max + ": " + watcher.understaffed().size()
-        + " items understaffed");
   }
 }

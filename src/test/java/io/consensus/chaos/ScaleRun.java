@@ -206,7 +206,7 @@ public final class ScaleRun {
       long settled = converged < 0 ? -1 : awaitQuiet(etcd, Duration.ofSeconds(3), Duration.ofSeconds(30));
       long revs = etcd.currentRevision() - rev0;
       List<MemberFigures> figures = figures(members, ports, watcher.holdings(), true);
-      double writes = figures.stream().mapToDouble(MemberFigures::writes).sum();
+      double writes = sum(figures, MemberFigures::writes); // members whose /metrics did not answer are left out
       if (converged < 0) {
         md.append(String.format(Locale.ROOT, "- **did not converge within %d s**: %,d of %,d items not fully "
             + "staffed at the cap; masters %s%n", o.capSeconds(), watcher.unstaffedCount(), size.items(),
@@ -217,13 +217,15 @@ public final class ScaleRun {
             (revConverged - rev0) / (double) slots,
             settled < 0 ? "not within 30 s more" : String.format(Locale.ROOT, "at %.1f s", (settled - t0) / 1e9)));
       }
-      md.append(String.format(Locale.ROOT, "- revisions %,d (%.2f per slot of %,d); entry writes %,.0f (%.2f per "
-          + "slot; actions create / update / release / move %s / %s / %s / %s); placements %,.0f; mastership changes %,.0f; lease losses in the fleet %d (metric %,.0f); "
-          + "blocked-thread warnings %d; masters %s%n", revs, revs / (double) slots, slots, writes, writes / slots,
+      md.append(String.format(Locale.ROOT, "- revisions %,d (%.2f per slot of %,d); entry writes %s (%s per slot; "
+          + "actions create / update / release / move %s / %s / %s / %s); placements %s; mastership changes %s; "
+          + "lease losses in the fleet %d (metric %s); blocked-thread warnings %d; masters %s%n", revs,
+          revs / (double) slots, slots, num(writes), Double.isNaN(writes) ? "n/a"
+              : String.format(Locale.ROOT, "%.2f", writes / slots),
           num(sum(figures, f -> f.actions()[0])), num(sum(figures, f -> f.actions()[1])),
           num(sum(figures, f -> f.actions()[2])), num(sum(figures, f -> f.actions()[3])),
-          sum(figures, MemberFigures::placements), sum(figures, MemberFigures::masteryChanges),
-          figures.stream().mapToInt(f -> f.log().leaseLosses()).sum(), sum(figures, MemberFigures::leaseLossesMetric),
+          num(sum(figures, MemberFigures::placements)), num(sum(figures, MemberFigures::masteryChanges)),
+          figures.stream().mapToInt(f -> f.log().leaseLosses()).sum(), num(sum(figures, MemberFigures::leaseLossesMetric)),
           figures.stream().mapToInt(f -> f.log().blockedWarnings()).sum(), masterSpread(figures)));
       md.append("\n").append(memberTable(figures)).append("\n");
       System.err.printf(Locale.ROOT, "[scale] %s: converge %.1f s, lease losses %d%n", size, convergeS,
@@ -231,7 +233,9 @@ public final class ScaleRun {
       int mastered = 0;
       double newMasters = Double.NaN;
       double staffed = Double.NaN;
-      if (o.kill()) {
+      if (o.kill() && converged < 0) {
+        md.append("\nNo SIGKILL: the fleet did not converge, so there is no staffed fleet to time a failover of.\n");
+      } else if (o.kill()) {
         Failover f = failover(o, etcd, watcher, members, ports);
         mastered = f.mastered;
         newMasters = f.newMastersS;
@@ -309,6 +313,15 @@ public final class ScaleRun {
 
   /** When etcd's revision last moved, once it has not for {@code quiet}; -1 at the cap. */
   private static long awaitQuiet(EtcdServer etcd, Duration quiet, Duration max) throws InterruptedException {
+    return awaitQuiet(etcd, quiet, max, () -> true);
+  }
+
+  /**
+   * When etcd's revision last moved, once it has not for {@code quiet} and {@code also} holds;
+   * -1 at the cap.
+   */
+  static long awaitQuiet(EtcdServer etcd, Duration quiet, Duration max, java.util.function.BooleanSupplier also)
+      throws InterruptedException {
     long limit = System.nanoTime() + max.toNanos();
     long lastRev = -1;
     long since = System.nanoTime();
@@ -317,7 +330,7 @@ public final class ScaleRun {
       if (rev != lastRev) {
         lastRev = rev;
         since = System.nanoTime();
-      } else if (System.nanoTime() - since > quiet.toNanos()) {
+      } else if (System.nanoTime() - since > quiet.toNanos() && also.getAsBoolean()) {
         return since;
       }
       Thread.sleep(100);
@@ -462,8 +475,11 @@ public final class ScaleRun {
 
   /**
    * The {@code -Xmx} the README recommends for a member whose fleet has {@code items} items x
-   * R=2: the live heap measured by {@code bench/scale memory} (about 2.4 KB per item at 100,000
-   * before the update-path work), doubled for the young generation and headroom, at least 256 MB.
+   * R=2: 128 MB plus 5 KB per item, at least 256 MB, in steps of 128 MB. Measured before the
+   * update-path work (bench/results-2026-12-07-scale.md): live heap after a full GC 20 MB at
+   * 10,000 items, 81-134 MB at 100,000 while joining, key tree + index alone 784 bytes per item
+   * at every size; the rest is headroom for the young generation and for the transient copies
+   * a snapshot makes.
    */
   public static String recommendedXmx(int items) {
     long mb = Math.max(256, 128 + (long) items * 5 / 1000);
@@ -489,7 +505,8 @@ public final class ScaleRun {
   }
 
   private static double sum(List<MemberFigures> figures, java.util.function.ToDoubleFunction<MemberFigures> f) {
-    return figures.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).sum();
+    double[] known = figures.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).toArray();
+    return known.length == 0 ? Double.NaN : java.util.Arrays.stream(known).sum(); // NaN: no member answered
   }
 
   static String num(double d) {

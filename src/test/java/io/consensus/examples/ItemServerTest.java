@@ -31,7 +31,7 @@ class ItemServerTest {
   @AfterEach
   void tearDown() {
     // The last member has nobody to hand off to: do not wait for its hand-off timeout.
-    deployed.forEach(s -> s.allocator().options().setHandoffTimeoutSeconds(0));
+    deployed.forEach(s -> s.allocator().handoffTimeoutSeconds(0));
     await(vertx.close());
   }
 

@@ -93,6 +93,18 @@ class AllocatorOptionsTest {
     AllocatorVerticle v = new AllocatorVerticle(o);
     o.setReplicas(5);
     assertThat(v.options().getReplicas()).isZero();
+    // options() hands out a copy: changing it changes nothing in the verticle.
+    v.options().setReplicas(7).setHandoffTimeoutSeconds(0);
+    assertThat(v.options().getReplicas()).isZero();
+    assertThat(v.options().getHandoffTimeoutSeconds()).isEqualTo(o.getHandoffTimeoutSeconds());
+  }
+
+  @Test
+  void theHandOffTimeoutChangesAtRunTimeOnlyDownwards() {
+    AllocatorVerticle v = new AllocatorVerticle(new AllocatorOptions(valid()).setHandoffTimeoutSeconds(10));
+    assertThat(v.handoffTimeoutSeconds(0)).isSameAs(v);
+    assertThatThrownBy(() -> v.handoffTimeoutSeconds(11)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> v.handoffTimeoutSeconds(-1)).isInstanceOf(IllegalArgumentException.class);
   }
 
   static Stream<Arguments> badInputs() {

@@ -121,7 +121,7 @@ class FailureTest extends FleetTest {
     });
     fleet.awaitRoutes(ITEMS, "every item staffed", r -> allHave(r, 2));
     fleet.awaitQuiet();
-    fleet.members.get("m1").options().setHandoffTimeoutSeconds(1);
+    fleet.members.get("m1").handoffTimeoutSeconds(1);
     long cancelled = System.nanoTime();
     await(fleet.cancel("m1"));
     assertThat(System.nanoTime() - cancelled).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(1).toNanos());

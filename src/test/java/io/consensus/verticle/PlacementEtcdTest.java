@@ -102,6 +102,7 @@ class PlacementEtcdTest extends FleetTest {
     await(d.undrain());
     fleet.awaitRoutes(ITEMS, "d takes a share", r -> fleet.mastersPerMember(r).getOrDefault("d", 0) >= 2);
     assertThat(new JsonObject(memberValue("d")).containsKey("drained")).isFalse();
+    assertThat(d.options().isDrained()).as("options() stay as configured").isTrue();
   }
 
   @Test

@@ -101,7 +101,7 @@ class SingleMemberTest extends FleetTest {
       fleet.awaitRoutes(List.of("a"), "a re-taken warming", r -> r.get("a").size() == 1
           && r.get("a").master().createRevision() > first && r.get("a").master().state().equals("warming"));
     } finally {
-      m.options().setHandoffTimeoutSeconds(0);
+      m.handoffTimeoutSeconds(0);
       await(fleet.vertx.undeploy(id));
     }
   }

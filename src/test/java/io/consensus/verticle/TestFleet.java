@@ -206,7 +206,7 @@ public final class TestFleet implements AutoCloseable {
   @Override
   public void close() {
     // The last members cannot hand off to anyone: do not wait for their hand-off timeout.
-    members.values().forEach(v -> v.options().setHandoffTimeoutSeconds(0));
+    members.values().forEach(v -> v.handoffTimeoutSeconds(0));
     for (String m : new ArrayList<>(deployments.keySet())) {
       try {
         undeploy(m);

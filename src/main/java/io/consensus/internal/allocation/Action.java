@@ -13,7 +13,8 @@ import java.util.List;
  *                             so that a member acting on a view older than the item's
  *                             deletion cannot resurrect it; 0 means no marker guard (fixed
  *                             item, or an item that exists only through entries)
- * @param rule                 the rule (1-10 of the protocol) that chose this action
+ * @param rule                 the rule that chose this action (null for a write no rule chose:
+ *                             a restart moving its replicas onto the grace lease)
  * @param guards               other members' entries of the item that must still stand as
  *                             seen (same mod revision): a hand-off lets go only while the
  *                             ready replicas it counted on are still there
@@ -27,7 +28,7 @@ import java.util.List;
  *                             this compare its create would outlive the prefix's deletion
  */
 public record Action(Kind kind, String item, String state, long expectedModRevision, long markerCreateRevision,
-    int rule, List<Guard> guards, boolean moved, Anchor anchor) {
+    Rule rule, List<Guard> guards, boolean moved, Anchor anchor) {
 
   /**
    * An entry of {@code member} that must still exist with create revision {@code createRevision}
@@ -38,7 +39,7 @@ public record Action(Kind kind, String item, String state, long expectedModRevis
 
   /** An action without an anchor. */
   public Action(Kind kind, String item, String state, long expectedModRevision, long markerCreateRevision,
-      int rule, List<Guard> guards, boolean moved) {
+      Rule rule, List<Guard> guards, boolean moved) {
     this(kind, item, state, expectedModRevision, markerCreateRevision, rule, guards, moved, null);
   }
 
@@ -59,7 +60,7 @@ public record Action(Kind kind, String item, String state, long expectedModRevis
 
   /** An action on an entry at its plain key. */
   public Action(Kind kind, String item, String state, long expectedModRevision, long markerCreateRevision,
-      int rule, List<Guard> guards) {
+      Rule rule, List<Guard> guards) {
     this(kind, item, state, expectedModRevision, markerCreateRevision, rule, guards, false);
   }
 
@@ -80,19 +81,19 @@ public record Action(Kind kind, String item, String state, long expectedModRevis
     MOVE
   }
 
-  static Action create(String item, String state, long markerCreateRevision, Anchor anchor, int rule) {
+  static Action create(String item, String state, long markerCreateRevision, Anchor anchor, Rule rule) {
     return new Action(Kind.CREATE, item, state, 0, markerCreateRevision, rule, List.of(), false, anchor);
   }
 
-  static Action update(String item, String state, long modRevision, boolean moved, int rule) {
+  static Action update(String item, String state, long modRevision, boolean moved, Rule rule) {
     return new Action(Kind.UPDATE, item, state, modRevision, 0, rule, List.of(), moved);
   }
 
-  static Action release(String item, long modRevision, boolean moved, int rule, List<Guard> guards) {
+  static Action release(String item, long modRevision, boolean moved, Rule rule, List<Guard> guards) {
     return new Action(Kind.RELEASE, item, null, modRevision, 0, rule, guards, moved);
   }
 
-  static Action move(String item, String state, long modRevision, boolean moved, int rule, List<Guard> guards) {
+  static Action move(String item, String state, long modRevision, boolean moved, Rule rule, List<Guard> guards) {
     return new Action(Kind.MOVE, item, state, modRevision, 0, rule, guards, moved);
   }
 }

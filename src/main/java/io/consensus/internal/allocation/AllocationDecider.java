@@ -14,48 +14,27 @@ import java.util.function.Function;
 
 /**
  * The allocation rules: given one member's {@link AllocationIndex} and its local item states,
- * decides what to write next. Pure and deterministic for a given {@link Random}.
+ * decides what to write next. Deterministic for a given {@link Random}; no I/O (its only state is
+ * its configuration and whether the member is restarting).
  *
- * <p>Rules, the first that applies wins (keeping the lease alive lives outside), in this order:
- * <ol>
- *   <li>(1) adopt entries a previous incarnation left on its declared restart lease;</li>
- *   <li>(2) update a mastered entry whose stored state differs from the local state;</li>
- *   <li>(3) update a replica entry likewise;</li>
- *   <li>(4) release an extra entry;</li>
- *   <li>(5) more masters than wanted: hand off a ready master; a member that stays or restarts
- *       moves its entry behind its replicas in place ({@link Action.Kind#MOVE}), only to a
- *       first replica that wants masters; a member leaving for good releases;</li>
- *   <li>(6) member key gone, not restarting: release a replica (guarded);</li>
- *   <li>(11) a first replica at its master share steps behind a replica that wants masters;</li>
- *   <li>(7) fewer masters than wanted: take an item with no entries;</li>
- *   <li>(8) fewer entries than wanted: take short items, those this member is the designated
- *       taker of first;</li>
- *   <li>(12) more entries than wanted: release a replica a member with room can take;</li>
- *   <li>(9) exactly the wanted masters but too many entries: release a ready master;</li>
- *   <li>(10) items short of replicas that no member with room can fill, member key present:
- *       take one more after a randomized back-off (deadlock avoidance);</li>
- *   <li>(13) over the master target with no successor that wants masters: move a master toward
- *       a member that wants masters and holds a copy, or release one as the seed did (after a
- *       back-off while some member is over its total; never while a restart is declared).</li>
- * </ol>
- * Placement ({@link Placement}, {@link Placements}): targets follow the members' specs; no take
- * passes a member's item limit (a drained member takes nothing); rule 14: a member full under
- * its limit lets a replica go to take a master it wants while capacity is short; rule 15: a
- * drained member, its masters handed off in place (rule 5, to any ready first replica), lets its
- * replicas go as a leaving member would. While {@code ROOT/maintenance} exists a member that
- * stays makes no balancing move (rules 5, 9, 11, 12, 13, 14, 15, 16). Zones ({@link ZoneSpread}): takes
- * skip items whose route has this member's zone while a zone it lacks has room; rule 16 lets a
- * replica in a zone the route already has go when a missing zone has room.
- * Loading throttle ({@link #maxLoadingEntries}): rules 8 and 10 take no more than the room left
- * under the member's entries not yet ready.
- * With {@code maxBatch > 1} a rule that applies to several items acts on up to that many at
- * once (never more than its target gap); with 1 it behaves exactly like the seed, one action
- * per round.
+ * <p>The rules are the constants of {@link Rule}, declared in the order they are evaluated here;
+ * the first that applies wins (keeping the lease alive lives outside). Placement
+ * ({@link Placement}, {@link Placements}): targets follow the members' specs; no take passes a
+ * member's item limit (a drained member takes nothing); a drained member hands its masters off in
+ * place to any ready first replica ({@link Rule#HAND_OFF_MASTER}). While {@code ROOT/maintenance}
+ * exists a member that stays makes no balancing move ({@link Rule#HAND_OFF_MASTER},
+ * {@link Rule#DRAIN}, {@link Rule#STEP_ASIDE}, {@link Rule#MAKE_ROOM}, {@link Rule#SURPLUS_REPLICA},
+ * {@link Rule#ZONE_SPREAD}, {@link Rule#RELEASE_MASTER_OVER_TOTAL}, {@link Rule#FORCED_HANDOFF}).
+ * Zones ({@link ZoneSpread}): takes skip items whose route has this member's zone while a zone it
+ * lacks has room. Loading throttle ({@link #maxLoadingEntries}): {@link Rule#TAKE_SHORT} and
+ * {@link Rule#TAKE_AFTER_BACKOFF} take no more than the room left under the member's entries not
+ * yet ready. With {@code maxBatch > 1} a rule that applies to several items acts on up to that
+ * many at once (never more than its target gap); with 1, one action per round, as the Go package.
  */
 public final class AllocationDecider {
   private final int maxBatch;
 
-  /** @param maxBatch most actions per decision (1 = seed-faithful; etcd allows 128 ops per txn) */
+  /** @param maxBatch most actions per decision (1: one action per round; etcd allows 128 ops per txn) */
   public AllocationDecider(int maxBatch) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be >= 1");
@@ -68,66 +47,59 @@ public final class AllocationDecider {
   }
 
   /**
-   * Decides the next round.
-   *
-   * @param idx        the member's view
-   * @param localState the application's current state of a held item
-   * @param rnd        source of the random choices among candidates
-   */
-  public Decision decide(AllocationIndex idx, Function<String, String> localState, Random rnd) {
-    return decide(idx, localState, rnd, null);
-  }
-
-  /**
-   * Decides the next round, checking rules 2 and 3 (stale local state) only for
+   * Decides the next round, checking the state rules ({@link Rule#UPDATE_MASTER_STATE},
+   * {@link Rule#UPDATE_REPLICA_STATE}) only for
    * {@code stateCandidates}: the held items whose stored or local state may have changed since
    * the last round that found none stale (items a watch event touched, states the application
    * reported, ...). Everything else costs work proportional to the touched items, not to all
    * held items; the caller passes {@code null} now and then (its state-check tick) to re-read
    * every held item's local state.
    *
+   * @param idx             the member's view
+   * @param localState      the application's current state of a held item
+   * @param rnd             source of the random choices among candidates
    * @param stateCandidates items to check for stale state, or null to check every held item
    */
   public Decision decide(AllocationIndex idx, Function<String, String> localState, Random rnd,
       Collection<String> stateCandidates) {
     List<Action> out = new ArrayList<>();
-    // 1: adopt entries an earlier incarnation left on its declared restart lease: they become
+    // ADOPT: entries an earlier incarnation left on its declared restart lease: they become
     // ours in place (same create revision, no placement). Guarded on the mod revision seen.
     if (!idx.myAdoptable.isEmpty() && idx.memberPresent()) {
       for (String item : idx.myAdoptable.sample(maxBatch, rnd)) {
         RouteEntry e = idx.summary(item).route().entries().get(idx.summary(item).myIndex());
-        out.add(Action.update(item, e.state(), e.modRevision(), e.moved(), ADOPT));
+        out.add(Action.update(item, e.state(), e.modRevision(), e.moved(), Rule.ADOPT));
       }
-      return Decision.act(ADOPT, out);
+      return Decision.act(Rule.ADOPT, out);
     }
-    // 2, 3: publish local state changes.
+    // UPDATE_MASTER_STATE, UPDATE_REPLICA_STATE: publish local state changes.
     for (String item : stateCandidates == null ? idx.myMasters.all() : stateCandidates) {
       if (stateCandidates == null || idx.myMasters.contains(item)) {
-        staleState(idx, item, localState, 2, out);
+        staleState(idx, item, localState, Rule.UPDATE_MASTER_STATE, out);
       }
     }
     if (!out.isEmpty()) {
-      return Decision.act(2, out);
+      return Decision.act(Rule.UPDATE_MASTER_STATE, out);
     }
     for (String item : stateCandidates == null ? idx.myReplicas.all() : stateCandidates) {
       if (stateCandidates == null || idx.myReplicas.contains(item)) {
-        staleState(idx, item, localState, 3, out);
+        staleState(idx, item, localState, Rule.UPDATE_REPLICA_STATE, out);
       }
     }
     if (!out.isEmpty()) {
-      return Decision.act(3, out);
+      return Decision.act(Rule.UPDATE_REPLICA_STATE, out);
     }
-    // 4: extras lost a race.
+    // RELEASE_EXTRA: extras lost a race.
     if (!idx.myExtras.isEmpty()) {
-      return release(idx, idx.myExtras.sample(maxBatch, rnd), 4);
+      return release(idx, idx.myExtras.sample(maxBatch, rnd), Rule.RELEASE_EXTRA);
     }
     Targets want = idx.targets();
     int masters = idx.mastersHeld();
     int total = masters + idx.replicasHeld();
-    // 5: hand off surplus masters, only to ready replicas. A member that stays (or restarts)
+    // HAND_OFF_MASTER: surplus masters go, only to ready replicas. A member that stays (or restarts)
     // keeps its copy: it moves behind its replicas in place, and only to a successor that wants
     // masters; one that leaves for good simply lets go.
-    // Maintenance mode: a member that stays makes no balancing move (rules 5, 9, 11-16).
+    // Maintenance mode: a member that stays makes no balancing move (see the class comment).
     boolean balance = !(idx.maintenance() && idx.memberPresent());
     if (balance && masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
       int k = batch(masters - want.masters());
@@ -135,97 +107,97 @@ public final class AllocationDecider {
         // A drained member hands its masters to whichever ready replica stands first.
         List<String> moves = moveCandidates(idx, k, !idx.memberPresent() || idx.drained(), rnd);
         if (!moves.isEmpty()) {
-          return move(idx, moves, 5);
+          return move(idx, moves, Rule.HAND_OFF_MASTER);
         }
         if (!idx.memberPresent()) {
           // Restarting, nothing movable (extras): let go as a leaving member would.
-          return release(idx, handOffCandidates(idx, k, rnd), 5);
+          return release(idx, handOffCandidates(idx, k, rnd), Rule.HAND_OFF_MASTER);
         }
         // Items whose own R is 0 (per-item replication) have no replica to move behind: a
         // release is their hand-off.
         List<String> bare = Placements.unreplicatedReadyMasters(idx, k);
         if (!bare.isEmpty()) {
-          return release(idx, bare, 5);
+          return release(idx, bare, Rule.HAND_OFF_MASTER);
         }
       } else {
-        return release(idx, handOffCandidates(idx, k, rnd), 5);
+        return release(idx, handOffCandidates(idx, k, rnd), Rule.HAND_OFF_MASTER);
       }
     }
-    // 6: shutting down: drop replicas (a restarting member keeps them for its next incarnation).
+    // RELEASE_LEAVING_REPLICA: shutting down: drop replicas (a restarting member keeps them for its next incarnation).
     if (!idx.memberPresent() && !idx.myReplicas.isEmpty() && !restarting) {
       List<String> drops = leavingReplicas(idx, maxBatch, rnd);
       if (!drops.isEmpty()) {
-        return release(idx, drops, 6);
+        return release(idx, drops, Rule.RELEASE_LEAVING_REPLICA);
       }
     }
-    // 15: drained (and staying): once its masters are handed off, let replicas go as a leaving
-    // member does (rule 6's guards), whether or not a member under its target can take them now.
+    // DRAIN: drained (and staying): once its masters are handed off, let replicas go as a leaving
+    // member does (RELEASE_LEAVING_REPLICA's guards), whether or not a member under its target can take them now.
     if (balance && idx.memberPresent() && masters == 0 && !idx.myReplicas.isEmpty() && idx.drained()) {
       List<String> drops = leavingReplicas(idx, maxBatch, rnd);
       if (!drops.isEmpty()) {
-        return release(idx, drops, DRAIN);
+        return release(idx, drops, Rule.DRAIN);
       }
     }
     if (restarting && !idx.memberPresent()) {
       return masters == 0 ? Decision.DONE : Decision.IDLE;
     }
-    // 11: a replica first in line that does not want masters steps behind the next replica
+    // STEP_ASIDE: a replica first in line that does not want masters steps behind the next replica
     // when that one wants masters and the master is about to hand off: the hand-off then goes
     // straight to a member that wants it instead of through a chain of members over their share.
     if (balance && idx.memberPresent() && masters >= want.masters()) {
       List<String> asides = stepAsideCandidates(idx, maxBatch);
       if (!asides.isEmpty()) {
-        return move(idx, asides, STEP_ASIDE);
+        return move(idx, asides, Rule.STEP_ASIDE);
       }
     }
-    // 7: take unowned items to reach the master target.
+    // TAKE_MASTERLESS: take unowned items to reach the master target.
     if (masters < want.masters() && !idx.empty.isEmpty()) {
       List<String> picks = Placements.fit(idx, idx.empty.sample(batch(want.masters() - masters), rnd));
       if (!picks.isEmpty()) {
-        return create(idx, picks, localState, 7);
+        return create(idx, picks, localState, Rule.TAKE_MASTERLESS);
       }
-      // 14: at the item limit with items masterless: masters come before replicas, so let a
+      // MAKE_ROOM: at the item limit with items masterless: masters come before replicas, so let a
       // replica go (every other entry guarded as seen) to make room for a master.
       if (balance && idx.unattainableSlots() > 0) {
         List<String> drops = Placements.roomForMaster(idx);
         if (!drops.isEmpty()) {
-          return release(idx, drops, MAKE_ROOM);
+          return release(idx, drops, Rule.MAKE_ROOM);
         }
       }
     }
-    // Loading throttle: takes of items that have a master (rules 8, 10) wait while this member
-    // holds maxLoadingEntries entries not yet ready; rule 7 (items without any master) never does.
+    // Loading throttle: takes of items that have a master (TAKE_SHORT, TAKE_AFTER_BACKOFF) wait
+    // while this member holds maxLoadingEntries entries not yet ready; TAKE_MASTERLESS never does.
     int loadRoom = maxLoadingEntries - idx.loadingEntries();
-    // 8: take short-staffed items that have a master.
+    // TAKE_SHORT: short-staffed items that have a master.
     if (total < want.total() && loadRoom > 0) {
       List<String> picks = Placements.fit(idx, pickShortPreferringOwn(idx,
           Math.min(loadRoom, batch(want.total() - total)), want.total(), rnd));
       if (!picks.isEmpty()) {
-        return create(idx, picks, localState, 8);
+        return create(idx, picks, localState, Rule.TAKE_SHORT);
       }
     }
-    // 12: over the total target: let a replica go where a member under its total can take
-    // it (the copy has to move anyway), rather than a master (rule 9), which would move a copy
+    // SURPLUS_REPLICA: over the total target: let a replica go where a member under its total can take
+    // it (the copy has to move anyway), rather than a master (RELEASE_MASTER_OVER_TOTAL), which would move a copy
     // and a mastership.
     if (balance && idx.memberPresent() && total > want.total() && !idx.myReplicas.isEmpty()) {
       List<String> drops = surplusReplicas(idx, batch(total - want.total()));
       if (!drops.isEmpty()) {
-        return release(idx, drops, SURPLUS_REPLICA);
+        return release(idx, drops, Rule.SURPLUS_REPLICA);
       }
     }
-    // 16: zones: a replica sharing its zone with an earlier entry of a fully staffed item goes
-    // (every other entry guarded, as rule 12) when a zone the route lacks has room to take it.
+    // ZONE_SPREAD: a replica sharing its zone with an earlier entry of a fully staffed item goes
+    // (every other entry guarded, as SURPLUS_REPLICA) when a zone the route lacks has room to take it.
     if (balance && idx.memberPresent() && !idx.myReplicas.isEmpty() && ZoneSpread.inUse(idx)) {
       List<String> drops = ZoneSpread.misplacedReplicas(idx, maxBatch);
       if (!drops.isEmpty()) {
-        return release(idx, drops, ZONE_SPREAD);
+        return release(idx, drops, Rule.ZONE_SPREAD);
       }
     }
-    // 9: deadlock avoidance: at the master target but over the total.
+    // RELEASE_MASTER_OVER_TOTAL: deadlock avoidance: at the master target but over the total.
     if (balance && masters == want.masters() && total > want.total() && !idx.myReadyMasters.isEmpty()) {
-      return release(idx, handOffCandidates(idx, 1, rnd), 9);
+      return release(idx, handOffCandidates(idx, 1, rnd), Rule.RELEASE_MASTER_OVER_TOTAL);
     }
-    // 10: deadlock avoidance: items are short of replicas that no member wanting more can
+    // TAKE_AFTER_BACKOFF: deadlock avoidance: items are short of replicas that no member wanting more can
     // fill (each already holds them): a member not over its master target takes one more
     // after a back-off, so that members that do want more win the race. Over its total
     // target too: totals that drift above target after the fleet shrinks must not leave
@@ -233,16 +205,16 @@ public final class AllocationDecider {
     if (idx.memberPresent() && masters <= want.masters() && loadRoom > 0) {
       List<String> picks = Placements.fit(idx, unclaimedShort(idx, rnd));
       if (!picks.isEmpty()) {
-        Decision d = create(idx, picks, localState, 10);
-        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), 10);
+        Decision d = create(idx, picks, localState, Rule.TAKE_AFTER_BACKOFF);
+        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.TAKE_AFTER_BACKOFF);
       }
     }
     if (!idx.memberPresent() && idx.entriesHeld() == 0) {
       return Decision.DONE;
     }
-    // 13: over the master target and no ready replica that wants masters stands first in line
-    // (nor will, rule 11: the members that want masters hold no copy to promote): after a
-    // back-off, let a master go as the seed did, so that its copy can move to one of them.
+    // FORCED_HANDOFF: over the master target and no ready replica that wants masters stands first in line
+    // (nor will, STEP_ASIDE: the members that want masters hold no copy to promote): after a
+    // back-off, let a master go as the Go package did, so that its copy can move to one of them.
     // A member that wants masters further back in one of our routes needs no copy: the
     // mastership then travels in place, one move per replica ahead of it.
     // Not while a member is away for a restart: targets shift while it is gone and back when it
@@ -251,29 +223,17 @@ public final class AllocationDecider {
         && !idx.restartsPending()) {
       String viaCopy = hungryBehind(idx, rnd);
       if (viaCopy != null) {
-        Decision d = move(idx, List.of(viaCopy), FORCED_HANDOFF);
-        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), FORCED_HANDOFF);
+        Decision d = move(idx, List.of(viaCopy), Rule.FORCED_HANDOFF);
+        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.FORCED_HANDOFF);
       }
-      Decision d = release(idx, handOffCandidates(idx, 1, rnd), FORCED_HANDOFF);
-      // While some member is over its total, rule 12 is about to hand copies to the members
+      Decision d = release(idx, handOffCandidates(idx, 1, rnd), Rule.FORCED_HANDOFF);
+      // While some member is over its total, SURPLUS_REPLICA is about to hand copies to the members
       // below theirs, and the mastership can then move in place: wait for that first.
       return someoneOverTotal(idx) ? new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(),
-          FORCED_HANDOFF) : d;
+          Rule.FORCED_HANDOFF) : d;
     }
     return Decision.IDLE;
   }
-
-  /** Rule 1: adopt an entry left on this member's declared restart lease. */
-  public static final int ADOPT = 1;
-  /** Rule 11: a first replica steps behind one that wants masters. */
-  public static final int STEP_ASIDE = 11;
-  /** Rule 12: an over-full member releases a replica that a member with room can take. */
-  public static final int SURPLUS_REPLICA = 12;
-  /** Rule 13: a master over its share with no successor that wants it hands off anyway. */
-  public static final int FORCED_HANDOFF = 13;
-  public static final int MAKE_ROOM = 14;
-  public static final int DRAIN = 15;
-  public static final int ZONE_SPREAD = 16;
 
   private boolean restarting;
   private int maxLoadingEntries = Integer.MAX_VALUE;
@@ -293,7 +253,7 @@ public final class AllocationDecider {
 
   /**
    * Whether this member is stopping for a restart: it hands its masters off in place and keeps
-   * its replica entries (rule 6 does not apply); the decision is DONE once it masters nothing.
+   * its replica entries (RELEASE_LEAVING_REPLICA does not apply); the decision is DONE once it masters nothing.
    */
   public AllocationDecider restarting(boolean restarting) {
     this.restarting = restarting;
@@ -473,7 +433,7 @@ public final class AllocationDecider {
 
   /**
    * One short-staffed item (a few sampled) that no present member under its total target could
-   * take instead: those take it by rule 8 without any back-off, and a copy placed here would only
+   * take instead: those take it by TAKE_SHORT without any back-off, and a copy placed here would only
    * have to move to them later.
    */
   private static List<String> unclaimedShort(AllocationIndex idx, Random rnd) {
@@ -498,7 +458,8 @@ public final class AllocationDecider {
 
   /**
    * Replicas a leaving member may drop now: those of items still at R+1 entries (the others
-   * guarded as seen), so that a replica released meanwhile by a member that stays (rule 12, 9)
+   * guarded as seen), so that a replica released meanwhile by a member that stays
+   * (SURPLUS_REPLICA, RELEASE_MASTER_OVER_TOTAL)
    * and this one never leave the item two short; or of items no present member outside the
    * route could ever fill up again.
    */
@@ -526,7 +487,7 @@ public final class AllocationDecider {
     return out;
   }
 
-  private static Decision move(AllocationIndex idx, List<String> items, int rule) {
+  private static Decision move(AllocationIndex idx, List<String> items, Rule rule) {
     List<Action> out = new ArrayList<>(items.size());
     for (String item : items) {
       ItemSummary s = idx.summary(item);
@@ -548,7 +509,7 @@ public final class AllocationDecider {
     return Math.min(gap, maxBatch);
   }
 
-  private void staleState(AllocationIndex idx, String item, Function<String, String> localState, int rule,
+  private void staleState(AllocationIndex idx, String item, Function<String, String> localState, Rule rule,
       List<Action> out) {
     if (out.size() >= maxBatch) {
       return;
@@ -562,12 +523,12 @@ public final class AllocationDecider {
 
   /**
    * Short-staffed items that already have a master. Items with no entry at all are left to
-   * rule 7: taking one here would make this member a master beyond its target, which rule 5
-   * would later have to hand off again (measured: a third more actions in the seed's
-   * extended deadlock scenario).
+   * TAKE_MASTERLESS: taking one here would make this member a master beyond its target, which
+   * HAND_OFF_MASTER would later have to hand off again (measured: a third more actions in the Go
+   * package's extended deadlock scenario).
    */
   /**
-   * Rule 8's picks: among a sample of short items, first those this member is the designated
+   * TAKE_SHORT's picks: among a sample of short items, first those this member is the designated
    * taker of (the most room, then the highest hash of item and member, among the present
    * members with room that hold no entry of the item), so that members filling the same short
    * items at once mostly pick
@@ -667,7 +628,7 @@ public final class AllocationDecider {
     return all.subList(0, k);
   }
 
-  private static Decision release(AllocationIndex idx, List<String> items, int rule) {
+  private static Decision release(AllocationIndex idx, List<String> items, Rule rule) {
     List<Action> out = new ArrayList<>(items.size());
     for (String item : items) {
       ItemSummary s = idx.summary(item);
@@ -677,7 +638,8 @@ public final class AllocationDecider {
         // A master hands off: the replicas it counted on must still stand as seen, or a
         // replica released concurrently would leave the item short.
         guard(entries, 1, s.replicas(), guards);
-      } else if (rule == SURPLUS_REPLICA || rule == 6 || rule == MAKE_ROOM || rule == DRAIN || rule == ZONE_SPREAD) {
+      } else if (rule == Rule.SURPLUS_REPLICA || rule == Rule.RELEASE_LEAVING_REPLICA || rule == Rule.MAKE_ROOM
+          || rule == Rule.DRAIN || rule == Rule.ZONE_SPREAD) {
         // A replica lets go while it stays: every other entry must stand as seen, or two members
         // letting go of the same item at once would leave it short by two.
         for (int i = 0; i < entries.size(); i++) {
@@ -713,7 +675,7 @@ public final class AllocationDecider {
   }
 
   private static Decision create(AllocationIndex idx, List<String> items, Function<String, String> localState,
-      int rule) {
+      Rule rule) {
     List<Action> out = new ArrayList<>(items.size());
     for (String item : items) {
       ItemSummary s = idx.summary(item);

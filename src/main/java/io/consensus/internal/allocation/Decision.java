@@ -7,17 +7,18 @@ import java.util.List;
  *
  * @param outcome what to do
  * @param actions the writes to make (ACT and TAKE_AFTER_BACKOFF), all chosen by one rule
- * @param rule    the rule that applied (0 when none)
+ * @param rule    the rule that applied (null when none)
  */
-public record Decision(Outcome outcome, List<Action> actions, int rule) {
+public record Decision(Outcome outcome, List<Action> actions, Rule rule) {
 
   /** Kinds of decisions. */
   public enum Outcome {
     /** Make the writes in {@link #actions()}. */
     ACT,
     /**
-     * Deadlock avoidance (rule 10): make the writes after a short randomized back-off, unless
-     * the view changes meanwhile, so that members that actually want more win the race.
+     * Deadlock avoidance ({@link Rule#TAKE_AFTER_BACKOFF}, {@link Rule#FORCED_HANDOFF}): make the
+     * writes after a short randomized back-off, unless the view changes meanwhile, so that
+     * members that actually want more win the race.
      */
     TAKE_AFTER_BACKOFF,
     /** Nothing to do until the next change. */
@@ -30,10 +31,18 @@ public record Decision(Outcome outcome, List<Action> actions, int rule) {
     actions = List.copyOf(actions);
   }
 
-  static final Decision IDLE = new Decision(Outcome.IDLE, List.of(), 0);
-  static final Decision DONE = new Decision(Outcome.DONE, List.of(), 0);
+  /**
+   * Whether this decision publishes stale local states ({@link Rule#updatesState()}); when not,
+   * every state candidate was checked and none is stale (those rules come first).
+   */
+  public boolean updatesState() {
+    return rule != null && rule.updatesState();
+  }
 
-  static Decision act(int rule, List<Action> actions) {
+  static final Decision IDLE = new Decision(Outcome.IDLE, List.of(), null);
+  static final Decision DONE = new Decision(Outcome.DONE, List.of(), null);
+
+  static Decision act(Rule rule, List<Action> actions) {
     return new Decision(Outcome.ACT, actions, rule);
   }
 }

@@ -10,8 +10,8 @@ import java.util.function.IntToLongFunction;
 /**
  * The targets of every present member at once, from their {@link MemberSpec}s: masters shared by
  * weight, entries shared evenly, both capped by each member's item limit; drained members and
- * members with a limit of 0 want nothing. With every spec at its default this is exactly
- * {@link Targets#of}: the same shares, the same seniority tie-break.
+ * members with a limit of 0 want nothing. With every spec at its default these are exactly the
+ * shares {@link Targets} describes, with the same seniority tie-break.
  *
  * <p>Masters: the N masters are shared in proportion to the weights; a member whose share would
  * pass its limit gets its limit and the rest is shared among the others again (water-filling);

@@ -1,7 +1,8 @@
 package io.consensus.internal.allocation;
 
 /**
- * How many items a member wants while it holds its member key: an exact share of the N items'
+ * How many items a member wants while it holds its member key ({@link Placement} computes them
+ * for every member at once). With default specs: an exact share of the N items'
  * masters over the M members, {@code masters = floor(N / M)} plus one for the
  * {@code N mod M} most senior members (earliest member keys), and
  * {@code total = ceil(N / M) * (R + 1)} entries. Once its key is gone (shutting down): 0 and 0.
@@ -17,17 +18,4 @@ package io.consensus.internal.allocation;
  * @param total   entries (master + replica) this member may hold in all
  */
 public record Targets(int masters, int total) {
-
-  /**
-   * Targets for {@code items} items over {@code members} members with {@code replicas}
-   * replicas, for the member of seniority {@code rank} (0 = earliest member key).
-   */
-  public static Targets of(int items, int members, int rank, int replicas, boolean memberPresent) {
-    if (!memberPresent || members <= 0 || items <= 0) {
-      return new Targets(0, 0);
-    }
-    int masters = items / members + (rank < items % members ? 1 : 0);
-    int ceil = (items + members - 1) / members;
-    return new Targets(masters, ceil * (replicas + 1));
-  }
 }

@@ -14,8 +14,9 @@ import java.util.Set;
  * Zone rules: an item's entries go to distinct zones whenever a zone the route lacks has a member
  * with room to take one (as many distinct zones as possible otherwise). Members without a zone
  * are unconstrained. Two rules use this: a take skips items whose route already has an entry in
- * this member's zone while a missing zone has room (rules 8 and 10), and rule 16 lets a replica
- * that shares its zone with an earlier entry of a fully staffed item go (guarded as rule 12) when
+ * this member's zone while a missing zone has room ({@link Rule#TAKE_SHORT},
+ * {@link Rule#TAKE_AFTER_BACKOFF}), and {@link Rule#ZONE_SPREAD} lets a replica that shares its
+ * zone with an earlier entry of a fully staffed item go (guarded as {@link Rule#SURPLUS_REPLICA}) when
  * a missing zone has room, so that a member there takes it.
  */
 final class ZoneSpread {

@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * The local states of held items that the allocator writes into its entries: the states the
  * application reported (which take precedence over {@link ItemHandler#itemState}), and which
- * held items' states may be stale and need a look in the next decision (rules 2 and 3). Used
+ * held items' states may be stale and need a look in the next decision (the state rules). Used
  * on the allocator's context only. Work is proportional to the items that changed, except for
  * the sweeps over every held item, which run in bounded steps ({@link #sweep}).
  */

@@ -35,6 +35,7 @@ public final class MemberRegistration {
   private final String memberKey;
   private final AllocatorOptions options;
   private final LeaseOptions leaseOptions;
+  private final BooleanSupplier drained;
 
   /**
    * @param keeperLoop where the lease is kept
@@ -43,11 +44,27 @@ public final class MemberRegistration {
   public MemberRegistration(Vertx vertx, KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
       AllocatorOptions options) {
     this(vertx, keeperLoop, writer, memberKey, options,
-        new LeaseOptions().setTtlSeconds(options.getLeaseTtlSeconds()));
+        new LeaseOptions().setTtlSeconds(options.getLeaseTtlSeconds()), options::isDrained);
+  }
+
+  /**
+   * @param drained whether the member key written on a join carries the reserved {@code drained}
+   *                field now (an undrain clears it at run time; {@code options} stay as configured)
+   */
+  public MemberRegistration(Vertx vertx, KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
+      AllocatorOptions options, BooleanSupplier drained) {
+    this(vertx, keeperLoop, writer, memberKey, options,
+        new LeaseOptions().setTtlSeconds(options.getLeaseTtlSeconds()), drained);
   }
 
   public MemberRegistration(Vertx vertx, KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
       AllocatorOptions options, LeaseOptions leaseOptions) {
+    this(vertx, keeperLoop, writer, memberKey, options, leaseOptions, options::isDrained);
+  }
+
+  private MemberRegistration(Vertx vertx, KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
+      AllocatorOptions options, LeaseOptions leaseOptions, BooleanSupplier drained) {
+    this.drained = drained;
     this.leaseOptions = leaseOptions;
     this.vertx = vertx;
     this.keeperLoop = keeperLoop;
@@ -72,7 +89,7 @@ public final class MemberRegistration {
     if (lease.isLost()) {
       return Future.failedFuture(lostWhileJoining(lease));
     }
-    return writer.createMember(lease.id(), MemberValue.of(options).encode()).recover(err ->
+    return writer.createMember(lease.id(), MemberValue.of(options, drained.getAsBoolean()).encode()).recover(err ->
         // etcd no longer has the lease (expired while this process stalled, or revoked): lost.
         Future.failedFuture(err instanceof EtcdCallException e && e.status() == GrpcStatus.NOT_FOUND
             ? lostWhileJoining(lease) : err)).compose(rev -> {

@@ -54,7 +54,7 @@ public final class RestartExit {
     for (String item : index.heldItems()) {
       ItemSummary s = index.summary(item);
       if (s != null && s.myEntry() != null && s.myIndex() > 0) {
-        keep.add(new Action(Action.Kind.UPDATE, item, s.myEntry().state(), s.myEntry().modRevision(), 0, 0,
+        keep.add(new Action(Action.Kind.UPDATE, item, s.myEntry().state(), s.myEntry().modRevision(), 0, null,
             List.of(), s.myEntry().moved()));
       }
     }

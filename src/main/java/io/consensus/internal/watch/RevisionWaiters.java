@@ -8,17 +8,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Futures waiting for the delivered revision to reach a value; owned by one context. */
-final class RevisionWaiters {
+public final class RevisionWaiters {
   private final TreeMap<Long, List<Promise<Long>>> waiting = new TreeMap<>();
 
-  Future<Long> await(long revision) {
+  public Future<Long> await(long revision) {
     Promise<Long> p = Promise.promise();
     waiting.computeIfAbsent(revision, r -> new ArrayList<>()).add(p);
     return p.future();
   }
 
   /** Completes, with {@code delivered}, every waiter at or below it. */
-  void reached(long delivered) {
+  public void reached(long delivered) {
     Map<Long, List<Promise<Long>>> done = waiting.headMap(delivered, true);
     List<Promise<Long>> ready = new ArrayList<>();
     done.values().forEach(ready::addAll);
@@ -26,7 +26,7 @@ final class RevisionWaiters {
     ready.forEach(p -> p.tryComplete(delivered));
   }
 
-  void failAll(Throwable cause) {
+  public void failAll(Throwable cause) {
     List<Promise<Long>> all = new ArrayList<>();
     waiting.values().forEach(all::addAll);
     waiting.clear();

@@ -47,7 +47,7 @@ class AllocationDeciderTest {
   }
 
   static Decision decide(AllocationIndex idx, int batch) {
-    return new AllocationDecider(batch).decide(idx, READY, new Random(1));
+    return new AllocationDecider(batch).decide(idx, READY, new Random(1), null);
   }
 
   @Test
@@ -55,7 +55,7 @@ class AllocationDeciderTest {
     AllocationIndex idx = new View().member("me").item("a", "me=warming", "x").item("b", "x", "me=warming")
         .index("me", 1);
     Decision d = decide(idx, 10);
-    assertThat(d.rule()).isEqualTo(2);
+    assertThat(d.rule()).isEqualTo(Rule.UPDATE_MASTER_STATE);
     assertThat(d.actions()).singleElement().satisfies(a -> {
       assertThat(a.kind()).isEqualTo(Action.Kind.UPDATE);
       assertThat(a.item()).isEqualTo("a");
@@ -68,7 +68,7 @@ class AllocationDeciderTest {
   void rule3UpdatesReplicas() {
     AllocationIndex idx = new View().member("me").member("x").item("b", "x", "me=warming").index("me", 1);
     Decision d = decide(idx, 10);
-    assertThat(d.rule()).isEqualTo(3);
+    assertThat(d.rule()).isEqualTo(Rule.UPDATE_REPLICA_STATE);
     assertThat(d.actions()).extracting(Action::item).containsExactly("b");
   }
 
@@ -78,13 +78,13 @@ class AllocationDeciderTest {
         .item("b", "x", "me=warming").item("c", "me", "x").index("me", 1);
     AllocationDecider decider = new AllocationDecider(10);
     // Neither stale item is a candidate: no state rule applies.
-    assertThat(decider.decide(idx, READY, new Random(1), java.util.Set.of("c")).rule()).isNotIn(2, 3);
-    // A candidate replica is updated by rule 3, a candidate master by rule 2 first.
+    assertThat(decider.decide(idx, READY, new Random(1), java.util.Set.of("c")).rule()).isNotIn(Rule.UPDATE_MASTER_STATE, Rule.UPDATE_REPLICA_STATE);
+    // A candidate replica is updated by UPDATE_REPLICA_STATE, a candidate master by UPDATE_MASTER_STATE first.
     Decision replica = decider.decide(idx, READY, new Random(1), java.util.Set.of("b", "c"));
-    assertThat(replica.rule()).isEqualTo(3);
+    assertThat(replica.rule()).isEqualTo(Rule.UPDATE_REPLICA_STATE);
     assertThat(replica.actions()).extracting(Action::item).containsExactly("b");
     Decision master = decider.decide(idx, READY, new Random(1), java.util.Set.of("b", "a", "gone"));
-    assertThat(master.rule()).isEqualTo(2);
+    assertThat(master.rule()).isEqualTo(Rule.UPDATE_MASTER_STATE);
     assertThat(master.actions()).extracting(Action::item).containsExactly("a");
     // null = every held item, as the plain overload.
     assertThat(decider.decide(idx, READY, new Random(1), null)).isEqualTo(decide(idx, 10));
@@ -94,7 +94,7 @@ class AllocationDeciderTest {
   void rule4ReleasesExtrasGuardedOnTheEntriesAheadOfThem() {
     AllocationIndex idx = new View().member("me").member("x").member("y").item("a", "x", "y", "me").index("me", 1);
     Decision d = decide(idx, 10);
-    assertThat(d.rule()).isEqualTo(4);
+    assertThat(d.rule()).isEqualTo(Rule.RELEASE_EXTRA);
     List<io.consensus.route.RouteEntry> entries = idx.summary("a").route().entries();
     // If x or y went meanwhile, "me" is a replica now and must not let go.
     assertThat(d.actions()).singleElement().satisfies(a -> {
@@ -110,7 +110,7 @@ class AllocationDeciderTest {
         .item("c", "me", "x");
     // 3 items, 2 members: want 2 masters, holds 3: release one that is ready (a or c, never b).
     Decision d = decide(v.index("me", 1), 10);
-    assertThat(d.rule()).isEqualTo(5);
+    assertThat(d.rule()).isEqualTo(Rule.HAND_OFF_MASTER);
     assertThat(d.actions()).singleElement().satisfies(a -> assertThat(a.item()).isIn("a", "c"));
   }
 
@@ -129,7 +129,7 @@ class AllocationDeciderTest {
     View v = new View().member("me").member("x").item("a", "me", "x").item("b", "me", "x").item("c", "me", "x");
     AllocationIndex idx = v.index("me", 1);
     Decision d = decide(idx, 10);
-    assertThat(d.rule()).isEqualTo(5);
+    assertThat(d.rule()).isEqualTo(Rule.HAND_OFF_MASTER);
     Action a = d.actions().get(0);
     assertThat(a.guards()).containsExactly(
         new Action.Guard("x", idx.summary(a.item()).route().entries().get(1).modRevision()));
@@ -140,7 +140,7 @@ class AllocationDeciderTest {
     AllocationIndex idx = new View().member("x").item("a", "x", "me").index("me", 1);
     assertThat(idx.memberPresent()).isFalse();
     Decision d = decide(idx, 10);
-    assertThat(d.rule()).isEqualTo(6);
+    assertThat(d.rule()).isEqualTo(Rule.RELEASE_LEAVING_REPLICA);
     assertThat(d.actions()).extracting(Action::kind).containsExactly(Action.Kind.RELEASE);
     // Guarded on the master ahead: had it handed off to us meanwhile, we would be the master
     // and our release would leave the item without one.
@@ -161,7 +161,7 @@ class AllocationDeciderTest {
     AllocationIndex idx = new View().member("me").member("x").item("a").item("b").item("c").item("d").item("e")
         .index("me", 0);
     Decision d = decide(idx, 10);
-    assertThat(d.rule()).isEqualTo(7);
+    assertThat(d.rule()).isEqualTo(Rule.TAKE_MASTERLESS);
     assertThat(d.actions()).hasSize(3).allSatisfy(a -> {
       assertThat(a.kind()).isEqualTo(Action.Kind.CREATE);
       assertThat(a.markerCreateRevision()).isEqualTo(idx.summary(a.item()).markerCreateRevision()).isPositive();
@@ -180,18 +180,18 @@ class AllocationDeciderTest {
     AllocationIndex idx = v.index("me", 1);
     assertThat(idx.loadingEntries()).isEqualTo(2);
     // At the limit: no replica take (nothing else applies).
-    assertThat(new AllocationDecider(10).maxLoadingEntries(2).decide(idx, warming, new Random(1)).actions())
+    assertThat(new AllocationDecider(10).maxLoadingEntries(2).decide(idx, warming, new Random(1), null).actions())
         .isEmpty();
     // One below it: one take, though the member wants more.
-    Decision one = new AllocationDecider(10).maxLoadingEntries(3).decide(idx, warming, new Random(1));
-    assertThat(one.rule()).isEqualTo(8);
+    Decision one = new AllocationDecider(10).maxLoadingEntries(3).decide(idx, warming, new Random(1), null);
+    assertThat(one.rule()).isEqualTo(Rule.TAKE_SHORT);
     assertThat(one.actions()).hasSize(1);
-    assertThat(new AllocationDecider(10).decide(idx, warming, new Random(1)).actions()).hasSizeGreaterThan(1);
+    assertThat(new AllocationDecider(10).decide(idx, warming, new Random(1), null).actions()).hasSizeGreaterThan(1);
     // Items without any master are taken whatever the loads in progress.
     AllocationIndex masterless = new View().member("me").member("x").item("e", "me=warming").item("a").item("b")
         .item("c").index("me", 1);
-    Decision d = new AllocationDecider(10).maxLoadingEntries(1).decide(masterless, warming, new Random(1));
-    assertThat(d.rule()).isEqualTo(7);
+    Decision d = new AllocationDecider(10).maxLoadingEntries(1).decide(masterless, warming, new Random(1), null);
+    assertThat(d.rule()).isEqualTo(Rule.TAKE_MASTERLESS);
     assertThat(d.actions()).isNotEmpty();
   }
 
@@ -210,11 +210,11 @@ class AllocationDeciderTest {
     AllocationIndex idx = new View().member("me").member("x").item("a", "me").item("b", "x").item("c")
         .index("me", 1);
     // want 2 masters / 4 total; holds 1 master. Rule 7 first takes the unowned c.
-    assertThat(decide(idx, 10).rule()).isEqualTo(7);
+    assertThat(decide(idx, 10).rule()).isEqualTo(Rule.TAKE_MASTERLESS);
     AllocationIndex idx2 = new View().member("me").member("x").item("a", "me").item("b", "x").index("me", 1);
     // want 1 master / 2 total, holds 1: take a replica of b.
     Decision d = decide(idx2, 10);
-    assertThat(d.rule()).isEqualTo(8);
+    assertThat(d.rule()).isEqualTo(Rule.TAKE_SHORT);
     assertThat(d.actions()).extracting(Action::item).containsExactly("b");
   }
 
@@ -225,7 +225,7 @@ class AllocationDeciderTest {
     AllocationIndex idx = new View().member("me").member("x").member("y")
         .item("a", "me", "x").item("b", "x", "me").item("c", "y", "me").index("me", 1);
     Decision d = decide(idx, 10);
-    assertThat(d.rule()).isEqualTo(AllocationDecider.SURPLUS_REPLICA);
+    assertThat(d.rule()).isEqualTo(Rule.SURPLUS_REPLICA);
     assertThat(d.actions()).extracting(Action::item).containsExactly("b");
     assertThat(d.actions().get(0).kind()).isEqualTo(Action.Kind.RELEASE);
     // Every other entry of b must still stand: two members letting go at once would leave it short.
@@ -238,7 +238,7 @@ class AllocationDeciderTest {
     AllocationIndex idx = new View().member("me").member("x")
         .item("a", "me", "x").item("b", "me", "x").index("me", 1);
     Decision d = decide(idx, 10);
-    assertThat(d.rule()).isEqualTo(5);
+    assertThat(d.rule()).isEqualTo(Rule.HAND_OFF_MASTER);
     assertThat(d.actions()).hasSize(1);
     Action a = d.actions().get(0);
     assertThat(a.kind()).isEqualTo(Action.Kind.MOVE);
@@ -249,12 +249,12 @@ class AllocationDeciderTest {
   @Test
   void aSurplusMasterIsNotMovedToAReplicaOverItsShareButReleasedAfterABackoff() {
     // 3 items, 3 members, R=1: 1 master each. me masters a and b, both with x (at its share)
-    // behind; y wants one but holds no copy of a or b: after a back-off me lets one go (rule 13).
+    // behind; y wants one but holds no copy of a or b: after a back-off me lets one go (FORCED_HANDOFF).
     AllocationIndex idx = new View().member("me").member("x").member("y")
         .item("a", "me", "x").item("b", "me", "x").item("c", "x", "y").index("me", 1);
     Decision d = decide(idx, 10);
     assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
-    assertThat(d.rule()).isEqualTo(AllocationDecider.FORCED_HANDOFF);
+    assertThat(d.rule()).isEqualTo(Rule.FORCED_HANDOFF);
     assertThat(d.actions()).extracting(Action::kind).containsExactly(Action.Kind.RELEASE);
   }
 
@@ -265,7 +265,7 @@ class AllocationDeciderTest {
     AllocationIndex idx = new View().member("me").member("x").member("y")
         .item("a", "x", "me", "y").item("b", "x", "y", "me").item("c", "me", "x", "y").index("me", 2);
     Decision d = decide(idx, 10);
-    assertThat(d.rule()).isEqualTo(AllocationDecider.STEP_ASIDE);
+    assertThat(d.rule()).isEqualTo(Rule.STEP_ASIDE);
     assertThat(d.actions()).extracting(Action::item).containsExactly("a");
     assertThat(d.actions()).extracting(Action::kind).containsExactly(Action.Kind.MOVE);
   }
@@ -276,13 +276,13 @@ class AllocationDeciderTest {
     View v = new View().member("x").item("a", "me", "x").item("b", "x", "me");
     AllocationIndex idx = v.index("me", 1);
     AllocationDecider decider = new AllocationDecider(10).restarting(true);
-    Decision d = decider.decide(idx, READY, new Random(1));
-    assertThat(d.rule()).isEqualTo(5);
+    Decision d = decider.decide(idx, READY, new Random(1), null);
+    assertThat(d.rule()).isEqualTo(Rule.HAND_OFF_MASTER);
     assertThat(d.actions()).extracting(Action::item, Action::kind).containsExactly(
         org.assertj.core.groups.Tuple.tuple("a", Action.Kind.MOVE));
     // Once it masters nothing it is done; its replica stays.
     AllocationIndex after = new View().member("x").item("a", "x", "me").item("b", "x", "me").index("me", 1);
-    assertThat(decider.decide(after, READY, new Random(1)).outcome()).isEqualTo(Outcome.DONE);
+    assertThat(decider.decide(after, READY, new Random(1), null).outcome()).isEqualTo(Outcome.DONE);
     assertThat(after.replicasHeld()).isEqualTo(2);
   }
 
@@ -304,7 +304,7 @@ class AllocationDeciderTest {
     idx.rebuild(KeyTree.fromSnapshot("/r", 20, kvs));
     assertThat(idx.restartLease()).isEqualTo(8);
     Decision d = decide(idx, 10);
-    assertThat(d.rule()).isEqualTo(AllocationDecider.ADOPT);
+    assertThat(d.rule()).isEqualTo(Rule.ADOPT);
     assertThat(d.actions()).extracting(Action::item, Action::kind, Action::expectedModRevision).containsExactly(
         org.assertj.core.groups.Tuple.tuple("a", Action.Kind.UPDATE, 15L));
     // A declaration whose key is not on the lease it names is ignored.
@@ -318,8 +318,8 @@ class AllocationDeciderTest {
   void rule10TakesAReplicaAfterBackoffAtBothTargets() {
     AllocationIndex idx = new View().member("me").member("x").member("y")
         .item("a", "me", "x").item("b", "x", "y").item("c", "y").index("me", 1);
-    // want 1 / 2: me holds a (master) and... only 1 total: rule 8 takes c first.
-    assertThat(decide(idx, 10).rule()).isEqualTo(8);
+    // want 1 / 2: me holds a (master) and... only 1 total: TAKE_SHORT takes c first.
+    assertThat(decide(idx, 10).rule()).isEqualTo(Rule.TAKE_SHORT);
     AllocationIndex idx2 = new View().member("me").member("x").member("y")
         .item("a", "me", "x").item("b", "x", "me").item("c", "y").index("me", 1);
     Decision d = decide(idx2, 10);
@@ -334,7 +334,7 @@ class AllocationDeciderTest {
     AllocationIndex idx = new View().member("me").member("x").member("y")
         .item("a", "me", "x").item("b", "x", "me").item("c", "y", "me").item("d", "x", "me").item("e", "y")
         .index("me", 1);
-    // x holds 3 of its 4 and is not on e: x takes it by rule 8, no need for me to.
+    // x holds 3 of its 4 and is not on e: x takes it by TAKE_SHORT, no need for me to.
     assertThat(decide(idx, 10).outcome()).isEqualTo(Outcome.IDLE);
     // With x full too (it also holds f), nobody wanting more can fill e: me takes it after a back-off.
     AllocationIndex full = new View().member("me").member("x").member("y")
@@ -342,7 +342,7 @@ class AllocationDeciderTest {
         .item("f", "y", "x").index("me", 1);
     Decision d = decide(full, 10);
     assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
-    assertThat(d.rule()).isEqualTo(10);
+    assertThat(d.rule()).isEqualTo(Rule.TAKE_AFTER_BACKOFF);
     assertThat(d.actions()).extracting(Action::item).containsExactly("e");
   }
 

@@ -68,8 +68,8 @@ class MemberKeysTest {
     AllocationIndex old = index("m1", 7, 1);
     assertThat(old.memberPresent()).isFalse();
     assertThat(old.targets()).isEqualTo(new Targets(0, 0));
-    Decision d = new AllocationDecider(10).decide(old, item -> "ready", new Random(1));
-    assertThat(d.rule()).isEqualTo(5); // hands its masters off
+    Decision d = new AllocationDecider(10).decide(old, item -> "ready", new Random(1), null);
+    assertThat(d.rule()).isEqualTo(Rule.HAND_OFF_MASTER); // hands its masters off
     assertThat(d.actions()).allSatisfy(a -> assertThat(a.kind()).isEqualTo(Action.Kind.RELEASE));
     // The new incarnation sees its own key.
     assertThat(index("m1", 9, 1).memberPresent()).isTrue();
@@ -84,7 +84,7 @@ class MemberKeysTest {
     AllocationIndex idx = index("m1", 7, 0);
     assertThat(idx.itemCount()).isZero();
     assertThat(idx.memberCount()).isEqualTo(1);
-    assertThat(new AllocationDecider(10).decide(idx, item -> "ready", new Random(1)).outcome())
+    assertThat(new AllocationDecider(10).decide(idx, item -> "ready", new Random(1), null).outcome())
         .isEqualTo(Decision.Outcome.IDLE);
   }
 }

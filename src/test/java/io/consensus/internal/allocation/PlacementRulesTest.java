@@ -43,7 +43,7 @@ class PlacementRulesTest {
   }
 
   static Decision decide(AllocationIndex idx) {
-    return new AllocationDecider(16).decide(idx, i -> "ready", new Random(1));
+    return new AllocationDecider(16).decide(idx, i -> "ready", new Random(1), null);
   }
 
   @Test
@@ -54,7 +54,7 @@ class PlacementRulesTest {
     }
     AllocationIndex idx = v.index("me", 0);
     Decision d = decide(idx);
-    assertThat(d.rule()).isEqualTo(7);
+    assertThat(d.rule()).isEqualTo(Rule.TAKE_MASTERLESS);
     assertThat(d.actions()).hasSize(2);
     assertThat(idx.room()).isEqualTo(2);
     assertThat(idx.unattainableSlots()).isEqualTo(3);
@@ -69,7 +69,7 @@ class PlacementRulesTest {
         .item("b", "", "x", "me").item("a", "").index("me", 1);
     assertThat(idx.targets().masters()).isEqualTo(1);
     Decision d = decide(idx);
-    assertThat(d.rule()).isEqualTo(AllocationDecider.MAKE_ROOM);
+    assertThat(d.rule()).isEqualTo(Rule.MAKE_ROOM);
     assertThat(d.actions()).singleElement().satisfies(a -> {
       assertThat(a.kind()).isEqualTo(Action.Kind.RELEASE);
       assertThat(a.item()).isEqualTo("b");
@@ -87,13 +87,13 @@ class PlacementRulesTest {
     AllocationIndex master = new View().member("x", "{}").member("me", "{\"drained\": true}")
         .item("a", "", "me", "x").item("b", "", "x", "me").index("me", 1);
     Decision d = decide(master);
-    assertThat(d.rule()).isEqualTo(5);
+    assertThat(d.rule()).isEqualTo(Rule.HAND_OFF_MASTER);
     assertThat(d.actions()).singleElement().satisfies(a -> assertThat(a.kind()).isEqualTo(Action.Kind.MOVE));
 
     AllocationIndex replicas = new View().member("x", "{}").member("y", "{}").member("me", "{}")
         .key("drained/me", "").item("b", "", "x", "me").index("me", 1);
     Decision r = decide(replicas);
-    assertThat(r.rule()).isEqualTo(AllocationDecider.DRAIN);
+    assertThat(r.rule()).isEqualTo(Rule.DRAIN);
     assertThat(r.actions()).singleElement().satisfies(a -> {
       assertThat(a.kind()).isEqualTo(Action.Kind.RELEASE);
       assertThat(a.guards()).extracting(Action.Guard::member).containsExactly("x");
@@ -102,9 +102,9 @@ class PlacementRulesTest {
 
   @Test
   void maintenanceStopsBalancingButNotStaffing() {
-    // me masters both items, x wants one: rule 5 moves one, unless in maintenance.
+    // me masters both items, x wants one: HAND_OFF_MASTER moves one, unless in maintenance.
     View v = new View().member("me", "{}").member("x", "{}").item("a", "", "me", "x").item("b", "", "me", "x");
-    assertThat(decide(v.index("me", 1)).rule()).isEqualTo(5);
+    assertThat(decide(v.index("me", 1)).rule()).isEqualTo(Rule.HAND_OFF_MASTER);
     v.key("maintenance", "{}");
     AllocationIndex idx = v.index("me", 1);
     assertThat(idx.maintenance()).isTrue();
@@ -113,7 +113,7 @@ class PlacementRulesTest {
     v.item("c", "");
     AllocationIndex x = v.index("x", 1);
     Decision d = decide(x);
-    assertThat(d.rule()).isEqualTo(7);
+    assertThat(d.rule()).isEqualTo(Rule.TAKE_MASTERLESS);
     assertThat(d.actions()).extracting(Action::item).containsExactly("c");
   }
 
@@ -127,12 +127,12 @@ class PlacementRulesTest {
     assertThat(idx.summary("solo").replicas()).isZero();
     assertThat(idx.itemsShortOfReplicas()).isEqualTo(1);
     Decision d = decide(idx);
-    assertThat(d.rule()).isEqualTo(8);
+    assertThat(d.rule()).isEqualTo(Rule.TAKE_SHORT);
     assertThat(d.actions()).extracting(Action::item).containsExactly("wide");
     // y is an extra of solo now: it releases from the tail, guarded on the master.
     Decision extra = decide(new View().member("x", "{}").member("y", "{}")
         .item("solo", "{\"replicas\": 0}", "x", "y").index("y", 1));
-    assertThat(extra.rule()).isEqualTo(4);
+    assertThat(extra.rule()).isEqualTo(Rule.RELEASE_EXTRA);
     assertThat(extra.actions()).singleElement().satisfies(a ->
         assertThat(a.guards()).extracting(Action.Guard::member).containsExactly("x"));
   }
@@ -154,7 +154,7 @@ class PlacementRulesTest {
     AllocationIndex idx = new View().member("x", "{\"zone\": \"z1\"}").member("me", "{\"zone\": \"z1\"}")
         .member("y", "{\"zone\": \"z2\"}").item("a", "", "x", "me").item("b", "", "me", "y").index("me", 1);
     Decision d = decide(idx);
-    assertThat(d.rule()).isEqualTo(AllocationDecider.ZONE_SPREAD);
+    assertThat(d.rule()).isEqualTo(Rule.ZONE_SPREAD);
     assertThat(d.actions()).singleElement().satisfies(a -> {
       assertThat(a.item()).isEqualTo("a");
       assertThat(a.guards()).extracting(Action.Guard::member).containsExactly("x");
@@ -176,7 +176,7 @@ class PlacementRulesTest {
     }
     AllocationIndex idx = v.index("c1", 2);
     Decision d = decide(idx);
-    assertThat(d.rule()).isEqualTo(8);
+    assertThat(d.rule()).isEqualTo(Rule.TAKE_SHORT);
     assertThat(d.actions()).hasSizeGreaterThan(1).allSatisfy(a -> {
       assertThat(a.kind()).isEqualTo(Action.Kind.CREATE);
       assertThat(a.item()).startsWith("i");

@@ -141,8 +141,8 @@ class PlacementSimulationTest {
     assertThat(f.runToFixpoint(500_000, () -> { })).isTrue();
     assertThat(f.routes().values()).allMatch(route -> route.size() == r + 1);
     assertThat(f.actionsByRule.keySet()).as("rules acted during maintenance")
-        .doesNotContain(5, AllocationDecider.STEP_ASIDE, AllocationDecider.SURPLUS_REPLICA, 9,
-            AllocationDecider.FORCED_HANDOFF, AllocationDecider.MAKE_ROOM);
+        .doesNotContain(Rule.HAND_OFF_MASTER, Rule.STEP_ASIDE, Rule.SURPLUS_REPLICA, Rule.RELEASE_MASTER_OVER_TOTAL,
+            Rule.FORCED_HANDOFF, Rule.MAKE_ROOM);
     // Maintenance off: balancing resumes.
     f.delete(List.of(f.keys.maintenance()));
     assertThat(f.runToFixpoint(500_000, () -> { })).isTrue();

@@ -92,7 +92,7 @@ class ProtocolSimulationTest {
   @CsvSource({"21", "22", "23"})
   void extendedDeadlockScenarioStaysUnderTheActionBudget(long seed) {
     // DESIGN.md: R=2, 240 items, four members converge, then a rolling restart of one
-    // member; all items end with 3 entries in fewer than 2,500 actions (seed-faithful mode).
+    // member; all items end with 3 entries in fewer than 2,500 actions (one action per round, maxBatch 1).
     SimulatedFleet fleet = new SimulatedFleet(seed, 2, items(240), 1);
     for (String m : List.of("m1", "m2", "m3", "m4")) {
       fleet.join(m);
@@ -181,8 +181,8 @@ class ProtocolSimulationTest {
     java.util.Random r = new java.util.Random(seed);
     int replicas = 1 + r.nextInt(2);
     int m = replicas + 2 + r.nextInt(5);
-    // At least 40 items: with a handful of entries per member, single seed-style releases
-    // (rule 13) dominate any ratio.
+    // At least 40 items: with a handful of entries per member, single Go-style releases of a master
+    // (FORCED_HANDOFF) dominate any ratio.
     int n = 40 + r.nextInt(120);
     int batch = r.nextBoolean() ? 1 : 32;
     SimulatedFleet fleet = new SimulatedFleet(seed, replicas, items(n), batch);
@@ -198,10 +198,10 @@ class ProtocolSimulationTest {
   /**
    * A leave and a rejoin place little more than twice the entries the member held (its copies go
    * to others and come back), and stay safe. Measured on fresh views: on stale ones, members
-   * racing for the same short item place extras that lose (rule 4), which says more about the
+   * racing for the same short item place extras that lose (RELEASE_EXTRA), which says more about the
    * staleness than the rules. The bound is 2.5, not the 2.2 of the 240-item benchmark: in
    * fleets whose total targets leave much slack (e.g. 49 items over 8 members) nobody is over
-   * its total when the member returns, so copies reach it only through rule 13's seed-style
+   * its total when the member returns, so copies reach it only through FORCED_HANDOFF's Go-style
    * releases, each of which also moves a mastership (worst seen: 2.32).
    */
   @ParameterizedTest(name = "seed {0}")
@@ -229,7 +229,7 @@ class ProtocolSimulationTest {
    * A restart within the grace: the member hands its masters off in place, keeps its replicas,
    * its next incarnation adopts them. On fresh views at most 5 % of the entries it held are
    * placed anew, or 4 in small fleets: when the member is back and no member is over its total,
-   * a master that cannot reach it in place lets go as the seed did (rule 13), which moves a copy
+   * a master that cannot reach it in place lets go as the Go package did (FORCED_HANDOFF), which moves a copy
    * (seen: 4 placements for 23 held; none in most fleets).
    */
   @ParameterizedTest(name = "seed {0}")
@@ -292,7 +292,7 @@ class ProtocolSimulationTest {
     assertThat(fleet.entriesOf("m1")).isZero();
   }
 
-  /** The seed's extended deadlock scenario, counting what moves (not asserted beyond budgets). */
+  /** The Go package's extended deadlock scenario, counting what moves (not asserted beyond budgets). */
   @ParameterizedTest(name = "seed {0}, batch {1}")
   @CsvSource({"61,1", "62,1", "63,64", "64,64"})
   void aRestartOfOneOf4MembersAt240ItemsStaysNearThePhysicalMinimum(long seed, int batch) {

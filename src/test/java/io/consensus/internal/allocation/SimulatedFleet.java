@@ -36,7 +36,7 @@ final class SimulatedFleet {
   int syncPercent = 75;
   long nextLease = 100;
   int actions;
-  final Map<Integer, Integer> actionsByRule = new TreeMap<>();
+  final Map<Rule, Integer> actionsByRule = new java.util.EnumMap<>(Rule.class);
   int transactions;
   /** When not null, every effective action is described here (debugging). */
   List<String> trace;
@@ -77,7 +77,7 @@ final class SimulatedFleet {
     final java.util.Set<String> loaded = new java.util.HashSet<>();
     KeyTree tree = KeyTree.empty(ROOT);
     int applied = -1; // index into log already applied
-    long backoffSince = -1; // revision at which a rule-10 back-off started, -1 when none
+    long backoffSince = -1; // revision at which a TAKE_AFTER_BACKOFF back-off started, -1 when none
     long ownWrite; // revision of this member's last write: it never decides on an older view
     boolean done;
     long graceLease;
@@ -138,7 +138,7 @@ final class SimulatedFleet {
       if (tree.revision() < ownWrite) {
         sync(); // as the verticle: it waits for its own write to come back before deciding
       }
-      Decision d = decider.decide(index, this::state, rnd);
+      Decision d = decider.decide(index, this::state, rnd, null);
       if (d.outcome() != Decision.Outcome.TAKE_AFTER_BACKOFF) {
         backoffSince = -1;
       }
@@ -434,7 +434,7 @@ final class SimulatedFleet {
       if (!m.done && m.index.restartAdopted()) {
         return false; // the grace lease is still to be revoked
       }
-      Decision d = m.decider.decide(m.index, m::state, rnd);
+      Decision d = m.decider.decide(m.index, m::state, rnd, null);
       if (d.outcome() == Decision.Outcome.DONE) {
         m.done = true;
       }

@@ -103,6 +103,6 @@ class ZoneSimulationTest {
       f.join(m);
     }
     assertThat(f.runToFixpoint(1_000_000, () -> { })).isTrue();
-    assertThat(f.actionsByRule).doesNotContainKey(AllocationDecider.ZONE_SPREAD);
+    assertThat(f.actionsByRule).doesNotContainKey(Rule.ZONE_SPREAD);
   }
 }

@@ -7,6 +7,7 @@ import io.consensus.internal.allocation.Action;
 import io.consensus.internal.allocation.AllocationDecider;
 import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.allocation.Decision;
+import io.consensus.internal.allocation.Rule;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.route.Keys;
 import io.consensus.testing.EtcdExtension;
@@ -73,12 +74,12 @@ class EntryWriterTest {
     // The item is deleted and added again after we looked.
     etcd.server().delete(keys.item("x"));
     etcd.server().put(keys.item("x"), "");
-    EntryWriter.BatchResult stale = apply(new Action(Action.Kind.CREATE, "x", "ready", 0, seen, 7, List.of()));
+    EntryWriter.BatchResult stale = apply(new Action(Action.Kind.CREATE, "x", "ready", 0, seen, Rule.TAKE_MASTERLESS, List.of()));
     assertThat(stale.succeeded()).containsExactly(false);
     assertThat(createRevision(keys.entry("x", "me"))).isZero();
 
     long fresh = createRevision(keys.item("x"));
-    EntryWriter.BatchResult ok = apply(new Action(Action.Kind.CREATE, "x", "ready", 0, fresh, 7, List.of()));
+    EntryWriter.BatchResult ok = apply(new Action(Action.Kind.CREATE, "x", "ready", 0, fresh, Rule.TAKE_MASTERLESS, List.of()));
     assertThat(ok.succeeded()).containsExactly(true);
     assertThat(createRevision(keys.entry("x", "me"))).isEqualTo(ok.revision());
   }
@@ -100,7 +101,7 @@ class EntryWriterTest {
 
     AllocationIndex view = new AllocationIndex("me", 1, List.of(), (item, state) -> "ready".equals(state));
     view.rebuild(between);
-    Decision d = new AllocationDecider(8).decide(view, item -> "ready", new Random(1));
+    Decision d = new AllocationDecider(8).decide(view, item -> "ready", new Random(1), null);
     Action create = d.actions().stream().filter(a -> a.item().equals("x")).findFirst().orElseThrow();
     assertThat(create.kind()).isEqualTo(Action.Kind.CREATE);
     assertThat(create.markerCreateRevision()).isZero();
@@ -119,7 +120,7 @@ class EntryWriterTest {
     etcd.server().put(keys.entry("y", "other"), "ready");
     long seen = createRevision(keys.entry("y", "other"));
     etcd.server().put(keys.entry("y", "other"), "warming"); // rewritten: same create revision
-    Action create = new Action(Action.Kind.CREATE, "y", "", 0, 0, 8, List.of(), false,
+    Action create = new Action(Action.Kind.CREATE, "y", "", 0, 0, Rule.TAKE_SHORT, List.of(), false,
         new Action.Anchor("other", seen, false));
     assertThat(apply(create).succeeded()).containsExactly(true);
   }
@@ -134,9 +135,9 @@ class EntryWriterTest {
     etcd.server().put(keys.entry("taken", "me"), "ready");
     long before = etcd.server().currentRevision();
     EntryWriter.BatchResult r = apply(
-        new Action(Action.Kind.CREATE, "free1", "ready", 0, 0, 7, List.of()),
-        new Action(Action.Kind.CREATE, "taken", "ready", 0, 0, 7, List.of()),
-        new Action(Action.Kind.CREATE, "free2", "ready", 0, 0, 7, List.of()));
+        new Action(Action.Kind.CREATE, "free1", "ready", 0, 0, Rule.TAKE_MASTERLESS, List.of()),
+        new Action(Action.Kind.CREATE, "taken", "ready", 0, 0, Rule.TAKE_MASTERLESS, List.of()),
+        new Action(Action.Kind.CREATE, "free2", "ready", 0, 0, Rule.TAKE_MASTERLESS, List.of()));
     assertThat(r.succeeded()).containsExactly(true, false, true);
     assertThat(r.revision()).isEqualTo(before + 1);
     assertThat(createRevision(keys.entry("free1", "me"))).isEqualTo(createRevision(keys.entry("free2", "me")));
@@ -149,11 +150,11 @@ class EntryWriterTest {
     long mine = modRevision(keys.entry("h", "me"));
     long replica = modRevision(keys.entry("h", "r1"));
     etcd.server().delete(keys.entry("h", "r1")); // the replica left meanwhile
-    Action release = new Action(Action.Kind.RELEASE, "h", null, mine, 0, 5, List.of(new Action.Guard("r1", replica)));
+    Action release = new Action(Action.Kind.RELEASE, "h", null, mine, 0, Rule.HAND_OFF_MASTER, List.of(new Action.Guard("r1", replica)));
     assertThat(apply(release).succeeded()).containsExactly(false);
     assertThat(modRevision(keys.entry("h", "me"))).isEqualTo(mine);
     etcd.server().put(keys.entry("h", "r1"), "ready");
-    Action again = new Action(Action.Kind.RELEASE, "h", null, mine, 0, 5,
+    Action again = new Action(Action.Kind.RELEASE, "h", null, mine, 0, Rule.HAND_OFF_MASTER,
         List.of(new Action.Guard("r1", modRevision(keys.entry("h", "r1")))));
     assertThat(apply(again).succeeded()).containsExactly(true);
     assertThat(modRevision(keys.entry("h", "me"))).isZero();
@@ -164,10 +165,10 @@ class EntryWriterTest {
     etcd.server().put(keys.entry("u", "me"), "warming");
     long seen = modRevision(keys.entry("u", "me"));
     etcd.server().put(keys.entry("u", "me"), "other writer");
-    assertThat(apply(new Action(Action.Kind.UPDATE, "u", "ready", seen, 0, 2, List.of())).succeeded())
+    assertThat(apply(new Action(Action.Kind.UPDATE, "u", "ready", seen, 0, Rule.UPDATE_MASTER_STATE, List.of())).succeeded())
         .containsExactly(false);
     long now = modRevision(keys.entry("u", "me"));
-    assertThat(apply(new Action(Action.Kind.UPDATE, "u", "ready", now, 0, 2, List.of())).succeeded())
+    assertThat(apply(new Action(Action.Kind.UPDATE, "u", "ready", now, 0, Rule.UPDATE_MASTER_STATE, List.of())).succeeded())
         .containsExactly(true);
   }
 
@@ -203,7 +204,7 @@ class EntryWriterTest {
     long oldToken = before.master().createRevision();
     List<Action.Guard> guards = List.of(new Action.Guard("r1", before.entries().get(1).modRevision()),
         new Action.Guard("r2", before.entries().get(2).modRevision()));
-    Action move = new Action(Action.Kind.MOVE, "t", "ready", before.master().modRevision(), 0, 5, guards, false);
+    Action move = new Action(Action.Kind.MOVE, "t", "ready", before.master().modRevision(), 0, Rule.HAND_OFF_MASTER, guards, false);
     EntryWriter.BatchResult r = apply(move);
     assertThat(r.succeeded()).containsExactly(true);
     Route after = route("t");
@@ -230,7 +231,7 @@ class EntryWriterTest {
     Route back = route("t");
     assertThat(back.master().member()).isEqualTo("me");
     // A move from the moved key returns the entry to its plain key.
-    Action again = new Action(Action.Kind.MOVE, "t", "ready", back.master().modRevision(), 0, 5, List.of(), true);
+    Action again = new Action(Action.Kind.MOVE, "t", "ready", back.master().modRevision(), 0, Rule.HAND_OFF_MASTER, List.of(), true);
     assertThat(apply(again).succeeded()).containsExactly(true);
     assertThat(route("t").entries().get(2)).extracting(RouteEntry::member, RouteEntry::moved)
         .containsExactly("me", false);
@@ -243,14 +244,14 @@ class EntryWriterTest {
     long mine = modRevision(keys.entry("g", "me"));
     long replica = modRevision(keys.entry("g", "r1"));
     etcd.server().put(keys.entry("g", "r1"), "warming"); // the replica changed meanwhile
-    Action move = new Action(Action.Kind.MOVE, "g", "ready", mine, 0, 5, List.of(new Action.Guard("r1", replica)),
+    Action move = new Action(Action.Kind.MOVE, "g", "ready", mine, 0, Rule.HAND_OFF_MASTER, List.of(new Action.Guard("r1", replica)),
         false);
     assertThat(apply(move).succeeded()).containsExactly(false);
     assertThat(route("g").master().member()).isEqualTo("me");
     // An entry at its moved key counts as held: a create on a stale view does not add a second key.
     etcd.server().delete(keys.entry("g", "me"));
     etcd.server().put(keys.movedEntry("g", "me"), "ready");
-    assertThat(apply(new Action(Action.Kind.CREATE, "g", "ready", 0, 0, 7, List.of())).succeeded())
+    assertThat(apply(new Action(Action.Kind.CREATE, "g", "ready", 0, 0, Rule.TAKE_MASTERLESS, List.of())).succeeded())
         .containsExactly(false);
     assertThat(modRevision(keys.entry("g", "me"))).isZero();
   }

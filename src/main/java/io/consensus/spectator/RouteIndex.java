@@ -1,0 +1,113 @@
+package io.consensus.spectator;
+
+import io.consensus.route.Route;
+import io.consensus.route.RouteEntry;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What a {@link RoutingTable} answers without walking every item: the items each member
+ * masters and holds, and the fleet's counters (per-item R). Immutable; a revision makes the
+ * next one with an {@link Editor}, which pays per item it is told about plus one copy of the
+ * member maps (members, not items).
+ */
+final class RouteIndex {
+  static final RouteIndex EMPTY = new RouteIndex(Map.of(), Map.of(), 0, 0, 0);
+
+  private final Map<String, ItemSet> masters;
+  private final Map<String, ItemSet> holders;
+  final int items;
+  final int withoutMaster;
+  final int shortOfReplicas;
+
+  private RouteIndex(Map<String, ItemSet> masters, Map<String, ItemSet> holders, int items, int withoutMaster,
+      int shortOfReplicas) {
+    this.masters = masters;
+    this.holders = holders;
+    this.items = items;
+    this.withoutMaster = withoutMaster;
+    this.shortOfReplicas = shortOfReplicas;
+  }
+
+  /** Items {@code member} masters. */
+  ItemSet mastersOf(String member) {
+    return masters.getOrDefault(member, ItemSet.EMPTY);
+  }
+
+  /** Items in whose route {@code member} has an entry. */
+  ItemSet itemsOf(String member) {
+    return holders.getOrDefault(member, ItemSet.EMPTY);
+  }
+
+  /** Members that hold at least one entry. */
+  java.util.Set<String> holders() {
+    return holders.keySet();
+  }
+
+  Editor edit() {
+    return new Editor(this);
+  }
+
+  /** Builds the next index: {@link #remove} an item's old route, {@link #add} its new one. */
+  static final class Editor {
+    private final Map<String, ItemSet> masters;
+    private final Map<String, ItemSet> holders;
+    private int items;
+    private int withoutMaster;
+    private int shortOfReplicas;
+
+    private Editor(RouteIndex from) {
+      masters = new HashMap<>(from.masters);
+      holders = new HashMap<>(from.holders);
+      items = from.items;
+      withoutMaster = from.withoutMaster;
+      shortOfReplicas = from.shortOfReplicas;
+    }
+
+    /** Forgets {@code route} (null: the item did not exist) whose R was {@code r}. */
+    Editor remove(Route route, int r) {
+      return count(route, r, -1);
+    }
+
+    /** Counts {@code route} (null: the item does not exist) whose R is {@code r}. */
+    Editor add(Route route, int r) {
+      return count(route, r, 1);
+    }
+
+    private Editor count(Route route, int r, int sign) {
+      if (route == null) {
+        return this;
+      }
+      items += sign;
+      if (route.isEmpty()) {
+        withoutMaster += sign;
+      }
+      if (route.size() < r + 1) {
+        shortOfReplicas += sign;
+      }
+      String item = route.item();
+      for (int i = 0; i < route.size(); i++) {
+        RouteEntry e = route.entries().get(i);
+        if (i == 0) {
+          update(masters, e.member(), item, sign);
+        }
+        update(holders, e.member(), item, sign);
+      }
+      return this;
+    }
+
+    private static void update(Map<String, ItemSet> sets, String member, String item, int sign) {
+      ItemSet s = sets.getOrDefault(member, ItemSet.EMPTY);
+      s = sign > 0 ? s.with(item) : s.without(item);
+      if (s.isEmpty()) {
+        sets.remove(member);
+      } else {
+        sets.put(member, s);
+      }
+    }
+
+    RouteIndex done() {
+      return new RouteIndex(Map.copyOf(masters), Map.copyOf(holders), items, withoutMaster, shortOfReplicas);
+    }
+  }
+}

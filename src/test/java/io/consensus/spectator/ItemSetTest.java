@@ -1,0 +1,56 @@
+package io.consensus.spectator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class ItemSetTest {
+  @Test
+  void behavesAsASortedSetAndLeavesEarlierVersionsAlone() {
+    Random rnd = new Random(7);
+    TreeSet<String> expected = new TreeSet<>();
+    ItemSet set = ItemSet.EMPTY;
+    List<ItemSet> versions = new ArrayList<>();
+    List<List<String>> contents = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      String name = "item-" + rnd.nextInt(3000);
+      if (rnd.nextInt(3) == 0) {
+        expected.remove(name);
+        set = set.without(name);
+      } else {
+        expected.add(name);
+        set = set.with(name);
+      }
+      if (i % 997 == 0) {
+        versions.add(set);
+        contents.add(new ArrayList<>(expected));
+      }
+    }
+    assertThat(set.asList()).containsExactlyElementsOf(expected);
+    assertThat(set.size()).isEqualTo(expected.size());
+    assertThat(set.contains(expected.first())).isTrue();
+    assertThat(set.contains("item-x")).isFalse();
+    for (int v = 0; v < versions.size(); v++) {
+      assertThat(versions.get(v).asList()).as("version %d", v).containsExactlyElementsOf(contents.get(v));
+    }
+  }
+
+  @Test
+  void removingEverythingLeavesTheEmptySet() {
+    ItemSet s = ItemSet.EMPTY;
+    for (int i = 0; i < 1000; i++) {
+      s = s.with(String.format("%04d", i));
+    }
+    assertThat(s.with("0001")).isSameAs(s);
+    for (int i = 999; i >= 0; i--) {
+      s = s.without(String.format("%04d", i));
+    }
+    assertThat(s.isEmpty()).isTrue();
+    assertThat(s.asList()).isEmpty();
+    assertThat(s.without("0001")).isSameAs(s);
+  }
+}
