@@ -5,6 +5,7 @@ import io.consensus.internal.member.FleetControl;
 import io.consensus.internal.member.GraceLease;
 import io.consensus.internal.member.HeldItemStates;
 import io.consensus.internal.member.JsonSpecReader;
+import io.consensus.internal.member.HandedOverJson;
 import io.consensus.internal.member.LoopSlices;
 import io.consensus.internal.member.MemberRegistration;
 import io.consensus.internal.member.MemberValue;
@@ -1156,13 +1157,16 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private void registerConsumers() {
     String a = options.getAddress();
+    HandedOverJson.registerOn(vertx.eventBus());
     consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".table." + member, msg -> {
       if (slices.isClosed()) {
         msg.fail(503, "member " + member + " is stopping");
         return;
       }
       // Built in slices (100,000 routes are far more than one handler's worth), then answered.
-      slices.submit(table.readJson(STEP, () -> tree.revision(), msg::reply));
+      // Handed over without Vert.x's deep copy (built for this reply only, never touched again).
+      slices.submit(table.readJson(STEP, () -> tree.revision(),
+          json -> msg.reply(json, new DeliveryOptions().setCodecName(HandedOverJson.NAME))));
     }));
     consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".state." + member, msg -> {
       JsonObject body = msg.body();
