@@ -5,6 +5,7 @@ import io.consensus.internal.member.FleetControl;
 import io.consensus.internal.member.GraceLease;
 import io.consensus.internal.member.HeldItemStates;
 import io.consensus.internal.member.JsonSpecReader;
+import io.consensus.internal.member.HandedOverJson;
 import io.consensus.internal.member.LoopSlices;
 import io.consensus.internal.member.MemberRegistration;
 import io.consensus.internal.member.MemberValue;
@@ -444,7 +445,17 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   /** The current route table as this member publishes it, keyed by item. */
   public Future<Map<String, RouteChange>> routes() {
-    return onContext(() -> table.copy());
+    Promise<Map<String, RouteChange>> p = Promise.promise();
+    context.runOnContext(v -> {
+      if (slices == null || slices.isClosed()) {
+        p.complete(table == null ? Map.of() : table.copy()); // stopped: nothing else runs on the loop for it
+        return;
+      }
+      // Read in slices (a large table is no single long handler), as it is when the read starts.
+      Map<String, RouteChange> copy = new java.util.TreeMap<>();
+      slices.submit(table.read(STEP, c -> copy.put(c.item(), c), () -> p.complete(copy)));
+    });
+    return p.future();
   }
 
   /**
@@ -1146,8 +1157,17 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private void registerConsumers() {
     String a = options.getAddress();
-    consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".table." + member,
-        msg -> msg.reply(table.toJson(tree.revision()))));
+    HandedOverJson.registerOn(vertx.eventBus());
+    consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".table." + member, msg -> {
+      if (slices.isClosed()) {
+        msg.fail(503, "member " + member + " is stopping");
+        return;
+      }
+      // Built in slices (100,000 routes are far more than one handler's worth), then answered.
+      // Handed over without Vert.x's deep copy (built for this reply only, never touched again).
+      slices.submit(table.readJson(STEP, () -> tree.revision(),
+          json -> msg.reply(json, new DeliveryOptions().setCodecName(HandedOverJson.NAME))));
+    }));
     consumers.add(vertx.eventBus().<JsonObject>consumer(a + ".state." + member, msg -> {
       JsonObject body = msg.body();
       String item = body == null ? null : body.getString("item");

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * How long one member's update work holds its event loop at scale: 100,000 items x R=2 whose
  * entries three idle fake members hold (375,000 keys), one real member joining (its first
  * snapshot), then one fake member's lease revoked (75,000 entries and its member key deleted
- * in one revision). Prints the longest slice of update work, slices of 50 ms or more, and the
+ * in one revision), then one request for its whole route table. Prints the longest slice of
+ * update work, slices of 50 ms or more, and the
  * lateness of a 10 ms timer on the member's own event loop (what a keep-alive on that loop
  * would have suffered). Figures, not a test:
  *
@@ -106,6 +107,18 @@ public final class UpdateSliceBench {
           m.stats().leaseLosses(), (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20,
           java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
               .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum());
+      // The whole-table request (A.table.M): built in slices, answered once complete.
+      long tableSlicesBefore = m.stats().slices();
+      maxLateNanos.set(0);
+      long tableStart = System.nanoTime();
+      io.vertx.core.json.JsonObject table = BenchEnv.await(env.vertx.eventBus()
+          .<io.vertx.core.json.JsonObject>request(o.getAddress() + ".table.m", null,
+              new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(120_000))).body();
+      System.out.printf("table request: %,d routes answered after %.2f s in %d slices; 10 ms timer on the "
+          + "member's loop at most %.1f ms late meanwhile; longest slice overall %.1f ms (CPU %.1f ms)%n",
+          table.getJsonArray("routes").size(), (System.nanoTime() - tableStart) / 1e9,
+          m.stats().slices() - tableSlicesBefore, maxLateNanos.get() / 1e6, m.stats().longestSliceMillis(),
+          m.stats().longestSliceCpuMillis());
       BenchEnv.await(Crashes.crash(m));
     }
     System.exit(0);

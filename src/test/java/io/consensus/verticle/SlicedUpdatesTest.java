@@ -25,6 +25,12 @@ class SlicedUpdatesTest extends FleetTest {
     // b holds nothing at join: its 2,000 routes are recorded (the table answers them) but not told.
     assertThat(fleet.routeLog.get("b")).noneMatch(c -> c.revision() <= joinedAt);
     assertThat(await(b.routes())).hasSize(ITEMS.size());
+    // The table request is answered in full (built in slices), in item order, as routes() says.
+    io.vertx.core.json.JsonObject json = fleet.request(b.options().getAddress() + ".table.b", null);
+    assertThat(json.getString("member")).isEqualTo("b");
+    assertThat(json.getLong("revision")).isGreaterThanOrEqualTo(joinedAt);
+    assertThat(json.getJsonArray("routes").stream().map(o -> ((io.vertx.core.json.JsonObject) o).getString("item")))
+        .containsExactlyElementsOf(ITEMS);
     assertThat(b.stats().slices()).isPositive();
 
     fleet.awaitRoutes(ITEMS, "a and b master 1,000 each", routes -> fleet.mastersPerMember(routes).values()

@@ -4,7 +4,6 @@ import io.consensus.verticle.ItemHandler;
 import io.consensus.verticle.RouteChange;
 import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.allocation.ItemSummary;
-import io.consensus.internal.allocation.ItemTable;
 import io.consensus.internal.route.MemberDirectory;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
@@ -16,6 +15,12 @@ import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The routes one member has told its application about, and the telling: every change is
@@ -33,9 +38,12 @@ public final class RouteTable {
   private final String address;
   private final RouteDelivery delivery;
   private final EventBus bus;
-  // By item; sorted only when handed out. Held: the items whose last change gives this member a
-  // role, oldest first (lease loss and exit tell them without walking the whole table).
-  private final ItemTable<RouteChange> table = new ItemTable<>(RouteChange::item);
+  // By item, sorted: a reader walks it in slices from the last item it read. Held: the items
+  // whose last change gives this member a role, oldest first (lease loss and exit tell them
+  // without walking the whole table).
+  private final TreeMap<String, RouteChange> table = new TreeMap<>();
+  /** Readers in progress: each keeps what an item was when it started, before it changes. */
+  private final List<Reader> readers = new ArrayList<>();
   private final LinkedHashSet<String> held = new LinkedHashSet<>();
   private final MemberDirectory members;
   private final Runnable onMastershipGained;
@@ -74,15 +82,15 @@ public final class RouteTable {
       if (s == null) {
         change = new RouteChange(member, item, revision, Route.empty(item), -1, Role.NONE, true, RouteChange.ROUTE);
         held.remove(item);
-        RouteChange old = table.remove(item);
+        RouteChange old = remove(item);
         if (joining && old == null) {
           continue;
         }
       } else {
-        boolean mine = mayHold && s.mine();
+        boolean mine = mayHold && s.myEntry() != null;
         change = new RouteChange(member, item, revision, s.route(), mine ? s.myIndex() : -1,
             mine ? s.role() : Role.NONE, false, RouteChange.ROUTE, members.metadataOf(s.route()));
-        RouteChange old = table.put(change);
+        RouteChange old = put(item, change);
         if (change.index() >= 0) {
           held.add(item);
         } else {
@@ -122,7 +130,7 @@ public final class RouteTable {
       RouteChange old = table.get(item);
       RouteChange none = new RouteChange(member, old.item(), revision, old.route(), -1, Role.NONE, false, reason,
           old.metadata());
-      table.put(none);
+      put(old.item(), none);
       deliver(none);
     }
     return held.isEmpty();
@@ -133,16 +141,119 @@ public final class RouteTable {
     return held.size();
   }
 
-  /** A copy of the table, keyed by item. */
+  /** A copy of the table, keyed by item (at once: for small tables and tests). */
   public Map<String, RouteChange> copy() {
-    return table.toSortedMap();
+    return new TreeMap<>(table);
   }
 
-  /** The table as answered on {@code <address>.table.<member>}. */
+  /** The table as answered on {@code <address>.table.<member>} (at once: for small tables and tests). */
   public JsonObject toJson(long revision) {
     JsonArray routes = new JsonArray();
-    table.toSortedMap().values().forEach(c -> routes.add(c.toJson()));
+    table.values().forEach(c -> routes.add(c.toJson()));
+    return tableJson(revision, routes);
+  }
+
+  private JsonObject tableJson(long revision, JsonArray routes) {
     return new JsonObject().put("member", member).put("revision", revision).put("routes", routes);
+  }
+
+  /**
+   * A job reading the table as it is when the job starts, in item order, {@code step} items per
+   * step: changes made between its steps do not show (the reader keeps an item's value from
+   * before its first change until it has read past it). Not a decision blocker.
+   */
+  public LoopSlices.Job read(int step, Consumer<RouteChange> sink, Runnable done) {
+    return new Reader(step, sink, done);
+  }
+
+  /** {@link #toJson} as a sliced job: {@code reply} gets the JSON once it is complete. */
+  public LoopSlices.Job readJson(int step, LongSupplier revision, Consumer<JsonObject> reply) {
+    JsonArray routes = new JsonArray();
+    long[] rev = {-1};
+    return new Reader(step, c -> routes.add(c.toJson()), () -> reply.accept(tableJson(rev[0], routes))) {
+      @Override
+      void started() {
+        rev[0] = revision.getAsLong();
+      }
+    };
+  }
+
+  private RouteChange put(String item, RouteChange change) {
+    remembered(item);
+    return table.put(item, change);
+  }
+
+  private RouteChange remove(String item) {
+    remembered(item);
+    return table.remove(item);
+  }
+
+  private void remembered(String item) {
+    for (Reader r : readers) {
+      r.beforeChange(item);
+    }
+  }
+
+  private class Reader implements LoopSlices.Job {
+    private final int step;
+    private final Consumer<RouteChange> sink;
+    private final Runnable done;
+    private boolean begun;
+    private String after; // the last item read; null before the first
+    /** Items not read yet that changed since the start, with their value then (null: absent). */
+    private final TreeMap<String, Optional<RouteChange>> before = new TreeMap<>();
+
+    Reader(int step, Consumer<RouteChange> sink, Runnable done) {
+      this.step = step;
+      this.sink = sink;
+      this.done = done;
+    }
+
+    void started() {
+    }
+
+    void beforeChange(String item) {
+      if ((after == null || item.compareTo(after) > 0) && !before.containsKey(item)) {
+        before.put(item, Optional.ofNullable(table.get(item)));
+      }
+    }
+
+    @Override
+    public boolean step() {
+      if (!begun) {
+        begun = true;
+        readers.add(this);
+        started();
+      }
+      for (int i = 0; i < step; i++) {
+        String current = after == null ? (table.isEmpty() ? null : table.firstKey()) : table.higherKey(after);
+        String changed = after == null ? (before.isEmpty() ? null : before.firstKey()) : before.higherKey(after);
+        String item = current == null ? changed
+            : changed == null || current.compareTo(changed) < 0 ? current : changed;
+        if (item == null) {
+          readers.remove(this);
+          return true;
+        }
+        Optional<RouteChange> was = before.remove(item);
+        RouteChange c = was != null ? was.orElse(null) : table.get(item);
+        if (c != null) {
+          sink.accept(c);
+        }
+        after = item;
+      }
+      return false;
+    }
+
+    @Override
+    public boolean blocksDecisions() {
+      return false;
+    }
+
+    @Override
+    public void finished() {
+      readers.remove(this);
+      done.run();
+    }
   }
 
   /** The handler gets the change through its item's queue; the event bus at once. */

@@ -1,5 +1,6 @@
 package io.consensus.internal.watch;
 
+import com.google.protobuf.UnknownFieldSet;
 import io.consensus.internal.etcd.Backoff;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.etcd.EtcdKeys;
@@ -42,6 +43,14 @@ import org.slf4j.LoggerFactory;
 public final class RetryWatcher {
   private static final Logger LOG = LoggerFactory.getLogger(RetryWatcher.class);
 
+  /**
+   * etcd's {@code WatchCreateRequest.fragment} (field 8) and {@code WatchResponse.fragment}
+   * (field 7), which jetcd's protobuf stubs lack: set and read as unknown fields.
+   */
+  private static final UnknownFieldSet FRAGMENT_REQUESTED = UnknownFieldSet.newBuilder()
+      .addField(8, UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build();
+  private static final int RESPONSE_FRAGMENT_FIELD = 7;
+
   private final Vertx vertx;
   private final Context ctx;
   private final EtcdConnection conn;
@@ -59,10 +68,14 @@ public final class RetryWatcher {
   private volatile long snapshotCount;
   private volatile long eventCount;
   private volatile long reconnectCount;
+  private volatile long fragmentCount;
 
   /** Bumped on every (re)connection: callbacks of an abandoned attempt carry an old value. */
   private long generation;
   private boolean needSnapshot = true;
+  /** The events of a revision whose last fragment has not come yet; dropped with the stream. */
+  private final List<List<Event>> pending = new ArrayList<>();
+  private long pendingRevision = -1;
   private EtcdStream<WatchRequest, WatchResponse> stream;
   private long retryTimer = -1;
   private long refreshTimer = -1;
@@ -156,6 +169,11 @@ public final class RetryWatcher {
     return eventCount;
   }
 
+  /** Number of watch responses that were a fragment of a larger one (all but its last piece). */
+  public long fragmentsReceived() {
+    return fragmentCount;
+  }
+
   /** Number of times the watch was re-established after a failure, compaction or cancel. */
   public long reconnects() {
     return reconnectCount;
@@ -226,6 +244,9 @@ public final class RetryWatcher {
           .setRangeEnd(EtcdKeys.prefixEnd(opts.getPrefix()))
           .setStartRevision(startRevision)
           .setProgressNotify(true)
+          // A revision of tens of thousands of events would be one message of many megabytes,
+          // decoded in one handler: etcd splits it at its request limit (1.5 MiB by default).
+          .setUnknownFields(FRAGMENT_REQUESTED)
           .setPrevKv(opts.isPrevKv())).build());
       return s.request().response().map(resp -> {
         resp.handler(msg -> onResponse(gen, msg));
@@ -276,29 +297,66 @@ public final class RetryWatcher {
       return;
     }
     if (resp.getEventsCount() == 0) {
+      if (!pending.isEmpty()) {
+        return; // no progress while a revision is still arriving in fragments
+      }
       long rev = resp.getHeader().getRevision();
       if (rev > delivered) {
         deliver(new WatchUpdate.Progress(rev));
       }
       return;
     }
-    deliverEvents(resp.getEventsList());
+    boolean fragment = isFragment(resp);
+    if (fragment) {
+      fragmentCount++;
+    }
+    deliverEvents(resp.getEventsList(), fragment);
   }
 
-  /** One Changes per revision; a response may carry several, an old replay some at or below delivered. */
-  private void deliverEvents(List<Event> events) {
+  /**
+   * One Changes per revision; a response may carry several, an old replay some at or below
+   * delivered, and a revision larger than etcd's request limit comes in fragments (several
+   * responses, all but the last flagged): its events are gathered until the revision is
+   * complete. Only the revisions are looked at here; the events are converted when the handler
+   * reads them (in its own slices), so this handler's work is bounded by one response.
+   */
+  private void deliverEvents(List<Event> events, boolean moreFragments) {
     int i = 0;
     while (i < events.size() && !closed) {
       long rev = events.get(i).getKv().getModRevision();
-      List<KeyEvent> group = new ArrayList<>();
+      int from = i;
       while (i < events.size() && events.get(i).getKv().getModRevision() == rev) {
-        group.add(EtcdValues.keyEvent(events.get(i)));
         i++;
       }
-      if (rev > delivered) {
-        eventCount += group.size();
-        deliver(new WatchUpdate.Changes(rev, group));
+      if (rev != pendingRevision) {
+        flushPending();
+        pendingRevision = rev;
       }
+      pending.add(events.subList(from, i));
+    }
+    if (!moreFragments) {
+      flushPending();
+    }
+  }
+
+  /** Whether more fragments of this response's last revision follow. */
+  static boolean isFragment(WatchResponse resp) {
+    UnknownFieldSet.Field f = resp.getUnknownFields().getField(RESPONSE_FRAGMENT_FIELD);
+    return !f.getVarintList().isEmpty() && f.getVarintList().get(f.getVarintList().size() - 1) != 0;
+  }
+
+  /** Delivers the revision gathered so far (unless already delivered before a resume). */
+  private void flushPending() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    long rev = pendingRevision;
+    List<KeyEvent> group = new ConvertedOnDemand<>(pending, EtcdValues::keyEvent);
+    pending.clear();
+    pendingRevision = -1;
+    if (rev > delivered && !closed) {
+      eventCount += group.size();
+      deliver(new WatchUpdate.Changes(rev, group));
     }
   }
 
@@ -383,6 +441,8 @@ public final class RetryWatcher {
   }
 
   private void cancelStream() {
+    pending.clear(); // a revision cut short is read again from the resume point
+    pendingRevision = -1;
     if (stream != null) {
       stream.request().cancel();
       stream = null;

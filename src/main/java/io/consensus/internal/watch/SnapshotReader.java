@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.internal.etcd.EtcdValues;
-import io.consensus.tree.KeyValue;
 import io.consensus.tree.WatchUpdate;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.RangeRequest;
@@ -15,7 +14,9 @@ import java.util.List;
 
 /**
  * Reads everything under a prefix as one consistent {@link WatchUpdate.Snapshot}: pages of
- * {@code pageSize} keys, every page after the first pinned to the first page's revision.
+ * {@code pageSize} keys, every page after the first pinned to the first page's revision. The
+ * pages are kept as etcd sent them and converted when the snapshot's reader reads them (in its
+ * slices), so no response handler here does more than look at a page's last key.
  */
 public final class SnapshotReader {
   private final EtcdConnection conn;
@@ -35,18 +36,19 @@ public final class SnapshotReader {
     return page(prefix, 0, new ArrayList<>());
   }
 
-  private Future<WatchUpdate.Snapshot> page(ByteString from, long revision, List<KeyValue> acc) {
+  private Future<WatchUpdate.Snapshot> page(ByteString from, long revision,
+      List<List<io.etcd.jetcd.api.KeyValue>> acc) {
     RangeRequest req = RangeRequest.newBuilder()
         .setKey(from).setRangeEnd(end).setLimit(pageSize).setRevision(revision)
         .setSortOrder(RangeRequest.SortOrder.ASCEND).setSortTarget(RangeRequest.SortTarget.KEY)
         .build();
     return conn.unary(KVGrpc.getRangeMethod(), req).compose(resp -> {
       long rev = revision == 0 ? resp.getHeader().getRevision() : revision;
-      resp.getKvsList().forEach(kv -> acc.add(EtcdValues.keyValue(kv)));
+      acc.add(resp.getKvsList());
       if (resp.getMore() && resp.getKvsCount() > 0) {
         return page(after(resp), rev, acc);
       }
-      return Future.succeededFuture(new WatchUpdate.Snapshot(rev, acc));
+      return Future.succeededFuture(new WatchUpdate.Snapshot(rev, new ConvertedOnDemand<>(acc, EtcdValues::keyValue)));
     });
   }
 

@@ -126,6 +126,40 @@ class RetryWatcherTest {
   }
 
   @Test
+  void aRevisionLargerThanEtcdsRequestLimitArrivesInFragmentsAsOneChanges() throws Exception {
+    String prefix = "/big/";
+    int n = 15_000;
+    String value = "v".repeat(100); // with prev_kv: ~2.5 MB of events, over etcd's 1.5 MiB limit
+    WatchRecorder rec = new WatchRecorder(ctx);
+    RetryWatcher w = watch(conn, opts(prefix), rec);
+    onAsync(ctx, w::firstSnapshot);
+    long last = 0;
+    for (int from = 0; from < n; from += 100) {
+      TxnRequest.Builder txn = TxnRequest.newBuilder();
+      for (int i = from; i < Math.min(n, from + 100); i++) {
+        txn.addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder()
+            .setKey(EtcdKeys.bytes(prefix + String.format("k%06d", i))).setValue(EtcdKeys.bytes(value))));
+      }
+      last = onAsync(ctx, () -> conn.unary(KVGrpc.getTxnMethod(), txn.build())).getHeader().getRevision();
+    }
+    long puts = last;
+    onAsync(ctx, () -> w.awaitRevision(puts));
+    long del = onAsync(ctx, () -> conn.unary(KVGrpc.getDeleteRangeMethod(), DeleteRangeRequest.newBuilder()
+        .setKey(EtcdKeys.bytes(prefix)).setRangeEnd(EtcdKeys.prefixEnd(prefix)).build())).getHeader().getRevision();
+    eventually(Duration.ofSeconds(60), () -> w.revision() >= del, "the deletion delivered");
+
+    assertThat(w.fragmentsReceived()).isGreaterThanOrEqualTo(1);
+    List<WatchUpdate> atDel = rec.updates().stream().filter(u -> u.revision() == del).toList();
+    assertThat(atDel).singleElement().isInstanceOf(WatchUpdate.Changes.class);
+    WatchUpdate.Changes c = (WatchUpdate.Changes) atDel.get(0);
+    assertThat(c.events()).hasSize(n).allMatch(e -> e.isRemove() && value.equals(e.prev().value()));
+    assertThat(c.events().get(0).kv().key()).isEqualTo(prefix + "k000000");
+    assertThat(c.events().get(n - 1).kv().key()).isEqualTo(prefix + String.format("k%06d", n - 1));
+    assertThat(rec.view()).isEmpty();
+    assertThat(rec.violations()).isEmpty();
+  }
+
+  @Test
   void awaitRevisionCompletesOnWritesAndProgress() throws Exception {
     WatchRecorder rec = new WatchRecorder(ctx);
     RetryWatcher w = watch(conn, opts("/await/"), rec);
