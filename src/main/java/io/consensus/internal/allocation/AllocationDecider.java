@@ -347,7 +347,7 @@ public final class AllocationDecider {
    * sampled short-staffed items lacks it (so TAKE_SHORT will give it copies).
    */
   private static boolean copiesOnTheirWay(AllocationIndex idx, Random rnd) {
-    if (idx.shortStaffed.isEmpty()) {
+    if (idx.candidates().shortStaffed().isEmpty()) {
       return false;
     }
     List<String> hungry = new ArrayList<>();
@@ -359,7 +359,7 @@ public final class AllocationDecider {
     if (hungry.isEmpty()) {
       return false;
     }
-    for (String item : idx.shortStaffed.sample(8, rnd)) {
+    for (String item : idx.candidates().shortStaffed().sample(8, rnd)) {
       Route r = idx.summary(item).route();
       for (String m : hungry) {
         if (r.index(m) < 0) {
