@@ -8,7 +8,6 @@ import io.consensus.internal.member.JsonSpecReader;
 import io.consensus.internal.member.HandedOverJson;
 import io.consensus.internal.member.LoopSlices;
 import io.consensus.internal.member.MemberRegistration;
-import io.consensus.internal.member.MemberValue;
 import io.consensus.internal.member.PlacementNotes;
 import io.consensus.internal.member.RestartExit;
 import io.consensus.internal.member.RouteTable;
@@ -206,7 +205,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     keys = new Keys(options.getRoot());
     member = options.getMember();
-    specReader = new JsonSpecReader(keys.root());
+    specReader = new JsonSpecReader(keys.root(), memberDirectory); // reads the directory's decoded values
     placementNotes = new PlacementNotes(member, keys, n -> stats.unattainableSlots = n);
     states = new HeldItemStates(handler, options.getInitialState());
     decider = new AllocationDecider(options.getMaxBatch());
@@ -509,7 +508,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         return deleted; // the next join writes the member key without the drain
       }
       return Future.all(deleted, writer.updateMember(memberCreatedRevision, lease.id(),
-          MemberValue.of(options, false).encode())).map(cf -> 0L);
+          MemberRegistration.memberValue(options, false).encode())).map(cf -> 0L);
     }).compose(f -> f).mapEmpty();
   }
 

@@ -8,6 +8,7 @@ import io.consensus.internal.etcd.Retries;
 import io.consensus.internal.lease.KeeperLoop;
 import io.consensus.internal.lease.LeaseKeeper;
 import io.consensus.internal.lease.LeaseOptions;
+import io.consensus.internal.route.MemberRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -113,7 +114,7 @@ public final class MemberRegistration {
     if (lease.isLost()) {
       return Future.failedFuture(lostWhileJoining(lease));
     }
-    return writer.createMember(lease.id(), MemberValue.of(options, drained.getAsBoolean()).encode()).recover(err ->
+    return writer.createMember(lease.id(), memberValue(options, drained.getAsBoolean()).encode()).recover(err ->
         // etcd no longer has the lease (expired while this process stalled, or revoked): lost.
         Future.failedFuture(err instanceof EtcdCallException e && e.status() == GrpcStatus.NOT_FOUND
             ? lostWhileJoining(lease) : err)).compose(rev -> {
@@ -124,6 +125,12 @@ public final class MemberRegistration {
       }
       return rev > 0 ? Future.succeededFuture(rev) : Future.failedFuture(new MemberExistsException(memberKey));
     });
+  }
+
+  /** The member key value {@code options} describe (metadata and reserved fields), drained or not. */
+  public static MemberRecord memberValue(AllocatorOptions options, boolean drained) {
+    return MemberRecord.declared(options.getMetadata(), options.getZone(), options.getItemLimit(), options.getWeight(),
+        drained);
   }
 
   private static LeaseLostException lostWhileJoining(LeaseKeeper lease) {
