@@ -147,7 +147,8 @@ public class AllocatorVerticle extends AbstractVerticle {
   private final Backoff joinBackoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2));
   private final Backoff rejoinBackoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(5));
   private final Backoff deleteBackoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
-  private final Backoff transactionBackoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(4));
+  // Short: it was 200-500 ms; the stateCheckMillis tick decides again anyway.
+  private final Backoff transactionBackoff = new Backoff(Duration.ofMillis(250), Duration.ofMillis(500));
   private Object backoffRoot;
   private long tickTimer = -1;
   private long handoffTimer = -1;
@@ -216,7 +217,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     writer = new EntryWriter(conn, keys, member);
     keeperLoop = KeeperLoop.besides(context, conn);
     memberKeyDrained = options.isDrained();
-    registration = new MemberRegistration(vertx, keeperLoop, writer, keys.member(member), options,
+    registration = new MemberRegistration(keeperLoop, writer, keys.member(member), options,
         () -> memberKeyDrained);
     allocatorLag = LoopLagMeter.start(context, nanos -> lagSample(LOOP_ALLOCATOR, nanos));
     keeperLag = LoopLagMeter.start(keeperLoop.context(), nanos -> lagSample(LOOP_KEEPER, nanos));
