@@ -111,6 +111,11 @@ public final class ScaleRun {
     double writes() {
       return actions[0] + actions[1] + actions[2] + 2 * actions[3];
     }
+
+    MemberFigures withLiveHeap(double mb) {
+      return new MemberFigures(name, pid, masters, entries, log, leaseLossesMetric, placements, masteryChanges,
+          actions, allocatorLag, keeperLag, mb, rssMb);
+    }
   }
 
   /** One size's outcome, for callers that check the run did what it says. */
@@ -142,7 +147,9 @@ public final class ScaleRun {
         + "blocked = Vert.x BlockedThreadChecker warnings for an event-loop thread; loop lag from `/health` "
         + "`eventLoopLag` where the member reports it; restarts = a member process that exited unasked (a failed "
         + "start) started again, as a supervisor would; live heap = `jcmd PID GC.run`, then `jstat -gc` "
-        + "(S0U+S1U+EU+OU) after that full GC\n");
+        + "(S0U+S1U+EU+OU) after that full GC, "
+        + "read once nothing more is timed (the victim's just before its kill, the others' after the failover), "
+        + "one member at a time\n");
     List<SizeResult> results = new ArrayList<>();
     for (Size s : o.sizes()) {
       results.add(runSize(o, s, md));
@@ -205,7 +212,9 @@ public final class ScaleRun {
       long revConverged = etcd.currentRevision();
       long settled = converged < 0 ? -1 : awaitQuiet(etcd, Duration.ofSeconds(3), Duration.ofSeconds(30));
       long revs = etcd.currentRevision() - rev0;
-      List<MemberFigures> figures = figures(members, ports, watcher.holdings(), true);
+      // No forced full GC while the fleet is timed: at 10 member JVMs on 2 cores the GCs starved
+      // etcd of CPU and every member lost its lease. Live heaps are read at the end (below).
+      List<MemberFigures> figures = figures(members, ports, watcher.holdings());
       double writes = sum(figures, MemberFigures::writes); // members whose /metrics did not answer are left out
       if (converged < 0) {
         md.append(String.format(Locale.ROOT, "- **did not converge within %d s**: %,d of %,d items not fully "
@@ -227,21 +236,34 @@ public final class ScaleRun {
           num(sum(figures, MemberFigures::placements)), num(sum(figures, MemberFigures::masteryChanges)),
           figures.stream().mapToInt(f -> f.log().leaseLosses()).sum(), num(sum(figures, MemberFigures::leaseLossesMetric)),
           figures.stream().mapToInt(f -> f.log().blockedWarnings()).sum(), masterSpread(figures)));
-      md.append("\n").append(memberTable(figures)).append("\n");
       System.err.printf(Locale.ROOT, "[scale] %s: converge %.1f s, lease losses %d%n", size, convergeS,
           figures.stream().mapToInt(f -> f.log().leaseLosses()).sum());
       int mastered = 0;
       double newMasters = Double.NaN;
       double staffed = Double.NaN;
+      Map<String, Double> heaps = new TreeMap<>();
+      String failoverMd;
       if (o.kill() && converged < 0) {
-        md.append("\nNo SIGKILL: the fleet did not converge, so there is no staffed fleet to time a failover of.\n");
+        failoverMd = "\nNo SIGKILL: the fleet did not converge, so there is no staffed fleet to time a failover of.\n";
       } else if (o.kill()) {
-        Failover f = failover(o, etcd, watcher, members, ports);
+        // The victim's heap just before its kill: one JVM's full GC, and it dies anyway.
+        Failover f = failover(o, etcd, watcher, members, ports,
+            victim -> heaps.put(victim.name, JvmHeap.liveMb(victim.pid())));
         mastered = f.mastered;
         newMasters = f.newMastersS;
         staffed = f.staffedS;
-        md.append(f.markdown);
+        failoverMd = f.markdown;
+      } else {
+        failoverMd = "";
       }
+      // Every figure that needs a live fleet is read: now the full GCs, one member at a time.
+      for (MemberProcess m : members) {
+        if (!heaps.containsKey(m.name) && m.alive()) {
+          heaps.put(m.name, JvmHeap.liveMb(m.pid()));
+        }
+      }
+      figures = figures.stream().map(f -> f.withLiveHeap(heaps.getOrDefault(f.name(), Double.NaN))).toList();
+      md.append("\n").append(memberTable(figures)).append("\n").append(failoverMd);
       md.append("- load average at end: ").append(loadAverage()).append("\n");
       long violations = report.violations().size();
       if (violations > 0) {
@@ -344,7 +366,7 @@ public final class ScaleRun {
   }
 
   private static Failover failover(Options o, EtcdServer etcd, ChaosWatcher watcher, List<MemberProcess> members,
-      Map<String, Integer> ports) throws Exception {
+      Map<String, Integer> ports, java.util.function.Consumer<MemberProcess> beforeKill) throws Exception {
     MemberProcess victim = members.get(0);
     List<MemberProcess> survivors = members.subList(1, members.size());
     Map<String, LogFigures> logsBefore = new TreeMap<>();
@@ -353,6 +375,7 @@ public final class ScaleRun {
       logsBefore.put(m.name, LogFigures.read(m.logs()));
       lossesBefore.put(m.name, Metrics.sum(HTTP.get(ports.get(m.name), "/metrics"), "allocator_lease_losses_total"));
     }
+    beforeKill.accept(victim);
     int mastered = watcher.expectFailover(victim.name);
     long lease = watcher.memberLease(victim.name);
     long k0 = System.nanoTime();
@@ -413,10 +436,10 @@ public final class ScaleRun {
 
   // ---------------------------------------------------------------- per member figures
 
+  /** Without the live heap (NaN): that needs a forced full GC, read once the fleet is no longer timed. */
   private static List<MemberFigures> figures(List<MemberProcess> members, Map<String, Integer> ports,
-      Map<String, int[]> holdings, boolean heap) {
+      Map<String, int[]> holdings) {
     List<MemberFigures> out = new ArrayList<>();
-    // HTTP first, heap last: the full GCs jcmd asks for are pauses of their own.
     List<String[]> http = new ArrayList<>();
     for (MemberProcess m : members) {
       int port = ports.get(m.name);
@@ -433,7 +456,7 @@ public final class ScaleRun {
           Metrics.sum(metrics, "allocator_lease_losses_total"), Metrics.sum(metrics, "allocator_placements_total"),
           Metrics.sum(metrics, "allocator_mastership_changes_total"), actions(metrics), LoopLag.of(lag, "allocator"),
           LoopLag.of(lag, "keeper"),
-          heap ? JvmHeap.liveMb(pid) : Double.NaN, JvmHeap.rssMb(pid)));
+          Double.NaN, JvmHeap.rssMb(pid)));
     }
     return out;
   }
