@@ -106,7 +106,7 @@ public final class ScaleRun {
   /** The figures of one member process, read from its log, {@code /health}, {@code /metrics} and jcmd. */
   record MemberFigures(String name, long pid, int masters, int entries, LogFigures log, double leaseLossesMetric,
                        double placements, double masteryChanges, double[] actions, LoopLag allocatorLag,
-                       LoopLag keeperLag, double liveHeapMb, double rssMb) {
+                       LoopLag keeperLag, double liveHeapMb, double rssMb, double cpuSeconds) {
     /** Keys written: creates, updates and releases once, moves twice. */
     double writes() {
       return actions[0] + actions[1] + actions[2] + 2 * actions[3];
@@ -114,7 +114,7 @@ public final class ScaleRun {
 
     MemberFigures withLiveHeap(double mb) {
       return new MemberFigures(name, pid, masters, entries, log, leaseLossesMetric, placements, masteryChanges,
-          actions, allocatorLag, keeperLag, mb, rssMb);
+          actions, allocatorLag, keeperLag, mb, rssMb, cpuSeconds);
     }
   }
 
@@ -236,6 +236,12 @@ public final class ScaleRun {
           num(sum(figures, MemberFigures::placements)), num(sum(figures, MemberFigures::masteryChanges)),
           figures.stream().mapToInt(f -> f.log().leaseLosses()).sum(), num(sum(figures, MemberFigures::leaseLossesMetric)),
           figures.stream().mapToInt(f -> f.log().blockedWarnings()).sum(), masterSpread(figures)));
+      double etcdCpu = ProcessCpu.seconds(etcd.pid());
+      double membersCpu = sum(figures, MemberFigures::cpuSeconds);
+      md.append(String.format(Locale.ROOT, "- CPU up to here (converged and settled): etcd %s s, members %s s in all "
+          + "(%s ms per revision per member); %s revisions per second while converging%n", num(etcdCpu),
+          num(membersCpu), num(Math.rint(membersCpu * 1000 / size.members() / Math.max(1, revs) * 100) / 100),
+          Double.isNaN(convergeS) ? "n/a" : num(Math.rint((revConverged - rev0) / convergeS))));
       System.err.printf(Locale.ROOT, "[scale] %s: converge %.1f s, lease losses %d%n", size, convergeS,
           figures.stream().mapToInt(f -> f.log().leaseLosses()).sum());
       int mastered = 0;
@@ -456,7 +462,7 @@ public final class ScaleRun {
           Metrics.sum(metrics, "allocator_lease_losses_total"), Metrics.sum(metrics, "allocator_placements_total"),
           Metrics.sum(metrics, "allocator_mastership_changes_total"), actions(metrics), LoopLag.of(lag, "allocator"),
           LoopLag.of(lag, "keeper"),
-          Double.NaN, JvmHeap.rssMb(pid)));
+          Double.NaN, JvmHeap.rssMb(pid), ProcessCpu.seconds(pid)));
     }
     return out;
   }
@@ -474,16 +480,16 @@ public final class ScaleRun {
   private static String memberTable(List<MemberFigures> figures) {
     StringBuilder b = new StringBuilder("| member | masters | entries | restarts | lease losses (log) | metric "
         + "| blocked-thread warnings | max blocked ms | slowest watch update ms | allocator loop lag p99 / max ms "
-        + "| keeper loop lag max ms | placements | mastership changes | writes | live heap MB | RSS MB |\n"
-        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| keeper loop lag max ms | placements | mastership changes | writes | live heap MB | RSS MB | CPU s |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (MemberFigures f : figures) {
       b.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %d | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s "
-          + "| %s | %s |%n", f.name(), f.masters(), f.entries(), f.log().logs() - 1, f.log().leaseLosses(), num(f.leaseLossesMetric()),
+          + "| %s | %s | %s |%n", f.name(), f.masters(), f.entries(), f.log().logs() - 1, f.log().leaseLosses(), num(f.leaseLossesMetric()),
           f.log().blockedWarnings(), f.log().maxBlockedMs() < 0 ? "-" : Long.toString(f.log().maxBlockedMs()),
           f.log().maxSlowUpdateMs() < 0 ? "-" : Long.toString(f.log().maxSlowUpdateMs()),
           f.allocatorLag() == null ? "n/a" : num(f.allocatorLag().p99Millis()) + " / " + num(f.allocatorLag().maxMillis()),
           f.keeperLag() == null ? "n/a" : num(f.keeperLag().maxMillis()), num(f.placements()),
-          num(f.masteryChanges()), num(f.writes()), num(f.liveHeapMb()), num(f.rssMb())));
+          num(f.masteryChanges()), num(f.writes()), num(f.liveHeapMb()), num(f.rssMb()), num(f.cpuSeconds())));
     }
     return b.toString();
   }
