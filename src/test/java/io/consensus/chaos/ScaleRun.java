@@ -412,10 +412,10 @@ public final class ScaleRun {
     // Let the survivors' logs and counters catch up with what happened up to here.
     awaitQuiet(etcd, Duration.ofSeconds(3), Duration.ofSeconds(15));
     StringBuilder md = new StringBuilder();
-    md.append(String.format(Locale.ROOT, "%n**SIGKILL of %s** (it mastered %,d items; its lease had %d s left "
+    md.append(String.format(Locale.ROOT, "%n**SIGKILL of %s** (it mastered %,d items; its lease had %s s left "
         + "right after the kill): etcd dropped the lease after %s; the watcher saw its member key go after %s; "
         + "new masters for all %,d after **%s** (%s after etcd dropped the lease); fully staffed after **%s** "
-        + "(%s after etcd dropped the lease)%s.%n%n", victim.name, mastered, leaseLeft, secs(dropped), secs(seen),
+        + "(%s after etcd dropped the lease)%s.%n%n", victim.name, mastered, leaseLeft == Long.MAX_VALUE ? "(etcd did not say)" : Long.toString(leaseLeft), secs(dropped), secs(seen),
         mastered, secs(masters), secs(masters - dropped), secs(staffed), secs(staffed - dropped),
         Double.isNaN(staffed) ? String.format(Locale.ROOT, " (**not within %d s**: %,d items not fully staffed)",
             o.failoverCapSeconds(), watcher.unstaffedCount()) : ""));
@@ -435,9 +435,18 @@ public final class ScaleRun {
     return new Failover(md.toString(), mastered, masters, staffed);
   }
 
+  /**
+   * etcd's TimeToLive of {@code lease} (-1 once gone), or {@link Long#MAX_VALUE} when etcd did not
+   * answer: etcd 3.4 fails it ("waiting for the applied index took too long") while it applies a
+   * long revision, such as the revoke of the victim's 75,000 keys.
+   */
   private static long leaseTtl(ChaosWatcher watcher, long lease) {
-    return watcher.callAsync(() -> watcher.connection().unary(LeaseGrpc.getLeaseTimeToLiveMethod(),
-        LeaseTimeToLiveRequest.newBuilder().setID(lease).build())).getTTL();
+    try {
+      return watcher.callAsync(() -> watcher.connection().unary(LeaseGrpc.getLeaseTimeToLiveMethod(),
+          LeaseTimeToLiveRequest.newBuilder().setID(lease).build())).getTTL();
+    } catch (RuntimeException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   // ---------------------------------------------------------------- per member figures
