@@ -1,9 +1,12 @@
 package io.consensus.chaos;
 
+import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.testing.ContextCalls;
 import io.consensus.testing.EtcdServer;
 import io.consensus.testing.Await;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Scale with real member processes: for each size, one local etcd (data on tmpfs when there is
@@ -253,7 +257,7 @@ public final class ScaleRun {
         failoverMd = "\nNo SIGKILL: the fleet did not converge, so there is no staffed fleet to time a failover of.\n";
       } else if (o.kill()) {
         // The victim's heap just before its kill: one JVM's full GC, and it dies anyway.
-        Failover f = failover(o, etcd, watcher, members, ports,
+        Failover f = failover(o, vertx, etcd, watcher, members, ports,
             victim -> heaps.put(victim.name, JvmHeap.liveMb(victim.pid())));
         mastered = f.mastered;
         newMasters = f.newMastersS;
@@ -371,10 +375,30 @@ public final class ScaleRun {
   private record Failover(String markdown, int mastered, double newMastersS, double staffedS) {
   }
 
-  private static Failover failover(Options o, EtcdServer etcd, ChaosWatcher watcher, List<MemberProcess> members,
-      Map<String, Integer> ports, java.util.function.Consumer<MemberProcess> beforeKill) throws Exception {
-    MemberProcess victim = members.get(0);
-    List<MemberProcess> survivors = members.subList(1, members.size());
+  private static Failover failover(Options o, Vertx vertx, EtcdServer etcd, ChaosWatcher watcher,
+      List<MemberProcess> members, Map<String, Integer> ports, Consumer<MemberProcess> beforeKill)
+      throws Exception {
+    // etcd's view of the lease is asked on a loop and connection of its own: the watcher's loop is
+    // busy for seconds with the victim's 75,000-event revision, and would delay the answers.
+    Context probeCtx = vertx.getOrCreateContext();
+    EtcdConnection probe = ContextCalls.call(probeCtx,
+        () -> new EtcdConnection(vertx, etcd.endpoints(), Duration.ofSeconds(5)),
+        Duration.ofSeconds(30));
+    try {
+      return failover(o, etcd, watcher, members.get(0), survivors(members), ports, probeCtx, probe, beforeKill);
+    } finally {
+      quietly(() -> ContextCalls.callAsync(probeCtx, probe::close, Duration.ofSeconds(10)));
+    }
+  }
+
+  private static List<MemberProcess> survivors(List<MemberProcess> members) {
+    return members.subList(1, members.size());
+  }
+
+  private static Failover failover(Options o, EtcdServer etcd, ChaosWatcher watcher, MemberProcess victim,
+      List<MemberProcess> survivors, Map<String, Integer> ports, Context probeCtx,
+      EtcdConnection probe, Consumer<MemberProcess> beforeKill)
+      throws Exception {
     Map<String, LogFigures> logsBefore = new TreeMap<>();
     Map<String, Double> lossesBefore = new TreeMap<>();
     for (MemberProcess m : survivors) {
@@ -387,13 +411,13 @@ public final class ScaleRun {
     long k0 = System.nanoTime();
     victim.kill();
     long limit = k0 + TimeUnit.SECONDS.toNanos(o.failoverCapSeconds());
-    long leaseLeft = leaseTtl(watcher, lease);
+    long leaseLeft = leaseTtl(probeCtx, probe, lease);
     long etcdDropped = leaseLeft < 0 ? System.nanoTime() : -1;
     // etcd's own view of the lease (TimeToLive answers -1 once it is gone), apart from when the
     // watchers heard of it; the watcher timestamps the events themselves.
     while (System.nanoTime() < limit && (etcdDropped < 0 || watcher.failoverDoneNanos < 0)) {
       restartExited(survivors);
-      if (etcdDropped < 0 && leaseTtl(watcher, lease) < 0) {
+      if (etcdDropped < 0 && leaseTtl(probeCtx, probe, lease) < 0) {
         etcdDropped = System.nanoTime();
       }
       Thread.sleep(20);
@@ -440,10 +464,10 @@ public final class ScaleRun {
    * answer: etcd 3.4 fails it ("waiting for the applied index took too long") while it applies a
    * long revision, such as the revoke of the victim's 75,000 keys.
    */
-  private static long leaseTtl(ChaosWatcher watcher, long lease) {
+  private static long leaseTtl(Context ctx, EtcdConnection conn, long lease) {
     try {
-      return watcher.callAsync(() -> watcher.connection().unary(LeaseGrpc.getLeaseTimeToLiveMethod(),
-          LeaseTimeToLiveRequest.newBuilder().setID(lease).build())).getTTL();
+      return ContextCalls.callAsync(ctx, () -> conn.unary(LeaseGrpc.getLeaseTimeToLiveMethod(),
+          LeaseTimeToLiveRequest.newBuilder().setID(lease).build()), Duration.ofSeconds(10)).getTTL();
     } catch (RuntimeException e) {
       return Long.MAX_VALUE;
     }
