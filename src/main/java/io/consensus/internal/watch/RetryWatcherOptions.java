@@ -28,7 +28,7 @@ import io.vertx.core.json.JsonObject;
  *       fragment: a revision deleting 75,000 entries cost etcd ~12 s of CPU per fragmenting
  *       watcher and reached it ~35 s after the revoke, against 0.4 s of CPU and 0.8 s whole
  *       ({@code LeaseRevokeBench}). Whole, such a revision is one message (3 MB for 75,000
- *       deletions, decoded in ~10 ms)</li>
+ *       deletions, decoded in 4-32 ms on a loaded 2-core machine)</li>
  * </ul>
  */
 public final class RetryWatcherOptions {
