@@ -26,9 +26,9 @@ import javax.management.openmbean.CompositeData;
 /**
  * The heap a real member needs to join a large fleet: N items x R=2 whose entries ten idle fake
  * members hold (N markers + 3N entries in etcd), one {@link AllocatorVerticle} deploying until its
- * first snapshot is applied (tree, index, route table). Prints the largest heap in use right
- * after any GC during the join (what had to be live at once: the join's peak), the GC count and
- * time of the join, and the live heap once joined. Run it with the {@code -Xmx} under test: the
+ * first snapshot is applied (tree, index, route table). Prints the largest live heap sampled
+ * during the join (a full GC every {@code sampleMillis}, 0: none; the join's peak), the largest
+ * heap in use right after any GC, the GC count and time of the join, and the live heap once joined. Run it with the {@code -Xmx} under test: the
  * join must finish without an OutOfMemoryError or GC thrash. Figures, not a test:
  *
  * <pre>
@@ -45,6 +45,7 @@ public final class JoinHeap {
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    long sampleMillis = args.length > 1 ? Long.parseLong(args[1]) : 0;
     String root = "/join";
     System.out.printf("JoinHeap: %,d items x R=2, -Xmx%dm, load average %s%n", n,
         Runtime.getRuntime().maxMemory() >> 20, ScaleRun.loadAverage());
@@ -90,18 +91,33 @@ public final class JoinHeap {
       AllocatorOptions o = new AllocatorOptions().setEndpoints(env.etcd.endpoints()).setRoot(root).setMember("m")
           .setReplicas(2).setMaxBatch(64).setLeaseTtlSeconds(10);
       AllocatorVerticle v = new AllocatorVerticle(o);
+      AtomicLong livePeak = new AtomicLong();
+      java.util.concurrent.atomic.AtomicBoolean joining = new java.util.concurrent.atomic.AtomicBoolean(true);
+      Thread sampler = new Thread(() -> {
+        while (sampleMillis > 0 && joining.get()) {
+          System.gc();
+          livePeak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+          BenchFleet.sleep(sampleMillis);
+        }
+      });
+      sampler.setDaemon(true);
       long joinStart = System.nanoTime();
+      sampler.start();
       BenchEnv.await(env.vertx.deployVerticle(v));
       double joinSeconds = (System.nanoTime() - joinStart) / 1e9;
+      joining.set(false);
+      sampler.join();
       long gcCount = gcs.get();
       long peak = peakAfterGc.get();
       long gcMillis = gcMillis() - gcMillis0;
       long cpu = BenchEnv.jvmCpuMillis() - cpu0;
       long live = DecisionCost.usedHeapAfterGc();
       System.out.printf("join (first snapshot of %,d keys applied): %.1f s wall, JVM CPU %.1f s; GCs during the "
-          + "join %d, GC time %.1f s; largest heap in use after a GC during the join %.1f MB; live heap once "
+          + "join %d, GC time %.1f s; largest live heap sampled during the join (full GC every %d ms) %.1f MB; "
+          + "largest heap in use after a GC during the join %.1f MB; live heap once "
           + "joined %.1f MB (%.0f B per item); slices %d, longest %.1f ms (CPU %.1f ms); lease losses %d; "
-          + "load average %s%n", keys, joinSeconds, cpu / 1e3, gcCount, gcMillis / 1e3, peak / 1e6, live / 1e6,
+          + "load average %s%n", keys, joinSeconds, cpu / 1e3, gcCount, gcMillis / 1e3, sampleMillis,
+          livePeak.get() / 1e6, peak / 1e6, live / 1e6,
           (double) live / n, v.stats().slices(), v.stats().longestSliceMillis(), v.stats().longestSliceCpuMillis(),
           v.stats().leaseLosses(), ScaleRun.loadAverage());
       BenchEnv.await(Crashes.crash(v));
