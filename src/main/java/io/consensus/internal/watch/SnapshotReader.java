@@ -9,6 +9,7 @@ import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,28 +54,76 @@ public final class SnapshotReader {
    * revision once the sink has taken the last page.
    */
   public Future<Long> read(PageSink sink) {
-    return stream(prefix, 0, sink, null);
+    Promise<Long> done = Promise.promise();
+    new Streaming(sink, done).fetch(prefix);
+    return done.future();
   }
 
-  private Future<Long> stream(ByteString from, long revision, PageSink sink, Future<Void> previous) {
-    RangeRequest req = RangeRequest.newBuilder()
-        .setKey(from).setRangeEnd(end).setLimit(pageSize).setRevision(revision).build();
-    return conn.unary(KVGrpc.getRangeMethod(), req).compose(resp -> {
-      long rev = revision == 0 ? resp.getHeader().getRevision() : revision;
-      if (previous == null) {
-        sink.begin(rev);
-      }
-      boolean more = resp.getMore() && resp.getKvsCount() > 0;
-      ByteString next = more ? after(resp) : null;
-      List<io.consensus.tree.KeyValue> page = new ConvertedOnDemand<>(List.of(resp.getKvsList()), EtcdValues::keyValue);
-      // This page goes to the sink once it took the previous one; the next is read meanwhile.
-      Future<Void> taken = previous == null ? sink.page(page) : previous.compose(v -> sink.page(page));
-      if (!more) {
-        return taken.map(rev);
-      }
-      Future<Void> before = previous == null ? Future.succeededFuture() : previous;
-      return before.compose(v -> stream(next, rev, sink, taken));
-    });
+  /**
+   * One streamed read. An explicit state machine rather than a chain of composed futures: a
+   * composed future keeps its function (and the page it captured) until the whole chain
+   * completes, which held every page of the snapshot to the end.
+   */
+  private final class Streaming {
+    private final PageSink sink;
+    private final Promise<Long> done;
+    private long revision;
+    /** The sink's answer for the last page handed over (or about to be). */
+    private Future<Void> lastTaken = Future.succeededFuture();
+
+    Streaming(PageSink sink, Promise<Long> done) {
+      this.sink = sink;
+      this.done = done;
+    }
+
+    void fetch(ByteString from) {
+      RangeRequest req = RangeRequest.newBuilder()
+          .setKey(from).setRangeEnd(end).setLimit(pageSize).setRevision(revision).build();
+      conn.unary(KVGrpc.getRangeMethod(), req).onComplete(ar -> {
+        if (ar.failed()) {
+          done.tryFail(ar.cause());
+          return;
+        }
+        RangeResponse resp = ar.result();
+        if (revision == 0) {
+          revision = resp.getHeader().getRevision();
+          sink.begin(revision);
+        }
+        boolean more = resp.getMore() && resp.getKvsCount() > 0;
+        ByteString next = more ? after(resp) : null;
+        List<io.consensus.tree.KeyValue> page =
+            new ConvertedOnDemand<>(List.of(resp.getKvsList()), EtcdValues::keyValue);
+        Future<Void> previous = lastTaken;
+        Promise<Void> taken = Promise.promise();
+        lastTaken = taken.future();
+        // This page goes to the sink once it took the previous one; the next page is read once
+        // the previous one was taken, so that at most two pages are held.
+        previous.onComplete(p -> {
+          if (p.failed()) {
+            taken.tryFail(p.cause());
+            return;
+          }
+          sink.page(page).onComplete(taken);
+        });
+        if (!more) {
+          taken.future().onComplete(t -> {
+            if (t.failed()) {
+              done.tryFail(t.cause());
+            } else {
+              done.tryComplete(revision);
+            }
+          });
+          return;
+        }
+        previous.onComplete(p -> {
+          if (p.failed()) {
+            done.tryFail(p.cause());
+          } else {
+            fetch(next);
+          }
+        });
+      });
+    }
   }
 
   /**
