@@ -649,6 +649,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       long attempt = streamedAttempt;
       slices.submit(new LoopSlices.Job() {
         private int pos;
+        private RuntimeException failure;
 
         @Override
         public boolean step() {
@@ -656,15 +657,25 @@ public class AllocatorVerticle extends AbstractVerticle {
             return true; // a later snapshot began: this page belongs to none
           }
           int end = Math.min(kvs.size(), pos + STEP);
-          for (; pos < end; pos++) {
-            streamed = streamed.patch(KeyEvent.put(kvs.get(pos)));
+          try {
+            for (; pos < end; pos++) {
+              streamed = streamed.patch(KeyEvent.put(kvs.get(pos)));
+            }
+          } catch (RuntimeException e) {
+            failure = e; // the watcher reads a new snapshot: never install a tree missing keys
+            streamed = null;
+            return true;
           }
           return pos >= kvs.size();
         }
 
         @Override
         public void finished() {
-          taken.tryComplete();
+          if (failure != null) {
+            taken.tryFail(failure);
+          } else {
+            taken.tryComplete();
+          }
         }
       });
       return taken.future();
