@@ -67,6 +67,7 @@ final class ChaosWatcher implements AutoCloseable {
   private volatile long staffedSinceNanos = System.nanoTime();
   private volatile long revision;
   private long revisionsSeen;
+  private final MovementTally movement = new MovementTally();
 
   ChaosWatcher(Vertx vertx, List<String> endpoints, String root, int replicas, ChaosReport report) {
     this.vertx = vertx;
@@ -223,6 +224,24 @@ final class ChaosWatcher implements AutoCloseable {
     });
   }
 
+  /** Movement counted from etcd's history since this watcher's first snapshot. */
+  MovementTally.Counts movement() {
+    return call(movement::snapshot);
+  }
+
+  /** Starts or stops journaling every movement (see {@link MovementTally#journal}). */
+  void journalMovement(boolean on) {
+    call(() -> {
+      movement.journal(on);
+      return null;
+    });
+  }
+
+  /** The movement journal since the last call. */
+  List<String> drainMovementJournal() {
+    return call(movement::drainJournal);
+  }
+
   /** Managed items not fully staffed now, for reports. */
   List<String> understaffed() {
     return call(() -> {
@@ -242,6 +261,7 @@ final class ChaosWatcher implements AutoCloseable {
   // ---------------------------------------------------------------- checks (on the context)
 
   private void onUpdate(WatchUpdate u) {
+    Node itemsBefore = Items.itemsNode(tree);
     tree = tree.apply(u);
     revision = tree.revision();
     Node items = Items.itemsNode(tree);
@@ -257,6 +277,9 @@ final class ChaosWatcher implements AutoCloseable {
       return;
     }
     revisionsSeen++;
+    if (u instanceof WatchUpdate.Changes c) {
+      countMovement(c, touched, itemsBefore, items);
+    }
     for (String item : touched) {
       Node n = items == null ? null : items.child(item);
       if (n == null) {
@@ -332,6 +355,18 @@ final class ChaosWatcher implements AutoCloseable {
       staffedSinceNanos = System.nanoTime();
     }
     staffed = now;
+  }
+
+  private void countMovement(WatchUpdate.Changes c, Collection<String> touched, Node before, Node after) {
+    String itemsPrefix = root + "/items/";
+    movement.keyWrites((int) c.events().stream().filter(e -> e.kv().key().startsWith(itemsPrefix)).count());
+    for (String item : touched) {
+      Node was = before == null ? null : before.child(item);
+      Node is = after == null ? null : after.child(item);
+      if (was != null || is != null) {
+        movement.count(revision, Route.of(item, was), Route.of(item, is));
+      }
+    }
   }
 
   private Set<String> presentMembers() {
