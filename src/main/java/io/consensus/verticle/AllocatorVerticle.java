@@ -30,6 +30,8 @@ import io.consensus.tree.KeyTree;
 import io.consensus.tree.TreePatchException;
 import io.consensus.internal.watch.RetryWatcher;
 import io.consensus.internal.watch.RetryWatcherOptions;
+import io.consensus.internal.watch.SnapshotReader;
+import io.consensus.tree.KeyValue;
 import io.consensus.tree.WatchUpdate;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
@@ -168,6 +170,12 @@ public class AllocatorVerticle extends AbstractVerticle {
   // Watch updates, rebuilds, route publication and state sweeps, run in bounded slices.
   private LoopSlices slices;
   private boolean sweepQueued;
+  // The view a snapshot streamed page by page is building aside (null when none), and the
+  // revision it is taken at: the Snapshot update that follows its last page installs it.
+  private KeyTree streamed;
+  private long streamedRevision = -1;
+  // Bumped by every snapshot that begins: the pages of an abandoned one, still queued, are dropped.
+  private long streamedAttempt;
   // Completes once the first snapshot is fully applied (start completes after it).
   private final Promise<Void> firstApplied = Promise.promise();
 
@@ -242,6 +250,7 @@ public class AllocatorVerticle extends AbstractVerticle {
           // watcher, seconds for the thousands of deletions of a dead member's lease.
           watcher = RetryWatcher.start(vertx, conn,
               new RetryWatcherOptions().setPrefix(keys.rootPrefix()).setPrevKv(false), this::onUpdate)
+              .snapshotPages(new SnapshotPages())
               .livenessHandler(live -> publishHealth());
           return watcher.firstSnapshot().compose(x -> firstApplied.future());
         })
@@ -621,6 +630,58 @@ public class AllocatorVerticle extends AbstractVerticle {
     slices.submit(new ApplyUpdate(update));
   }
 
+  /**
+   * A snapshot's pages patched into a tree aside as they arrive, in slices, each page dropped once
+   * applied: the member never holds the snapshot's key-values beside the tree built from them (at
+   * 1M items they weigh about as much as the tree). The next page is read meanwhile.
+   */
+  private final class SnapshotPages implements SnapshotReader.PageSink {
+    @Override
+    public void begin(long revision) {
+      streamed = KeyTree.empty(keys.root());
+      streamedRevision = revision;
+      streamedAttempt++;
+    }
+
+    @Override
+    public Future<Void> page(List<KeyValue> kvs) {
+      Promise<Void> taken = Promise.promise();
+      long attempt = streamedAttempt;
+      slices.submit(new LoopSlices.Job() {
+        private int pos;
+        private RuntimeException failure;
+
+        @Override
+        public boolean step() {
+          if (attempt != streamedAttempt || streamed == null) {
+            return true; // a later snapshot began: this page belongs to none
+          }
+          int end = Math.min(kvs.size(), pos + STEP);
+          try {
+            for (; pos < end; pos++) {
+              streamed = streamed.patch(KeyEvent.put(kvs.get(pos)));
+            }
+          } catch (RuntimeException e) {
+            failure = e; // the watcher reads a new snapshot: never install a tree missing keys
+            streamed = null;
+            return true;
+          }
+          return pos >= kvs.size();
+        }
+
+        @Override
+        public void finished() {
+          if (failure != null) {
+            taken.tryFail(failure);
+          } else {
+            taken.tryComplete();
+          }
+        }
+      });
+      return taken.future();
+    }
+  }
+
   /** Whether this member may claim the entries {@code ix} shows as its own (never on a lease in doubt). */
   private boolean mayHold(AllocationIndex ix) {
     return phase != Phase.REJOINING && lease != null && !lease.isLost() && ix.lease() == lease.id();
@@ -687,6 +748,10 @@ public class AllocatorVerticle extends AbstractVerticle {
     /** Patches (or builds) up to a step of keys aside; true once the tree is complete. */
     private boolean patchSome() {
       if (update instanceof WatchUpdate.Snapshot s) {
+        if (next == null && s.kvs().isEmpty() && streamed != null && streamedRevision == s.revision()) {
+          next = streamed; // streamed in page by page (SnapshotPages): complete
+          streamed = null;
+        }
         if (next == null) {
           next = KeyTree.empty(keys.root());
         }

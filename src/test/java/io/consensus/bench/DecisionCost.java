@@ -28,7 +28,7 @@ final class DecisionCost {
 
   record Result(int items, int keys, double treeMb, double indexMb, double snapshotMs, double rebuildMs,
                 long events, double treeUs, double indexUs, double decideUs, double fullCheckUs, double tableMb,
-                double snapshotPeakMb) {
+                double snapshotPeakMb, double cpuUs) {
     double totalUs() {
       return treeUs + indexUs + decideUs;
     }
@@ -133,10 +133,15 @@ final class DecisionCost {
     long rev = revision + 1;
     long measured = 0;
     long deadline = Long.MAX_VALUE;
+    // CPU time of this thread over the measured events: unlike the wall times above it holds
+    // neither the time the OS gave other processes nor GC pauses (a loaded machine inflates both).
+    var threads = ManagementFactory.getThreadMXBean();
+    long cpu0 = 0;
     for (int n = 0; n < warmup + events; n++) {
       if (n == warmup) {
         nanos = new long[3];
         deadline = System.nanoTime() + maxMeasureMillis * 1_000_000;
+        cpu0 = threads.getCurrentThreadCpuTime();
       }
       int i = rnd.nextInt(items);
       int m = (i + REPLICAS) % MEMBERS; // the last replica of item i
@@ -163,6 +168,7 @@ final class DecisionCost {
         }
       }
     }
+    double cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / Math.max(1, measured);
     // The state-check tick (once per stateCheckMillis): the state rules over every held item;
     // 20 rounds, or fewer once they took 5 s (1M items).
     long full = 0;
@@ -175,7 +181,7 @@ final class DecisionCost {
     }
     Result r = new Result(items, keys, (withTree - before) / 1e6, (withIndex - withTree) / 1e6, snapshotMs,
         rebuildMs, measured, nanos[0] / 1e3 / measured, nanos[1] / 1e3 / measured, nanos[2] / 1e3 / measured,
-        full / 1e3 / fullRounds, (withTable - withIndex) / 1e6, (atSnapshot - before) / 1e6);
+        full / 1e3 / fullRounds, (withTable - withIndex) / 1e6, (atSnapshot - before) / 1e6, cpuUs);
     // keep tree, index and table reachable until here
     if (tree.revision() < 0 || index.itemCount() < 0 || table != null && table.heldCount() < 0) {
       throw new AssertionError();

@@ -9,7 +9,8 @@
  * {@code FleetControl} (drains and maintenance mode), {@code LoopLagMeter} (how late timers run
  * on the allocator's and the keeper's event loops) and {@code LoopSlices} (the member's update
  * work in bounded slices that yield to its event loop), {@code HandedOverJson} (an event-bus
- * reply handed over without Vert.x's deep copy). Not API: it may change in any release.
+ * reply handed over without Vert.x's deep copy), {@code RouteChangeJson} (route changes published
+ * as values, turned into JSON only for a consumer that receives one). Not API: it may change in any release.
  *
  * <p>May import: {@code etcd}, {@code ring}, {@code route}, {@code verticle} (the API types it
  * implements), {@code internal.allocation}, {@code internal.etcd}, {@code internal.lease},
