@@ -202,8 +202,12 @@ public final class AllocationDecider {
     // after a back-off, so that members that do want more win the race. Over its total
     // target too: totals that drift above target after the fleet shrinks must not leave
     // items short for good (seen after a crash at 10,000 items x 10 members).
+    // A batch: as many as the members short of their totals can take back from us by SURPLUS_REPLICA,
+    // less the copies already over some total on their way to them (at exact fit, every short item
+    // in the tail goes this way: one item per take, release and take again made the last 2 % of a
+    // converge take half its time).
     if (idx.memberPresent() && masters <= want.masters() && loadRoom > 0) {
-      List<String> picks = Placements.fit(idx, unclaimedShort(idx, rnd));
+      List<String> picks = Placements.fit(idx, unclaimedShort(idx, Math.min(loadRoom, batch(backoffRoom(idx))), rnd));
       if (!picks.isEmpty()) {
         Decision d = create(idx, picks, localState, Rule.TAKE_AFTER_BACKOFF);
         return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.TAKE_AFTER_BACKOFF);
@@ -467,13 +471,14 @@ public final class AllocationDecider {
   }
 
   /**
-   * One short-staffed item (a few sampled) that no present member under its total target could
+   * Up to {@code k} short-staffed items (of a sample) that no present member under its total target could
    * take instead: those take it by TAKE_SHORT without any back-off, and a copy placed here would only
    * have to move to them later.
    */
-  private static List<String> unclaimedShort(AllocationIndex idx, Random rnd) {
+  private static List<String> unclaimedShort(AllocationIndex idx, int k, Random rnd) {
     List<String> hungry = null;
-    for (String item : pickShort(idx, 8, rnd)) {
+    List<String> out = new ArrayList<>();
+    for (String item : pickShort(idx, Math.max(8, 2 * k), rnd)) {
       if (hungry == null) {
         hungry = new ArrayList<>();
         for (String m : idx.presentMembers()) {
@@ -485,10 +490,28 @@ public final class AllocationDecider {
       }
       Route r = idx.summary(item).route();
       if (hungry.stream().allMatch(m -> r.index(m) >= 0)) {
-        return List.of(item);
+        out.add(item);
+        if (out.size() >= k) {
+          break;
+        }
       }
     }
-    return List.of();
+    return out;
+  }
+
+  /**
+   * How many short items TAKE_AFTER_BACKOFF may take at once: the room the other present members
+   * have under their totals (where SURPLUS_REPLICA then sends the copies), less what present members
+   * already hold over theirs (copies already on their way); at least one, as before batching, so
+   * that items are never left short for good when totals drift above target.
+   */
+  private static int backoffRoom(AllocationIndex idx) {
+    int room = 0;
+    for (String m : idx.presentMembers()) {
+      int free = Placements.freeSlots(idx, m);
+      room += m.equals(idx.member()) ? Math.min(free, 0) : free;
+    }
+    return Math.max(1, room);
   }
 
   /**
