@@ -24,9 +24,10 @@ import java.util.function.Function;
  * place to any ready first replica ({@link Rule#HAND_OFF_MASTER}). While {@code ROOT/maintenance}
  * exists a member that stays makes no balancing move ({@link Rule#HAND_OFF_MASTER},
  * {@link Rule#DRAIN}, {@link Rule#STEP_ASIDE}, {@link Rule#MAKE_ROOM}, {@link Rule#SURPLUS_REPLICA},
- * {@link Rule#ZONE_SPREAD}, {@link Rule#RELEASE_MASTER_OVER_TOTAL}, {@link Rule#FORCED_HANDOFF}).
+ * {@link Rule#ZONE_SPREAD}, the zone swap rules, {@link Rule#RELEASE_MASTER_OVER_TOTAL}, {@link Rule#FORCED_HANDOFF}).
  * Zones ({@link ZoneSpread}): takes skip items whose route has this member's zone while a zone it
- * lacks has room. Loading throttle ({@link #maxLoadingEntries}): {@link Rule#TAKE_SHORT} and
+ * lacks has room; when every member is at its targets, a copy doubled in a zone moves by a pairwise
+ * exchange ({@link ZoneSwap}). Loading throttle ({@link #maxLoadingEntries}): {@link Rule#TAKE_SHORT} and
  * {@link Rule#TAKE_AFTER_BACKOFF} take no more than the room left under the member's entries not
  * yet ready. With {@code maxBatch > 1} a rule that applies to several items acts on up to that
  * many at once (never more than its target gap); with 1, one action per round, as the Go package.
@@ -223,9 +224,10 @@ public final class AllocationDecider {
     // ZONE_SWAP_OFFER: at the targets, a copy doubled in a zone while the zones it lacks are full
     // (ZONE_SPREAD cannot act): take an extra entry of it to start a swap (ZoneSwap).
     if (balance && idx.memberPresent() && !idx.drained() && ZoneSpread.inUse(idx)) {
-      String x = ZoneSwap.offer(idx, want, total);
+      ZoneSwap.Offer x = ZoneSwap.offer(idx, want, total);
       if (x != null) {
-        return create(idx, List.of(x), localState, Rule.ZONE_SWAP_OFFER);
+        Decision d = create(idx, List.of(x.item()), localState, Rule.ZONE_SWAP_OFFER);
+        return x.designated() ? d : new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.ZONE_SWAP_OFFER);
       }
     }
     // RELEASE_MASTER_OVER_TOTAL: deadlock avoidance: at the master target but over the total.

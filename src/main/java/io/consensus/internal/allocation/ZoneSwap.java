@@ -35,16 +35,30 @@ final class ZoneSwap {
   record Trade(String give, String take) {
   }
 
+  /** An offer: take an extra entry of {@code item}; at once when this member is its designated offerer. */
+  record Offer(String item, boolean designated) {
+  }
+
   /**
    * An item X this member (zone Z2, at its targets, with room under its item limit, holding no
-   * extra) should offer to take an extra entry of, or null.
+   * extra) should offer to take an extra entry of, or null. Only once the fleet is settled in this
+   * view (no item short, no member over a target): a swap while members still move would be
+   * movement for nothing. Of the members in the zones X lacks, one (by a hash of item and member)
+   * is designated to offer at once; the others offer after a back-off, so that they rarely collide.
    */
-  static String offer(AllocationIndex idx, Targets want, int total) {
+  static Offer offer(AllocationIndex idx, Targets want, int total) {
     String mine = idx.zoneOf(idx.member());
     Candidates c = idx.candidates();
     if (mine == null || c.zoneDoubled().isEmpty() || total != want.total() || !c.myExtras().isEmpty()
         || idx.room() <= 0 || idx.itemsShortOfReplicas() > 0) {
       return null;
+    }
+    List<String> present = idx.presentMembers();
+    for (String m : present) {
+      int t = idx.totalTargetOf(m);
+      if (idx.entriesOf(m) > t || idx.mastersOf(m) > idx.masterTargetOf(m)) {
+        return null;
+      }
     }
     java.util.Map<String, Integer> room = ZoneSpread.roomByZone(idx);
     for (String x : c.zoneDoubled().all()) {
@@ -59,10 +73,33 @@ final class ZoneSwap {
       }
       String m1 = secondInZone(idx, entries, s.replicas());
       if (m1 != null && exchangeFor(idx, m1, idx.member(), x) != null) {
-        return x;
+        return new Offer(x, idx.member().equals(designatedOfferer(idx, present, x, zs)));
       }
     }
     return null;
+  }
+
+  /** The member of a zone the item lacks with the highest hash of item and member. */
+  private static String designatedOfferer(AllocationIndex idx, List<String> present, String item, Set<String> zs) {
+    String best = null;
+    int bestHash = 0;
+    for (String m : present) {
+      String z = idx.zoneOf(m);
+      int h = mix(item.hashCode() * 31 + m.hashCode());
+      if (z != null && !zs.contains(z) && (best == null || h > bestHash)) {
+        best = m;
+        bestHash = h;
+      }
+    }
+    return best;
+  }
+
+  private static int mix(int h) {
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    return h ^ (h >>> 16);
   }
 
   /** The trade this member (m1) makes for an offer standing behind its zone-doubled copy, or null. */
