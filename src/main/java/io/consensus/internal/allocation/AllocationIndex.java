@@ -271,12 +271,15 @@ public final class AllocationIndex {
       return false;
     }
     List<RouteEntry> entries = s.route().entries();
-    Set<String> seen = new java.util.HashSet<>();
+    String[] seen = new String[s.replicas() + 1]; // R+1 is small: pairwise, no set per item
     for (int i = 0; i <= s.replicas(); i++) {
       String z = zones.get(entries.get(i).member());
-      if (z != null && !seen.add(z)) {
-        return true;
+      for (int j = 0; z != null && j < i; j++) {
+        if (z.equals(seen[j])) {
+          return true;
+        }
       }
+      seen[i] = z;
     }
     return false;
   }
