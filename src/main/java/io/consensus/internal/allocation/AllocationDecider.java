@@ -87,6 +87,13 @@ public final class AllocationDecider {
         staleState(idx, item, localState, Rule.UPDATE_REPLICA_STATE, out);
       }
     }
+    // Extras too: most go at once (RELEASE_EXTRA) before their state changes, but a zone swap's
+    // extra stays until it is ready, which its partner reads from the stored state.
+    for (String item : stateCandidates == null ? idx.candidates().myExtras().all() : stateCandidates) {
+      if (stateCandidates == null || idx.candidates().myExtras().contains(item)) {
+        staleState(idx, item, localState, Rule.UPDATE_REPLICA_STATE, out);
+      }
+    }
     if (!out.isEmpty()) {
       return Decision.act(Rule.UPDATE_REPLICA_STATE, out);
     }
@@ -194,7 +201,7 @@ public final class AllocationDecider {
         return release(idx, List.of(y), Rule.ZONE_SWAP_SETTLE);
       }
     }
-    if (swaps) {
+    if (swaps && loadRoom > 0) {
       ZoneSwap.Trade t = ZoneSwap.trade(idx);
       if (t != null) {
         Decision give = release(idx, List.of(t.give()), Rule.ZONE_SWAP_TRADE);
@@ -223,7 +230,7 @@ public final class AllocationDecider {
     }
     // ZONE_SWAP_OFFER: at the targets, a copy doubled in a zone while the zones it lacks are full
     // (ZONE_SPREAD cannot act): take an extra entry of it to start a swap (ZoneSwap).
-    if (balance && idx.memberPresent() && !idx.drained() && ZoneSpread.inUse(idx)) {
+    if (balance && idx.memberPresent() && !idx.drained() && loadRoom > 0 && ZoneSpread.inUse(idx)) {
       ZoneSwap.Offer x = ZoneSwap.offer(idx, want, total);
       if (x != null) {
         Decision d = create(idx, List.of(x.item()), localState, Rule.ZONE_SWAP_OFFER);

@@ -14,8 +14,8 @@ import java.util.Set;
  * moves:
  * <ol>
  * <li>{@link Rule#ZONE_SWAP_OFFER}: m2, at its targets, takes an extra entry of X;</li>
- * <li>{@link Rule#ZONE_SWAP_TRADE}: m1 releases its copy of X (the extra behind becomes the
- *     replica) and, in the same transaction, takes an extra entry of Y;</li>
+ * <li>{@link Rule#ZONE_SWAP_TRADE}: once m2's extra is ready, m1 releases its copy of X (the
+ *     extra behind becomes the replica) and, in the same transaction, takes an extra entry of Y;</li>
  * <li>{@link Rule#ZONE_SWAP_SETTLE}: m2, now one over its total, releases its copy of Y once
  *     m1's extra behind it is ready.</li>
  * </ol>
@@ -117,7 +117,9 @@ final class ZoneSwap {
       }
       String offerer = entries.get(r + 1).member();
       String z = idx.zoneOf(offerer);
-      if (z == null || zones(idx, entries, r + 1).contains(z) || idx.totalTargetOf(offerer) < 0) {
+      // The offer's copy must be loaded before ours goes (make-before-break), as SETTLE waits too.
+      if (z == null || zones(idx, entries, r + 1).contains(z) || idx.totalTargetOf(offerer) < 0
+          || !idx.ready(x, entries.get(r + 1).state())) {
         continue;
       }
       String y = exchangeFor(idx, idx.member(), offerer, x);

@@ -198,6 +198,11 @@ final class SimulatedFleet {
     put(key, value, 0);
   }
 
+  /** Writes {@code key} on lease {@code lease} out of band (a test arranging entries by hand). */
+  void putOnLease(String key, String value, long lease) {
+    put(key, value, lease);
+  }
+
   /** Rewrites a live member's key value on its lease. */
   void putMember(String name, String value) {
     put(keys.member(name), value, members.get(name).lease);

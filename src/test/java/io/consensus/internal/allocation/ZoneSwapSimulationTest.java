@@ -127,6 +127,54 @@ class ZoneSwapSimulationTest {
     assertMastersBalanced(f);
   }
 
+  /**
+   * The issue's end state made by hand (as {@code ZoneSwapEtcdTest} does against etcd): once the
+   * fleet has converged, a1's copy of one item and b1's copy of another trade places, so two items
+   * are doubled while every member keeps its count. The swap repairs both, with stale views and,
+   * in some runs, an application that takes rounds to load a copy; no master moves.
+   */
+  @ParameterizedTest(name = "seed {0}, load rounds {1}")
+  @CsvSource({"51,0", "52,0", "53,3", "54,3", "55,1", "56,5"})
+  void copiesDoubledWhileEveryMemberIsAtItsTargetAreSwappedBack(long seed, int loadRounds) {
+    Map<String, String> layout = issueLayout();
+    SimulatedFleet f = fleet(seed, 2, 60, layout, 16);
+    f.loadRounds = loadRounds;
+    assertThat(f.runToFixpoint(2_000_000, () -> { })).isTrue();
+    Map<String, Route> before = f.routes();
+    assertThat(distinct(before, layout)).isEqualTo(60);
+    String x = before.values().stream().filter(r -> r.index("b1") >= 1 && r.index("a1") < 0).findFirst()
+        .orElseThrow().item();
+    String y = before.values().stream().filter(r -> r.index("a1") >= 1 && r.index("b1") < 0).findFirst()
+        .orElseThrow().item();
+    String xb = entryKey(f, before.get(x), "b1");
+    String ya = entryKey(f, before.get(y), "a1");
+    String xs = f.store.get(xb).value();
+    String ys = f.store.get(ya).value();
+    f.delete(List.of(xb, ya));
+    f.putOnLease(f.keys.entry(x, "a1"), xs, f.members.get("a1").lease);
+    f.putOnLease(f.keys.entry(y, "b1"), ys, f.members.get("b1").lease);
+    f.members.get("a1").loaded.add(x);
+    f.members.get("b1").loaded.add(y);
+    assertThat(distinct(f.routes(), layout)).isEqualTo(58);
+
+    int[] swaps = {0};
+    assertThat(f.runToFixpoint(2_000_000, swapsKeepCopies(f, 2, swaps))).isTrue();
+    Map<String, Route> after = f.routes();
+    System.out.printf("by hand seed %d load rounds %d: %s and %s doubled, then distinct %d of %d, swap actions %d, "
+        + "actions %s%n", seed, loadRounds, x, y, distinct(after, layout), after.size(), swaps[0], f.actionsByRule);
+    assertThat(distinct(after, layout)).isEqualTo(60);
+    assertThat(after.values()).allMatch(r -> r.size() == 3);
+    assertThat(f.actionsByRule).containsKeys(Rule.ZONE_SWAP_OFFER, Rule.ZONE_SWAP_TRADE, Rule.ZONE_SWAP_SETTLE);
+    for (String item : before.keySet()) {
+      assertThat(after.get(item).master().member()).as("master of %s", item)
+          .isEqualTo(before.get(item).master().member());
+    }
+  }
+
+  private static String entryKey(SimulatedFleet f, Route r, String member) {
+    return f.keys.entry(r.item(), member, r.entries().get(r.index(member)).moved());
+  }
+
   static void assertMastersBalanced(SimulatedFleet f) {
     AllocationIndex view = f.members.values().iterator().next().index;
     f.mastersPerMember().forEach((m, n) -> assertThat(n).as("masters of %s", m).isEqualTo(view.masterTargetOf(m)));
