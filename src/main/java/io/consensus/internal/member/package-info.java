@@ -1,8 +1,8 @@
 /**
  * The implementation behind {@code verticle}'s {@code AllocatorVerticle}: {@code EntryWriter}
  * (compare-guarded entry transactions), {@code MemberRegistration} (lease and member key at
- * join), {@code MemberValue} and {@code JsonSpecReader} (the member spec in member keys and the
- * replica count in item markers), {@code RouteTable} and {@code RouteDelivery} (the member's
+ * join, and the member key value it writes), {@code JsonSpecReader} (the member spec in member
+ * keys and the replica count in item markers), {@code RouteTable} and {@code RouteDelivery} (the member's
  * routes and their publication), {@code HeldItemStates} (local states of held items and which
  * need writing), {@code RestartExit} and {@code GraceLease} (a stop for a restart),
  * {@code PlacementNotes} (drain, maintenance and shortfall as the view shows them),

@@ -2,6 +2,7 @@ package io.consensus.internal.watch;
 
 import com.google.protobuf.UnknownFieldSet;
 import io.consensus.internal.etcd.Backoff;
+import io.consensus.internal.etcd.Retries;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.internal.etcd.EtcdStream;
@@ -58,6 +59,7 @@ public final class RetryWatcher {
   private final Handler<WatchUpdate> handler;
   private final SnapshotReader snapshots;
   private final Backoff backoff;
+  private final Retries retries; // the reconnect timer; stopped on close
   private final RevisionWaiters waiters = new RevisionWaiters();
   private final Promise<Void> firstSnapshot = Promise.promise();
 
@@ -92,6 +94,7 @@ public final class RetryWatcher {
     this.handler = handler;
     this.snapshots = new SnapshotReader(conn, this.opts.getPrefix(), this.opts.getPageSize());
     this.backoff = new Backoff(Duration.ofMillis(this.opts.getMinBackoffMillis()), Duration.ofMillis(this.opts.getMaxBackoffMillis()));
+    this.retries = new Retries(vertx);
   }
 
   /**
@@ -191,7 +194,7 @@ public final class RetryWatcher {
         closed = true;
         setLive(false);
         generation++;
-        cancelTimer(retryTimer);
+        retries.stop();
         cancelTimer(refreshTimer);
         cancelTimer(createTimer);
         retryTimer = refreshTimer = createTimer = -1;
@@ -239,15 +242,17 @@ public final class RetryWatcher {
       stream = s;
       armCreateTimeout(gen, s);
       s.request().exceptionHandler(err -> failed(gen, "watch stream", err, true));
-      s.request().write(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
+      WatchCreateRequest.Builder create = WatchCreateRequest.newBuilder()
           .setKey(EtcdKeys.bytes(opts.getPrefix()))
           .setRangeEnd(EtcdKeys.prefixEnd(opts.getPrefix()))
           .setStartRevision(startRevision)
           .setProgressNotify(true)
-          // A revision of tens of thousands of events would be one message of many megabytes,
-          // decoded in one handler: etcd splits it at its request limit (1.5 MiB by default).
-          .setUnknownFields(FRAGMENT_REQUESTED)
-          .setPrevKv(opts.isPrevKv())).build());
+          .setPrevKv(opts.isPrevKv());
+      if (opts.isFragments()) {
+        // Off by default: etcd 3.4's fragmenting is quadratic (RetryWatcherOptions).
+        create.setUnknownFields(FRAGMENT_REQUESTED);
+      }
+      s.request().write(WatchRequest.newBuilder().setCreateRequest(create).build());
       return s.request().response().map(resp -> {
         resp.handler(msg -> onResponse(gen, msg));
         resp.exceptionHandler(err -> failed(gen, "watch stream", err, true));
@@ -403,12 +408,12 @@ public final class RetryWatcher {
     long gen = ++generation;
     cancelStream();
     needSnapshot |= snapshot || delivered == 0;
-    cancelTimer(retryTimer);
+    retries.cancel(retryTimer);
     if (delayMillis <= 0) {
       retryTimer = -1;
       connect(gen);
     } else {
-      retryTimer = vertx.setTimer(delayMillis, t -> {
+      retryTimer = retries.after(delayMillis, () -> {
         retryTimer = -1;
         connect(gen);
       });
