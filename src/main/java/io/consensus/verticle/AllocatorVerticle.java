@@ -11,7 +11,10 @@ import io.consensus.internal.member.MemberRegistration;
 import io.consensus.internal.member.MemberValue;
 import io.consensus.internal.member.PlacementNotes;
 import io.consensus.internal.member.RestartExit;
-import io.consensus.internal.member.RouteTable;
+import io.consensus.internal.member.LiveRoutingTable;
+import io.consensus.internal.member.PublishedRoutes;
+import io.consensus.internal.route.TreePatch;
+import io.consensus.route.RoutingTable;
 import io.consensus.internal.allocation.AllocationDecider;
 import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.allocation.Decision;
@@ -25,7 +28,6 @@ import io.consensus.internal.member.LoopLagMeter;
 import io.consensus.internal.route.Keys;
 import io.consensus.internal.route.MemberDirectory;
 import io.consensus.internal.route.Names;
-import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.TreePatchException;
 import io.consensus.internal.watch.RetryWatcher;
@@ -133,7 +135,9 @@ public class AllocatorVerticle extends AbstractVerticle {
   // Keep-alive counts of the leases before the current one (a rejoin starts a new lease).
   private long pastKeepAlives;
   private long pastKeepAliveFailures;
-  private RouteTable table;
+  private PublishedRoutes table;
+  // The fleet's routes as this member's view shows them (for the status page and users).
+  private LiveRoutingTable routingTable;
   private final MemberDirectory memberDirectory = new MemberDirectory();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
@@ -215,8 +219,10 @@ public class AllocatorVerticle extends AbstractVerticle {
     tree = KeyTree.empty(keys.root());
     index = newIndex(0);
     slices = new LoopSlices(vertx, SLICE_BUDGET_NANOS, stats::slice);
-    table = new RouteTable(member, options.getAddress(), handler, vertx, memberDirectory,
+    table = new PublishedRoutes(member, options.getAddress(), handler, vertx, memberDirectory,
         stats.mastershipChanges::increment);
+    routingTable = new LiveRoutingTable(RoutingTable.empty(keys.root(), options.getItems(), options.getReplicas(),
+        options.getItemReplicas()));
     registerConsumers();
     healthTimer = vertx.setPeriodic(HEALTH_REFRESH_MILLIS, id -> publishHealth());
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
@@ -443,6 +449,34 @@ public class AllocatorVerticle extends AbstractVerticle {
     return onContext(() -> fn.apply(tree));
   }
 
+  /**
+   * The whole fleet's routes as this member's view shows them: an immutable snapshot, readable
+   * from any thread, kept per watch update (per touched item) on the allocator's context. Empty
+   * (revision 0) before the first snapshot is applied.
+   */
+  public RoutingTable routingTable() {
+    LiveRoutingTable t = routingTable;
+    return t != null ? t.current()
+        : RoutingTable.empty(options.getRoot(), options.getItems(), options.getReplicas(), options.getItemReplicas());
+  }
+
+  /**
+   * This member's published route table ({@code {"member", "revision", "routes": [RouteChange
+   * JSON...]}}, as answered on {@code A.table.M}), built on the allocator's context in slices;
+   * completes on that context.
+   */
+  public Future<JsonObject> tableJson() {
+    Promise<JsonObject> p = Promise.promise();
+    context.runOnContext(v -> {
+      if (slices == null || slices.isClosed()) {
+        p.fail(new IllegalStateException("member " + member + " is stopping"));
+        return;
+      }
+      slices.submit(table.readJson(STEP, () -> tree.revision(), p::complete));
+    });
+    return p.future();
+  }
+
   /** The current route table as this member publishes it, keyed by item. */
   public Future<Map<String, RouteChange>> routes() {
     Promise<Map<String, RouteChange>> p = Promise.promise();
@@ -625,9 +659,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private final class ApplyUpdate implements LoopSlices.Job {
     private final WatchUpdate update;
     private final long started = System.nanoTime();
-    private KeyTree next;
-    private int pos;
-    private final Set<String> touched = new java.util.LinkedHashSet<>();
+    private TreePatch patch;
     private AllocationIndex ix;
     private java.util.Iterator<String> work;
     private boolean joining;
@@ -677,38 +709,10 @@ public class AllocatorVerticle extends AbstractVerticle {
 
     /** Patches (or builds) up to a step of keys aside; true once the tree is complete. */
     private boolean patchSome() {
-      if (update instanceof WatchUpdate.Snapshot s) {
-        if (next == null) {
-          next = KeyTree.empty(keys.root());
-        }
-        int end = Math.min(s.kvs().size(), pos + STEP);
-        for (; pos < end; pos++) {
-          next = next.patch(KeyEvent.put(s.kvs().get(pos)));
-        }
-        if (pos < s.kvs().size()) {
-          return false;
-        }
-      } else if (update instanceof WatchUpdate.Changes c) {
-        if (next == null) {
-          next = tree;
-        }
-        int end = Math.min(c.events().size(), pos + STEP);
-        for (; pos < end; pos++) {
-          KeyEvent e = c.events().get(pos);
-          next = next.patch(e);
-          String item = AllocationIndex.itemOf(next, e.kv().key());
-          if (item != null) {
-            touched.add(item);
-          }
-        }
-        if (pos < c.events().size()) {
-          return false;
-        }
-      } else {
-        next = tree;
+      if (patch == null) {
+        patch = new TreePatch(tree, update); // now: the update before it is applied in full
       }
-      next = next.atRevision(update.revision());
-      return true;
+      return patch.step(STEP);
     }
 
     /**
@@ -716,13 +720,14 @@ public class AllocatorVerticle extends AbstractVerticle {
      * when the member key turned out to have vanished (the member relinquished).
      */
     private boolean begin() {
-      tree = next;
+      tree = patch.tree();
       memberDirectory.update(tree); // before publishing: routes carry their members' metadata
+      slices.submit(routingTable.follow(tree, memberDirectory.members(), patch.isSnapshot() ? null : patch.touched()));
       stats.watchUpdates.increment();
       ix = index;
       boolean snapshot = update instanceof WatchUpdate.Snapshot;
       joining = snapshot && !firstApplied.future().isComplete();
-      work = snapshot ? ix.beginRebuild(tree) : ix.begin(tree, touched);
+      work = snapshot ? ix.beginRebuild(tree) : ix.begin(tree, patch.touched());
       if (phase == Phase.RUNNING && !ix.memberPresent() && lease != null && ix.lease() == lease.id()
           && tree.revision() >= memberCreatedRevision) {
         // Our lease is gone (or someone deleted our key): say so before the routes that

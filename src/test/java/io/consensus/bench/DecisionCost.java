@@ -2,7 +2,7 @@ package io.consensus.bench;
 
 import io.consensus.internal.allocation.AllocationDecider;
 import io.consensus.internal.allocation.AllocationIndex;
-import io.consensus.internal.member.RouteTable;
+import io.consensus.internal.member.PublishedRoutes;
 import io.consensus.internal.route.MemberDirectory;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
@@ -109,11 +109,11 @@ final class DecisionCost {
     double rebuildMs = (System.nanoTime() - t2) / 1e6;
     long withIndex = usedHeapAfterGc();
     Vertx vertx = null;
-    RouteTable table = null;
+    PublishedRoutes table = null;
     long withTable = withIndex;
     if (routeTable) {
       vertx = Vertx.vertx();
-      table = new RouteTable(member(0), "bench.routes", ItemHandler.DEFAULT, vertx, new MemberDirectory(), () -> { });
+      table = new PublishedRoutes(member(0), "bench.routes", ItemHandler.DEFAULT, vertx, new MemberDirectory(), () -> { });
       List<String> names = new ArrayList<>(index.itemCount());
       for (io.consensus.internal.allocation.ItemSummary s : index.summaries()) {
         names.add(s.item());

@@ -1,4 +1,4 @@
-package io.consensus.spectator;
+package io.consensus.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
