@@ -50,7 +50,7 @@ public final class MemberHeap {
     md.append("- keyspace: N item markers + N x 3 entries over 10 members (member keys with leases), seen by "
         + "member m00; heap = used after System.gc() (least of 4), tree = KeyTree.fromSnapshot, index = "
         + "AllocationIndex.rebuild, route table = PublishedRoutes.publish of every item as at a join (held-item states "
-        + "hold only states an application reported: none here), snapshot key-values + tree = the snapshot's "
+        + "hold only states an application reported: none here) + the live RoutingTable (its index) rebuilt from the tree, snapshot key-values + tree = the snapshot's "
         + "KeyValue list and the tree built from it, both held (a first snapshot's peak); one event = one entry deleted or re-created: tree patch + index update + "
         + "decide on the touched item\n\n");
     md.append("| items | keys | tree MB | index MB | tree + index MB | route table MB | member MB | bytes per item "
