@@ -115,6 +115,7 @@ public final class StatusPageBenchmark {
         List<Double> times = new ArrayList<>();
         int bytes = 0;
         long cpu0 = OS.getProcessCpuTime();
+        long[] gc0 = gcNow();
         for (int n = 0; n < 5; n++) {
           long s = System.nanoTime();
           HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
@@ -127,8 +128,8 @@ public final class StatusPageBenchmark {
         }
         double cpuMs = (OS.getProcessCpuTime() - cpu0) / 1e6 / 5;
         System.out.printf("GET %-7s %,11d bytes: median %6.0f ms, max %6.0f ms of 5; process CPU %6.0f ms per request;"
-            + " max loop lag %5d ms; load average %.2f%n", path, bytes, median(times), Collections.max(times), cpuMs,
-            maxLag.get(), OS.getSystemLoadAverage());
+            + " max loop lag %5d ms; GC %s; load average %.2f%n", path, bytes, median(times), Collections.max(times), cpuMs,
+            maxLag.get(), gc(gc0), OS.getSystemLoadAverage());
       }
 
       // The open page: its event stream, fed by etcd puts.
@@ -139,6 +140,7 @@ public final class StatusPageBenchmark {
       Await.until("event stream open", Duration.ofSeconds(10), () -> lines.stream().anyMatch(l -> l.contains("hello")));
       List<Double> live = new ArrayList<>();
       long cpu0 = OS.getProcessCpuTime();
+      long[] gc0 = gcNow();
       for (int n = 0; n < 20; n++) {
         String state = "w" + n;
         long s = System.nanoTime();
@@ -151,13 +153,29 @@ public final class StatusPageBenchmark {
         live.add(ms(s));
       }
       System.out.printf("live stream, etcd put to delta event (20 puts, flush every %d ms): median %.0f ms, max %.0f ms;"
-          + " process CPU %.0f ms per put; max loop lag %d ms%n", RouteStream.FLUSH_MILLIS, median(live),
-          Collections.max(live), (OS.getProcessCpuTime() - cpu0) / 1e6 / 20, maxLag.get());
+          + " process CPU %.0f ms per put; max loop lag %d ms; GC %s%n", RouteStream.FLUSH_MILLIS, median(live),
+          Collections.max(live), (OS.getProcessCpuTime() - cpu0) / 1e6 / 20, maxLag.get(), gc(gc0));
       Await.result(onContext(ctx, conn::close), Duration.ofSeconds(10));
     } finally {
       Await.result(vertx.close(), Duration.ofSeconds(60));
     }
     System.exit(0);
+  }
+
+  /** Collections and their total time (ms) so far, over every collector. */
+  private static long[] gcNow() {
+    long[] out = new long[2];
+    for (var b : ManagementFactory.getGarbageCollectorMXBeans()) {
+      out[0] += Math.max(0, b.getCollectionCount());
+      out[1] += Math.max(0, b.getCollectionTime());
+    }
+    return out;
+  }
+
+  /** "N collections, T ms" since {@code from}. */
+  private static String gc(long[] from) {
+    long[] now = gcNow();
+    return (now[0] - from[0]) + " collections, " + (now[1] - from[1]) + " ms";
   }
 
   private static RequestOp put(String key, String value) {
