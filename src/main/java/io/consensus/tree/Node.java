@@ -189,17 +189,6 @@ public final class Node {
     return new KeyValue(key, value(), createRevision, modRevision, version, lease);
   }
 
-  /**
-   * A view of this subtree mapping {@code '/'}-separated relative paths to values, {@code ""}
-   * for missing paths.
-   */
-  public StringMap asStringMap() {
-    return path -> {
-      Node n = path.isEmpty() ? this : child(path.split("/", -1));
-      return n == null ? "" : n.value();
-    };
-  }
-
   @Override
   public String toString() {
     return "Node{" + name + (value != null ? "=" + value + "@" + createRevision : "") + ", children="

@@ -22,6 +22,7 @@ import io.consensus.internal.allocation.Rule;
 import io.consensus.internal.etcd.Backoff;
 import io.consensus.etcd.EtcdCallException;
 import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.etcd.Retries;
 import io.consensus.internal.lease.KeeperLoop;
 import io.consensus.internal.lease.LeaseKeeper;
 import io.consensus.internal.member.LoopLagMeter;
@@ -145,6 +146,13 @@ public class AllocatorVerticle extends AbstractVerticle {
   private long awaitRevision;
   private boolean inFlight;
   private long backoffTimer = -1;
+  // Every retry of this member (join, rejoin, member key delete, failed transactions): jittered,
+  // and none scheduled once it exited.
+  private Retries retries;
+  private final Backoff joinBackoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2));
+  private final Backoff rejoinBackoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(5));
+  private final Backoff deleteBackoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
+  private final Backoff transactionBackoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(4));
   private Object backoffRoot;
   private long tickTimer = -1;
   private long handoffTimer = -1;
@@ -185,6 +193,7 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> startPromise) {
+    retries = new Retries(vertx);
     if (abortRequested) {
       enter(Phase.EXITED);
       startPromise.fail(new IllegalStateException("start aborted before it began"));
@@ -232,7 +241,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     // fine: transient failures are retried for a few call timeouts before giving up.
     long retryUntil = now + Math.max(Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos(),
         Duration.ofMillis(3 * options.getCallTimeoutMillis()).toNanos());
-    joinAtStart(now + Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos(), retryUntil, 1)
+    joinAtStart(now + Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos(), retryUntil)
         .compose(v -> {
           index = newIndex(lease.id());
           // No previous key-values: the tree needs none, and etcd would read one per event and
@@ -582,6 +591,9 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private void enter(Phase next) {
     phase = next;
+    if (next == Phase.EXITED && retries != null) {
+      retries.stop(); // an exited member retries nothing
+    }
     publishHealth();
   }
 
@@ -598,7 +610,7 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   /** Grants a lease and creates the member key, retrying while it exists until {@code deadline}. */
   private Future<Void> join(long deadlineNanos) {
-    return registration.join(deadlineNanos, () -> phase == Phase.EXITED, this::onLeaseLost).map(joined -> {
+    return registration.join(retries, deadlineNanos, () -> phase == Phase.EXITED, this::onLeaseLost).map(joined -> {
       if (lease != null && lease != joined.lease()) {
         pastKeepAlives += lease.keepAlivesAcknowledged();
         pastKeepAliveFailures += lease.keepAliveFailures();
@@ -611,8 +623,8 @@ public class AllocatorVerticle extends AbstractVerticle {
     });
   }
 
-  private Future<Void> joinAtStart(long memberDeadline, long retryUntil, int attempt) {
-    return join(memberDeadline).recover(err -> {
+  private Future<Void> joinAtStart(long memberDeadline, long retryUntil) {
+    return retries.retry(joinBackoff, attempt -> join(memberDeadline), (err, attempt, delay) -> {
       // A refused connection is definite once every endpoint refused; a timeout or an
       // UNAVAILABLE answer (election, overload) may pass.
       boolean refused = err instanceof EtcdCallException e && e.getCause() instanceof java.net.ConnectException;
@@ -620,13 +632,10 @@ public class AllocatorVerticle extends AbstractVerticle {
           || err instanceof EtcdCallException e && e.isTransportFailure()
           && (!refused || attempt < options.getEndpoints().size());
       if (!transientFailure || phase == Phase.EXITED || System.nanoTime() - retryUntil >= 0) {
-        return Future.failedFuture(err);
+        return false;
       }
-      long delay = Math.min(2000, 250L * attempt);
       LOG.warn("member {}: join attempt {} failed ({}); retrying in {} ms", member, attempt, err.getMessage(), delay);
-      Promise<Void> p = Promise.promise();
-      vertx.setTimer(delay, t -> joinAtStart(memberDeadline, retryUntil, attempt + 1).onComplete(p));
-      return p.future();
+      return true;
     });
   }
 
@@ -842,6 +851,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       case ACT -> execute(d);
       case TAKE_AFTER_BACKOFF -> {
         backoffRoot = tree.root();
+        // Not a retry: a deliberately random wait that breaks a deadlock between members.
         backoffTimer = vertx.setTimer(1 + rnd.nextInt((int) options.getDeadlockBackoffMillis()), id -> {
           backoffTimer = -1;
           if (backoffRoot == tree.root() && !inFlight && (phase == Phase.RUNNING) && !slices.blocksDecisions()) {
@@ -884,10 +894,13 @@ public class AllocatorVerticle extends AbstractVerticle {
       stats.transactionNanos.add(System.nanoTime() - started);
       if (ar.failed()) {
         stats.transactionFailures.increment();
-        LOG.warn("member {}: transaction of rule {} failed: {}", member, d.rule(), ar.cause().toString());
-        vertx.setTimer(200 + rnd.nextInt(300), t -> maybeDecide());
+        long delay = transactionBackoff.nextDelayMillis();
+        LOG.warn("member {}: transaction of rule {} failed: {}; deciding again in {} ms", member, d.rule(),
+            ar.cause().toString(), delay);
+        retries.after(delay, this::maybeDecide);
         return;
       }
+      transactionBackoff.reset();
       EntryWriter.BatchResult r = ar.result();
       for (int i = 0; i < d.actions().size(); i++) {
         if (!r.succeeded().get(i)) {
@@ -911,7 +924,8 @@ public class AllocatorVerticle extends AbstractVerticle {
       if (r.successes() == 0) {
         // Every guard failed although our view was current: the view and etcd disagree in a
         // way the next watch event may not resolve. Back off instead of spinning on etcd.
-        // (A watch event arriving meanwhile decides at once, as usual.)
+        // (A watch event arriving meanwhile decides at once, as usual.) Not a retry of a
+        // failed call: a short random pause before deciding again, so it stays as it is.
         vertx.setTimer(50 + rnd.nextInt(150), t -> maybeDecide());
         return;
       }
@@ -961,6 +975,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     // until etcd answers: etcd restarts a lease's TTL after a restart or a leader change, and
     // until the old lease goes its member key blocks the rejoin and its entries staff nothing.
     lease.revokeRetrying(Duration.ofSeconds(2 * lease.ttlSeconds()));
+    rejoinBackoff.reset();
     rejoin(1);
   }
 
@@ -983,9 +998,9 @@ public class AllocatorVerticle extends AbstractVerticle {
       enter(Phase.RUNNING);
       slices.submit(new Rebuild());
     }).onFailure(err -> {
-      long delay = Backoff.delayMillis(250, 5000, attempt);
+      long delay = rejoinBackoff.nextDelayMillis();
       LOG.warn("member {}: rejoin attempt {} failed ({}); retrying in {} ms", member, attempt, err.toString(), delay);
-      vertx.setTimer(delay, t -> rejoin(attempt + 1));
+      retries.after(delay, () -> rejoin(attempt + 1));
     });
   }
 
@@ -1061,6 +1076,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         finishExit("hand-off timeout");
       }
     });
+    deleteBackoff.reset();
     deleteMemberKey(1);
   }
 
@@ -1068,10 +1084,10 @@ public class AllocatorVerticle extends AbstractVerticle {
   private void deleteMemberKey(int attempt) {
     writer.deleteMember().onComplete(ar -> {
       if (ar.failed() && phase == Phase.CANCELLING) {
-        long delay = Math.min(1000, 100L * attempt);
+        long delay = deleteBackoff.nextDelayMillis();
         LOG.warn("member {}: deleting the member key failed ({}); retrying in {} ms", member,
             ar.cause().toString(), delay);
-        vertx.setTimer(delay, t -> deleteMemberKey(attempt + 1));
+        retries.after(delay, () -> deleteMemberKey(attempt + 1));
         return;
       }
       maybeDecide();
@@ -1127,6 +1143,9 @@ public class AllocatorVerticle extends AbstractVerticle {
   }
 
   private Future<Void> cleanup() {
+    if (retries != null) {
+      retries.stop();
+    }
     if (slices != null) {
       slices.close();
     }

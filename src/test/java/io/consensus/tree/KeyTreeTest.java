@@ -181,14 +181,6 @@ class KeyTreeTest {
   }
 
   @Test
-  void stringMapAdapter() {
-    StringMap m = sample().child("items").asStringMap();
-    assertThat(m.get("a/m1")).isEqualTo("ready");
-    assertThat(m.get("a/missing")).isEmpty();
-    assertThat(m.get("a")).isEmpty();
-  }
-
-  @Test
   void eventClassification() {
     KeyEvent put = KeyEvent.put(KeyValue.of("/root/a", "", 1, 1));
     KeyEvent del = KeyEvent.delete("/root/a", 2);

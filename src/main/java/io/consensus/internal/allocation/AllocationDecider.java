@@ -65,24 +65,24 @@ public final class AllocationDecider {
     List<Action> out = new ArrayList<>();
     // ADOPT: entries an earlier incarnation left on its declared restart lease: they become
     // ours in place (same create revision, no placement). Guarded on the mod revision seen.
-    if (!idx.myAdoptable.isEmpty() && idx.memberPresent()) {
-      for (String item : idx.myAdoptable.sample(maxBatch, rnd)) {
+    if (!idx.candidates().myAdoptable().isEmpty() && idx.memberPresent()) {
+      for (String item : idx.candidates().myAdoptable().sample(maxBatch, rnd)) {
         RouteEntry e = idx.summary(item).route().entries().get(idx.summary(item).myIndex());
         out.add(Action.update(item, e.state(), e.modRevision(), e.moved(), Rule.ADOPT));
       }
       return Decision.act(Rule.ADOPT, out);
     }
     // UPDATE_MASTER_STATE, UPDATE_REPLICA_STATE: publish local state changes.
-    for (String item : stateCandidates == null ? idx.myMasters.all() : stateCandidates) {
-      if (stateCandidates == null || idx.myMasters.contains(item)) {
+    for (String item : stateCandidates == null ? idx.candidates().myMasters().all() : stateCandidates) {
+      if (stateCandidates == null || idx.candidates().myMasters().contains(item)) {
         staleState(idx, item, localState, Rule.UPDATE_MASTER_STATE, out);
       }
     }
     if (!out.isEmpty()) {
       return Decision.act(Rule.UPDATE_MASTER_STATE, out);
     }
-    for (String item : stateCandidates == null ? idx.myReplicas.all() : stateCandidates) {
-      if (stateCandidates == null || idx.myReplicas.contains(item)) {
+    for (String item : stateCandidates == null ? idx.candidates().myReplicas().all() : stateCandidates) {
+      if (stateCandidates == null || idx.candidates().myReplicas().contains(item)) {
         staleState(idx, item, localState, Rule.UPDATE_REPLICA_STATE, out);
       }
     }
@@ -90,8 +90,8 @@ public final class AllocationDecider {
       return Decision.act(Rule.UPDATE_REPLICA_STATE, out);
     }
     // RELEASE_EXTRA: extras lost a race.
-    if (!idx.myExtras.isEmpty()) {
-      return release(idx, idx.myExtras.sample(maxBatch, rnd), Rule.RELEASE_EXTRA);
+    if (!idx.candidates().myExtras().isEmpty()) {
+      return release(idx, idx.candidates().myExtras().sample(maxBatch, rnd), Rule.RELEASE_EXTRA);
     }
     Targets want = idx.targets();
     int masters = idx.mastersHeld();
@@ -101,7 +101,7 @@ public final class AllocationDecider {
     // masters; one that leaves for good simply lets go.
     // Maintenance mode: a member that stays makes no balancing move (see the class comment).
     boolean balance = !(idx.maintenance() && idx.memberPresent());
-    if (balance && masters > want.masters() && !idx.myReadyMasters.isEmpty()) {
+    if (balance && masters > want.masters() && !idx.candidates().myReadyMasters().isEmpty()) {
       int k = batch(masters - want.masters());
       if (idx.maxReplicas() > 0 && (idx.memberPresent() || restarting)) {
         // A drained member hands its masters to whichever ready replica stands first.
@@ -124,7 +124,7 @@ public final class AllocationDecider {
       }
     }
     // RELEASE_LEAVING_REPLICA: shutting down: drop replicas (a restarting member keeps them for its next incarnation).
-    if (!idx.memberPresent() && !idx.myReplicas.isEmpty() && !restarting) {
+    if (!idx.memberPresent() && !idx.candidates().myReplicas().isEmpty() && !restarting) {
       List<String> drops = leavingReplicas(idx, maxBatch, rnd);
       if (!drops.isEmpty()) {
         return release(idx, drops, Rule.RELEASE_LEAVING_REPLICA);
@@ -132,7 +132,7 @@ public final class AllocationDecider {
     }
     // DRAIN: drained (and staying): once its masters are handed off, let replicas go as a leaving
     // member does (RELEASE_LEAVING_REPLICA's guards), whether or not a member under its target can take them now.
-    if (balance && idx.memberPresent() && masters == 0 && !idx.myReplicas.isEmpty() && idx.drained()) {
+    if (balance && idx.memberPresent() && masters == 0 && !idx.candidates().myReplicas().isEmpty() && idx.drained()) {
       List<String> drops = leavingReplicas(idx, maxBatch, rnd);
       if (!drops.isEmpty()) {
         return release(idx, drops, Rule.DRAIN);
@@ -151,8 +151,8 @@ public final class AllocationDecider {
       }
     }
     // TAKE_MASTERLESS: take unowned items to reach the master target.
-    if (masters < want.masters() && !idx.empty.isEmpty()) {
-      List<String> picks = Placements.fit(idx, idx.empty.sample(batch(want.masters() - masters), rnd));
+    if (masters < want.masters() && !idx.candidates().empty().isEmpty()) {
+      List<String> picks = Placements.fit(idx, idx.candidates().empty().sample(batch(want.masters() - masters), rnd));
       if (!picks.isEmpty()) {
         return create(idx, picks, localState, Rule.TAKE_MASTERLESS);
       }
@@ -179,7 +179,7 @@ public final class AllocationDecider {
     // SURPLUS_REPLICA: over the total target: let a replica go where a member under its total can take
     // it (the copy has to move anyway), rather than a master (RELEASE_MASTER_OVER_TOTAL), which would move a copy
     // and a mastership.
-    if (balance && idx.memberPresent() && total > want.total() && !idx.myReplicas.isEmpty()) {
+    if (balance && idx.memberPresent() && total > want.total() && !idx.candidates().myReplicas().isEmpty()) {
       List<String> drops = surplusReplicas(idx, batch(total - want.total()));
       if (!drops.isEmpty()) {
         return release(idx, drops, Rule.SURPLUS_REPLICA);
@@ -187,14 +187,14 @@ public final class AllocationDecider {
     }
     // ZONE_SPREAD: a replica sharing its zone with an earlier entry of a fully staffed item goes
     // (every other entry guarded, as SURPLUS_REPLICA) when a zone the route lacks has room to take it.
-    if (balance && idx.memberPresent() && !idx.myReplicas.isEmpty() && ZoneSpread.inUse(idx)) {
+    if (balance && idx.memberPresent() && !idx.candidates().myReplicas().isEmpty() && ZoneSpread.inUse(idx)) {
       List<String> drops = ZoneSpread.misplacedReplicas(idx, maxBatch);
       if (!drops.isEmpty()) {
         return release(idx, drops, Rule.ZONE_SPREAD);
       }
     }
     // RELEASE_MASTER_OVER_TOTAL: deadlock avoidance: at the master target but over the total.
-    if (balance && masters == want.masters() && total > want.total() && !idx.myReadyMasters.isEmpty()) {
+    if (balance && masters == want.masters() && total > want.total() && !idx.candidates().myReadyMasters().isEmpty()) {
       return release(idx, handOffCandidates(idx, 1, rnd), Rule.RELEASE_MASTER_OVER_TOTAL);
     }
     // TAKE_AFTER_BACKOFF: deadlock avoidance: items are short of replicas that no member wanting more can
@@ -219,7 +219,7 @@ public final class AllocationDecider {
     // mastership then travels in place, one move per replica ahead of it.
     // Not while a member is away for a restart: targets shift while it is gone and back when it
     // returns; a copy moved meanwhile would be a copy moved for nothing.
-    if (balance && idx.memberPresent() && masters > want.masters() && !idx.myReadyMasters.isEmpty()
+    if (balance && idx.memberPresent() && masters > want.masters() && !idx.candidates().myReadyMasters().isEmpty()
         && !idx.restartsPending()) {
       String viaCopy = hungryBehind(idx, rnd);
       if (viaCopy != null) {
@@ -299,7 +299,7 @@ public final class AllocationDecider {
     if (idx.maxReplicas() < 1) {
       return List.of();
     }
-    List<String> all = new ArrayList<>(idx.myReadyMasters.all());
+    List<String> all = new ArrayList<>(idx.candidates().myReadyMasters().all());
     java.util.Collections.shuffle(all, rnd);
     Map<String, Integer> deficit = new HashMap<>();
     List<String> out = new ArrayList<>();
@@ -340,7 +340,7 @@ public final class AllocationDecider {
     if (idx.replicas() < 2) {
       return null;
     }
-    List<String> all = new ArrayList<>(idx.myReadyMasters.all());
+    List<String> all = new ArrayList<>(idx.candidates().myReadyMasters().all());
     java.util.Collections.shuffle(all, rnd);
     for (String item : all) {
       List<RouteEntry> entries = idx.summary(item).route().entries();
@@ -375,7 +375,7 @@ public final class AllocationDecider {
       return List.of(); // cheap gates: the loop below is over every replica held
     }
     List<String> out = new ArrayList<>();
-    for (String item : idx.myReplicas.all()) {
+    for (String item : idx.candidates().myReplicas().all()) {
       ItemSummary s = idx.summary(item);
       List<RouteEntry> entries = s.route().entries();
       if (s.replicas() < 2 || s.myIndex() != 1 || entries.size() != s.replicas() + 1) {
@@ -412,7 +412,7 @@ public final class AllocationDecider {
       return List.of();
     }
     List<String> out = new ArrayList<>();
-    for (String item : idx.myReplicas.all()) {
+    for (String item : idx.candidates().myReplicas().all()) {
       if (out.size() >= k || room.isEmpty()) {
         break;
       }
@@ -464,7 +464,7 @@ public final class AllocationDecider {
    * route could ever fill up again.
    */
   private static List<String> leavingReplicas(AllocationIndex idx, int k, Random rnd) {
-    List<String> all = new ArrayList<>(idx.myReplicas.all());
+    List<String> all = new ArrayList<>(idx.candidates().myReplicas().all());
     java.util.Collections.shuffle(all, rnd);
     List<String> present = null;
     List<String> out = new ArrayList<>();
@@ -605,7 +605,7 @@ public final class AllocationDecider {
     if (idx.unattainableSlots() > 0) {
       return Placements.fewestEntriesFirst(idx, k, rnd);
     }
-    return idx.shortStaffed.sample(k, rnd);
+    return idx.candidates().shortStaffed().sample(k, rnd);
   }
 
   /**
@@ -615,7 +615,7 @@ public final class AllocationDecider {
    * Random among equals.
    */
   private static List<String> handOffCandidates(AllocationIndex idx, int k, Random rnd) {
-    List<String> all = new ArrayList<>(idx.myReadyMasters.all());
+    List<String> all = new ArrayList<>(idx.candidates().myReadyMasters().all());
     if (all.size() <= k) {
       return all;
     }

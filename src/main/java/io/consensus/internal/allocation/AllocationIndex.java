@@ -4,7 +4,6 @@ import io.consensus.internal.route.Items;
 import io.consensus.internal.route.Keys;
 import io.consensus.internal.route.Names;
 import io.consensus.route.Role;
-import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
@@ -12,14 +11,13 @@ import io.consensus.tree.Node;
 import io.consensus.tree.WatchUpdate;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiPredicate;
 
@@ -28,71 +26,41 @@ import java.util.function.BiPredicate;
  * re-classifies only the items it touches, so its cost is proportional to those items, not
  * to all items. Pure: no I/O, no clock; fed trees, read by {@link AllocationDecider}.
  *
+ * <p>A façade over the parts that each keep one thing: the item summaries ({@link ItemSummarizer}
+ * reads them), the candidate sets the rules choose from ({@link Candidates}), masters and entries
+ * per member ({@link MemberLoad}), who the members are ({@link Membership}), their specs
+ * ({@link MemberSpecs}) and the slots and targets ({@link FleetTargets}).
+ *
  * <p>Not thread-safe: owned by one allocator context.
  */
 public final class AllocationIndex {
   private final String member;
   private final long lease;
   private final int replicas;
-  private final BiPredicate<String, String> readyForPromotion;
   private final TreeSet<String> fixedItems;
+  private final ItemSummarizer summarizer;
+  private Map<String, Integer> fixedReplicas = Map.of();
 
   private KeyTree tree;
   private Node itemsNode;
-  private Node membersNode;
   // Between begin and end: the member keys changed (zone doubling is re-derived at the end).
   private boolean membersChanged;
   private long reclassified;
-  private int memberCount;
-  private int rank = -1;
-  private boolean memberPresent;
-  // One summary per item of the fleet: a compact table (no entry object per item).
-  private final ItemTable<ItemSummary> items = new ItemTable<>(ItemSummary::item);
-  // Masters per member across all items: lets a hand-off prefer a successor that wants more.
-  private final Map<String, Integer> mastersByMember = new HashMap<>();
-  // Entries per member across all items: lets an over-full member see who can take a replica.
-  private final Map<String, Integer> entriesByMember = new HashMap<>();
-  // Targets of present members, recomputed when the members, their specs, N or the slots change.
-  private Placement placement;
-  private Node placementMembers;
-  private Node placementDrained;
-  private int placementItems = -1;
-  private long placementSlots = -1;
-  // Member specs parsed from member key values, by member name: the value they were read from.
-  private final Map<String, Map.Entry<String, MemberSpec>> specCache = new HashMap<>();
-  private SpecReader specs = SpecReader.NONE;
-  private Map<String, Integer> fixedReplicas = Map.of();
-  // ROOT/drained (operators' drains) and whether ROOT/maintenance is present.
-  private Node drainedNode;
+  // Whether ROOT/maintenance is present.
   private boolean maintenance;
-  // S: the entries all items want (sum of R+1), and how many items want each R+1.
-  private long slots;
-  private final TreeMap<Integer, Integer> slotsHistogram = new TreeMap<>();
-  private int maxReplicas;
   // The lease of this member's declared restart (ROOT/restarts/<member>), 0 when none.
   private long restartLease;
   // Whether any member has declared a restart that is still pending (ROOT/restarts/...).
   private boolean restartsPending;
   // Items with fewer than R+1 entries, whoever holds them (for metrics).
   private int itemsShort;
-  // Member keys without a lease, ignored as members (see isMember).
-  private Set<String> leaselessMembers = Set.of();
-
-  // Candidate sets, each a function of the summaries above.
-  final IndexedSet empty = new IndexedSet();
-  final IndexedSet shortStaffed = new IndexedSet();
-  final IndexedSet myMasters = new IndexedSet();
-  final IndexedSet myReplicas = new IndexedSet();
-  final IndexedSet myExtras = new IndexedSet();
-  final IndexedSet myReadyMasters = new IndexedSet();
-  // Entries of this member's name waiting on its declared restart lease: to adopt.
-  final IndexedSet myAdoptable = new IndexedSet();
-  // Replicas of fully staffed items where an earlier entry has this member's zone (zone rule 16).
-  final IndexedSet myDoubled = new IndexedSet();
-  // Entries of this member's name on some other lease (an earlier incarnation still stopping).
-  final IndexedSet myForeign = new IndexedSet();
-  // This member's entries whose stored state is not ready for promotion: loads in progress.
-  final IndexedSet myLoading = new IndexedSet();
+  // One summary per item of the fleet: a compact table (no entry object per item).
+  private final ItemTable<ItemSummary> items = new ItemTable<>(ItemSummary::item);
+  private final Candidates candidates = new Candidates();
+  private final MemberLoad load = new MemberLoad();
+  private final Membership membership;
+  private final MemberSpecs specs = new MemberSpecs();
+  private final FleetTargets targets;
 
   /**
    * @param member            this member's name
@@ -121,8 +89,10 @@ public final class AllocationIndex {
     this.replicas = replicas;
     this.fixedItems = new TreeSet<>(fixedItems);
     this.fixedItems.forEach(i -> Names.check("item", i));
-    this.readyForPromotion = Objects.requireNonNull(readyForPromotion, "readyForPromotion");
-    this.maxReplicas = replicas;
+    this.summarizer = new ItemSummarizer(member, lease, replicas, Collections.unmodifiableSet(this.fixedItems),
+        Objects.requireNonNull(readyForPromotion, "readyForPromotion"));
+    this.membership = new Membership(member, lease);
+    this.targets = new FleetTargets(replicas);
   }
 
   /**
@@ -130,7 +100,7 @@ public final class AllocationIndex {
    * {@link SpecReader#NONE}: no spec anywhere). Set before the first {@link #rebuild}.
    */
   public AllocationIndex specs(SpecReader reader) {
-    this.specs = Objects.requireNonNull(reader, "reader");
+    specs.reader(reader);
     return this;
   }
 
@@ -145,7 +115,7 @@ public final class AllocationIndex {
       }
     });
     this.fixedReplicas = Map.copyOf(replicasByItem);
-    this.fixedReplicas.values().forEach(r -> maxReplicas = Math.max(maxReplicas, r));
+    this.fixedReplicas.values().forEach(targets::atLeast);
     return this;
   }
 
@@ -188,26 +158,17 @@ public final class AllocationIndex {
    */
   public Iterator<String> begin(KeyTree newTree, Collection<String> touched) {
     String[] more = {};
-    Node oldMembers = tree == null ? null : tree.child(Keys.MEMBER_PREFIX);
     this.tree = newTree;
     this.itemsNode = Items.itemsNode(newTree);
-    Node members = newTree.child(Keys.MEMBER_PREFIX);
-    this.membersNode = members;
-    if (members != oldMembers && !myMasters.isEmpty()) {
+    boolean membersMoved = membership.read(newTree.child(Keys.MEMBER_PREFIX));
+    if (membersMoved && !candidates.myMasters().isEmpty()) {
       // Readiness for hand-off depends on the replicas' member keys: re-check our masters.
-      more = myMasters.all().toArray(new String[0]);
+      more = candidates.myMasters().all().toArray(new String[0]);
     }
-    Node me = members == null ? null : members.child(member);
-    // A key of our name on another lease is another incarnation's (a restart that already
-    // created it while we hand off): not ours, so we keep leaving.
-    memberPresent = me != null && me.hasValue() && (lease == 0 || me.lease() == lease);
-    if (members != oldMembers) {
-      leaselessMembers = new java.util.TreeSet<>();
-      memberCount = members == null ? 0 : countValid(members, leaselessMembers);
-      rank = memberPresent ? rankOf(members) : -1;
+    if (membersMoved) {
       membersChanged = true;
     }
-    drainedNode = newTree.child(Keys.DRAINED_PREFIX);
+    specs.drained(newTree.child(Keys.DRAINED_PREFIX));
     Node maint = newTree.child(Keys.MAINTENANCE);
     maintenance = maint != null && maint.hasValue();
     Node restarts = newTree.child(Keys.RESTARTS_PREFIX);
@@ -218,68 +179,7 @@ public final class AllocationIndex {
       // Entries on the declared lease become adoptable (or stop being so): re-check our items.
       more = items.items();
     }
-    return touchedThen(touched, more);
-  }
-
-  /** {@code touched}, then those of {@code more} not in it (a set: it is looked up, not copied). */
-  private static Iterator<String> touchedThen(Collection<String> touched, String[] more) {
-    if (more.length == 0) {
-      return touched.iterator();
-    }
-    Set<String> first = touched instanceof Set<String> set ? set : new LinkedHashSet<>(touched);
-    Iterator<String> head = first.iterator();
-    return new LazyNames() {
-      private int i;
-
-      @Override
-      boolean exhausted() {
-        return !head.hasNext() && i >= more.length;
-      }
-
-      @Override
-      String candidate() {
-        if (head.hasNext()) {
-          return head.next();
-        }
-        String m = more[i++];
-        return first.contains(m) ? null : m;
-      }
-    };
-  }
-
-  /**
-   * Names produced one candidate at a time, skipping the candidates that come back null: the
-   * lazy lists of items to re-classify, which a caller slicing the work never walks at once.
-   */
-  private abstract static class LazyNames implements Iterator<String> {
-    private String next;
-
-    /** Whether no candidate is left. */
-    abstract boolean exhausted();
-
-    /** The next candidate, or null to skip it (called only when not {@link #exhausted()}). */
-    abstract String candidate();
-
-    @Override
-    public boolean hasNext() {
-      while (next == null) {
-        if (exhausted()) {
-          return false;
-        }
-        next = candidate();
-      }
-      return true;
-    }
-
-    @Override
-    public String next() {
-      if (!hasNext()) {
-        throw new java.util.NoSuchElementException();
-      }
-      String out = next;
-      next = null;
-      return out;
-    }
+    return ReclassifyOrder.touchedThen(touched, more);
   }
 
   /**
@@ -289,30 +189,7 @@ public final class AllocationIndex {
    */
   public Iterator<String> beginRebuild(KeyTree newTree) {
     begin(newTree, List.of());
-    Node node = itemsNode;
-    Iterator<String> fixed = fixedItems.iterator();
-    String[] known = items.items();
-    return new LazyNames() {
-      private int inTree;
-      private int inKnown;
-
-      @Override
-      boolean exhausted() {
-        return (node == null || inTree >= node.childCount()) && !fixed.hasNext() && inKnown >= known.length;
-      }
-
-      @Override
-      String candidate() {
-        if (node != null && inTree < node.childCount()) {
-          return node.childAt(inTree++).name();
-        } else if (fixed.hasNext()) {
-          String f = fixed.next();
-          return node != null && node.child(f) != null ? null : f;
-        }
-        String k = known[inKnown++];
-        return node != null && node.child(k) != null || fixedItems.contains(k) ? null : k;
-      }
-    };
+    return ReclassifyOrder.everyItem(itemsNode, fixedItems, items.items());
   }
 
   /**
@@ -326,12 +203,14 @@ public final class AllocationIndex {
       ItemSummary old = items.get(item);
       // A name the index holds was checked when it came in.
       ItemSummary now = old != null || Names.isValid(item)
-          ? summarize(item, itemsNode == null ? null : itemsNode.child(item)) : null;
+          ? summarizer.summarize(item, itemsNode == null ? null : itemsNode.child(item), restartLease, membership,
+              specs.reader(), fixedReplicas)
+          : null;
       if (old != null && now != null && old.equals(now)) {
         continue;
       }
       if (old != null) {
-        unclassify(old);
+        classify(old, false);
       }
       if (now == null) {
         if (old != null) {
@@ -341,7 +220,7 @@ public final class AllocationIndex {
         continue;
       }
       items.put(now);
-      classify(now);
+      classify(now, true);
       if (old == null || !old.route().equals(now.route())) {
         changed.add(item);
       }
@@ -354,13 +233,18 @@ public final class AllocationIndex {
     if (membersChanged) {
       membersChanged = false;
       // Zones live in member key values: which replicas are doubled in a zone may have changed.
-      myDoubled.clear();
-      for (String item : myReplicas.all()) {
-        if (doubledInZone(items.get(item))) {
-          myDoubled.add(item);
-        }
-      }
+      candidates.redoubled(item -> doubledInZone(items.get(item)));
     }
+  }
+
+  /** Counts ({@code add}) or uncounts {@code s} in every part that derives from the summaries. */
+  private void classify(ItemSummary s, boolean add) {
+    if (s.size() < s.replicas() + 1) {
+      itemsShort += add ? 1 : -1;
+    }
+    targets.count(s.replicas(), add);
+    load.count(s, add);
+    candidates.classify(s, add, add && doubledInZone(s), summarizer.loading(s));
   }
 
   /**
@@ -448,179 +332,14 @@ public final class AllocationIndex {
     }
   }
 
-  /** This member's seniority: how many valid member keys were created before ours. */
-  private int rankOf(Node members) {
-    Node me = members.child(member);
-    long mine = me.ownCreateRevision();
-    int[] before = {0};
-    members.forEachChild(c -> {
-      if (isMember(c) && (c.ownCreateRevision() < mine
-          || c.ownCreateRevision() == mine && c.name().compareTo(member) < 0)) {
-        before[0]++;
-      }
-    });
-    return before[0];
-  }
-
-  private static int countValid(Node members, Set<String> leaseless) {
-    int[] n = {0};
-    members.forEachChild(c -> {
-      if (isMember(c)) {
-        n[0]++;
-      } else if (c.hasValue() && Names.isValid(c.name())) {
-        leaseless.add(c.name());
-      }
-    });
-    return n[0];
-  }
-
-  /**
-   * Whether a child of {@code ROOT/members} is a member: a valid name holding a value on a
-   * lease. A member key without a lease (written by hand) belongs to no process: it would
-   * never take its share, so counting it would leave targets short of the items and the
-   * fleet handing surplus masters around forever.
-   */
-  static boolean isMember(Node c) {
-    return c.hasValue() && c.lease() != 0 && Names.isValid(c.name());
-  }
-
-  private ItemSummary summarize(String item, Node node) {
-    boolean fixed = fixedItems.contains(item);
-    if (node == null && !fixed) {
-      return null;
-    }
-    Route route = Route.of(item, node);
-    long marker = node != null && node.hasValue() ? node.ownCreateRevision() : 0;
-    int index = route.index(member);
-    RouteEntry mine = null;
-    boolean adoptable = false;
-    if (index >= 0) {
-      RouteEntry e = route.entries().get(index);
-      // A directory of deeper keys named like us was written out of band: not our entry
-      // (it has no key of its own: mod revision 0). So is an entry on another lease (an
-      // earlier incarnation's, doomed to expire), unless that incarnation declared a restart
-      // and left it on the declared lease for us to adopt.
-      boolean key = e.modRevision() > 0;
-      mine = key && (lease == 0 || e.lease() == lease) ? e : null;
-      adoptable = key && mine == null && restartLease != 0 && e.lease() == restartLease;
-    }
-    int r = replicasOf(item, node, fixed);
-    boolean ready = index == 0 && route.isReadyForHandoff(r, readyForPromotion) && replicasStay(route, r);
-    boolean foreign = index >= 0 && mine == null && !adoptable && route.entries().get(index).modRevision() > 0;
-    return new ItemSummary(route, fixed, marker, index, mine != null, ready, adoptable, r, foreign);
-  }
-
-  /**
-   * Whether the replicas a hand-off would rely on still hold their member keys: a replica
-   * whose member is shutting down is about to release its entry and must not be counted.
-   */
-  private boolean replicasStay(Route route, int r) {
-    for (int i = 1; i <= r && i < route.size(); i++) {
-      Node m = membersNode == null ? null : membersNode.child(route.entries().get(i).member());
-      if (m == null || !isMember(m)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private void classify(ItemSummary s) {
-    sets(s, true);
-  }
-
-  private void unclassify(ItemSummary s) {
-    sets(s, false);
-  }
-
-  /**
-   * R of {@code item}: what its marker's value asks for, else its configured replicas as a fixed
-   * item, else the fleet's R.
-   */
-  private int replicasOf(String item, Node node, boolean fixed) {
-    if (node != null && node.hasValue() && !node.value().isBlank()) {
-      int r = specs.replicas(item, node.value());
-      if (r >= 0) {
-        return r;
-      }
-    }
-    Integer f = fixed ? fixedReplicas.get(item) : null;
-    return f != null ? f : replicas;
-  }
-
-  private void sets(ItemSummary s, boolean add) {
-    String item = s.item();
-    int r = s.replicas();
-    if (s.size() < r + 1) {
-      itemsShort += add ? 1 : -1;
-    }
-    slots += add ? r + 1 : -(r + 1);
-    slotsHistogram.merge(r + 1, add ? 1 : -1, (a, b) -> a + b == 0 ? null : a + b);
-    if (add && r > maxReplicas) {
-      maxReplicas = r;
-    }
-    if (s.size() > 0) {
-      mastersByMember.merge(s.route().master().member(), add ? 1 : -1, (a, b) -> a + b == 0 ? null : a + b);
-      for (RouteEntry e : s.route().entries()) {
-        entriesByMember.merge(e.member(), add ? 1 : -1, (a, b) -> a + b == 0 ? null : a + b);
-      }
-    }
-    if (!add) {
-      myDoubled.remove(item);
-    } else if (doubledInZone(s)) {
-      myDoubled.add(item);
-    }
-    if (s.adoptable()) {
-      if (add) {
-        myAdoptable.add(item);
-      } else {
-        myAdoptable.remove(item);
-      }
-    }
-    if (s.foreign()) {
-      if (add) {
-        myForeign.add(item);
-      } else {
-        myForeign.remove(item);
-      }
-    }
-    if (s.mine() && !readyForPromotion.test(item, s.myEntry().state())) {
-      if (add) {
-        myLoading.add(item);
-      } else {
-        myLoading.remove(item);
-      }
-    }
-    List<IndexedSet> in = new ArrayList<>(2);
-    if (s.myIndex() < 0) {
-      if (s.size() == 0) {
-        in.add(empty);
-      } else if (s.size() < r + 1) {
-        in.add(shortStaffed);
-      }
-    } else if (s.mine()) {
-      switch (s.role()) {
-        case MASTER -> {
-          in.add(myMasters);
-          if (s.readyForHandoff()) {
-            in.add(myReadyMasters);
-          }
-        }
-        case REPLICA -> in.add(myReplicas);
-        default -> in.add(myExtras);
-      }
-    }
-    for (IndexedSet set : in) {
-      if (add) {
-        set.add(item);
-      } else {
-        set.remove(item);
-      }
-    }
+  /** The candidate sets the rules choose from. */
+  Candidates candidates() {
+    return candidates;
   }
 
   /** How many of this member's entries have a stored state not ready for promotion (loading). */
   public int loadingEntries() {
-    return myLoading.size();
+    return candidates.myLoading().size();
   }
 
   /** The summary of {@code item}, or null when it does not exist. */
@@ -630,7 +349,7 @@ public final class AllocationIndex {
 
   /** All existing items' summaries (unordered view). */
   public Collection<ItemSummary> summaries() {
-    return java.util.Collections.unmodifiableCollection(items.values());
+    return Collections.unmodifiableCollection(items.values());
   }
 
   /** The tree the index was last fed. */
@@ -653,7 +372,7 @@ public final class AllocationIndex {
 
   /** M: member keys present. */
   public int memberCount() {
-    return memberCount;
+    return membership.count();
   }
 
   /**
@@ -661,22 +380,22 @@ public final class AllocationIndex {
    * targets (for a warning by the owner).
    */
   public Set<String> leaselessMembers() {
-    return java.util.Collections.unmodifiableSet(leaselessMembers);
+    return membership.leaseless();
   }
 
   /** Whether this member's key is present (on this member's lease, when one was given). */
   public boolean memberPresent() {
-    return memberPresent;
+    return membership.present();
   }
 
   /** Items whose master is {@code member}, as far as this view knows. */
   public int mastersOf(String member) {
-    return mastersByMember.getOrDefault(member, 0);
+    return load.mastersOf(member);
   }
 
   /** Entries {@code member} holds in any position, as far as this view knows. */
   public int entriesOf(String member) {
-    return entriesByMember.getOrDefault(member, 0);
+    return load.entriesOf(member);
   }
 
   /** The master target of present member {@code member}, -1 when its member key is absent. */
@@ -698,65 +417,13 @@ public final class AllocationIndex {
 
   /** The targets of every present member, recomputed when members, specs, N or the slots change. */
   public Placement placement() {
-    if (placement == null || placementMembers != membersNode || placementDrained != drainedNode
-        || placementItems != itemCount() || placementSlots != slots) {
-      placementMembers = membersNode;
-      placementDrained = drainedNode;
-      placementItems = itemCount();
-      placementSlots = slots;
-      placement = computePlacement();
-    }
-    return placement;
-  }
-
-  private Placement computePlacement() {
-    List<Node> present = new ArrayList<>();
-    if (membersNode != null) {
-      membersNode.forEachChild(c -> {
-        if (isMember(c)) { // a key without a lease is not a member
-          present.add(c);
-        }
-      });
-    }
-    present.sort(java.util.Comparator.comparingLong(Node::ownCreateRevision).thenComparing(Node::name));
-    List<Placement.Candidate> seniority = new ArrayList<>(present.size());
-    Set<String> names = new java.util.HashSet<>();
-    for (Node n : present) {
-      names.add(n.name());
-      seniority.add(new Placement.Candidate(n.name(), specOf(n)));
-    }
-    specCache.keySet().retainAll(names);
-    return Placement.of(seniority, itemCount(), slots, this::slotsCappedAt);
-  }
-
-  /** The spec of a present member: its key's value as read, drained too when an operator drained it. */
-  private MemberSpec specOf(Node memberNode) {
-    String name = memberNode.name();
-    String value = memberNode.value();
-    Map.Entry<String, MemberSpec> cached = specCache.get(name);
-    MemberSpec spec;
-    if (cached != null && cached.getKey().equals(value)) {
-      spec = cached.getValue();
-    } else {
-      spec = specs.member(name, value);
-      specCache.put(name, Map.entry(value, spec));
-    }
-    Node d = drainedNode == null ? null : drainedNode.child(name);
-    return d != null && d.hasValue() ? spec.withDrained(true) : spec;
+    return targets.placement(membership.node(), specs, itemCount());
   }
 
   /** The spec of present member {@code member} (drains included), null when it is not present. */
   public MemberSpec specOf(String member) {
-    Node n = membersNode == null ? null : membersNode.child(member);
-    return n == null || !n.hasValue() ? null : specOf(n);
-  }
-
-  private long slotsCappedAt(int entries) {
-    long out = 0;
-    for (Map.Entry<Integer, Integer> e : slotsHistogram.entrySet()) {
-      out += (long) Math.min(e.getKey(), entries) * e.getValue();
-    }
-    return out;
+    Node n = membership.key(member);
+    return n == null || !n.hasValue() ? null : specs.of(n);
   }
 
   /** Slots the fleet wants that its members' item limits leave no room for. */
@@ -794,7 +461,7 @@ public final class AllocationIndex {
 
   /** The largest R of any item (at least the fleet's R). */
   public int maxReplicas() {
-    return maxReplicas;
+    return targets.maxReplicas();
   }
 
   /** The lease of this member's declared restart whose entries it may adopt, 0 when none. */
@@ -813,25 +480,26 @@ public final class AllocationIndex {
    * (an incarnation still stopping moves its entries onto the declared lease last).
    */
   public boolean restartAdopted() {
-    return restartLease != 0 && myAdoptable.isEmpty() && myForeign.isEmpty() && memberPresent;
+    return restartLease != 0 && candidates.myAdoptable().isEmpty() && candidates.myForeign().isEmpty()
+        && membership.present();
   }
 
   /** Entries left on the declared restart lease, not adopted yet. */
   public int adoptable() {
-    return myAdoptable.size();
+    return candidates.myAdoptable().size();
   }
 
   public int mastersHeld() {
-    return myMasters.size();
+    return candidates.myMasters().size();
   }
 
   public int replicasHeld() {
-    return myReplicas.size();
+    return candidates.myReplicas().size();
   }
 
   /** Entries this member holds in any position. */
   public int entriesHeld() {
-    return myMasters.size() + myReplicas.size() + myExtras.size();
+    return candidates.myMasters().size() + candidates.myReplicas().size() + candidates.myExtras().size();
   }
 
   /** Items with fewer than R+1 entries. */
@@ -841,26 +509,26 @@ public final class AllocationIndex {
 
   /** Items with no entry at all. */
   public int itemsWithoutMaster() {
-    return empty.size();
+    return candidates.empty().size();
   }
 
   /** This member's targets under the current view: 0 and 0 once its member key is gone. */
   public Targets targets() {
-    Targets t = memberPresent ? placement().of(member) : null;
+    Targets t = membership.present() ? placement().of(member) : null;
     return t == null ? new Targets(0, 0) : t;
   }
 
   /** This member's seniority among present members (0 = earliest), -1 when its key is gone. */
   public int rank() {
-    return rank;
+    return membership.rank();
   }
 
   /** Items this member holds an entry of, in any role. */
   public List<String> heldItems() {
     List<String> out = new ArrayList<>(entriesHeld());
-    out.addAll(myMasters.all());
-    out.addAll(myReplicas.all());
-    out.addAll(myExtras.all());
+    out.addAll(candidates.myMasters().all());
+    out.addAll(candidates.myReplicas().all());
+    out.addAll(candidates.myExtras().all());
     return out;
   }
 }

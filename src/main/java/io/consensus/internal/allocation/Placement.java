@@ -114,7 +114,7 @@ public final class Placement {
       given += masters[i];
     }
     List<Integer> order = new ArrayList<>(free);
-    // Largest fraction first; equal fractions (equal weights) by seniority, as Targets.of does.
+    // Largest fraction first; equal fractions (equal weights) by seniority.
     order.sort((a, b) -> frac[a] != frac[b] ? Double.compare(frac[b], frac[a]) : Integer.compare(a, b));
     long left = remaining - given;
     boolean progress = true;

@@ -32,12 +32,12 @@ final class Placements {
    * holds no replica or has room anyway.
    */
   static List<String> roomForMaster(AllocationIndex idx) {
-    if (idx.room() > 0 || idx.drained() || idx.myReplicas.isEmpty()) {
+    if (idx.room() > 0 || idx.drained() || idx.candidates().myReplicas().isEmpty()) {
       return List.of();
     }
     String best = null;
     int bestSize = 0;
-    for (String item : idx.myReplicas.all()) {
+    for (String item : idx.candidates().myReplicas().all()) {
       ItemSummary s = idx.summary(item);
       if (s.size() > bestSize) {
         best = item;
@@ -52,7 +52,7 @@ final class Placements {
    * capacity is short, first replicas come before second ones.
    */
   static List<String> fewestEntriesFirst(AllocationIndex idx, int k, Random rnd) {
-    List<String> all = new ArrayList<>(idx.shortStaffed.all());
+    List<String> all = new ArrayList<>(idx.candidates().shortStaffed().all());
     Collections.shuffle(all, rnd);
     all.sort(Comparator.comparingInt(i -> idx.summary(i).size()));
     return all.size() <= k ? all : all.subList(0, k);
@@ -61,7 +61,7 @@ final class Placements {
   /** Up to {@code k} ready masters of items whose own R is 0: released, they are handed off. */
   static List<String> unreplicatedReadyMasters(AllocationIndex idx, int k) {
     List<String> out = new ArrayList<>();
-    for (String item : idx.myReadyMasters.all()) {
+    for (String item : idx.candidates().myReadyMasters().all()) {
       if (out.size() >= k) {
         break;
       }

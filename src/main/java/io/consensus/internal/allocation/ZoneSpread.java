@@ -87,18 +87,18 @@ final class ZoneSpread {
   static List<String> pickShort(AllocationIndex idx, int k, Random rnd, boolean fewestFirst) {
     String mine = zoneOf(idx, idx.member());
     if (mine == null) {
-      return fewestFirst ? Placements.fewestEntriesFirst(idx, k, rnd) : idx.shortStaffed.sample(k, rnd);
+      return fewestFirst ? Placements.fewestEntriesFirst(idx, k, rnd) : idx.candidates().shortStaffed().sample(k, rnd);
     }
     Map<String, Integer> room = roomByZone(idx);
-    int size = idx.shortStaffed.size();
+    int size = idx.candidates().shortStaffed().size();
     // A random sample first (cheap: most short items fit); the full list only when it falls short.
-    List<String> out = fewestFirst || size <= 4 * k ? List.of() : fitting(idx, idx.shortStaffed.sample(4 * k, rnd),
+    List<String> out = fewestFirst || size <= 4 * k ? List.of() : fitting(idx, idx.candidates().shortStaffed().sample(4 * k, rnd),
         mine, room, k);
     if (out.size() >= k) {
       return out;
     }
     List<String> all = fewestFirst ? Placements.fewestEntriesFirst(idx, Integer.MAX_VALUE, rnd)
-        : new ArrayList<>(idx.shortStaffed.all());
+        : new ArrayList<>(idx.candidates().shortStaffed().all());
     if (!fewestFirst) {
       Collections.shuffle(all, rnd);
     }
@@ -126,7 +126,7 @@ final class ZoneSpread {
    * its zone and a zone the route lacks has room; no more than those zones can take.
    */
   static List<String> misplacedReplicas(AllocationIndex idx, int k) {
-    if (idx.myDoubled.isEmpty()) {
+    if (idx.candidates().myDoubled().isEmpty()) {
       return List.of();
     }
     Map<String, Integer> room = roomByZone(idx);
@@ -135,7 +135,7 @@ final class ZoneSpread {
     }
     List<String> out = new ArrayList<>();
     // Kept by the index as items change (and recomputed when members do): no scan of every replica.
-    for (String item : idx.myDoubled.all()) {
+    for (String item : idx.candidates().myDoubled().all()) {
       if (out.size() >= k) {
         break;
       }

@@ -157,14 +157,6 @@ public final class EtcdConnection {
     return callTimeout;
   }
 
-  /** Moves to the next endpoint. */
-  public void rotate() {
-    int i = current.incrementAndGet();
-    if (endpoints.size() > 1) {
-      LOG.info("etcd: switching to endpoint {}", endpoints.get(Math.floorMod(i, endpoints.size())));
-    }
-  }
-
   /**
    * Moves to the next endpoint if {@code failed} is still the current one, so that several
    * calls failing on the same endpoint rotate only once.

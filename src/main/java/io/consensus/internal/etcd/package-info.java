@@ -1,7 +1,8 @@
 /**
  * etcd v3 over gRPC with vertx-grpc-client: {@code EtcdConnection} (unary calls and streams on
  * the caller's context, endpoint rotation, call timeouts), key and value helpers, and
- * {@code Backoff}, the one retry back-off of the project. Its errors are {@code etcd}'s public
+ * {@code Backoff} and {@code Retries}, the one retry helper of the project (exponential back-off
+ * with full jitter, capped; timers cancelled when their owner stops). Its errors are {@code etcd}'s public
  * exceptions. Not API: it may change in any release.
  *
  * <p>May import: {@code etcd}, {@code tree}.

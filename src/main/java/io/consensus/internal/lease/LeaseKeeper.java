@@ -1,14 +1,13 @@
 package io.consensus.internal.lease;
 
 import io.consensus.internal.etcd.Backoff;
+import io.consensus.internal.etcd.Retries;
 import io.consensus.etcd.EtcdCallException;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.etcd.EtcdStream;
-import io.etcd.jetcd.api.LeaseGrantRequest;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseKeepAliveRequest;
 import io.etcd.jetcd.api.LeaseKeepAliveResponse;
-import io.etcd.jetcd.api.LeaseRevokeRequest;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -16,7 +15,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.client.GrpcClientResponse;
-import io.vertx.grpc.common.GrpcStatus;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -60,7 +58,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
-  private static final long REVOKE_RETRY_MILLIS = 250;
+  private static final Duration REVOKE_RETRY_BASE = Duration.ofMillis(250);
+  private static final Duration REVOKE_RETRY_CAP = Duration.ofSeconds(1);
   private static final Duration REVOKE_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
 
   private enum State { ACTIVE, LOST, CLOSED }
@@ -89,7 +88,9 @@ public final class LeaseKeeper {
   private EtcdStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse> stream; // null while (re)connecting
   private boolean opening;
   private final ArrayDeque<Long> inFlight = new ArrayDeque<>(); // send times on the current stream, oldest first
-  private final Backoff backoff;
+  private final Backoff backoff; // of the stream's reconnects
+  private final Retries reconnects; // stopped when renewal stops
+  private final Retries revokeRetries; // not stopped by a revoke: they are its attempts
   private long periodicTimer = -1;
   private long deadlineTimer = -1;
   private long reconnectTimer = -1;
@@ -109,6 +110,8 @@ public final class LeaseKeeper {
     Duration maxBackoff = options.maxReconnectBackoff();
     this.backoff = new Backoff(LeaseOptions.MIN_RECONNECT_BACKOFF,
         maxBackoff.compareTo(LeaseOptions.MIN_RECONNECT_BACKOFF) < 0 ? LeaseOptions.MIN_RECONNECT_BACKOFF : maxBackoff);
+    this.reconnects = new Retries(vertx);
+    this.revokeRetries = new Retries(vertx);
     this.answerTimeoutNanos = conn.callTimeout().toNanos();
     this.revokeAttemptTimeout = conn.callTimeout().compareTo(REVOKE_ATTEMPT_TIMEOUT) < 0 ? conn.callTimeout()
         : REVOKE_ATTEMPT_TIMEOUT;
@@ -174,18 +177,13 @@ public final class LeaseKeeper {
     Promise<LeaseKeeper> result = Promise.promise();
     runOn(keeperContext, () -> {
       long sendNanos = System.nanoTime();
-      conn.unary(LeaseGrpc.getLeaseGrantMethod(), LeaseGrantRequest.newBuilder().setTTL(opts.getTtlSeconds()).build())
+      LeaseCalls.grant(conn, opts.getTtlSeconds())
           .onComplete(ar -> runOn(keeperContext, () -> {
             if (ar.failed()) {
               runOn(owner, () -> result.fail(ar.cause()));
               return;
             }
             var resp = ar.result();
-            if (!resp.getError().isEmpty() || resp.getTTL() <= 0) {
-              runOn(owner, () -> result.fail(new IllegalStateException("etcd refused the lease grant: ttl="
-                  + resp.getTTL() + " error=" + resp.getError())));
-              return;
-            }
             // etcd may raise a short TTL to its minimum; the granted TTL is the one it enforces.
             LeaseKeeper keeper = new LeaseKeeper(vertx, keeperContext, owner, conn, opts, resp.getID(),
                 resp.getTTL(), sendNanos, lostHandler);
@@ -272,13 +270,8 @@ public final class LeaseKeeper {
       stopRenewing();
     }
     boolean quiet = state == State.LOST;
-    revoking = conn.unary(LeaseGrpc.getLeaseRevokeMethod(), LeaseRevokeRequest.newBuilder().setID(id).build(),
-            attemptTimeout)
-        .<Void>mapEmpty()
+    revoking = LeaseCalls.revoke(conn, id, attemptTimeout) // already gone counts as revoked
         .recover(err -> {
-          if (err instanceof EtcdCallException e && e.status() == GrpcStatus.NOT_FOUND) {
-            return Future.succeededFuture(); // already expired or revoked: the goal is reached
-          }
           if (quiet) {
             LOG.debug("etcd lease {}: revoke after loss failed: {}", id, err.toString());
           } else {
@@ -290,7 +283,8 @@ public final class LeaseKeeper {
   }
 
   /**
-   * {@link #revoke()}, retried 250 ms after each failed attempt, for up to {@code patience};
+   * {@link #revoke()}, retried after each failed attempt (a jittered back-off from 250 ms up to
+   * 1 s, see {@link Backoff}), for up to {@code patience};
    * an attempt waits at most 1 s (or the call timeout if shorter): a request sent while etcd
    * has no leader may never be answered, and a revoke is safe to repeat. A lease given up during an outage (etcd restarting, electing a leader,
    * frozen) is then revoked as soon as etcd answers again instead of living on for a TTL, which
@@ -303,30 +297,24 @@ public final class LeaseKeeper {
    *     with the last error when patience ran out
    */
   public Future<Void> revokeRetrying(Duration patience) {
-    long until = System.nanoTime() + patience.toNanos();
-    return onContext(() -> revokeRetrying(until, 1));
-  }
-
-  /** On the keeper's context, attempts and retry timers included. */
-  private Future<Void> revokeRetrying(long untilNanos, int attempt) {
-    return revokeHere(revokeAttemptTimeout).onSuccess(v -> {
-      if (attempt > 1) {
-        LOG.info("etcd lease {} revoked at attempt {}", id, attempt);
-      }
-    }).recover(err -> {
-      if (System.nanoTime() - untilNanos >= 0) {
-        LOG.warn("etcd lease {}: revoke failed {} times, leaving it to expire within {} s: {}", id, attempt,
-            ttlSeconds, err.toString());
-        return Future.failedFuture(err);
-      }
-      if (attempt == 1) {
-        LOG.info("etcd lease {}: revoke failed ({}); retrying every {} ms until etcd answers", id, err.toString(),
-            REVOKE_RETRY_MILLIS);
-      }
-      Promise<Void> p = Promise.promise();
-      vertx.setTimer(REVOKE_RETRY_MILLIS, t -> revokeRetrying(untilNanos, attempt + 1).onComplete(p));
-      return p.future();
-    });
+    long untilNanos = System.nanoTime() + patience.toNanos();
+    // On the keeper's context, attempts and retry timers included.
+    return onContext(() -> revokeRetries.retry(new Backoff(REVOKE_RETRY_BASE, REVOKE_RETRY_CAP),
+        attempt -> revokeHere(revokeAttemptTimeout).onSuccess(v -> {
+          if (attempt > 1) {
+            LOG.info("etcd lease {} revoked at attempt {}", id, attempt);
+          }
+        }), (err, attempt, delay) -> {
+          if (System.nanoTime() - untilNanos >= 0) {
+            LOG.warn("etcd lease {}: revoke failed {} times, leaving it to expire within {} s: {}", id, attempt,
+                ttlSeconds, err.toString());
+            return false;
+          }
+          if (attempt == 1) {
+            LOG.info("etcd lease {}: revoke failed ({}); retrying until etcd answers", id, err.toString());
+          }
+          return true;
+        }));
   }
 
   /**
@@ -481,8 +469,9 @@ public final class LeaseKeeper {
     if (state != State.ACTIVE || reconnectTimer != -1) {
       return;
     }
-    long delay = backoff.nextDelayMillis();
-    reconnectTimer = vertx.setTimer(delay, t -> {
+    // Jittered: after an etcd restart the fleet's keepers do not reconnect in lockstep; never
+    // longer than the un-jittered schedule, so the loss deadline is no nearer than before.
+    reconnectTimer = reconnects.after(backoff.nextDelayMillis(), () -> {
       reconnectTimer = -1;
       openStream();
     });
@@ -533,11 +522,12 @@ public final class LeaseKeeper {
   }
 
   private void stopRenewing() {
-    for (long timer : new long[] {periodicTimer, deadlineTimer, reconnectTimer}) {
+    for (long timer : new long[] {periodicTimer, deadlineTimer}) {
       if (timer != -1) {
         vertx.cancelTimer(timer);
       }
     }
+    reconnects.stop();
     periodicTimer = deadlineTimer = reconnectTimer = -1;
     EtcdStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse> s = stream;
     stream = null;

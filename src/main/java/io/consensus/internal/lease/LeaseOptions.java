@@ -18,7 +18,8 @@ import java.util.Objects;
  *       long before the earliest moment etcd could expire it, to absorb timer lateness and the
  *       time the application needs to step down.</li>
  *   <li>{@code maxReconnectBackoffMillis}: min(1 s, keep-alive interval). Reopening the
- *       keep-alive stream starts at 50 ms and doubles up to this.</li>
+ *       keep-alive stream waits a jittered delay of at most 50 ms, the bound doubling up to
+ *       this (see {@code Backoff}).</li>
  * </ul>
  * A renewal sent on time must be able to land before the loss deadline, so
  * {@code keepAliveInterval < TTL - safetyMargin} is required.

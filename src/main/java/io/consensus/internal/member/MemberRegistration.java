@@ -3,14 +3,16 @@ package io.consensus.internal.member;
 import io.consensus.verticle.AllocatorOptions;
 import io.consensus.verticle.MemberExistsException;
 import io.consensus.etcd.EtcdCallException;
+import io.consensus.internal.etcd.Backoff;
+import io.consensus.internal.etcd.Retries;
 import io.consensus.internal.lease.KeeperLoop;
 import io.consensus.internal.lease.LeaseKeeper;
 import io.consensus.internal.lease.LeaseOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +25,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class MemberRegistration {
   private static final Logger LOG = LoggerFactory.getLogger(MemberRegistration.class);
-  private static final long RETRY_MILLIS = 500;
+  // Polling for the key in the way to go (its lease expiring): jittered, so that members
+  // restarted together do not poll in lockstep.
+  private static final Duration RETRY_BASE = Duration.ofMillis(500);
+  private static final Duration RETRY_CAP = Duration.ofSeconds(1);
 
   /** A joined member: its lease, and the revision at which its member key was created. */
   public record Joined(LeaseKeeper lease, long revision) {
@@ -79,13 +84,32 @@ public final class MemberRegistration {
    * {@code onLeaseLost} run there.
    */
   public Future<Joined> join(long deadlineNanos, BooleanSupplier abandoned, Handler<String> onLeaseLost) {
+    return join(new Retries(vertx), deadlineNanos, abandoned, onLeaseLost);
+  }
+
+  /**
+   * As {@link #join(long, BooleanSupplier, Handler)}, the waits for the key scheduled through
+   * the owner's {@code retries} (none once they are stopped).
+   */
+  public Future<Joined> join(Retries retries, long deadlineNanos, BooleanSupplier abandoned,
+      Handler<String> onLeaseLost) {
     return LeaseKeeper.grant(keeperLoop, leaseOptions, onLeaseLost).compose(lease ->
-        createMember(lease, deadlineNanos, abandoned)
+        retries.retry(new Backoff(RETRY_BASE, RETRY_CAP), attempt -> createMember(lease), (err, attempt, delay) -> {
+          if (!(err instanceof MemberExistsException) || System.nanoTime() >= deadlineNanos
+              || abandoned.getAsBoolean()) {
+            return false;
+          }
+          if (attempt == 1) {
+            LOG.info("member key {} exists; waiting for it to go", memberKey);
+          }
+          return true;
+        })
             .map(rev -> new Joined(lease, rev))
             .recover(err -> lease.revoke().transform(x -> Future.failedFuture(err))));
   }
 
-  private Future<Long> createMember(LeaseKeeper lease, long deadlineNanos, BooleanSupplier abandoned) {
+  /** One attempt: the member key's create revision, or a {@link MemberExistsException} while the key is in the way. */
+  private Future<Long> createMember(LeaseKeeper lease) {
     if (lease.isLost()) {
       return Future.failedFuture(lostWhileJoining(lease));
     }
@@ -98,16 +122,7 @@ public final class MemberRegistration {
         // renews it any more: a member key on it would make us a member on a dead lease.
         return Future.failedFuture(lostWhileJoining(lease));
       }
-      if (rev > 0) {
-        return Future.succeededFuture(rev);
-      }
-      if (System.nanoTime() >= deadlineNanos || abandoned.getAsBoolean()) {
-        return Future.failedFuture(new MemberExistsException(memberKey));
-      }
-      LOG.info("member key {} exists; waiting for it to go", memberKey);
-      Promise<Long> p = Promise.promise();
-      vertx.setTimer(RETRY_MILLIS, t -> createMember(lease, deadlineNanos, abandoned).onComplete(p));
-      return p.future();
+      return rev > 0 ? Future.succeededFuture(rev) : Future.failedFuture(new MemberExistsException(memberKey));
     });
   }
 

@@ -380,9 +380,9 @@ class AllocationDeciderTest {
     assertThat(inc.summary("c")).isNull();
     assertThat(Map.of("masters", inc.mastersHeld(), "replicas", inc.replicasHeld()))
         .isEqualTo(Map.of("masters", fresh.mastersHeld(), "replicas", fresh.replicasHeld()));
-    assertThat(inc.myReplicas.all()).containsExactlyInAnyOrderElementsOf(fresh.myReplicas.all());
-    assertThat(inc.empty.all()).containsExactlyInAnyOrderElementsOf(fresh.empty.all());
-    assertThat(inc.shortStaffed.all()).containsExactlyInAnyOrderElementsOf(fresh.shortStaffed.all());
+    assertThat(inc.candidates().myReplicas().all()).containsExactlyInAnyOrderElementsOf(fresh.candidates().myReplicas().all());
+    assertThat(inc.candidates().empty().all()).containsExactlyInAnyOrderElementsOf(fresh.candidates().empty().all());
+    assertThat(inc.candidates().shortStaffed().all()).containsExactlyInAnyOrderElementsOf(fresh.candidates().shortStaffed().all());
     assertThat(inc.itemsShortOfReplicas()).isEqualTo(fresh.itemsShortOfReplicas())
         .isEqualTo((int) fresh.summaries().stream().filter(x -> x.size() < 2).count());
   }

@@ -1,0 +1,138 @@
+package io.consensus.internal.allocation;
+
+import java.util.function.Predicate;
+
+/**
+ * The sets of items the rules choose from, each a function of the items' summaries: items without
+ * entries, short-staffed items, and this member's masters, replicas, extras and the subsets the
+ * rules single out (ready to hand off, adoptable, foreign, loading, doubled in a zone). Kept up to
+ * date one summary at a time by {@link AllocationIndex}; read by the rules.
+ *
+ * <p>Not thread-safe: owned by one allocator context.
+ */
+final class Candidates {
+  private final IndexedSet empty = new IndexedSet();
+  private final IndexedSet shortStaffed = new IndexedSet();
+  private final IndexedSet myMasters = new IndexedSet();
+  private final IndexedSet myReplicas = new IndexedSet();
+  private final IndexedSet myExtras = new IndexedSet();
+  private final IndexedSet myReadyMasters = new IndexedSet();
+  // Entries of this member's name waiting on its declared restart lease: to adopt.
+  private final IndexedSet myAdoptable = new IndexedSet();
+  // Replicas of fully staffed items where an earlier entry has this member's zone (ZONE_SPREAD).
+  private final IndexedSet myDoubled = new IndexedSet();
+  // Entries of this member's name on some other lease (an earlier incarnation still stopping).
+  private final IndexedSet myForeign = new IndexedSet();
+  // This member's entries whose stored state is not ready for promotion: loads in progress.
+  private final IndexedSet myLoading = new IndexedSet();
+
+  /**
+   * Adds ({@code add}) or removes the item of {@code s} to or from the sets its summary puts it in.
+   *
+   * @param doubled whether this member's replica of it shares its zone with an earlier entry
+   * @param loading whether this member's entry of it is not ready for promotion
+   */
+  void classify(ItemSummary s, boolean add, boolean doubled, boolean loading) {
+    String item = s.item();
+    if (!add) {
+      myDoubled.remove(item);
+    } else if (doubled) {
+      myDoubled.add(item);
+    }
+    if (s.adoptable()) {
+      put(myAdoptable, item, add);
+    }
+    if (s.foreign()) {
+      put(myForeign, item, add);
+    }
+    if (loading) {
+      put(myLoading, item, add);
+    }
+    if (s.myIndex() < 0) {
+      if (s.size() == 0) {
+        put(empty, item, add);
+      } else if (s.size() < s.replicas() + 1) {
+        put(shortStaffed, item, add);
+      }
+    } else if (s.mine()) {
+      switch (s.role()) {
+        case MASTER -> {
+          put(myMasters, item, add);
+          if (s.readyForHandoff()) {
+            put(myReadyMasters, item, add);
+          }
+        }
+        case REPLICA -> put(myReplicas, item, add);
+        default -> put(myExtras, item, add);
+      }
+    }
+  }
+
+  /** Re-derives the replicas doubled in a zone (zones live in member keys, which changed). */
+  void redoubled(Predicate<String> doubled) {
+    myDoubled.clear();
+    for (String item : myReplicas.all()) {
+      if (doubled.test(item)) {
+        myDoubled.add(item);
+      }
+    }
+  }
+
+  private static void put(IndexedSet set, String item, boolean add) {
+    if (add) {
+      set.add(item);
+    } else {
+      set.remove(item);
+    }
+  }
+
+  /** Items with no entry at all. */
+  IndexedSet empty() {
+    return empty;
+  }
+
+  /** Items with fewer than R+1 entries, none of them this member's. */
+  IndexedSet shortStaffed() {
+    return shortStaffed;
+  }
+
+  /** Items this member masters. */
+  IndexedSet myMasters() {
+    return myMasters;
+  }
+
+  /** Items this member is a replica of. */
+  IndexedSet myReplicas() {
+    return myReplicas;
+  }
+
+  /** Items this member holds an extra entry of (beyond R). */
+  IndexedSet myExtras() {
+    return myExtras;
+  }
+
+  /** Items this member masters that are ready for hand-off. */
+  IndexedSet myReadyMasters() {
+    return myReadyMasters;
+  }
+
+  /** Entries of this member's name on its declared restart lease, to adopt. */
+  IndexedSet myAdoptable() {
+    return myAdoptable;
+  }
+
+  /** Replicas of fully staffed items where an earlier entry has this member's zone. */
+  IndexedSet myDoubled() {
+    return myDoubled;
+  }
+
+  /** Entries of this member's name on another lease that it may not adopt. */
+  IndexedSet myForeign() {
+    return myForeign;
+  }
+
+  /** This member's entries whose stored state is not ready for promotion. */
+  IndexedSet myLoading() {
+    return myLoading;
+  }
+}
