@@ -115,7 +115,10 @@ final class DecisionCost {
     long withTable = withIndex;
     if (routeTable) {
       vertx = Vertx.vertx();
-      table = new PublishedRoutes(member(0), "bench.routes", ItemHandler.DEFAULT, vertx, new MemberDirectory(), () -> { });
+      // As the verticle does: the directory follows the tree, so routes carry their members' metadata.
+      MemberDirectory members = new MemberDirectory();
+      members.update(tree);
+      table = new PublishedRoutes(member(0), "bench.routes", ItemHandler.DEFAULT, vertx, members, () -> { });
       List<String> names = new ArrayList<>(index.itemCount());
       for (io.consensus.internal.allocation.ItemSummary s : index.summaries()) {
         names.add(s.item());
@@ -125,10 +128,8 @@ final class DecisionCost {
       }
       names = null;
       // The fleet's routing table a member keeps beside them (its index: who masters and holds what).
-      MemberDirectory directory = new MemberDirectory();
-      directory.update(tree);
       RoutingTable.Update live = RoutingTable.empty(ROOT, List.of(), REPLICAS, java.util.Map.of())
-          .rebuild(tree, directory.members());
+          .rebuild(tree, members.members());
       while (!live.step(4096)) {
         // all at once: a benchmark
       }
