@@ -669,6 +669,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     private final WatchUpdate update;
     private final long started = System.nanoTime();
     private TreePatch patch;
+    private LoopSlices.Job tableUpdate;
     private AllocationIndex ix;
     private java.util.Iterator<String> work;
     private boolean joining;
@@ -696,6 +697,12 @@ public class AllocatorVerticle extends AbstractVerticle {
         if (begin()) {
           return false; // the lease-lost messages go first (an urgent job), then these routes
         }
+      }
+      if (tableUpdate != null) { // the fleet's table reaches this tree before any of its routes is told
+        if (!tableUpdate.step()) {
+          return false;
+        }
+        tableUpdate = null;
       }
       List<String> chunk = new ArrayList<>(STEP);
       while (chunk.size() < STEP && work.hasNext()) {
@@ -731,7 +738,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     private boolean begin() {
       tree = patch.tree();
       memberDirectory.update(tree); // before publishing: routes carry their members' metadata
-      slices.submit(routingTable.follow(tree, memberDirectory.members(), patch.isSnapshot() ? null : patch.touched()));
+      tableUpdate = routingTable.follow(tree, memberDirectory.members(), patch.isSnapshot() ? null : patch.touched());
       stats.watchUpdates.increment();
       ix = index;
       boolean snapshot = update instanceof WatchUpdate.Snapshot;

@@ -28,8 +28,10 @@ public final class LiveRoutingTable {
   }
 
   /**
-   * A job that brings the table to {@code tree}, the member's view after one watch update; jobs
-   * must run in the order of their updates (each starts from the table the one before made).
+   * Work that brings the table to {@code tree}, the member's view after one watch update, a
+   * step at a time; the update's routes are told once it is done (so a reader woken by a route
+   * change finds the table at least at its revision). Runs in the order of the updates (each
+   * starts from the table the one before made).
    *
    * @param members every known member as of {@code tree} (an immutable snapshot)
    * @param touched the items the update touched, or null after a snapshot (every item is looked at)
