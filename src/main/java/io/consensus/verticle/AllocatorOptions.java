@@ -1,6 +1,6 @@
 package io.consensus.verticle;
 
-import io.consensus.internal.member.MemberValue;
+import io.consensus.internal.route.MemberRecord;
 import io.consensus.config.ConfigException;
 import io.consensus.internal.config.ConfigSchema;
 import io.consensus.etcd.EtcdClientOptions;
@@ -77,8 +77,8 @@ public final class AllocatorOptions {
   public static final double DEFAULT_WEIGHT = 1.0;
   public static final boolean DEFAULT_DRAINED = false;
   /** Fields of the member key's value that the allocator owns; {@code metadata} may not use them. */
-  public static final List<String> RESERVED_METADATA = List.of(MemberValue.ZONE, MemberValue.ITEM_LIMIT,
-      MemberValue.WEIGHT, MemberValue.DRAINED);
+  public static final List<String> RESERVED_METADATA = List.of(MemberRecord.ZONE, MemberRecord.ITEM_LIMIT,
+      MemberRecord.WEIGHT, MemberRecord.DRAINED);
 
   /** The JSON keys, each declared once. */
   private static final ConfigSchema<AllocatorOptions> SCHEMA = ConfigSchema.register(AllocatorOptions.class,
@@ -176,7 +176,7 @@ public final class AllocatorOptions {
         throw new ConfigException("items", "replicas of '" + e.getKey() + "' must be >= 0, was " + e.getValue());
       }
     }
-    if (zone != null && !MemberValue.isZone(zone)) {
+    if (zone != null && !MemberRecord.isZone(zone)) {
       throw new ConfigException("zone", "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter "
           + "or digit, was \"" + zone + "\"");
     }

@@ -8,7 +8,6 @@ import io.consensus.internal.member.JsonSpecReader;
 import io.consensus.internal.member.HandedOverJson;
 import io.consensus.internal.member.LoopSlices;
 import io.consensus.internal.member.MemberRegistration;
-import io.consensus.internal.member.MemberValue;
 import io.consensus.internal.member.PlacementNotes;
 import io.consensus.internal.member.RestartExit;
 import io.consensus.internal.member.LiveRoutingTable;
@@ -152,7 +151,8 @@ public class AllocatorVerticle extends AbstractVerticle {
   private final Backoff joinBackoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2));
   private final Backoff rejoinBackoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(5));
   private final Backoff deleteBackoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
-  private final Backoff transactionBackoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(4));
+  // Short: it was 200-500 ms; the stateCheckMillis tick decides again anyway.
+  private final Backoff transactionBackoff = new Backoff(Duration.ofMillis(250), Duration.ofMillis(500));
   private Object backoffRoot;
   private long tickTimer = -1;
   private long handoffTimer = -1;
@@ -210,7 +210,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     keys = new Keys(options.getRoot());
     member = options.getMember();
-    specReader = new JsonSpecReader(keys.root());
+    specReader = new JsonSpecReader(keys.root(), memberDirectory); // reads the directory's decoded values
     placementNotes = new PlacementNotes(member, keys, n -> stats.unattainableSlots = n);
     states = new HeldItemStates(handler, options.getInitialState());
     decider = new AllocationDecider(options.getMaxBatch());
@@ -221,7 +221,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     writer = new EntryWriter(conn, keys, member);
     keeperLoop = KeeperLoop.besides(context, conn);
     memberKeyDrained = options.isDrained();
-    registration = new MemberRegistration(vertx, keeperLoop, writer, keys.member(member), options,
+    registration = new MemberRegistration(keeperLoop, writer, keys.member(member), options,
         () -> memberKeyDrained);
     allocatorLag = LoopLagMeter.start(context, nanos -> lagSample(LOOP_ALLOCATOR, nanos));
     keeperLag = LoopLagMeter.start(keeperLoop.context(), nanos -> lagSample(LOOP_KEEPER, nanos));
@@ -543,7 +543,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         return deleted; // the next join writes the member key without the drain
       }
       return Future.all(deleted, writer.updateMember(memberCreatedRevision, lease.id(),
-          MemberValue.of(options, false).encode())).map(cf -> 0L);
+          MemberRegistration.memberValue(options, false).encode())).map(cf -> 0L);
     }).compose(f -> f).mapEmpty();
   }
 

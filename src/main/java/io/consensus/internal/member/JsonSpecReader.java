@@ -2,6 +2,8 @@ package io.consensus.internal.member;
 
 import io.consensus.internal.allocation.MemberSpec;
 import io.consensus.internal.allocation.SpecReader;
+import io.consensus.internal.route.MemberDirectory;
+import io.consensus.internal.route.MemberRecord;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
@@ -10,10 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads member specs from member key values ({@link MemberValue}) and per-item replica counts
- * from item marker values ({@code {"replicas": N}}), tolerantly: a value that is not a JSON
- * object, or a reserved field of the wrong type or range, is ignored (defaults apply) with one
- * warning naming the key, logged again only when the value changes. Never throws.
+ * Reads member specs from member key values ({@link MemberRecord}, decoded once per change by
+ * the member directory) and per-item replica counts from item marker values
+ * ({@code {"replicas": N}}), tolerantly: a value that is not a JSON object, or a reserved field
+ * of the wrong type or range, is ignored (defaults apply) with one warning naming the key,
+ * logged again only when the value changes. Never throws.
  *
  * <p>Not thread-safe: one per allocator context.
  */
@@ -23,60 +26,41 @@ public final class JsonSpecReader implements SpecReader {
   public static final int MAX_REPLICAS = 1000;
 
   private final String root;
+  private final MemberDirectory directory;
   // Key -> the bad value last warned about, so that a bad key is logged once, not every round.
   private final Map<String, String> warned = new HashMap<>();
 
-  /** @param root the key root, to name keys in warnings */
+  /**
+   * A reader that decodes member key values itself (readers without a member directory).
+   *
+   * @param root the key root, to name keys in warnings
+   */
   public JsonSpecReader(String root) {
+    this(root, null);
+  }
+
+  /**
+   * A reader of the records {@code directory} decoded (kept current with the same trees as the
+   * index this reader serves); a value the directory has not seen is decoded here.
+   *
+   * @param root the key root, to name keys in warnings
+   */
+  public JsonSpecReader(String root, MemberDirectory directory) {
     this.root = root;
+    this.directory = directory;
   }
 
   @Override
   public MemberSpec member(String member, String value) {
-    String key = root + "/members/" + member;
-    JsonObject o = object(key, value);
-    if (o == null) {
-      return MemberSpec.DEFAULT;
+    MemberRecord r = directory == null ? null : directory.record(member);
+    if (r == null || !r.encode().equals(value)) {
+      r = MemberRecord.decode(value);
     }
-    String zone = null;
-    int limit = MemberSpec.NO_LIMIT;
-    double weight = 1.0;
-    boolean drained = false;
-    Object z = o.getValue(MemberValue.ZONE);
-    if (z != null) {
-      if (z instanceof String s && MemberValue.isZone(s)) {
-        zone = s;
-      } else {
-        warn(key, value, "field \"zone\" is not a zone name (letters, digits, '.', '_', '-'); ignored");
-      }
+    if (!r.problems().isEmpty()) {
+      warn(root + "/members/" + member, value, String.join("; ", r.problems()));
     }
-    Object l = o.getValue(MemberValue.ITEM_LIMIT);
-    if (l != null) {
-      if ((l instanceof Integer || l instanceof Long) && ((Number) l).longValue() >= 0
-          && ((Number) l).longValue() <= Integer.MAX_VALUE) {
-        limit = ((Number) l).intValue();
-      } else {
-        warn(key, value, "field \"itemLimit\" is not an integer >= 0; ignored (no limit)");
-      }
-    }
-    Object w = o.getValue(MemberValue.WEIGHT);
-    if (w != null) {
-      if (w instanceof Number n && n.doubleValue() > 0 && Double.isFinite(n.doubleValue())) {
-        weight = n.doubleValue();
-      } else {
-        warn(key, value, "field \"weight\" is not a positive number; ignored (weight 1)");
-      }
-    }
-    Object d = o.getValue(MemberValue.DRAINED);
-    if (d != null) {
-      if (d instanceof Boolean b) {
-        drained = b;
-      } else {
-        warn(key, value, "field \"drained\" is not true or false; ignored");
-      }
-    }
-    return zone == null && limit == MemberSpec.NO_LIMIT && weight == 1.0 && !drained ? MemberSpec.DEFAULT
-        : new MemberSpec(zone, limit, weight, drained);
+    return r.declaresAnything() ? new MemberSpec(r.zone(), r.itemLimit(), r.weight(), r.drained())
+        : MemberSpec.DEFAULT;
   }
 
   @Override

@@ -8,9 +8,9 @@ import io.consensus.internal.etcd.Retries;
 import io.consensus.internal.lease.KeeperLoop;
 import io.consensus.internal.lease.LeaseKeeper;
 import io.consensus.internal.lease.LeaseOptions;
+import io.consensus.internal.route.MemberRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -25,16 +25,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class MemberRegistration {
   private static final Logger LOG = LoggerFactory.getLogger(MemberRegistration.class);
-  // Polling for the key in the way to go (its lease expiring): jittered, so that members
-  // restarted together do not poll in lockstep.
+  // Polling for the key in the way to go (its lease expiring or revoked): jittered, so that
+  // members restarted together do not poll in lockstep. At the cap a poll follows the key's
+  // removal after 250 ms on average (cap / 3), as the fixed 500 ms poll did (period / 2).
   private static final Duration RETRY_BASE = Duration.ofMillis(500);
-  private static final Duration RETRY_CAP = Duration.ofSeconds(1);
+  private static final Duration RETRY_CAP = Duration.ofMillis(750);
 
   /** A joined member: its lease, and the revision at which its member key was created. */
   public record Joined(LeaseKeeper lease, long revision) {
   }
 
-  private final Vertx vertx;
   private final KeeperLoop keeperLoop;
   private final EntryWriter writer;
   private final String memberKey;
@@ -45,33 +45,24 @@ public final class MemberRegistration {
   /**
    * @param keeperLoop where the lease is kept
    * @param writer     the allocator's writer (its connection), which creates the member key
-   */
-  public MemberRegistration(Vertx vertx, KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
-      AllocatorOptions options) {
-    this(vertx, keeperLoop, writer, memberKey, options,
-        new LeaseOptions().setTtlSeconds(options.getLeaseTtlSeconds()), options::isDrained);
-  }
-
-  /**
    * @param drained whether the member key written on a join carries the reserved {@code drained}
    *                field now (an undrain clears it at run time; {@code options} stay as configured)
    */
-  public MemberRegistration(Vertx vertx, KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
+  public MemberRegistration(KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
       AllocatorOptions options, BooleanSupplier drained) {
-    this(vertx, keeperLoop, writer, memberKey, options,
+    this(keeperLoop, writer, memberKey, options,
         new LeaseOptions().setTtlSeconds(options.getLeaseTtlSeconds()), drained);
   }
 
-  public MemberRegistration(Vertx vertx, KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
+  public MemberRegistration(KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
       AllocatorOptions options, LeaseOptions leaseOptions) {
-    this(vertx, keeperLoop, writer, memberKey, options, leaseOptions, options::isDrained);
+    this(keeperLoop, writer, memberKey, options, leaseOptions, options::isDrained);
   }
 
-  private MemberRegistration(Vertx vertx, KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
+  private MemberRegistration(KeeperLoop keeperLoop, EntryWriter writer, String memberKey,
       AllocatorOptions options, LeaseOptions leaseOptions, BooleanSupplier drained) {
     this.drained = drained;
     this.leaseOptions = leaseOptions;
-    this.vertx = vertx;
     this.keeperLoop = keeperLoop;
     this.writer = writer;
     this.memberKey = memberKey;
@@ -80,16 +71,9 @@ public final class MemberRegistration {
 
   /**
    * Joins, retrying while the member key exists until {@code deadlineNanos} or until
-   * {@code abandoned} says to stop. Call on the allocator's context: the result and
+   * {@code abandoned} says to stop, the waits scheduled through the owner's {@code retries}
+   * (none once they are stopped). Call on the allocator's context: the result and
    * {@code onLeaseLost} run there.
-   */
-  public Future<Joined> join(long deadlineNanos, BooleanSupplier abandoned, Handler<String> onLeaseLost) {
-    return join(new Retries(vertx), deadlineNanos, abandoned, onLeaseLost);
-  }
-
-  /**
-   * As {@link #join(long, BooleanSupplier, Handler)}, the waits for the key scheduled through
-   * the owner's {@code retries} (none once they are stopped).
    */
   public Future<Joined> join(Retries retries, long deadlineNanos, BooleanSupplier abandoned,
       Handler<String> onLeaseLost) {
@@ -113,7 +97,7 @@ public final class MemberRegistration {
     if (lease.isLost()) {
       return Future.failedFuture(lostWhileJoining(lease));
     }
-    return writer.createMember(lease.id(), MemberValue.of(options, drained.getAsBoolean()).encode()).recover(err ->
+    return writer.createMember(lease.id(), memberValue(options, drained.getAsBoolean()).encode()).recover(err ->
         // etcd no longer has the lease (expired while this process stalled, or revoked): lost.
         Future.failedFuture(err instanceof EtcdCallException e && e.status() == GrpcStatus.NOT_FOUND
             ? lostWhileJoining(lease) : err)).compose(rev -> {
@@ -124,6 +108,12 @@ public final class MemberRegistration {
       }
       return rev > 0 ? Future.succeededFuture(rev) : Future.failedFuture(new MemberExistsException(memberKey));
     });
+  }
+
+  /** The member key value {@code options} describe (metadata and reserved fields), drained or not. */
+  public static MemberRecord memberValue(AllocatorOptions options, boolean drained) {
+    return MemberRecord.declared(options.getMetadata(), options.getZone(), options.getItemLimit(), options.getWeight(),
+        drained);
   }
 
   private static LeaseLostException lostWhileJoining(LeaseKeeper lease) {

@@ -1,10 +1,11 @@
 /**
  * The implementation behind {@code verticle}'s {@code AllocatorVerticle}: {@code EntryWriter}
  * (compare-guarded entry transactions), {@code MemberRegistration} (lease and member key at
- * join), {@code MemberValue} and {@code JsonSpecReader} (the member spec in member keys and the
- * replica count in item markers), {@code PublishedRoutes} and {@code RouteDelivery} (the routes the
- * member told its application, and the telling), {@code LiveRoutingTable} (the fleet's
- * {@code route.RoutingTable} as the member's view shows it, kept per watch update), {@code HeldItemStates} (local states of held items and which
+ * join, and the member key value it writes), {@code JsonSpecReader} (the member spec in member
+ * keys and the replica count in item markers), {@code PublishedRoutes} and {@code RouteDelivery}
+ * (the routes the member told its application, and the telling), {@code LiveRoutingTable} (the
+ * fleet's {@code route.RoutingTable} as the member's view shows it, kept per watch update),
+ * {@code HeldItemStates} (local states of held items and which
  * need writing), {@code RestartExit} and {@code GraceLease} (a stop for a restart),
  * {@code PlacementNotes} (drain, maintenance and shortfall as the view shows them),
  * {@code FleetControl} (drains and maintenance mode), {@code LoopLagMeter} (how late timers run

@@ -5,7 +5,6 @@ import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.Node;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.Collections;
 import java.util.HashMap;
@@ -17,8 +16,10 @@ import java.util.TreeMap;
 
 /**
  * The members' metadata as of the latest tree, remembering the last metadata of members whose
- * key has gone (a leaving master still serves until its hand-off completes). Mutable, owned by
- * one context; {@link #members()} hands out immutable snapshots.
+ * key has gone (a leaving master still serves until its hand-off completes). Each member key's
+ * value is decoded once per change into a {@link MemberRecord}, which the placement specs read
+ * too ({@link #record}). Mutable, owned by one context; {@link #members()} hands out immutable
+ * snapshots.
  *
  * <p>Departed members are forgotten oldest first beyond {@value #DEPARTED_LIMIT}, so member
  * names that churn (host name + pid) do not accumulate.
@@ -31,12 +32,12 @@ public final class MemberDirectory {
   private Node lastMembers;
   private boolean initialized;
   private Map<String, MemberInfo> snapshot = Map.of();
-  private final Map<String, JsonObject> present = new HashMap<>();
+  private final Map<String, MemberRecord> present = new HashMap<>();
   // The members of a route, in route order -> the immutable metadata map of those members.
   private final Map<List<String>, Map<String, JsonObject>> metadataByMembers = new HashMap<>();
-  private final LinkedHashMap<String, JsonObject> departed = new LinkedHashMap<>() {
+  private final LinkedHashMap<String, MemberRecord> departed = new LinkedHashMap<>() {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, JsonObject> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, MemberRecord> eldest) {
       return size() > DEPARTED_LIMIT;
     }
   };
@@ -54,17 +55,20 @@ public final class MemberDirectory {
     }
     initialized = true;
     lastMembers = members;
-    Map<String, JsonObject> now = new HashMap<>();
+    Map<String, MemberRecord> now = new HashMap<>();
     if (members != null) {
       members.forEachChild(c -> {
         if (c.hasValue() && Names.isValid(c.name())) {
-          now.put(c.name(), parse(c.value()));
+          MemberRecord before = present.get(c.name());
+          // Decoded only when the value changed.
+          now.put(c.name(), before != null && before.encode().equals(c.value()) ? before
+              : MemberRecord.decode(c.value()));
         }
       });
     }
     boolean changed = !now.equals(present);
     metadataByMembers.clear(); // a member's metadata, or whether it is known, may have changed
-    for (Map.Entry<String, JsonObject> e : present.entrySet()) {
+    for (Map.Entry<String, MemberRecord> e : present.entrySet()) {
       if (!now.containsKey(e.getKey())) {
         departed.remove(e.getKey());
         departed.put(e.getKey(), e.getValue());
@@ -75,8 +79,8 @@ public final class MemberDirectory {
     present.putAll(now);
     if (changed || snapshot.isEmpty()) {
       Map<String, MemberInfo> s = new TreeMap<>();
-      departed.forEach((name, md) -> s.put(name, new MemberInfo(name, md, false)));
-      present.forEach((name, md) -> s.put(name, new MemberInfo(name, md, true)));
+      departed.forEach((name, r) -> s.put(name, new MemberInfo(name, r.metadata(), false)));
+      present.forEach((name, r) -> s.put(name, new MemberInfo(name, r.metadata(), true)));
       snapshot = Collections.unmodifiableMap(s);
     }
     return changed;
@@ -84,8 +88,14 @@ public final class MemberDirectory {
 
   /** The member's metadata (last known for a departed member), or null when never seen. */
   public JsonObject metadata(String member) {
-    JsonObject md = present.get(member);
-    return md != null ? md : departed.get(member);
+    MemberRecord r = record(member);
+    return r == null ? null : r.metadata();
+  }
+
+  /** The member's decoded member key value (last known for a departed member), or null when never seen. */
+  public MemberRecord record(String member) {
+    MemberRecord r = present.get(member);
+    return r != null ? r : departed.get(member);
   }
 
   /** Whether the member's key is present. */
@@ -128,21 +138,5 @@ public final class MemberDirectory {
   /** Every known member, present or departed, by name (immutable, sorted). */
   public Map<String, MemberInfo> members() {
     return snapshot;
-  }
-
-  /** The metadata of a member key's value: a JSON object, or {@code {"value": raw}} for anything else. */
-  public static JsonObject parse(String raw) {
-    if (raw == null || raw.isBlank()) {
-      return new JsonObject();
-    }
-    try {
-      Object v = io.vertx.core.json.Json.decodeValue(raw);
-      if (v instanceof JsonObject o) {
-        return o;
-      }
-    } catch (DecodeException e) {
-      // not JSON: keep it as text
-    }
-    return new JsonObject().put("value", raw);
   }
 }

@@ -2,6 +2,7 @@ package io.consensus.internal.watch;
 
 import com.google.protobuf.UnknownFieldSet;
 import io.consensus.internal.etcd.Backoff;
+import io.consensus.internal.etcd.Retries;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.internal.etcd.EtcdStream;
@@ -58,6 +59,7 @@ public final class RetryWatcher {
   private final Handler<WatchUpdate> handler;
   private final SnapshotReader snapshots;
   private final Backoff backoff;
+  private final Retries retries; // the reconnect timer; stopped on close
   private final RevisionWaiters waiters = new RevisionWaiters();
   private final Promise<Void> firstSnapshot = Promise.promise();
 
@@ -92,6 +94,7 @@ public final class RetryWatcher {
     this.handler = handler;
     this.snapshots = new SnapshotReader(conn, this.opts.getPrefix(), this.opts.getPageSize());
     this.backoff = new Backoff(Duration.ofMillis(this.opts.getMinBackoffMillis()), Duration.ofMillis(this.opts.getMaxBackoffMillis()));
+    this.retries = new Retries(vertx);
   }
 
   /**
@@ -191,7 +194,7 @@ public final class RetryWatcher {
         closed = true;
         setLive(false);
         generation++;
-        cancelTimer(retryTimer);
+        retries.stop();
         cancelTimer(refreshTimer);
         cancelTimer(createTimer);
         retryTimer = refreshTimer = createTimer = -1;
@@ -403,12 +406,12 @@ public final class RetryWatcher {
     long gen = ++generation;
     cancelStream();
     needSnapshot |= snapshot || delivered == 0;
-    cancelTimer(retryTimer);
+    retries.cancel(retryTimer);
     if (delayMillis <= 0) {
       retryTimer = -1;
       connect(gen);
     } else {
-      retryTimer = vertx.setTimer(delayMillis, t -> {
+      retryTimer = retries.after(delayMillis, () -> {
         retryTimer = -1;
         connect(gen);
       });

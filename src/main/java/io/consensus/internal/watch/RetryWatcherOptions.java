@@ -12,7 +12,7 @@ import io.vertx.core.json.JsonObject;
  * <ul>
  *   <li>{@code prefix}: key prefix to watch, e.g. {@code /consensus/demo/} (required)</li>
  *   <li>{@code refreshIntervalMillis}: period of a full re-snapshot; 0 (default) disables it</li>
- *   <li>{@code minBackoffMillis}: first delay before retrying after a failure (default 100)</li>
+ *   <li>{@code minBackoffMillis}: bound of the first delay before retrying after a failure (jittered, see {@code Backoff}; default 100)</li>
  *   <li>{@code maxBackoffMillis}: bound of the exponential back-off (default 3000)</li>
  *   <li>{@code pageSize}: keys per Range page of a snapshot (default 5,000)</li>
  *   <li>{@code resnapshotOnReconnect}: whether a broken stream is recovered with a new snapshot

@@ -5,6 +5,7 @@ import io.consensus.verticle.TestFleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.internal.etcd.Retries;
 import io.consensus.internal.lease.KeeperLoop;
 import io.consensus.internal.lease.LeaseOptions;
 import io.consensus.internal.route.Keys;
@@ -53,10 +54,10 @@ class MemberRegistrationTest {
     AtomicReference<String> lost = new AtomicReference<>();
     Future<MemberRegistration.Joined> joined = fleet.onContext(() -> {
       EtcdConnection conn = new EtcdConnection(fleet.vertx, etcd.endpoints(), Duration.ofSeconds(15));
-      MemberRegistration r = new MemberRegistration(fleet.vertx,
+      MemberRegistration r = new MemberRegistration(
           KeeperLoop.besides(fleet.vertx.getOrCreateContext(), conn), new EntryWriter(conn, keys, "m1"),
           keys.member("m1"), o, lease);
-      return r.join(System.nanoTime() + Duration.ofSeconds(60).toNanos(), () -> false, lost::set);
+      return r.join(new Retries(fleet.vertx), System.nanoTime() + Duration.ofSeconds(60).toNanos(), () -> false, lost::set);
     });
     Await.until("the member retries creating its key", Duration.ofSeconds(30),
         () -> fleet.keys().stream().anyMatch(kv -> kv.lease() == 0 && kv.key().equals(keys.member("m1"))));
