@@ -54,10 +54,6 @@ public final class LiveRoutingTable {
         return true;
       }
 
-      @Override
-      public boolean blocksDecisions() {
-        return false; // the decider reads its own index, not this table
-      }
     };
   }
 }
