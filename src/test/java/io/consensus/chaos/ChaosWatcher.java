@@ -67,6 +67,7 @@ final class ChaosWatcher implements AutoCloseable {
   private volatile long staffedSinceNanos = System.nanoTime();
   private volatile long revision;
   private long revisionsSeen;
+  private final MovementTally movement = new MovementTally();
 
   ChaosWatcher(Vertx vertx, List<String> endpoints, String root, int replicas, ChaosReport report) {
     this.vertx = vertx;
@@ -223,6 +224,24 @@ final class ChaosWatcher implements AutoCloseable {
     });
   }
 
+  /** Movement counted from etcd's history since this watcher's first snapshot. */
+  MovementTally.Counts movement() {
+    return call(movement::snapshot);
+  }
+
+  /** Starts or stops journaling every movement (see {@link MovementTally#journal}). */
+  void journalMovement(boolean on) {
+    call(() -> {
+      movement.journal(on);
+      return null;
+    });
+  }
+
+  /** The movement journal since the last call. */
+  List<String> drainMovementJournal() {
+    return call(movement::drainJournal);
+  }
+
   /** Managed items not fully staffed now, for reports. */
   List<String> understaffed() {
     return call(() -> {
@@ -242,6 +261,10 @@ final class ChaosWatcher implements AutoCloseable {
   // ---------------------------------------------------------------- checks (on the context)
 
   private void onUpdate(WatchUpdate u) {
+    // Failover times are when etcd's revision reached this watcher, not when its checks of a
+    // 75,000-event revision (seconds, in this one handler) were done.
+    long arrived = System.nanoTime();
+    Node itemsBefore = Items.itemsNode(tree);
     tree = tree.apply(u);
     revision = tree.revision();
     Node items = Items.itemsNode(tree);
@@ -257,6 +280,9 @@ final class ChaosWatcher implements AutoCloseable {
       return;
     }
     revisionsSeen++;
+    if (u instanceof WatchUpdate.Changes c) {
+      countMovement(c, touched, itemsBefore, items);
+    }
     for (String item : touched) {
       Node n = items == null ? null : items.child(item);
       if (n == null) {
@@ -312,7 +338,7 @@ final class ChaosWatcher implements AutoCloseable {
     }
     if (failoverVictim != null) {
       if (victimGoneNanos < 0 && !present.contains(failoverVictim)) {
-        victimGoneNanos = System.nanoTime();
+        victimGoneNanos = arrived;
       }
       for (String item : touched) {
         Node n = items == null ? null : items.child(item);
@@ -324,14 +350,26 @@ final class ChaosWatcher implements AutoCloseable {
         }
       }
       if (failoverPending.isEmpty() && failoverDoneNanos < 0) {
-        failoverDoneNanos = System.nanoTime();
+        failoverDoneNanos = arrived;
       }
     }
     boolean now = unstaffed.isEmpty();
     if (now && !staffed) {
-      staffedSinceNanos = System.nanoTime();
+      staffedSinceNanos = arrived;
     }
     staffed = now;
+  }
+
+  private void countMovement(WatchUpdate.Changes c, Collection<String> touched, Node before, Node after) {
+    String itemsPrefix = root + "/items/";
+    movement.keyWrites((int) c.events().stream().filter(e -> e.kv().key().startsWith(itemsPrefix)).count());
+    for (String item : touched) {
+      Node was = before == null ? null : before.child(item);
+      Node is = after == null ? null : after.child(item);
+      if (was != null || is != null) {
+        movement.count(revision, Route.of(item, was), Route.of(item, is));
+      }
+    }
   }
 
   private Set<String> presentMembers() {

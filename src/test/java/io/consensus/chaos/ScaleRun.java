@@ -1,9 +1,12 @@
 package io.consensus.chaos;
 
+import io.consensus.internal.etcd.EtcdConnection;
+import io.consensus.testing.ContextCalls;
 import io.consensus.testing.EtcdServer;
 import io.consensus.testing.Await;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Scale with real member processes: for each size, one local etcd (data on tmpfs when there is
@@ -106,10 +110,15 @@ public final class ScaleRun {
   /** The figures of one member process, read from its log, {@code /health}, {@code /metrics} and jcmd. */
   record MemberFigures(String name, long pid, int masters, int entries, LogFigures log, double leaseLossesMetric,
                        double placements, double masteryChanges, double[] actions, LoopLag allocatorLag,
-                       LoopLag keeperLag, double liveHeapMb, double rssMb) {
+                       LoopLag keeperLag, double liveHeapMb, double rssMb, double cpuSeconds) {
     /** Keys written: creates, updates and releases once, moves twice. */
     double writes() {
       return actions[0] + actions[1] + actions[2] + 2 * actions[3];
+    }
+
+    MemberFigures withLiveHeap(double mb) {
+      return new MemberFigures(name, pid, masters, entries, log, leaseLossesMetric, placements, masteryChanges,
+          actions, allocatorLag, keeperLag, mb, rssMb, cpuSeconds);
     }
   }
 
@@ -142,7 +151,9 @@ public final class ScaleRun {
         + "blocked = Vert.x BlockedThreadChecker warnings for an event-loop thread; loop lag from `/health` "
         + "`eventLoopLag` where the member reports it; restarts = a member process that exited unasked (a failed "
         + "start) started again, as a supervisor would; live heap = `jcmd PID GC.run`, then `jstat -gc` "
-        + "(S0U+S1U+EU+OU) after that full GC\n");
+        + "(S0U+S1U+EU+OU) after that full GC, "
+        + "read once nothing more is timed (the victim's just before its kill, the others' after the failover), "
+        + "one member at a time\n");
     List<SizeResult> results = new ArrayList<>();
     for (Size s : o.sizes()) {
       results.add(runSize(o, s, md));
@@ -205,7 +216,9 @@ public final class ScaleRun {
       long revConverged = etcd.currentRevision();
       long settled = converged < 0 ? -1 : awaitQuiet(etcd, Duration.ofSeconds(3), Duration.ofSeconds(30));
       long revs = etcd.currentRevision() - rev0;
-      List<MemberFigures> figures = figures(members, ports, watcher.holdings(), true);
+      // No forced full GC while the fleet is timed: at 10 member JVMs on 2 cores the GCs starved
+      // etcd of CPU and every member lost its lease. Live heaps are read at the end (below).
+      List<MemberFigures> figures = figures(members, ports, watcher.holdings());
       double writes = sum(figures, MemberFigures::writes); // members whose /metrics did not answer are left out
       if (converged < 0) {
         md.append(String.format(Locale.ROOT, "- **did not converge within %d s**: %,d of %,d items not fully "
@@ -227,21 +240,40 @@ public final class ScaleRun {
           num(sum(figures, MemberFigures::placements)), num(sum(figures, MemberFigures::masteryChanges)),
           figures.stream().mapToInt(f -> f.log().leaseLosses()).sum(), num(sum(figures, MemberFigures::leaseLossesMetric)),
           figures.stream().mapToInt(f -> f.log().blockedWarnings()).sum(), masterSpread(figures)));
-      md.append("\n").append(memberTable(figures)).append("\n");
+      double etcdCpu = ProcessCpu.seconds(etcd.pid());
+      double membersCpu = sum(figures, MemberFigures::cpuSeconds);
+      md.append(String.format(Locale.ROOT, "- CPU up to here (converged and settled): etcd %s s, members %s s in all "
+          + "(%s ms per revision per member); %s revisions per second while converging%n", num(etcdCpu),
+          num(membersCpu), num(Math.rint(membersCpu * 1000 / size.members() / Math.max(1, revs) * 100) / 100),
+          Double.isNaN(convergeS) ? "n/a" : num(Math.rint((revConverged - rev0) / convergeS))));
       System.err.printf(Locale.ROOT, "[scale] %s: converge %.1f s, lease losses %d%n", size, convergeS,
           figures.stream().mapToInt(f -> f.log().leaseLosses()).sum());
       int mastered = 0;
       double newMasters = Double.NaN;
       double staffed = Double.NaN;
+      Map<String, Double> heaps = new TreeMap<>();
+      String failoverMd;
       if (o.kill() && converged < 0) {
-        md.append("\nNo SIGKILL: the fleet did not converge, so there is no staffed fleet to time a failover of.\n");
+        failoverMd = "\nNo SIGKILL: the fleet did not converge, so there is no staffed fleet to time a failover of.\n";
       } else if (o.kill()) {
-        Failover f = failover(o, etcd, watcher, members, ports);
+        // The victim's heap just before its kill: one JVM's full GC, and it dies anyway.
+        Failover f = failover(o, vertx, etcd, watcher, members, ports,
+            victim -> heaps.put(victim.name, JvmHeap.liveMb(victim.pid())));
         mastered = f.mastered;
         newMasters = f.newMastersS;
         staffed = f.staffedS;
-        md.append(f.markdown);
+        failoverMd = f.markdown;
+      } else {
+        failoverMd = "";
       }
+      // Every figure that needs a live fleet is read: now the full GCs, one member at a time.
+      for (MemberProcess m : members) {
+        if (!heaps.containsKey(m.name) && m.alive()) {
+          heaps.put(m.name, JvmHeap.liveMb(m.pid()));
+        }
+      }
+      figures = figures.stream().map(f -> f.withLiveHeap(heaps.getOrDefault(f.name(), Double.NaN))).toList();
+      md.append("\n").append(memberTable(figures)).append("\n").append(failoverMd);
       md.append("- load average at end: ").append(loadAverage()).append("\n");
       long violations = report.violations().size();
       if (violations > 0) {
@@ -343,28 +375,49 @@ public final class ScaleRun {
   private record Failover(String markdown, int mastered, double newMastersS, double staffedS) {
   }
 
-  private static Failover failover(Options o, EtcdServer etcd, ChaosWatcher watcher, List<MemberProcess> members,
-      Map<String, Integer> ports) throws Exception {
-    MemberProcess victim = members.get(0);
-    List<MemberProcess> survivors = members.subList(1, members.size());
+  private static Failover failover(Options o, Vertx vertx, EtcdServer etcd, ChaosWatcher watcher,
+      List<MemberProcess> members, Map<String, Integer> ports, Consumer<MemberProcess> beforeKill)
+      throws Exception {
+    // etcd's view of the lease is asked on a loop and connection of its own: the watcher's loop is
+    // busy for seconds with the victim's 75,000-event revision, and would delay the answers.
+    Context probeCtx = vertx.getOrCreateContext();
+    EtcdConnection probe = ContextCalls.call(probeCtx,
+        () -> new EtcdConnection(vertx, etcd.endpoints(), Duration.ofSeconds(5)),
+        Duration.ofSeconds(30));
+    try {
+      return failover(o, etcd, watcher, members.get(0), survivors(members), ports, probeCtx, probe, beforeKill);
+    } finally {
+      quietly(() -> ContextCalls.callAsync(probeCtx, probe::close, Duration.ofSeconds(10)));
+    }
+  }
+
+  private static List<MemberProcess> survivors(List<MemberProcess> members) {
+    return members.subList(1, members.size());
+  }
+
+  private static Failover failover(Options o, EtcdServer etcd, ChaosWatcher watcher, MemberProcess victim,
+      List<MemberProcess> survivors, Map<String, Integer> ports, Context probeCtx,
+      EtcdConnection probe, Consumer<MemberProcess> beforeKill)
+      throws Exception {
     Map<String, LogFigures> logsBefore = new TreeMap<>();
     Map<String, Double> lossesBefore = new TreeMap<>();
     for (MemberProcess m : survivors) {
       logsBefore.put(m.name, LogFigures.read(m.logs()));
       lossesBefore.put(m.name, Metrics.sum(HTTP.get(ports.get(m.name), "/metrics"), "allocator_lease_losses_total"));
     }
+    beforeKill.accept(victim);
     int mastered = watcher.expectFailover(victim.name);
     long lease = watcher.memberLease(victim.name);
     long k0 = System.nanoTime();
     victim.kill();
     long limit = k0 + TimeUnit.SECONDS.toNanos(o.failoverCapSeconds());
-    long leaseLeft = leaseTtl(watcher, lease);
+    long leaseLeft = leaseTtl(probeCtx, probe, lease);
     long etcdDropped = leaseLeft < 0 ? System.nanoTime() : -1;
     // etcd's own view of the lease (TimeToLive answers -1 once it is gone), apart from when the
     // watchers heard of it; the watcher timestamps the events themselves.
     while (System.nanoTime() < limit && (etcdDropped < 0 || watcher.failoverDoneNanos < 0)) {
       restartExited(survivors);
-      if (etcdDropped < 0 && leaseTtl(watcher, lease) < 0) {
+      if (etcdDropped < 0 && leaseTtl(probeCtx, probe, lease) < 0) {
         etcdDropped = System.nanoTime();
       }
       Thread.sleep(20);
@@ -383,10 +436,10 @@ public final class ScaleRun {
     // Let the survivors' logs and counters catch up with what happened up to here.
     awaitQuiet(etcd, Duration.ofSeconds(3), Duration.ofSeconds(15));
     StringBuilder md = new StringBuilder();
-    md.append(String.format(Locale.ROOT, "%n**SIGKILL of %s** (it mastered %,d items; its lease had %d s left "
+    md.append(String.format(Locale.ROOT, "%n**SIGKILL of %s** (it mastered %,d items; its lease had %s s left "
         + "right after the kill): etcd dropped the lease after %s; the watcher saw its member key go after %s; "
         + "new masters for all %,d after **%s** (%s after etcd dropped the lease); fully staffed after **%s** "
-        + "(%s after etcd dropped the lease)%s.%n%n", victim.name, mastered, leaseLeft, secs(dropped), secs(seen),
+        + "(%s after etcd dropped the lease)%s.%n%n", victim.name, mastered, leaseLeft == Long.MAX_VALUE ? "(etcd did not say)" : Long.toString(leaseLeft), secs(dropped), secs(seen),
         mastered, secs(masters), secs(masters - dropped), secs(staffed), secs(staffed - dropped),
         Double.isNaN(staffed) ? String.format(Locale.ROOT, " (**not within %d s**: %,d items not fully staffed)",
             o.failoverCapSeconds(), watcher.unstaffedCount()) : ""));
@@ -406,17 +459,26 @@ public final class ScaleRun {
     return new Failover(md.toString(), mastered, masters, staffed);
   }
 
-  private static long leaseTtl(ChaosWatcher watcher, long lease) {
-    return watcher.callAsync(() -> watcher.connection().unary(LeaseGrpc.getLeaseTimeToLiveMethod(),
-        LeaseTimeToLiveRequest.newBuilder().setID(lease).build())).getTTL();
+  /**
+   * etcd's TimeToLive of {@code lease} (-1 once gone), or {@link Long#MAX_VALUE} when etcd did not
+   * answer: etcd 3.4 fails it ("waiting for the applied index took too long") while it applies a
+   * long revision, such as the revoke of the victim's 75,000 keys.
+   */
+  private static long leaseTtl(Context ctx, EtcdConnection conn, long lease) {
+    try {
+      return ContextCalls.callAsync(ctx, () -> conn.unary(LeaseGrpc.getLeaseTimeToLiveMethod(),
+          LeaseTimeToLiveRequest.newBuilder().setID(lease).build()), Duration.ofSeconds(10)).getTTL();
+    } catch (RuntimeException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   // ---------------------------------------------------------------- per member figures
 
+  /** Without the live heap (NaN): that needs a forced full GC, read once the fleet is no longer timed. */
   private static List<MemberFigures> figures(List<MemberProcess> members, Map<String, Integer> ports,
-      Map<String, int[]> holdings, boolean heap) {
+      Map<String, int[]> holdings) {
     List<MemberFigures> out = new ArrayList<>();
-    // HTTP first, heap last: the full GCs jcmd asks for are pauses of their own.
     List<String[]> http = new ArrayList<>();
     for (MemberProcess m : members) {
       int port = ports.get(m.name);
@@ -433,7 +495,7 @@ public final class ScaleRun {
           Metrics.sum(metrics, "allocator_lease_losses_total"), Metrics.sum(metrics, "allocator_placements_total"),
           Metrics.sum(metrics, "allocator_mastership_changes_total"), actions(metrics), LoopLag.of(lag, "allocator"),
           LoopLag.of(lag, "keeper"),
-          heap ? JvmHeap.liveMb(pid) : Double.NaN, JvmHeap.rssMb(pid)));
+          Double.NaN, JvmHeap.rssMb(pid), ProcessCpu.seconds(pid)));
     }
     return out;
   }
@@ -451,16 +513,16 @@ public final class ScaleRun {
   private static String memberTable(List<MemberFigures> figures) {
     StringBuilder b = new StringBuilder("| member | masters | entries | restarts | lease losses (log) | metric "
         + "| blocked-thread warnings | max blocked ms | slowest watch update ms | allocator loop lag p99 / max ms "
-        + "| keeper loop lag max ms | placements | mastership changes | writes | live heap MB | RSS MB |\n"
-        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| keeper loop lag max ms | placements | mastership changes | writes | live heap MB | RSS MB | CPU s |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (MemberFigures f : figures) {
       b.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %d | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s "
-          + "| %s | %s |%n", f.name(), f.masters(), f.entries(), f.log().logs() - 1, f.log().leaseLosses(), num(f.leaseLossesMetric()),
+          + "| %s | %s | %s |%n", f.name(), f.masters(), f.entries(), f.log().logs() - 1, f.log().leaseLosses(), num(f.leaseLossesMetric()),
           f.log().blockedWarnings(), f.log().maxBlockedMs() < 0 ? "-" : Long.toString(f.log().maxBlockedMs()),
           f.log().maxSlowUpdateMs() < 0 ? "-" : Long.toString(f.log().maxSlowUpdateMs()),
           f.allocatorLag() == null ? "n/a" : num(f.allocatorLag().p99Millis()) + " / " + num(f.allocatorLag().maxMillis()),
           f.keeperLag() == null ? "n/a" : num(f.keeperLag().maxMillis()), num(f.placements()),
-          num(f.masteryChanges()), num(f.writes()), num(f.liveHeapMb()), num(f.rssMb())));
+          num(f.masteryChanges()), num(f.writes()), num(f.liveHeapMb()), num(f.rssMb()), num(f.cpuSeconds())));
     }
     return b.toString();
   }

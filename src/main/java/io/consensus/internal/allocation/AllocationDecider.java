@@ -226,6 +226,13 @@ public final class AllocationDecider {
         Decision d = move(idx, List.of(viaCopy), Rule.FORCED_HANDOFF);
         return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.FORCED_HANDOFF);
       }
+      // A member that wants masters has room and short items it can take: its copies are on their
+      // way (TAKE_SHORT), and masterships then move to it in place. A release now would only promote
+      // another member over its share and place a copy for nothing, again and again while that
+      // member is slow to act (a process that just joined reads its first snapshot for seconds).
+      if (copiesOnTheirWay(idx, rnd)) {
+        return Decision.IDLE;
+      }
       Decision d = release(idx, handOffCandidates(idx, 1, rnd), Rule.FORCED_HANDOFF);
       // While some member is over its total, SURPLUS_REPLICA is about to hand copies to the members
       // below theirs, and the mastership can then move in place: wait for that first.
@@ -333,6 +340,34 @@ public final class AllocationDecider {
       picks.add(item);
     }
     return picks;
+  }
+
+  /**
+   * Whether some other present member that wants masters has room for a copy and one of a few
+   * sampled short-staffed items lacks it (so TAKE_SHORT will give it copies).
+   */
+  private static boolean copiesOnTheirWay(AllocationIndex idx, Random rnd) {
+    if (idx.candidates().shortStaffed().isEmpty()) {
+      return false;
+    }
+    List<String> hungry = new ArrayList<>();
+    for (String m : idx.presentMembers()) {
+      if (!m.equals(idx.member()) && wantsMasters(idx, m) && Placements.freeSlots(idx, m) > 0) {
+        hungry.add(m);
+      }
+    }
+    if (hungry.isEmpty()) {
+      return false;
+    }
+    for (String item : idx.candidates().shortStaffed().sample(8, rnd)) {
+      Route r = idx.summary(item).route();
+      for (String m : hungry) {
+        if (r.index(m) < 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** A ready master of ours (R+1 entries) with a member that wants masters behind its first replica. */

@@ -242,15 +242,17 @@ public final class RetryWatcher {
       stream = s;
       armCreateTimeout(gen, s);
       s.request().exceptionHandler(err -> failed(gen, "watch stream", err, true));
-      s.request().write(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
+      WatchCreateRequest.Builder create = WatchCreateRequest.newBuilder()
           .setKey(EtcdKeys.bytes(opts.getPrefix()))
           .setRangeEnd(EtcdKeys.prefixEnd(opts.getPrefix()))
           .setStartRevision(startRevision)
           .setProgressNotify(true)
-          // A revision of tens of thousands of events would be one message of many megabytes,
-          // decoded in one handler: etcd splits it at its request limit (1.5 MiB by default).
-          .setUnknownFields(FRAGMENT_REQUESTED)
-          .setPrevKv(opts.isPrevKv())).build());
+          .setPrevKv(opts.isPrevKv());
+      if (opts.isFragments()) {
+        // Off by default: etcd 3.4's fragmenting is quadratic (RetryWatcherOptions).
+        create.setUnknownFields(FRAGMENT_REQUESTED);
+      }
+      s.request().write(WatchRequest.newBuilder().setCreateRequest(create).build());
       return s.request().response().map(resp -> {
         resp.handler(msg -> onResponse(gen, msg));
         resp.exceptionHandler(err -> failed(gen, "watch stream", err, true));

@@ -259,6 +259,18 @@ class AllocationDeciderTest {
   }
 
   @Test
+  void aSurplusMasterWaitsWhileTheMemberThatWantsMastersHasShortItemsToTake() {
+    // As above, but c is short of its replica and y (wanting a master, with room) holds no entry
+    // of it: y is about to take a copy (TAKE_SHORT), and masters then reach it in place. A release
+    // now would promote x (at its share) and place a copy for nothing: me waits.
+    AllocationIndex idx = new View().member("me").member("x").member("y")
+        .item("a", "me", "x").item("b", "me", "x").item("c", "x").index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.outcome()).isEqualTo(Outcome.IDLE);
+    assertThat(d.actions()).isEmpty();
+  }
+
+  @Test
   void rule11AFirstReplicaAtItsShareStepsBehindOneThatWantsMasters() {
     // 3 items, 3 members, R=2: 1 master each. x masters a and b (over), y none (wants one); me
     // masters c (at its share) and stands first behind x on a, with y behind me.

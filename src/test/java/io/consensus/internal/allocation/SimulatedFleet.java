@@ -58,6 +58,8 @@ final class SimulatedFleet {
   int loadRounds;
   /** When set, every member's decider throttles loads at this many entries not yet ready. */
   Integer maxLoadingEntries;
+  /** Rounds run by {@link #runToFixpoint} so far (the clock of {@link Member#asleepUntil}). */
+  long rounds;
 
   SimulatedFleet(long seed, int replicas, List<String> fixedItems, int maxBatch) {
     this.rnd = new Random(seed);
@@ -81,6 +83,11 @@ final class SimulatedFleet {
     long ownWrite; // revision of this member's last write: it never decides on an older view
     boolean done;
     long graceLease;
+    /**
+     * Until the fleet has run this many rounds the member does not act, though its key is present:
+     * a process that registered and is still reading its first snapshot (a cold JVM takes seconds).
+     */
+    long asleepUntil;
 
     Member(String name) {
       this.name = name;
@@ -125,7 +132,7 @@ final class SimulatedFleet {
 
     /** One round: decide on the current (possibly stale) view and write. Returns whether it wrote. */
     boolean step(boolean allowBackoffTake) {
-      if (done) {
+      if (done || rounds < asleepUntil) {
         return false;
       }
       if (index.restartAdopted()) {
@@ -407,6 +414,7 @@ final class SimulatedFleet {
   boolean runToFixpoint(int maxRounds, Runnable perRevisionCheck) {
     List<Member> list = new ArrayList<>(members.values());
     for (int round = 0; round < maxRounds; round++) {
+      rounds++;
       Member m = list.get(rnd.nextInt(list.size()));
       if (rnd.nextInt(100) < syncPercent) {
         m.sync();

@@ -11,11 +11,12 @@ class RetryWatcherOptionsTest {
   @Test
   void jsonRoundTripDefaultsAndIndependentCopies() {
     RetryWatcherOptions o = new RetryWatcherOptions().setPrefix("/p/").setRefreshIntervalMillis(150)
-        .setMinBackoffMillis(50).setMaxBackoffMillis(300).setPageSize(3).setResnapshotOnReconnect(true);
+        .setMinBackoffMillis(50).setMaxBackoffMillis(300).setPageSize(3).setResnapshotOnReconnect(true).setFragments(true);
     RetryWatcherOptions back = new RetryWatcherOptions(o.toJson());
     assertThat(back.toJson()).isEqualTo(o.toJson());
     assertThat(back.getPageSize()).isEqualTo(3);
     assertThat(back.isResnapshotOnReconnect()).isTrue();
+    assertThat(back.isFragments()).isTrue();
     RetryWatcherOptions copy = new RetryWatcherOptions(o).setPrefix("/q/").setPageSize(9);
     assertThat(o.getPrefix()).isEqualTo("/p/");
     assertThat(o.getPageSize()).isEqualTo(3);
@@ -24,6 +25,7 @@ class RetryWatcherOptionsTest {
     assertThat(d.getMaxBackoffMillis()).isEqualTo(RetryWatcherOptions.DEFAULT_MAX_BACKOFF_MILLIS);
     assertThat(d.getPageSize()).isEqualTo(RetryWatcherOptions.DEFAULT_PAGE_SIZE);
     assertThat(d.getRefreshIntervalMillis()).isZero();
+    assertThat(d.isFragments()).isFalse();
     assertThat(copy.getPrefix()).isEqualTo("/q/");
   }
 
