@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The children of a {@link Node}, keyed by {@link Node#name()}, persistent (immutable,
@@ -185,6 +186,46 @@ final class Children {
       return balance(c.node, put(c.left, node), c.right);
     }
     return balance(c.node, c.left, put(c.right, node));
+  }
+
+  /**
+   * Replaces the child named {@code name} by {@code fn}'s result ({@code fn} gets the child, null
+   * when absent, and returns a node of that name), finding it and copying its path in one descent
+   * instead of a lookup followed by an insert.
+   */
+  static Object update(Object set, String name, UnaryOperator<Node> fn) {
+    if (set == null) {
+      return new Node[] {fn.apply(null)};
+    }
+    if (set instanceof Node[] a) {
+      int i = search(a, name);
+      if (i >= 0) {
+        Node[] out = a.clone();
+        out[i] = fn.apply(a[i]);
+        return out;
+      }
+      int at = -i - 1;
+      Node[] out = new Node[a.length + 1];
+      System.arraycopy(a, 0, out, 0, at);
+      out[at] = fn.apply(null);
+      System.arraycopy(a, at, out, at + 1, a.length - at);
+      return out.length > SMALL ? fromSorted(out, 0, out.length) : out;
+    }
+    return update((Children) set, name, fn);
+  }
+
+  private static Children update(Children c, String name, UnaryOperator<Node> fn) {
+    if (c == null) {
+      return new Children(fn.apply(null), null, null);
+    }
+    int cmp = name.compareTo(c.node.name());
+    if (cmp == 0) {
+      return new Children(fn.apply(c.node), c.left, c.right);
+    }
+    if (cmp < 0) {
+      return balance(c.node, update(c.left, name, fn), c.right);
+    }
+    return balance(c.node, c.left, update(c.right, name, fn));
   }
 
   /** Removes the child named {@code name}; returns {@code set} itself when absent, null when left empty. */

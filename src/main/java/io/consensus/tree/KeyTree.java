@@ -148,17 +148,16 @@ public final class KeyTree {
 
   private static Node put(Node parent, String[] segs, int i, KeyValue kv) {
     Object set = parent.childSet();
-    Node existing = Children.get(set, segs[i]);
     // Sibling names differ: among many siblings (items) a name is unique, sharing it only costs.
     boolean share = Children.size(set) < WIDE;
-    Node updated;
-    if (i == segs.length - 1) {
-      updated = existing == null ? Node.leaf(segs[i], share, kv) : existing.withValue(kv);
-    } else {
-      Node base = existing != null ? existing : Node.directory(segs[i], share);
-      updated = put(base, segs, i + 1, kv);
-    }
-    return parent.withChildren(Children.put(set, updated));
+    boolean last = i == segs.length - 1;
+    // One descent per level finds the child and copies the path to it (a patch's main cost).
+    return parent.withChildren(Children.update(set, segs[i], existing -> {
+      if (last) {
+        return existing == null ? Node.leaf(segs[i], share, kv) : existing.withValue(kv);
+      }
+      return put(existing != null ? existing : Node.directory(segs[i], share), segs, i + 1, kv);
+    }));
   }
 
   /** Returns the new parent, or {@code null} when the parent is left empty and valueless. */

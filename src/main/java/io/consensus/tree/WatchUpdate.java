@@ -2,6 +2,7 @@ package io.consensus.tree;
 
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyValue;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -28,10 +29,15 @@ public sealed interface WatchUpdate permits WatchUpdate.Snapshot, WatchUpdate.Ch
     }
   }
 
-  /** The events of one revision, in the order etcd reports them. */
+  /**
+   * The events of one revision, in the order etcd reports them. The list is taken over as an
+   * unmodifiable view, not copied: the watch hands over a list that converts etcd's protobuf
+   * events only as they are read (in slices), and a copy here would convert a revision of tens
+   * of thousands of events at once in the watch's handler. Pass a list nobody changes after.
+   */
   record Changes(long revision, List<KeyEvent> events) implements WatchUpdate {
     public Changes {
-      events = List.copyOf(events);
+      events = Collections.unmodifiableList(events);
     }
   }
 

@@ -142,6 +142,11 @@ final class BenchFleet implements AutoCloseable {
     return everyone.stream().mapToLong(v -> v.stats().transactions()).sum();
   }
 
+  /** {@code stat} summed over every member ever deployed. */
+  long sum(java.util.function.ToLongFunction<io.consensus.verticle.AllocatorStats> stat) {
+    return everyone.stream().mapToLong(v -> stat.applyAsLong(v.stats())).sum();
+  }
+
   long lostRaces() {
     return everyone.stream().mapToLong(v -> v.stats().lostRaces()).sum();
   }

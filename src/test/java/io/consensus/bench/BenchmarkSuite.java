@@ -209,6 +209,11 @@ public final class BenchmarkSuite {
                  double maxPlacedRatio, long maxKeyWritesPerMember, int graceSeconds) {
   }
 
+  /** What the members did while converging (sums over the members), and the CPU of the event loops. */
+  record WorkRow(String mode, int items, int members, long watchUpdates, long slices, long itemsRederived,
+                 long decisions, double loopCpu, double gcPause) {
+  }
+
   record IdleRow(int items, int members, int seconds, long revisions, long transactions, double jvmCpu,
                  double etcdCpu) {
   }
@@ -226,6 +231,7 @@ public final class BenchmarkSuite {
   private final Config cfg;
   private final List<ConvergeRow> converge = new ArrayList<>();
   private final List<String> notRun = new ArrayList<>();
+  private final List<WorkRow> work = new ArrayList<>();
   private final List<RollRow> rolls = new ArrayList<>();
   private final List<RollRow> restarts = new ArrayList<>();
   private final List<IdleRow> idles = new ArrayList<>();
@@ -311,6 +317,8 @@ public final class BenchmarkSuite {
       long rev0 = env.etcd.currentRevision();
       long cpu0 = BenchEnv.jvmCpuMillis();
       long etcd0 = env.etcdCpuMillis();
+      long loops0 = eventLoopCpuNanos();
+      long gc0 = gcMillis();
       long t0 = System.nanoTime();
       fleet.startAll();
       boolean reached = fleet.awaitFixpoint(t0 + TimeUnit.SECONDS.toNanos(cfg.capSeconds));
@@ -320,6 +328,9 @@ public final class BenchmarkSuite {
           (BenchEnv.jvmCpuMillis() - cpu0) / 1e3, cpuSeconds(env.etcdCpuMillis(), etcd0),
           reached ? fleet.masterSpread : -1);
       converge.add(row);
+      work.add(new WorkRow(mode(maxBatch), n, m, fleet.sum(s -> s.watchUpdates()), fleet.sum(s -> s.slices()),
+          fleet.sum(s -> s.itemsReclassified()), fleet.sum(s -> s.decisions()),
+          (eventLoopCpuNanos() - loops0) / 1e9, (gcMillis() - gc0) / 1e3));
       progress(String.format("  %s in %.2f s, %d writes, %d txns", reached ? "converged" : "NOT converged",
           row.seconds(), row.writes(), row.transactions()));
       if (!reached) {
@@ -338,6 +349,23 @@ public final class BenchmarkSuite {
         failover(env, fleet);
       }
     }
+  }
+
+  /** CPU time of this JVM's Vert.x event-loop threads so far, nanoseconds. */
+  static long eventLoopCpuNanos() {
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith("vert.x-eventloop-thread")) {
+        sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return sum;
+  }
+
+  static long gcMillis() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
   }
 
   /** Items whose entries are all in distinct zones, and those spanning at least {@code min} zones. */
@@ -558,7 +586,20 @@ public final class BenchmarkSuite {
           r.jvmCpu(), r.etcdCpu()));
     }
     notRun.forEach(s -> b.append("\n- ").append(s));
-    b.append("\n\n## Seed-faithful vs batched\n\n");
+    b.append("\n\nMember work while converging, summed over the members: watch updates applied (about revisions x "
+        + "members), slices of update work, items re-derived (index and route of a touched item), decisions; "
+        + "event-loop CPU = CPU time of this JVM's Vert.x event-loop threads (the members' work; the harness's own "
+        + "context shares them and does little), GC = collection time of this JVM.\n\n");
+    b.append("| mode | items | members | watch updates | slices | items re-derived | decisions | event-loop CPU s "
+        + "| GC s | loop CPU per watch update ms | loop CPU per item re-derived us |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (WorkRow w : work) {
+      b.append(String.format("| %s | %,d | %d | %,d | %,d | %,d | %,d | %.2f | %.2f | %.3f | %.1f |%n", w.mode(),
+          w.items(), w.members(), w.watchUpdates(), w.slices(), w.itemsRederived(), w.decisions(), w.loopCpu(),
+          w.gcPause(), w.loopCpu() * 1e3 / Math.max(1, w.watchUpdates()),
+          w.loopCpu() * 1e6 / Math.max(1, w.itemsRederived())));
+    }
+    b.append("\n## Seed-faithful vs batched\n\n");
     b.append("Ratios seed / batched for the same size (converge; rolling restart where run).\n\n");
     b.append("| phase | items | members | wall time | txns | key writes | JVM CPU |\n");
     b.append("|---|---:|---:|---:|---:|---:|---:|\n");

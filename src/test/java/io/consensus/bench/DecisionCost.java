@@ -2,7 +2,8 @@ package io.consensus.bench;
 
 import io.consensus.internal.allocation.AllocationDecider;
 import io.consensus.internal.allocation.AllocationIndex;
-import io.consensus.internal.member.RouteTable;
+import io.consensus.internal.member.PublishedRoutes;
+import io.consensus.route.RoutingTable;
 import io.consensus.internal.route.MemberDirectory;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
@@ -28,7 +29,7 @@ final class DecisionCost {
 
   record Result(int items, int keys, double treeMb, double indexMb, double snapshotMs, double rebuildMs,
                 long events, double treeUs, double indexUs, double decideUs, double fullCheckUs, double tableMb,
-                double snapshotPeakMb) {
+                double snapshotPeakMb, double cpuUs) {
     double totalUs() {
       return treeUs + indexUs + decideUs;
     }
@@ -109,11 +110,15 @@ final class DecisionCost {
     double rebuildMs = (System.nanoTime() - t2) / 1e6;
     long withIndex = usedHeapAfterGc();
     Vertx vertx = null;
-    RouteTable table = null;
+    PublishedRoutes table = null;
+    RoutingTable routingTable = null;
     long withTable = withIndex;
     if (routeTable) {
       vertx = Vertx.vertx();
-      table = new RouteTable(member(0), "bench.routes", ItemHandler.DEFAULT, vertx, new MemberDirectory(), () -> { });
+      // As the verticle does: the directory follows the tree, so routes carry their members' metadata.
+      MemberDirectory members = new MemberDirectory();
+      members.update(tree);
+      table = new PublishedRoutes(member(0), "bench.routes", ItemHandler.DEFAULT, vertx, members, () -> { });
       List<String> names = new ArrayList<>(index.itemCount());
       for (io.consensus.internal.allocation.ItemSummary s : index.summaries()) {
         names.add(s.item());
@@ -122,6 +127,13 @@ final class DecisionCost {
         table.publish(index, names.subList(from, Math.min(names.size(), from + 4096)), revision, true, true);
       }
       names = null;
+      // The fleet's routing table a member keeps beside them (its index: who masters and holds what).
+      RoutingTable.Update live = RoutingTable.empty(ROOT, List.of(), REPLICAS, java.util.Map.of())
+          .rebuild(tree, members.members());
+      while (!live.step(4096)) {
+        // all at once: a benchmark
+      }
+      routingTable = live.table();
       BenchFleet.sleep(500); // the event bus drops the published copies (no consumer)
       withTable = usedHeapAfterGc();
     }
@@ -133,10 +145,15 @@ final class DecisionCost {
     long rev = revision + 1;
     long measured = 0;
     long deadline = Long.MAX_VALUE;
+    // CPU time of this thread over the measured events: unlike the wall times above it holds
+    // neither the time the OS gave other processes nor GC pauses (a loaded machine inflates both).
+    var threads = ManagementFactory.getThreadMXBean();
+    long cpu0 = 0;
     for (int n = 0; n < warmup + events; n++) {
       if (n == warmup) {
         nanos = new long[3];
         deadline = System.nanoTime() + maxMeasureMillis * 1_000_000;
+        cpu0 = threads.getCurrentThreadCpuTime();
       }
       int i = rnd.nextInt(items);
       int m = (i + REPLICAS) % MEMBERS; // the last replica of item i
@@ -163,6 +180,7 @@ final class DecisionCost {
         }
       }
     }
+    double cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / Math.max(1, measured);
     // The state-check tick (once per stateCheckMillis): the state rules over every held item;
     // 20 rounds, or fewer once they took 5 s (1M items).
     long full = 0;
@@ -175,9 +193,10 @@ final class DecisionCost {
     }
     Result r = new Result(items, keys, (withTree - before) / 1e6, (withIndex - withTree) / 1e6, snapshotMs,
         rebuildMs, measured, nanos[0] / 1e3 / measured, nanos[1] / 1e3 / measured, nanos[2] / 1e3 / measured,
-        full / 1e3 / fullRounds, (withTable - withIndex) / 1e6, (atSnapshot - before) / 1e6);
+        full / 1e3 / fullRounds, (withTable - withIndex) / 1e6, (atSnapshot - before) / 1e6, cpuUs);
     // keep tree, index and table reachable until here
-    if (tree.revision() < 0 || index.itemCount() < 0 || table != null && table.heldCount() < 0) {
+    if (tree.revision() < 0 || index.itemCount() < 0 || table != null && table.heldCount() < 0
+        || routingTable != null && routingTable.revision() < 0) {
       throw new AssertionError();
     }
     if (vertx != null) {

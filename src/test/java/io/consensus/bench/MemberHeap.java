@@ -49,14 +49,15 @@ public final class MemberHeap {
         .append("; this JVM -Xmx").append(Runtime.getRuntime().maxMemory() >> 20).append("m\n");
     md.append("- keyspace: N item markers + N x 3 entries over 10 members (member keys with leases), seen by "
         + "member m00; heap = used after System.gc() (least of 4), tree = KeyTree.fromSnapshot, index = "
-        + "AllocationIndex.rebuild, route table = RouteTable.publish of every item as at a join (held-item states "
-        + "hold only states an application reported: none here), snapshot key-values + tree = the snapshot's "
+        + "AllocationIndex.rebuild, route table = PublishedRoutes.publish of every item as at a join (held-item states "
+        + "hold only states an application reported: none here) + the live RoutingTable (its index) rebuilt from the tree, snapshot key-values + tree = the snapshot's "
         + "KeyValue list and the tree built from it, both held (a first snapshot's peak); one event = one entry deleted or re-created: tree patch + index update + "
-        + "decide on the touched item\n\n");
+        + "decide on the touched item (wall times per part; CPU = this thread's CPU time per event, without the "
+        + "time the OS gave other processes or GC pauses)\n\n");
     md.append("| items | keys | tree MB | index MB | tree + index MB | route table MB | member MB | bytes per item "
         + "(tree + index) | bytes per item (member) | tree us/event | index us/event | decide us/event "
-        + "| total us/event | state-check tick ms (all held items) | snapshot key-values + tree MB |\n");
-    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| total us/event | CPU us/event | state-check tick ms (all held items) | snapshot key-values + tree MB |\n");
+    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     List<DecisionCost.Result> results = new ArrayList<>();
     String[] histogram = {null};
     int largest = sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
@@ -71,15 +72,16 @@ public final class MemberHeap {
       double mb = r.treeMb() + r.indexMb();
       double member = mb + r.tableMb();
       md.append(String.format(Locale.ROOT, "| %,d | %,d | %.1f | %.1f | %.1f | %.1f | %.1f | %,.0f | %,.0f | %.2f "
-          + "| %.2f | %.2f | %.2f | %.1f | %.1f |%n", r.items(), r.keys(), r.treeMb(), r.indexMb(), mb, r.tableMb(), member,
-          mb * 1e6 / r.items(), member * 1e6 / r.items(), r.treeUs(), r.indexUs(), r.decideUs(), r.totalUs(),
-          r.fullCheckUs() / 1000, r.snapshotPeakMb()));
+          + "| %.2f | %.2f | %.2f | %.2f | %.1f | %.1f |%n", r.items(), r.keys(), r.treeMb(), r.indexMb(), mb, r.tableMb(),
+          member, mb * 1e6 / r.items(), member * 1e6 / r.items(), r.treeUs(), r.indexUs(), r.decideUs(), r.totalUs(),
+          r.cpuUs(), r.fullCheckUs() / 1000, r.snapshotPeakMb()));
     }
     if (results.size() >= 2) {
       DecisionCost.Result small = results.get(0);
       DecisionCost.Result big = results.get(results.size() - 1);
-      md.append(String.format(Locale.ROOT, "%nPer-event cost at %,d items / at %,d items: %.2f (items ratio %.0f).%n",
-          big.items(), small.items(), big.totalUs() / small.totalUs(), (double) big.items() / small.items()));
+      md.append(String.format(Locale.ROOT, "%nPer-event cost at %,d items / at %,d items: %.2f wall, %.2f CPU "
+          + "(items ratio %.0f).%n", big.items(), small.items(), big.totalUs() / small.totalUs(),
+          big.cpuUs() / small.cpuUs(), (double) big.items() / small.items()));
     }
     if (histogram[0] != null) {
       md.append(String.format(Locale.ROOT, "%nClass histogram at %,d items (tree, index and route table held; "

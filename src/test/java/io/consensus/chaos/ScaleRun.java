@@ -537,13 +537,14 @@ public final class ScaleRun {
 
   /**
    * The {@code -Xmx} the README recommends for a member whose fleet has {@code items} items x
-   * R=2: 128 MB + 2 KB per item, at least 256 MB. The live heap measured by {@code bench/scale
-   * memory} is about 0.6 KB per item (tree, index and route table: 571 MB at 1M); a join or
-   * rejoin holds the snapshot's key-values (0.55 KB per item, measured) and the new tree beside what
-   * is already live, and the young generation needs room on top.
+   * R=2: 128 MB + 1.25 KB per item, at least 256 MB. The live heap measured by {@code bench/scale
+   * memory} is about 0.6 KB per item (tree, index and route table: 571 MB at 1M); a snapshot
+   * streams into a new tree page by page, so a join peaks near that live heap, and a re-snapshot
+   * (compaction, a reconnect that re-reads) builds the new tree (0.5 KB per item) beside the live
+   * view; the young generation needs room on top.
    */
   public static String recommendedXmx(int items) {
-    long mb = Math.max(256, 128 + (long) items * 2 / 1000);
+    long mb = Math.max(256, 128 + (long) items * 5 / 4 / 1000);
     long rounded = (mb + 127) / 128 * 128;
     return rounded % 1024 == 0 ? rounded / 1024 + "g" : rounded + "m";
   }

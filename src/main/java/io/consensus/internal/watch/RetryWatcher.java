@@ -58,6 +58,9 @@ public final class RetryWatcher {
   private final RetryWatcherOptions opts;
   private final Handler<WatchUpdate> handler;
   private final SnapshotReader snapshots;
+  // When set, snapshots stream into it page by page; the Snapshot delivered then has no key-values.
+  private SnapshotReader.PageSink snapshotPages;
+  private long streamedKeys;
   private final Backoff backoff;
   private final Retries retries; // the reconnect timer; stopped on close
   private final RevisionWaiters waiters = new RevisionWaiters();
@@ -110,6 +113,19 @@ public final class RetryWatcher {
       w.scheduleRefresh();
     });
     return w;
+  }
+
+  /**
+   * Streams every snapshot into {@code sink} page by page as etcd sends it, instead of holding
+   * the whole keyspace as key-values until its reader has built a view of it (at a million items
+   * that copy weighs as much as the view): the {@link WatchUpdate.Snapshot} delivered after the
+   * last page then carries no key-values ({@code kvs()} is empty) and only marks the revision at
+   * which the pages' view is complete. {@link SnapshotReader.PageSink#begin} starts every
+   * snapshot, an abandoned one included. Call right after {@link #start}, on its context.
+   */
+  public RetryWatcher snapshotPages(SnapshotReader.PageSink sink) {
+    snapshotPages = Objects.requireNonNull(sink);
+    return this;
   }
 
   /** Completes once the first snapshot has been delivered; fails if closed before. */
@@ -220,7 +236,9 @@ public final class RetryWatcher {
         needSnapshot ? "snapshot first" : "resume after " + delivered);
     Future<Long> from;
     if (needSnapshot) {
-      from = snapshots.read().map(snap -> {
+      Future<WatchUpdate.Snapshot> read = snapshotPages == null ? snapshots.read()
+          : snapshots.read(current(gen, snapshotPages)).map(rev -> new WatchUpdate.Snapshot(rev, List.of()));
+      from = read.map(snap -> {
         if (gen == generation && !closed) {
           deliverSnapshot(snap);
         }
@@ -231,6 +249,28 @@ public final class RetryWatcher {
     }
     from.compose(start -> gen == generation && !closed ? openWatch(gen, start) : Future.succeededFuture())
         .onFailure(err -> failed(gen, "connect", err, false));
+  }
+
+  /** {@code sink} while attempt {@code gen} is current; the pages of an abandoned attempt stop there. */
+  private SnapshotReader.PageSink current(long gen, SnapshotReader.PageSink sink) {
+    return new SnapshotReader.PageSink() {
+      @Override
+      public void begin(long revision) {
+        if (gen == generation && !closed) {
+          streamedKeys = 0;
+          sink.begin(revision);
+        }
+      }
+
+      @Override
+      public Future<Void> page(List<io.consensus.tree.KeyValue> kvs) {
+        if (gen != generation || closed) {
+          return Future.failedFuture(new IllegalStateException("snapshot abandoned"));
+        }
+        streamedKeys += kvs.size();
+        return sink.page(kvs);
+      }
+    };
   }
 
   private Future<Void> openWatch(long gen, long startRevision) {
@@ -371,7 +411,8 @@ public final class RetryWatcher {
       throw new IllegalStateException("snapshot at " + snap.revision() + " is older than delivered " + delivered);
     }
     snapshotCount++;
-    LOG.info("snapshot of {}: {} keys at revision {}", opts.getPrefix(), snap.kvs().size(), snap.revision());
+    LOG.info("snapshot of {}: {} keys at revision {}", opts.getPrefix(),
+        snapshotPages == null ? snap.kvs().size() : streamedKeys, snap.revision());
     needSnapshot = false;
     deliver(snap);
     firstSnapshot.tryComplete();

@@ -27,12 +27,13 @@ import java.util.function.LongSupplier;
  * published on the event bus at once and goes to the {@link ItemHandler} through its item's
  * queue ({@link RouteDelivery}). Owned by the allocator's context.
  */
-public final class RouteTable {
+public final class PublishedRoutes {
   /**
    * Route changes are this process's business: on a clustered event bus they must not reach
    * other nodes, whose own members publish theirs on the same address.
    */
-  private static final DeliveryOptions LOCAL_ONLY = new DeliveryOptions().setLocalOnly(true);
+  private static final DeliveryOptions LOCAL_ONLY = new DeliveryOptions().setLocalOnly(true)
+      .setCodecName(RouteChangeJson.NAME); // JSON built only for a consumer that receives it
 
   private final String member;
   private final String address;
@@ -48,7 +49,7 @@ public final class RouteTable {
   private final MemberDirectory members;
   private final Runnable onMastershipGained;
 
-  public RouteTable(String member, String address, ItemHandler handler, Vertx vertx, MemberDirectory members,
+  public PublishedRoutes(String member, String address, ItemHandler handler, Vertx vertx, MemberDirectory members,
       Runnable onMastershipGained) {
     this.members = members;
     this.onMastershipGained = onMastershipGained;
@@ -56,6 +57,7 @@ public final class RouteTable {
     this.address = address;
     this.delivery = new RouteDelivery(vertx, member, handler);
     this.bus = vertx.eventBus();
+    RouteChangeJson.registerOn(bus);
   }
 
   /**
@@ -259,6 +261,6 @@ public final class RouteTable {
   /** The handler gets the change through its item's queue; the event bus at once. */
   private void deliver(RouteChange change) {
     delivery.deliver(change);
-    bus.publish(address, change.toJson(), LOCAL_ONLY);
+    bus.publish(address, change, LOCAL_ONLY);
   }
 }
