@@ -10,7 +10,7 @@ import io.consensus.internal.route.Keys;
 import io.consensus.internal.route.MemberDirectory;
 import io.consensus.route.MemberInfo;
 import io.consensus.internal.route.Names;
-import io.consensus.spectator.RoutingTable;
+import io.consensus.route.RoutingTable;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.Node;
 import io.consensus.internal.member.FleetControl;

@@ -8,8 +8,9 @@ import io.consensus.admin.ItemInfo;
 import io.consensus.route.MemberInfo;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
-import io.consensus.spectator.RoutingTable;
+import io.consensus.route.RoutingTable;
 import io.consensus.verticle.AllocatorOptions;
+import io.consensus.verticle.RouteChange;
 import io.consensus.config.ConfigException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -274,7 +275,8 @@ final class AdminCli {
     }
     return switch (w.get(0) + (w.size() > 1 ? " " + w.get(1) : "")) {
       case "routes" -> c -> c.table().map(t -> json
-          ? t.toJson("admin").put("maintenance", AdminClient.maintenance(t)).encodePrettily() + "\n" : routesText(t));
+          ? RouteChange.tableJson(t, "admin", t.routes()).put("maintenance", AdminClient.maintenance(t))
+              .encodePrettily() + "\n" : routesText(t));
       case "members" -> c -> c.members().map(m -> json ? membersJson(m).encodePrettily() + "\n" : membersText(m));
       case "items list" -> c -> c.items().map(i -> json ? itemsJson(i).encodePrettily() + "\n" : itemsText(i));
       case "items add" -> c -> c.addItem(w.get(2), cmd.replicas())

@@ -3,11 +3,12 @@ package io.consensus.launcher;
 import io.consensus.route.MemberInfo;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
-import io.consensus.spectator.RoutingTable;
+import io.consensus.route.RoutingTable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,11 +20,19 @@ final class FleetJson {
   private FleetJson() {
   }
 
-  /** The whole table: {@code {"name", "role", "revision", "replicas", "counters", "members", "items"}}. */
+  /**
+   * The whole table: {@code {"name", "role", "revision", "replicas", "counters", "members",
+   * "items"}} (the status server streams it: {@link #header}, then {@link #items} in slices).
+   */
   static JsonObject snapshot(FleetView view, RoutingTable t) {
+    return header(view, t).put("items", items(t.routes()));
+  }
+
+  /** {@code routes} in the page's item shape. */
+  static JsonArray items(List<Route> routes) {
     JsonArray items = new JsonArray();
-    t.routes().forEach(r -> items.add(item(r.item(), r)));
-    return header(view, t).put("items", items);
+    routes.forEach(r -> items.add(item(r.item(), r)));
+    return items;
   }
 
   /** The changed items only; a removed item is {@code [name, null]}. */
@@ -35,7 +44,8 @@ final class FleetJson {
     return header(view, t).put("items", items);
   }
 
-  private static JsonObject header(FleetView view, RoutingTable t) {
+  /** The snapshot without its items; "items" goes last. */
+  static JsonObject header(FleetView view, RoutingTable t) {
     // From the table's index: per member, not a walk over every item.
     Map<String, int[]> held = new HashMap<>();
     for (String m : t.holders()) {

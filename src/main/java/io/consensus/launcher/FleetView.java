@@ -1,19 +1,18 @@
 package io.consensus.launcher;
 
-import io.consensus.internal.route.MemberDirectory;
-import io.consensus.spectator.RoutingTable;
+import io.consensus.route.RoutingTable;
 import io.consensus.spectator.RoutingTableVerticle;
 import io.consensus.verticle.AllocatorVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 /**
  * What the status server shows, whichever role the process has: a member (its allocator's
- * view) or a spectator. Every method is non-blocking.
+ * view) or a spectator. Every method is non-blocking; both read the live {@link RoutingTable}
+ * their watch keeps (no rebuild per request).
  */
 interface FleetView {
   /** The member's or spectator's name. */
@@ -43,8 +42,8 @@ interface FleetView {
   /** The body of {@code GET /routes}: {@code {"member", "revision", "routes": [...]}}. */
   Future<JsonObject> routes();
 
-  /** The whole fleet's table now, for the route page. */
-  Future<RoutingTable> table();
+  /** The whole fleet's table now (the live immutable snapshot), for the route page. */
+  RoutingTable table();
 
   /** Event-bus address on which every route change is published. */
   String changeAddress();
@@ -89,26 +88,12 @@ interface FleetView {
 
       @Override
       public Future<JsonObject> routes() {
-        String address = allocator.options().getAddress() + ".table." + allocator.member();
-        return vertx.eventBus().<JsonObject>request(address, null).map(Message::body);
+        return onCaller(vertx, allocator.tableJson());
       }
 
       @Override
-      public Future<RoutingTable> table() {
-        // The tree is taken on the allocator's context; the answer comes back to the caller's.
-        Context caller = vertx.getOrCreateContext();
-        Promise<RoutingTable> p = Promise.promise();
-        allocator.inspect(tree -> tree).onComplete(ar -> caller.runOnContext(v -> {
-          if (ar.failed()) {
-            p.fail(ar.cause());
-            return;
-          }
-          MemberDirectory d = new MemberDirectory();
-          d.update(ar.result());
-          p.complete(RoutingTable.of(ar.result(), allocator.options().getItems(), allocator.options().getReplicas(),
-              allocator.options().getItemReplicas(), d.members()));
-        }));
-        return p.future();
+      public RoutingTable table() {
+        return allocator.routingTable();
       }
 
       @Override
@@ -116,6 +101,14 @@ interface FleetView {
         return allocator.options().getAddress();
       }
     };
+  }
+
+  /** {@code answer}, built on another verticle's context, completed back on the caller's. */
+  private static <T> Future<T> onCaller(Vertx vertx, Future<T> answer) {
+    Context caller = vertx.getOrCreateContext();
+    Promise<T> p = Promise.promise();
+    answer.onComplete(ar -> caller.runOnContext(v -> p.handle(ar)));
+    return p.future();
   }
 
   /** A spectator's view. */
@@ -153,12 +146,12 @@ interface FleetView {
 
       @Override
       public Future<JsonObject> routes() {
-        return Future.succeededFuture(spectator.table().toJson(name()));
+        return onCaller(spectator.getVertx(), spectator.tableJson());
       }
 
       @Override
-      public Future<RoutingTable> table() {
-        return Future.succeededFuture(spectator.table());
+      public RoutingTable table() {
+        return spectator.table();
       }
 
       @Override

@@ -61,17 +61,15 @@ final class RouteStream {
     }
     List<String> items = new ArrayList<>(changed);
     changed.clear();
-    view.table().onSuccess(t -> {
-      String event = "data: " + FleetJson.delta(view, t, items).encode() + "\n\n";
-      for (HttpServerResponse c : new ArrayList<>(clients)) {
-        if (c.writeQueueFull()) {
-          c.reset(); // a browser that cannot keep up reconnects and reloads the snapshot
-          clients.remove(c);
-        } else {
-          c.write(event);
-        }
+    String event = "data: " + FleetJson.delta(view, view.table(), items).encode() + "\n\n";
+    for (HttpServerResponse c : new ArrayList<>(clients)) {
+      if (c.writeQueueFull()) {
+        c.reset(); // a browser that cannot keep up reconnects and reloads the snapshot
+        clients.remove(c);
+      } else {
+        c.write(event);
       }
-    });
+    }
   }
 
   void close() {

@@ -98,7 +98,7 @@ public final class Route {
     return o instanceof RouteEntry e ? e : entry((Node) o);
   }
 
-  private String memberAt(int i) {
+  String memberAt(int i) {
     Object o = slots[i];
     return o instanceof RouteEntry e ? e.member() : ((Node) o).name();
   }

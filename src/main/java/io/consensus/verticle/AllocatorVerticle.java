@@ -10,7 +10,10 @@ import io.consensus.internal.member.LoopSlices;
 import io.consensus.internal.member.MemberRegistration;
 import io.consensus.internal.member.PlacementNotes;
 import io.consensus.internal.member.RestartExit;
-import io.consensus.internal.member.RouteTable;
+import io.consensus.internal.member.LiveRoutingTable;
+import io.consensus.internal.member.PublishedRoutes;
+import io.consensus.internal.route.TreePatch;
+import io.consensus.route.RoutingTable;
 import io.consensus.internal.allocation.AllocationDecider;
 import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.allocation.Decision;
@@ -135,7 +138,9 @@ public class AllocatorVerticle extends AbstractVerticle {
   // Keep-alive counts of the leases before the current one (a rejoin starts a new lease).
   private long pastKeepAlives;
   private long pastKeepAliveFailures;
-  private RouteTable table;
+  private PublishedRoutes table;
+  // The fleet's routes as this member's view shows them (for the status page and users).
+  private LiveRoutingTable routingTable;
   private final MemberDirectory memberDirectory = new MemberDirectory();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
@@ -232,8 +237,10 @@ public class AllocatorVerticle extends AbstractVerticle {
     tree = KeyTree.empty(keys.root());
     index = newIndex(0);
     slices = new LoopSlices(vertx, SLICE_BUDGET_NANOS, stats::slice);
-    table = new RouteTable(member, options.getAddress(), handler, vertx, memberDirectory,
+    table = new PublishedRoutes(member, options.getAddress(), handler, vertx, memberDirectory,
         stats.mastershipChanges::increment);
+    routingTable = new LiveRoutingTable(RoutingTable.empty(keys.root(), options.getItems(), options.getReplicas(),
+        options.getItemReplicas()));
     registerConsumers();
     healthTimer = vertx.setPeriodic(HEALTH_REFRESH_MILLIS, id -> publishHealth());
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
@@ -459,6 +466,34 @@ public class AllocatorVerticle extends AbstractVerticle {
    */
   public <T> Future<T> inspect(Function<KeyTree, T> fn) {
     return onContext(() -> fn.apply(tree));
+  }
+
+  /**
+   * The whole fleet's routes as this member's view shows them: an immutable snapshot, readable
+   * from any thread, kept per watch update (per touched item) on the allocator's context. Empty
+   * (revision 0) before the first snapshot is applied.
+   */
+  public RoutingTable routingTable() {
+    LiveRoutingTable t = routingTable;
+    return t != null ? t.current()
+        : RoutingTable.empty(options.getRoot(), options.getItems(), options.getReplicas(), options.getItemReplicas());
+  }
+
+  /**
+   * This member's published route table ({@code {"member", "revision", "routes": [RouteChange
+   * JSON...]}}, as answered on {@code A.table.M}), built on the allocator's context in slices;
+   * completes on that context.
+   */
+  public Future<JsonObject> tableJson() {
+    Promise<JsonObject> p = Promise.promise();
+    context.runOnContext(v -> {
+      if (slices == null || slices.isClosed()) {
+        p.fail(new IllegalStateException("member " + member + " is stopping"));
+        return;
+      }
+      slices.submit(table.readJson(STEP, () -> tree.revision(), p::complete));
+    });
+    return p.future();
   }
 
   /** The current route table as this member publishes it, keyed by item. */
@@ -695,9 +730,8 @@ public class AllocatorVerticle extends AbstractVerticle {
   private final class ApplyUpdate implements LoopSlices.Job {
     private final WatchUpdate update;
     private final long started = System.nanoTime();
-    private KeyTree next;
-    private int pos;
-    private final Set<String> touched = new java.util.LinkedHashSet<>();
+    private TreePatch patch;
+    private LoopSlices.Job tableUpdate;
     private AllocationIndex ix;
     private java.util.Iterator<String> work;
     private boolean joining;
@@ -726,6 +760,12 @@ public class AllocatorVerticle extends AbstractVerticle {
           return false; // the lease-lost messages go first (an urgent job), then these routes
         }
       }
+      if (tableUpdate != null) { // the fleet's table reaches this tree before any of its routes is told
+        if (!tableUpdate.step()) {
+          return false;
+        }
+        tableUpdate = null;
+      }
       List<String> chunk = new ArrayList<>(STEP);
       while (chunk.size() < STEP && work.hasNext()) {
         chunk.add(work.next());
@@ -747,42 +787,16 @@ public class AllocatorVerticle extends AbstractVerticle {
 
     /** Patches (or builds) up to a step of keys aside; true once the tree is complete. */
     private boolean patchSome() {
-      if (update instanceof WatchUpdate.Snapshot s) {
-        if (next == null && s.kvs().isEmpty() && streamed != null && streamedRevision == s.revision()) {
-          next = streamed; // streamed in page by page (SnapshotPages): complete
+      if (patch == null) {
+        if (update instanceof WatchUpdate.Snapshot s && s.kvs().isEmpty() && streamed != null
+            && streamedRevision == s.revision()) {
+          patch = TreePatch.streamed(streamed, s); // built page by page as it arrived (SnapshotPages)
           streamed = null;
+        } else {
+          patch = new TreePatch(tree, update); // now: the update before it is applied in full
         }
-        if (next == null) {
-          next = KeyTree.empty(keys.root());
-        }
-        int end = Math.min(s.kvs().size(), pos + STEP);
-        for (; pos < end; pos++) {
-          next = next.patch(KeyEvent.put(s.kvs().get(pos)));
-        }
-        if (pos < s.kvs().size()) {
-          return false;
-        }
-      } else if (update instanceof WatchUpdate.Changes c) {
-        if (next == null) {
-          next = tree;
-        }
-        int end = Math.min(c.events().size(), pos + STEP);
-        for (; pos < end; pos++) {
-          KeyEvent e = c.events().get(pos);
-          next = next.patch(e);
-          String item = AllocationIndex.itemOf(next, e.kv().key());
-          if (item != null) {
-            touched.add(item);
-          }
-        }
-        if (pos < c.events().size()) {
-          return false;
-        }
-      } else {
-        next = tree;
       }
-      next = next.atRevision(update.revision());
-      return true;
+      return patch.step(STEP);
     }
 
     /**
@@ -790,13 +804,14 @@ public class AllocatorVerticle extends AbstractVerticle {
      * when the member key turned out to have vanished (the member relinquished).
      */
     private boolean begin() {
-      tree = next;
+      tree = patch.tree();
       memberDirectory.update(tree); // before publishing: routes carry their members' metadata
+      tableUpdate = routingTable.follow(tree, memberDirectory.members(), patch.isSnapshot() ? null : patch.touched());
       stats.watchUpdates.increment();
       ix = index;
       boolean snapshot = update instanceof WatchUpdate.Snapshot;
       joining = snapshot && !firstApplied.future().isComplete();
-      work = snapshot ? ix.beginRebuild(tree) : ix.begin(tree, touched);
+      work = snapshot ? ix.beginRebuild(tree) : ix.begin(tree, patch.touched());
       if (phase == Phase.RUNNING && !ix.memberPresent() && lease != null && ix.lease() == lease.id()
           && tree.revision() >= memberCreatedRevision) {
         // Our lease is gone (or someone deleted our key): say so before the routes that

@@ -95,6 +95,32 @@ public record RouteChange(String member, String item, long revision, Route route
         .put("reason", reason);
   }
 
+  /**
+   * The route of {@code item} in {@code table} as a change published by {@code publisher}, which
+   * holds no entry (index -1, role NONE); {@code removed} when the item does not exist.
+   */
+  public static RouteChange of(io.consensus.route.RoutingTable table, String publisher, String item) {
+    Route r = table.routeOf(item);
+    if (r == null) {
+      return new RouteChange(publisher, item, table.revision(), Route.empty(item), -1, Role.NONE, true, ROUTE);
+    }
+    return new RouteChange(publisher, item, table.revision(), r, -1, Role.NONE, false, ROUTE, table.metadataOf(r));
+  }
+
+  /**
+   * {@code routes}, routes of {@code table}, in the shape of a member's table reply:
+   * {@code {"member": publisher, "revision", "routes": [route change (index -1, role NONE), ...]}}.
+   */
+  public static JsonObject tableJson(io.consensus.route.RoutingTable table, String publisher,
+      List<Route> routes) {
+    JsonArray out = new JsonArray();
+    for (Route r : routes) {
+      out.add(new RouteChange(publisher, r.item(), table.revision(), r, -1, Role.NONE, false, ROUTE,
+          table.metadataOf(r)).toJson());
+    }
+    return new JsonObject().put("member", publisher).put("revision", table.revision()).put("routes", out);
+  }
+
   /** Reads the JSON shape of {@link #toJson()}. */
   public static RouteChange fromJson(JsonObject json) {
     JsonArray arr = json.getJsonArray("entries", new JsonArray());

@@ -2,7 +2,8 @@ package io.consensus.bench;
 
 import io.consensus.internal.allocation.AllocationDecider;
 import io.consensus.internal.allocation.AllocationIndex;
-import io.consensus.internal.member.RouteTable;
+import io.consensus.internal.member.PublishedRoutes;
+import io.consensus.route.RoutingTable;
 import io.consensus.internal.route.MemberDirectory;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
@@ -109,11 +110,15 @@ final class DecisionCost {
     double rebuildMs = (System.nanoTime() - t2) / 1e6;
     long withIndex = usedHeapAfterGc();
     Vertx vertx = null;
-    RouteTable table = null;
+    PublishedRoutes table = null;
+    RoutingTable routingTable = null;
     long withTable = withIndex;
     if (routeTable) {
       vertx = Vertx.vertx();
-      table = new RouteTable(member(0), "bench.routes", ItemHandler.DEFAULT, vertx, new MemberDirectory(), () -> { });
+      // As the verticle does: the directory follows the tree, so routes carry their members' metadata.
+      MemberDirectory members = new MemberDirectory();
+      members.update(tree);
+      table = new PublishedRoutes(member(0), "bench.routes", ItemHandler.DEFAULT, vertx, members, () -> { });
       List<String> names = new ArrayList<>(index.itemCount());
       for (io.consensus.internal.allocation.ItemSummary s : index.summaries()) {
         names.add(s.item());
@@ -122,6 +127,13 @@ final class DecisionCost {
         table.publish(index, names.subList(from, Math.min(names.size(), from + 4096)), revision, true, true);
       }
       names = null;
+      // The fleet's routing table a member keeps beside them (its index: who masters and holds what).
+      RoutingTable.Update live = RoutingTable.empty(ROOT, List.of(), REPLICAS, java.util.Map.of())
+          .rebuild(tree, members.members());
+      while (!live.step(4096)) {
+        // all at once: a benchmark
+      }
+      routingTable = live.table();
       BenchFleet.sleep(500); // the event bus drops the published copies (no consumer)
       withTable = usedHeapAfterGc();
     }
@@ -183,7 +195,8 @@ final class DecisionCost {
         rebuildMs, measured, nanos[0] / 1e3 / measured, nanos[1] / 1e3 / measured, nanos[2] / 1e3 / measured,
         full / 1e3 / fullRounds, (withTable - withIndex) / 1e6, (atSnapshot - before) / 1e6, cpuUs);
     // keep tree, index and table reachable until here
-    if (tree.revision() < 0 || index.itemCount() < 0 || table != null && table.heldCount() < 0) {
+    if (tree.revision() < 0 || index.itemCount() < 0 || table != null && table.heldCount() < 0
+        || routingTable != null && routingTable.revision() < 0) {
       throw new AssertionError();
     }
     if (vertx != null) {

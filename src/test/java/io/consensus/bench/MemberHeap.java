@@ -49,8 +49,8 @@ public final class MemberHeap {
         .append("; this JVM -Xmx").append(Runtime.getRuntime().maxMemory() >> 20).append("m\n");
     md.append("- keyspace: N item markers + N x 3 entries over 10 members (member keys with leases), seen by "
         + "member m00; heap = used after System.gc() (least of 4), tree = KeyTree.fromSnapshot, index = "
-        + "AllocationIndex.rebuild, route table = RouteTable.publish of every item as at a join (held-item states "
-        + "hold only states an application reported: none here), snapshot key-values + tree = the snapshot's "
+        + "AllocationIndex.rebuild, route table = PublishedRoutes.publish of every item as at a join (held-item states "
+        + "hold only states an application reported: none here) + the live RoutingTable (its index) rebuilt from the tree, snapshot key-values + tree = the snapshot's "
         + "KeyValue list and the tree built from it, both held (a first snapshot's peak); one event = one entry deleted or re-created: tree patch + index update + "
         + "decide on the touched item (wall times per part; CPU = this thread's CPU time per event, without the "
         + "time the OS gave other processes or GC pauses)\n\n");

@@ -2,7 +2,7 @@ package io.consensus.bench;
 
 import static io.consensus.internal.etcd.EtcdKeys.bytes;
 
-import io.consensus.spectator.RoutingTable;
+import io.consensus.route.RoutingTable;
 import io.consensus.spectator.RoutingTableOptions;
 import io.consensus.spectator.RoutingTableVerticle;
 import io.etcd.jetcd.api.KVGrpc;

@@ -2,7 +2,7 @@ package io.consensus.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.consensus.spectator.RoutingTable;
+import io.consensus.route.RoutingTable;
 import io.consensus.tree.KeyTree;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -227,12 +227,13 @@ class ManifestsTest {
 
     @Override
     public Future<JsonObject> routes() {
-      return Future.succeededFuture(new JsonObject());
+      return Future.succeededFuture(new JsonObject().put("member", "stub").put("revision", 0)
+          .put("routes", new io.vertx.core.json.JsonArray()));
     }
 
     @Override
-    public Future<RoutingTable> table() {
-      return Future.succeededFuture(RoutingTable.of(KeyTree.empty("/stub"), List.of(), 0, Map.of()));
+    public RoutingTable table() {
+      return RoutingTable.of(KeyTree.empty("/stub"), List.of(), 0, Map.of());
     }
 
     @Override

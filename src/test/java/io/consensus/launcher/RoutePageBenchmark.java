@@ -3,7 +3,7 @@ package io.consensus.launcher;
 import static io.consensus.internal.etcd.EtcdKeys.bytes;
 
 import io.consensus.internal.etcd.EtcdConnection;
-import io.consensus.spectator.RoutingTable;
+import io.consensus.route.RoutingTable;
 import io.consensus.spectator.RoutingTableOptions;
 import io.consensus.spectator.RoutingTableVerticle;
 import io.consensus.testing.Await;

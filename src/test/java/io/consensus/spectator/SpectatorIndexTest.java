@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.etcd.EtcdKeys;
+import io.consensus.route.RoutingTable;
 import io.consensus.testing.EtcdExtension;
 import io.consensus.verticle.RouteChange;
 import io.etcd.jetcd.api.KVGrpc;
@@ -131,7 +132,7 @@ class SpectatorIndexTest {
 
   @Test
   void aRevisionOfThousandsOfDeletesIsAppliedInSlicesToTheSameIndex() {
-    int n = 2 * RoutingTableVerticle.SLICE_ITEMS + 500;
+    int n = 16 * RoutingTableVerticle.STEP + 500;
     io.vertx.core.Promise<EtcdConnection> opened = io.vertx.core.Promise.promise();
     vertx.runOnContext(v -> opened.complete(new EtcdConnection(vertx, etcd.server().endpoints(), Duration.ofSeconds(10))));
     EtcdConnection conn = await(opened.future());

@@ -11,7 +11,7 @@ import io.consensus.internal.etcd.EtcdValues;
 import io.consensus.internal.route.Items;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
-import io.consensus.spectator.RoutingTable;
+import io.consensus.route.RoutingTable;
 import io.consensus.spectator.RoutingTableOptions;
 import io.consensus.spectator.RoutingTableVerticle;
 import io.consensus.tree.KeyTree;

@@ -8,7 +8,9 @@ import io.consensus.tree.Node;
 import io.vertx.core.json.JsonObject;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -24,11 +26,15 @@ import java.util.TreeMap;
  */
 public final class MemberDirectory {
   static final int DEPARTED_LIMIT = 1024;
+  /** Most distinct member sets whose metadata maps are shared at once. */
+  static final int SHARED_METADATA_LIMIT = 4096;
 
   private Node lastMembers;
   private boolean initialized;
   private Map<String, MemberInfo> snapshot = Map.of();
   private final Map<String, MemberRecord> present = new HashMap<>();
+  // The members of a route, in route order -> the immutable metadata map of those members.
+  private final Map<List<String>, Map<String, JsonObject>> metadataByMembers = new HashMap<>();
   private final LinkedHashMap<String, MemberRecord> departed = new LinkedHashMap<>() {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, MemberRecord> eldest) {
@@ -61,6 +67,7 @@ public final class MemberDirectory {
       });
     }
     boolean changed = !now.equals(present);
+    metadataByMembers.clear(); // a member's metadata, or whether it is known, may have changed
     for (Map.Entry<String, MemberRecord> e : present.entrySet()) {
       if (!now.containsKey(e.getKey())) {
         departed.remove(e.getKey());
@@ -96,19 +103,36 @@ public final class MemberDirectory {
     return present.containsKey(member);
   }
 
-  /** Metadata of the members of {@code route} that are known, by member name (immutable). */
+  /**
+   * Metadata of the members of {@code route} that are known, by member name (immutable). Routes
+   * with the same members share one map until the directory changes: a member keeps one per
+   * item it has told its application about, and a fleet has few distinct member sets.
+   */
   public Map<String, JsonObject> metadataOf(Route route) {
     if (route.isEmpty()) {
       return Map.of();
     }
-    Map<String, JsonObject> out = new HashMap<>();
+    List<String> names = new ArrayList<>(route.size());
     for (RouteEntry e : route.entries()) {
-      JsonObject md = metadata(e.member());
+      names.add(e.member());
+    }
+    Map<String, JsonObject> shared = metadataByMembers.get(names);
+    if (shared != null) {
+      return shared;
+    }
+    Map<String, JsonObject> out = new HashMap<>();
+    for (String name : names) {
+      JsonObject md = metadata(name);
       if (md != null) {
-        out.put(e.member(), md);
+        out.put(name, md);
       }
     }
-    return Map.copyOf(out);
+    Map<String, JsonObject> made = Map.copyOf(out);
+    if (metadataByMembers.size() >= SHARED_METADATA_LIMIT) {
+      metadataByMembers.clear(); // a huge fleet with many member sets: start over rather than grow
+    }
+    metadataByMembers.put(names, made);
+    return made;
   }
 
   /** Every known member, present or departed, by name (immutable, sorted). */

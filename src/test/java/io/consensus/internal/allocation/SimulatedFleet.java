@@ -38,6 +38,9 @@ final class SimulatedFleet {
   int actions;
   final Map<Rule, Integer> actionsByRule = new java.util.EnumMap<>(Rule.class);
   int transactions;
+  /** The actions the last transaction applied, and the mastership changes they made. */
+  final List<Action> lastApplied = new ArrayList<>();
+  int lastMasterChanges;
   /** When not null, every effective action is described here (debugging). */
   List<String> trace;
   // Movement: placements (an entry created for a member holding none of the item), releases,
@@ -202,6 +205,11 @@ final class SimulatedFleet {
     put(key, value, 0);
   }
 
+  /** Writes {@code key} on lease {@code lease} out of band (a test arranging entries by hand). */
+  void putOnLease(String key, String value, long lease) {
+    put(key, value, lease);
+  }
+
   /** Rewrites a live member's key value on its lease. */
   void putMember(String name, String value) {
     put(keys.member(name), value, members.get(name).lease);
@@ -294,6 +302,8 @@ final class SimulatedFleet {
   /** Applies actions as one transaction of independently guarded sub-transactions. */
   boolean execute(Member m, List<Action> acts) {
     transactions++;
+    lastApplied.clear();
+    lastMasterChanges = 0;
     List<KeyEvent> events = new ArrayList<>();
     long rev = revision + 1;
     for (Action a : acts) {
@@ -317,6 +327,7 @@ final class SimulatedFleet {
       }
       actions++;
       actionsByRule.merge(a.rule(), 1, Integer::sum);
+      lastApplied.add(a);
       if (trace != null) {
         trace.add("rev " + rev + " " + m.name + " rule " + a.rule() + " " + a.kind() + " " + a.item() + " guards "
             + a.guards() + " before " + routes().get(a.item()));
@@ -354,6 +365,7 @@ final class SimulatedFleet {
       String masterAfter = masterOf(a.item());
       if (masterBefore != null && masterAfter != null && !masterBefore.equals(masterAfter)) {
         masterChanges++;
+        lastMasterChanges++;
       }
     }
     if (events.isEmpty()) {

@@ -3,7 +3,7 @@ package com.example.fleet;
 import io.consensus.route.MemberInfo;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
-import io.consensus.spectator.RoutingTable;
+import io.consensus.route.RoutingTable;
 import io.consensus.spectator.RoutingTableOptions;
 import io.consensus.spectator.RoutingTableVerticle;
 import io.consensus.verticle.AllocatorOptions;

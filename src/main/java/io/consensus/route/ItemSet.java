@@ -1,4 +1,4 @@
-package io.consensus.spectator;
+package io.consensus.route;
 
 import java.util.AbstractList;
 import java.util.Arrays;
@@ -9,7 +9,8 @@ import java.util.List;
  * names live in sorted chunks of at most {@value #CHUNK} names, and adding or removing one
  * copies one chunk and the array of chunks. So a change costs O(CHUNK + size / CHUNK), about
  * 600 references at 100,000 names, whatever the set's size; a {@link RoutingTable} can keep one
- * per member and a revision pays only for the items it touches.
+ * per member and a revision pays only for the items it touches. A whole set is made in one pass
+ * by a {@link Builder} fed names in order (a snapshot's rebuild).
  */
 final class ItemSet {
   static final int CHUNK = 256;
@@ -115,6 +116,46 @@ final class ItemSet {
         return size;
       }
     };
+  }
+
+  /** Builds a set from names given in ascending order, each appended in O(1). */
+  static final class Builder {
+    private final java.util.ArrayList<String[]> chunks = new java.util.ArrayList<>();
+    private String[] chunk = new String[CHUNK / 2];
+    private int inChunk;
+    private int size;
+    private String last;
+
+    /** Appends {@code name}, which must sort after every name appended before. */
+    Builder add(String name) {
+      if (last != null && last.compareTo(name) >= 0) {
+        throw new IllegalArgumentException("names out of order: " + last + ", " + name);
+      }
+      last = name;
+      // Chunks start half full, as splits leave them: room to grow before the first split.
+      if (inChunk == CHUNK / 2) {
+        chunks.add(chunk);
+        chunk = new String[CHUNK / 2];
+        inChunk = 0;
+      }
+      chunk[inChunk++] = name;
+      size++;
+      return this;
+    }
+
+    ItemSet build() {
+      if (size == 0) {
+        return EMPTY;
+      }
+      String[][] out = new String[chunks.size() + (inChunk > 0 ? 1 : 0)][];
+      for (int i = 0; i < chunks.size(); i++) {
+        out[i] = chunks.get(i);
+      }
+      if (inChunk > 0) {
+        out[out.length - 1] = Arrays.copyOf(chunk, inChunk);
+      }
+      return new ItemSet(out, size);
+    }
   }
 
   /** The chunk that holds or would hold {@code name}: the last whose first name is <= it; -1 when before all. */

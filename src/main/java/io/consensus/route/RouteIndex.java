@@ -1,7 +1,5 @@
-package io.consensus.spectator;
+package io.consensus.route;
 
-import io.consensus.route.Route;
-import io.consensus.route.RouteEntry;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -48,6 +46,47 @@ final class RouteIndex {
     return new Editor(this);
   }
 
+  /** Builds an index from nothing, fed every item's route in name order (one pass, no copying per item). */
+  static final class Builder {
+    private final Map<String, ItemSet.Builder> masters = new HashMap<>();
+    private final Map<String, ItemSet.Builder> holders = new HashMap<>();
+    private int items;
+    private int withoutMaster;
+    private int shortOfReplicas;
+
+    /** Counts {@code route} (null: the item does not exist) whose R is {@code r}; items in name order. */
+    Builder add(Route route, int r) {
+      if (route == null) {
+        return this;
+      }
+      items++;
+      if (route.isEmpty()) {
+        withoutMaster++;
+      }
+      if (route.size() < r + 1) {
+        shortOfReplicas++;
+      }
+      for (int i = 0; i < route.size(); i++) {
+        String m = route.memberAt(i);
+        if (i == 0) {
+          masters.computeIfAbsent(m, k -> new ItemSet.Builder()).add(route.item());
+        }
+        holders.computeIfAbsent(m, k -> new ItemSet.Builder()).add(route.item());
+      }
+      return this;
+    }
+
+    RouteIndex done() {
+      return new RouteIndex(built(masters), built(holders), items, withoutMaster, shortOfReplicas);
+    }
+
+    private static Map<String, ItemSet> built(Map<String, ItemSet.Builder> builders) {
+      Map<String, ItemSet> out = new HashMap<>();
+      builders.forEach((m, b) -> out.put(m, b.build()));
+      return Map.copyOf(out);
+    }
+  }
+
   /** Builds the next index: {@link #remove} an item's old route, {@link #add} its new one. */
   static final class Editor {
     private final Map<String, ItemSet> masters;
@@ -87,11 +126,11 @@ final class RouteIndex {
       }
       String item = route.item();
       for (int i = 0; i < route.size(); i++) {
-        RouteEntry e = route.entries().get(i);
+        String m = route.memberAt(i);
         if (i == 0) {
-          update(masters, e.member(), item, sign);
+          update(masters, m, item, sign);
         }
-        update(holders, e.member(), item, sign);
+        update(holders, m, item, sign);
       }
       return this;
     }

@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * published on the event bus at once and goes to the {@link ItemHandler} through its item's
  * queue ({@link RouteDelivery}). Owned by the allocator's context.
  */
-public final class RouteTable {
+public final class PublishedRoutes {
   /**
    * Route changes are this process's business: on a clustered event bus they must not reach
    * other nodes, whose own members publish theirs on the same address.
@@ -49,7 +49,7 @@ public final class RouteTable {
   private final MemberDirectory members;
   private final Runnable onMastershipGained;
 
-  public RouteTable(String member, String address, ItemHandler handler, Vertx vertx, MemberDirectory members,
+  public PublishedRoutes(String member, String address, ItemHandler handler, Vertx vertx, MemberDirectory members,
       Runnable onMastershipGained) {
     this.members = members;
     this.onMastershipGained = onMastershipGained;

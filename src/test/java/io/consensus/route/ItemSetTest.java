@@ -1,4 +1,4 @@
-package io.consensus.spectator;
+package io.consensus.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,5 +52,42 @@ class ItemSetTest {
     assertThat(s.isEmpty()).isTrue();
     assertThat(s.asList()).isEmpty();
     assertThat(s.without("0001")).isSameAs(s);
+  }
+
+  @Test
+  void aBuiltSetEqualsTheSameNamesAddedOneByOneAndKeepsChanging() {
+    ItemSet added = ItemSet.EMPTY;
+    ItemSet.Builder b = new ItemSet.Builder();
+    TreeSet<String> expected = new TreeSet<>();
+    for (int i = 0; i < 1000; i++) {
+      String name = String.format("%04d", i * 3);
+      added = added.with(name);
+      b.add(name);
+      expected.add(name);
+    }
+    ItemSet built = b.build();
+    assertThat(built.asList()).containsExactlyElementsOf(added.asList());
+    assertThat(built.size()).isEqualTo(1000);
+    // Changes to a built set (half-full chunks) work as on any other.
+    Random rnd = new Random(3);
+    for (int i = 0; i < 5000; i++) {
+      String name = String.format("%04d", rnd.nextInt(3000));
+      if (rnd.nextBoolean()) {
+        built = built.with(name);
+        expected.add(name);
+      } else {
+        built = built.without(name);
+        expected.remove(name);
+      }
+    }
+    assertThat(built.asList()).containsExactlyElementsOf(expected);
+    assertThat(new ItemSet.Builder().build()).isSameAs(ItemSet.EMPTY);
+  }
+
+  @Test
+  void theBuilderRefusesNamesOutOfOrder() {
+    ItemSet.Builder b = new ItemSet.Builder().add("b");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.add("a")).isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.add("b")).isInstanceOf(IllegalArgumentException.class);
   }
 }
