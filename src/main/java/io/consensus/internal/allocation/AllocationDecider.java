@@ -194,8 +194,13 @@ public final class AllocationDecider {
       }
     }
     // RELEASE_MASTER_OVER_TOTAL: deadlock avoidance: at the master target but over the total.
+    // Only a master whose release lowers the total for good (releasableOverTotal): else the entry
+    // comes straight back and the fleet never settles.
     if (balance && masters == want.masters() && total > want.total() && !idx.candidates().myReadyMasters().isEmpty()) {
-      return release(idx, handOffCandidates(idx, 1, rnd), Rule.RELEASE_MASTER_OVER_TOTAL);
+      List<String> picks = handOffCandidates(idx, releasableOverTotal(idx), 1, rnd);
+      if (!picks.isEmpty()) {
+        return release(idx, picks, Rule.RELEASE_MASTER_OVER_TOTAL);
+      }
     }
     // TAKE_AFTER_BACKOFF: deadlock avoidance: items are short of replicas that no member wanting more can
     // fill (each already holds them): a member not over its master target takes one more
@@ -650,7 +655,40 @@ public final class AllocationDecider {
    * Random among equals.
    */
   private static List<String> handOffCandidates(AllocationIndex idx, int k, Random rnd) {
-    List<String> all = new ArrayList<>(idx.candidates().myReadyMasters().all());
+    return handOffCandidates(idx, new ArrayList<>(idx.candidates().myReadyMasters().all()), k, rnd);
+  }
+
+  /**
+   * Our ready masters whose release lowers our total for good (RELEASE_MASTER_OVER_TOTAL): items
+   * with replicas (own R > 0) that a present member with room outside the route can take a copy
+   * of. Any other release comes straight back: an item at R = 0 has nobody to promote, goes
+   * masterless and, this member now under its master target, is taken again (TAKE_MASTERLESS);
+   * a copy nobody else with room can take is taken again after the back-off
+   * (TAKE_AFTER_BACKOFF), the promoted member then over its master target hands the mastership
+   * back (HAND_OFF_MASTER). With items at R = 0 among items at R = 1 on 2 members both loops
+   * ran for ever: every entry rewritten, the fleet never idle.
+   */
+  private static List<String> releasableOverTotal(AllocationIndex idx) {
+    List<String> room = new ArrayList<>();
+    for (String m : idx.presentMembers()) {
+      if (!m.equals(idx.member()) && Placements.freeSlots(idx, m) > 0) {
+        room.add(m);
+      }
+    }
+    List<String> out = new ArrayList<>();
+    if (room.isEmpty()) {
+      return out;
+    }
+    for (String item : idx.candidates().myReadyMasters().all()) {
+      ItemSummary s = idx.summary(item);
+      if (s.replicas() > 0 && room.stream().anyMatch(m -> s.route().index(m) < 0)) {
+        out.add(item);
+      }
+    }
+    return out;
+  }
+
+  private static List<String> handOffCandidates(AllocationIndex idx, List<String> all, int k, Random rnd) {
     if (all.size() <= k) {
       return all;
     }
