@@ -34,6 +34,8 @@ import java.util.function.Function;
  */
 public final class AllocationDecider {
   private final int maxBatch;
+  private final int maxLoadingEntries;
+  private final boolean restarting;
 
   /** @param maxBatch most actions per decision (1: one action per round; etcd allows 128 ops per txn) */
   public AllocationDecider(int maxBatch) {
@@ -41,6 +43,14 @@ public final class AllocationDecider {
       throw new IllegalArgumentException("maxBatch must be >= 1");
     }
     this.maxBatch = maxBatch;
+    this.maxLoadingEntries = Integer.MAX_VALUE;
+    this.restarting = false;
+  }
+
+  private AllocationDecider(int maxBatch, int maxLoadingEntries, boolean restarting) {
+    this.maxBatch = maxBatch;
+    this.maxLoadingEntries = maxLoadingEntries;
+    this.restarting = restarting;
   }
 
   public int maxBatch() {
@@ -286,29 +296,24 @@ public final class AllocationDecider {
     return Decision.IDLE;
   }
 
-  private boolean restarting;
-  private int maxLoadingEntries = Integer.MAX_VALUE;
-
   /**
-   * At most {@code max} entries of this member whose state is not ready for promotion: beyond,
-   * takes of items that have a master wait until loads finish (masters of items without any
-   * master are never delayed). {@code Integer.MAX_VALUE}: unlimited (the default).
+   * This decider with at most {@code max} entries of this member whose state is not ready for
+   * promotion: beyond, takes of items that have a master wait until loads finish (masters of items
+   * without any master are never delayed). {@code Integer.MAX_VALUE}: unlimited (the default).
    */
-  public AllocationDecider maxLoadingEntries(int max) {
+  public AllocationDecider withMaxLoadingEntries(int max) {
     if (max < 1) {
       throw new IllegalArgumentException("maxLoadingEntries must be >= 1, was " + max);
     }
-    this.maxLoadingEntries = max;
-    return this;
+    return new AllocationDecider(maxBatch, max, restarting);
   }
 
   /**
-   * Whether this member is stopping for a restart: it hands its masters off in place and keeps
+   * This decider for a member stopping for a restart: it hands its masters off in place and keeps
    * its replica entries (RELEASE_LEAVING_REPLICA does not apply); the decision is DONE once it masters nothing.
    */
-  public AllocationDecider restarting(boolean restarting) {
-    this.restarting = restarting;
-    return this;
+  public AllocationDecider forRestart() {
+    return new AllocationDecider(maxBatch, maxLoadingEntries, true);
   }
 
   public boolean restarting() {
