@@ -224,7 +224,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     states = new HeldItemStates(handler, options.getInitialState());
     decider = new AllocationDecider(options.getMaxBatch());
     if (options.getMaxLoadingEntries() != null) {
-      decider.maxLoadingEntries(options.getMaxLoadingEntries());
+      decider = decider.withMaxLoadingEntries(options.getMaxLoadingEntries());
     }
     conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
     writer = new EntryWriter(conn, keys, member);
@@ -1126,7 +1126,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       return;
     }
     if (restart && phase == Phase.RUNNING) {
-      decider.restarting(true);
+      decider = decider.forRestart();
       // Declare the restart at once, so that the fleet does not move copies around while this
       // member is away; its entries move onto the declared lease only once it stopped acting.
       restartExit = RestartExit.declare(conn, writer, member, options);

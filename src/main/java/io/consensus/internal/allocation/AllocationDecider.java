@@ -24,15 +24,18 @@ import java.util.function.Function;
  * place to any ready first replica ({@link Rule#HAND_OFF_MASTER}). While {@code ROOT/maintenance}
  * exists a member that stays makes no balancing move ({@link Rule#HAND_OFF_MASTER},
  * {@link Rule#DRAIN}, {@link Rule#STEP_ASIDE}, {@link Rule#MAKE_ROOM}, {@link Rule#SURPLUS_REPLICA},
- * {@link Rule#ZONE_SPREAD}, {@link Rule#RELEASE_MASTER_OVER_TOTAL}, {@link Rule#FORCED_HANDOFF}).
+ * {@link Rule#ZONE_SPREAD}, the zone swap rules, {@link Rule#RELEASE_MASTER_OVER_TOTAL}, {@link Rule#FORCED_HANDOFF}).
  * Zones ({@link ZoneSpread}): takes skip items whose route has this member's zone while a zone it
- * lacks has room. Loading throttle ({@link #maxLoadingEntries}): {@link Rule#TAKE_SHORT} and
+ * lacks has room; when every member is at its targets, a copy doubled in a zone moves by a pairwise
+ * exchange ({@link ZoneSwap}). Loading throttle ({@link #maxLoadingEntries}): {@link Rule#TAKE_SHORT} and
  * {@link Rule#TAKE_AFTER_BACKOFF} take no more than the room left under the member's entries not
  * yet ready. With {@code maxBatch > 1} a rule that applies to several items acts on up to that
  * many at once (never more than its target gap); with 1, one action per round, as the Go package.
  */
 public final class AllocationDecider {
   private final int maxBatch;
+  private final int maxLoadingEntries;
+  private final boolean restarting;
 
   /** @param maxBatch most actions per decision (1: one action per round; etcd allows 128 ops per txn) */
   public AllocationDecider(int maxBatch) {
@@ -40,6 +43,14 @@ public final class AllocationDecider {
       throw new IllegalArgumentException("maxBatch must be >= 1");
     }
     this.maxBatch = maxBatch;
+    this.maxLoadingEntries = Integer.MAX_VALUE;
+    this.restarting = false;
+  }
+
+  private AllocationDecider(int maxBatch, int maxLoadingEntries, boolean restarting) {
+    this.maxBatch = maxBatch;
+    this.maxLoadingEntries = maxLoadingEntries;
+    this.restarting = restarting;
   }
 
   public int maxBatch() {
@@ -86,21 +97,34 @@ public final class AllocationDecider {
         staleState(idx, item, localState, Rule.UPDATE_REPLICA_STATE, out);
       }
     }
+    // Extras too: most go at once (RELEASE_EXTRA) before their state changes, but a zone swap's
+    // extra stays until it is ready, which its partner reads from the stored state.
+    for (String item : stateCandidates == null ? idx.candidates().myExtras().all() : stateCandidates) {
+      if (stateCandidates == null || idx.candidates().myExtras().contains(item)) {
+        staleState(idx, item, localState, Rule.UPDATE_REPLICA_STATE, out);
+      }
+    }
     if (!out.isEmpty()) {
       return Decision.act(Rule.UPDATE_REPLICA_STATE, out);
-    }
-    // RELEASE_EXTRA: extras lost a race.
-    if (!idx.candidates().myExtras().isEmpty()) {
-      return release(idx, idx.candidates().myExtras().sample(maxBatch, rnd), Rule.RELEASE_EXTRA);
     }
     Targets want = idx.targets();
     int masters = idx.mastersHeld();
     int total = masters + idx.replicasHeld();
+    // Maintenance mode: a member that stays makes no balancing move (see the class comment).
+    boolean balance = !(idx.maintenance() && idx.memberPresent());
+    // RELEASE_EXTRA: extras lost a race, except one that waits for its zone swap's pair (ZoneSwap).
+    if (!idx.candidates().myExtras().isEmpty()) {
+      List<String> extras = idx.candidates().myExtras().sample(maxBatch, rnd);
+      if (balance && idx.memberPresent() && ZoneSpread.inUse(idx)) {
+        extras = extras.stream().filter(i -> !ZoneSwap.keepsExtra(idx, i, want, total)).toList();
+      }
+      if (!extras.isEmpty()) {
+        return release(idx, extras, Rule.RELEASE_EXTRA);
+      }
+    }
     // HAND_OFF_MASTER: surplus masters go, only to ready replicas. A member that stays (or restarts)
     // keeps its copy: it moves behind its replicas in place, and only to a successor that wants
     // masters; one that leaves for good simply lets go.
-    // Maintenance mode: a member that stays makes no balancing move (see the class comment).
-    boolean balance = !(idx.maintenance() && idx.memberPresent());
     if (balance && masters > want.masters() && !idx.candidates().myReadyMasters().isEmpty()) {
       int k = batch(masters - want.masters());
       if (idx.maxReplicas() > 0 && (idx.memberPresent() || restarting)) {
@@ -157,8 +181,10 @@ public final class AllocationDecider {
         return create(idx, picks, localState, Rule.TAKE_MASTERLESS);
       }
       // MAKE_ROOM: at the item limit with items masterless: masters come before replicas, so let a
-      // replica go (every other entry guarded as seen) to make room for a master.
-      if (balance && idx.unattainableSlots() > 0) {
+      // replica go (every other entry guarded as seen) to make room for a master. Also when the
+      // limits leave room for every slot: a member whose limit equals its master share, filled with
+      // replicas first, left items masterless for good (zones a,a,b,b,c,c + c with itemLimit 5).
+      if (balance) {
         List<String> drops = Placements.roomForMaster(idx);
         if (!drops.isEmpty()) {
           return release(idx, drops, Rule.MAKE_ROOM);
@@ -176,6 +202,25 @@ public final class AllocationDecider {
         return create(idx, picks, localState, Rule.TAKE_SHORT);
       }
     }
+    // ZONE_SWAP_SETTLE, ZONE_SWAP_TRADE: the later steps of a zone swap (ZoneSwap); before
+    // SURPLUS_REPLICA and RELEASE_MASTER_OVER_TOTAL, which would undo the swap's transient surplus otherwise.
+    boolean swaps = balance && idx.memberPresent() && ZoneSpread.inUse(idx) && !idx.candidates().myCrowded().isEmpty();
+    if (swaps && total > want.total()) {
+      String y = ZoneSwap.settle(idx);
+      if (y != null) {
+        return release(idx, List.of(y), Rule.ZONE_SWAP_SETTLE);
+      }
+    }
+    if (swaps && loadRoom > 0) {
+      ZoneSwap.Trade t = ZoneSwap.trade(idx);
+      if (t != null) {
+        Decision give = release(idx, List.of(t.give()), Rule.ZONE_SWAP_TRADE);
+        Decision take = create(idx, List.of(t.take()), localState, Rule.ZONE_SWAP_TRADE);
+        List<Action> both = new ArrayList<>(give.actions());
+        both.addAll(take.actions());
+        return Decision.act(Rule.ZONE_SWAP_TRADE, both);
+      }
+    }
     // SURPLUS_REPLICA: over the total target: let a replica go where a member under its total can take
     // it (the copy has to move anyway), rather than a master (RELEASE_MASTER_OVER_TOTAL), which would move a copy
     // and a mastership.
@@ -191,6 +236,15 @@ public final class AllocationDecider {
       List<String> drops = ZoneSpread.misplacedReplicas(idx, maxBatch);
       if (!drops.isEmpty()) {
         return release(idx, drops, Rule.ZONE_SPREAD);
+      }
+    }
+    // ZONE_SWAP_OFFER: at the targets, a copy doubled in a zone while the zones it lacks are full
+    // (ZONE_SPREAD cannot act): take an extra entry of it to start a swap (ZoneSwap).
+    if (balance && idx.memberPresent() && !idx.drained() && loadRoom > 0 && ZoneSpread.inUse(idx)) {
+      ZoneSwap.Offer x = ZoneSwap.offer(idx, want, total);
+      if (x != null) {
+        Decision d = create(idx, List.of(x.item()), localState, Rule.ZONE_SWAP_OFFER);
+        return x.designated() ? d : new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.ZONE_SWAP_OFFER);
       }
     }
     // RELEASE_MASTER_OVER_TOTAL: deadlock avoidance: at the master target but over the total.
@@ -247,29 +301,24 @@ public final class AllocationDecider {
     return Decision.IDLE;
   }
 
-  private boolean restarting;
-  private int maxLoadingEntries = Integer.MAX_VALUE;
-
   /**
-   * At most {@code max} entries of this member whose state is not ready for promotion: beyond,
-   * takes of items that have a master wait until loads finish (masters of items without any
-   * master are never delayed). {@code Integer.MAX_VALUE}: unlimited (the default).
+   * This decider with at most {@code max} entries of this member whose state is not ready for
+   * promotion: beyond, takes of items that have a master wait until loads finish (masters of items
+   * without any master are never delayed). {@code Integer.MAX_VALUE}: unlimited (the default).
    */
-  public AllocationDecider maxLoadingEntries(int max) {
+  public AllocationDecider withMaxLoadingEntries(int max) {
     if (max < 1) {
       throw new IllegalArgumentException("maxLoadingEntries must be >= 1, was " + max);
     }
-    this.maxLoadingEntries = max;
-    return this;
+    return new AllocationDecider(maxBatch, max, restarting);
   }
 
   /**
-   * Whether this member is stopping for a restart: it hands its masters off in place and keeps
+   * This decider for a member stopping for a restart: it hands its masters off in place and keeps
    * its replica entries (RELEASE_LEAVING_REPLICA does not apply); the decision is DONE once it masters nothing.
    */
-  public AllocationDecider restarting(boolean restarting) {
-    this.restarting = restarting;
-    return this;
+  public AllocationDecider forRestart() {
+    return new AllocationDecider(maxBatch, maxLoadingEntries, true);
   }
 
   public boolean restarting() {
@@ -713,7 +762,8 @@ public final class AllocationDecider {
         // replica released concurrently would leave the item short.
         guard(entries, 1, s.replicas(), guards);
       } else if (rule == Rule.SURPLUS_REPLICA || rule == Rule.RELEASE_LEAVING_REPLICA || rule == Rule.MAKE_ROOM
-          || rule == Rule.DRAIN || rule == Rule.ZONE_SPREAD) {
+          || rule == Rule.DRAIN || rule == Rule.ZONE_SPREAD || rule == Rule.ZONE_SWAP_TRADE
+          || rule == Rule.ZONE_SWAP_SETTLE) {
         // A replica lets go while it stays: every other entry must stand as seen, or two members
         // letting go of the same item at once would leave it short by two.
         for (int i = 0; i < entries.size(); i++) {

@@ -61,6 +61,10 @@ public final class AllocationIndex {
   private final Membership membership;
   private final MemberSpecs specs = new MemberSpecs();
   private final FleetTargets targets;
+  // The zone of every member key that declares one: zone doubling is read from it per item.
+  private Map<String, String> zones = Map.of();
+  // Between begin and end: some member's zone changed (zone-doubled items are re-derived at the end).
+  private boolean zonesChanged;
 
   /**
    * @param member            this member's name
@@ -165,10 +169,11 @@ public final class AllocationIndex {
       // Readiness for hand-off depends on the replicas' member keys: re-check our masters.
       more = candidates.myMasters().all().toArray(new String[0]);
     }
+    specs.drained(newTree.child(Keys.DRAINED_PREFIX));
     if (membersMoved) {
       membersChanged = true;
+      rezone();
     }
-    specs.drained(newTree.child(Keys.DRAINED_PREFIX));
     Node maint = newTree.child(Keys.MAINTENANCE);
     maintenance = maint != null && maint.hasValue();
     Node restarts = newTree.child(Keys.RESTARTS_PREFIX);
@@ -228,8 +233,68 @@ public final class AllocationIndex {
     return changed;
   }
 
+  /**
+   * Reads every member key's zone. A member that joins or leaves changes no item's doubling (a
+   * joiner holds nothing yet; a leaver's entries are re-classified as they go): only a zone that
+   * changed for a member present before and after calls for re-deriving every item's.
+   */
+  private void rezone() {
+    Map<String, String> now = new java.util.HashMap<>();
+    Node node = membership.node();
+    if (node != null) {
+      node.forEachChild(c -> {
+        if (c.hasValue()) {
+          String z = specs.of(c).zone();
+          if (z != null) {
+            now.put(c.name(), z);
+          }
+        }
+      });
+    }
+    for (Map.Entry<String, String> e : zones.entrySet()) {
+      Node c = membership.key(e.getKey());
+      if (c != null && c.hasValue() && !e.getValue().equals(now.get(e.getKey()))) {
+        zonesChanged = true;
+      }
+    }
+    zones = now.isEmpty() ? Map.of() : now;
+  }
+
+  /** The zone of member {@code member} as its key declares it, null when none (or no key). */
+  String zoneOf(String member) {
+    return zones.get(member);
+  }
+
+  /** Whether two of the first R+1 entries of {@code s} share a zone. */
+  private boolean zoneDoubled(ItemSummary s) {
+    if (zones.isEmpty() || s.size() < s.replicas() + 1 || s.replicas() == 0) {
+      return false;
+    }
+    List<RouteEntry> entries = s.route().entries();
+    String[] seen = new String[s.replicas() + 1]; // R+1 is small: pairwise, no set per item
+    for (int i = 0; i <= s.replicas(); i++) {
+      String z = zones.get(entries.get(i).member());
+      for (int j = 0; z != null && j < i; j++) {
+        if (z.equals(seen[j])) {
+          return true;
+        }
+      }
+      seen[i] = z;
+    }
+    return false;
+  }
+
+  /** Whether {@code state} of {@code item} allows promoting its holder (a load is finished). */
+  boolean ready(String item, String state) {
+    return summarizer.ready(item, state);
+  }
+
   /** Finishes what {@link #begin} started, once every item it returned was re-classified. */
   public void end() {
+    if (zonesChanged) {
+      zonesChanged = false;
+      candidates.rezoned(items.values(), this::zoneDoubled);
+    }
     if (membersChanged) {
       membersChanged = false;
       // Zones live in member key values: which replicas are doubled in a zone may have changed.
@@ -244,7 +309,7 @@ public final class AllocationIndex {
     }
     targets.count(s.replicas(), add);
     load.count(s, add);
-    candidates.classify(s, add, add && doubledInZone(s), summarizer.loading(s));
+    candidates.classify(s, add, add && doubledInZone(s), summarizer.loading(s), zoneDoubled(s));
   }
 
   /**

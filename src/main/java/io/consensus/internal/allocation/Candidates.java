@@ -25,15 +25,28 @@ final class Candidates {
   private final IndexedSet myForeign = new IndexedSet();
   // This member's entries whose stored state is not ready for promotion: loads in progress.
   private final IndexedSet myLoading = new IndexedSet();
+  // Items (any holder) whose first R+1 entries have two in one zone: what a zone swap repairs.
+  private final IndexedSet zoneDoubled = new IndexedSet();
+  // This member's replicas of items with an extra entry behind them (more than R+1 entries).
+  private final IndexedSet myCrowded = new IndexedSet();
 
   /**
    * Adds ({@code add}) or removes the item of {@code s} to or from the sets its summary puts it in.
    *
    * @param doubled whether this member's replica of it shares its zone with an earlier entry
    * @param loading whether this member's entry of it is not ready for promotion
+   * @param zoneDoubled whether two of its first R+1 entries share a zone
    */
-  void classify(ItemSummary s, boolean add, boolean doubled, boolean loading) {
+  void classify(ItemSummary s, boolean add, boolean doubled, boolean loading, boolean zoneDoubled) {
     String item = s.item();
+    if (!add) {
+      this.zoneDoubled.remove(item); // whatever zones said when it was added
+    } else if (zoneDoubled) {
+      this.zoneDoubled.add(item);
+    }
+    if (s.mine() && s.myIndex() >= 1 && s.myIndex() <= s.replicas() && s.size() > s.replicas() + 1) {
+      put(myCrowded, item, add);
+    }
     if (!add) {
       myDoubled.remove(item);
     } else if (doubled) {
@@ -74,6 +87,16 @@ final class Candidates {
     for (String item : myReplicas.all()) {
       if (doubled.test(item)) {
         myDoubled.add(item);
+      }
+    }
+  }
+
+  /** Re-derives the zone-doubled items among {@code all} (a member's zone changed). */
+  void rezoned(Iterable<ItemSummary> all, Predicate<ItemSummary> doubled) {
+    zoneDoubled.clear();
+    for (ItemSummary s : all) {
+      if (doubled.test(s)) {
+        zoneDoubled.add(s.item());
       }
     }
   }
@@ -129,6 +152,16 @@ final class Candidates {
   /** Entries of this member's name on another lease that it may not adopt. */
   IndexedSet myForeign() {
     return myForeign;
+  }
+
+  /** Items whose first R+1 entries have two in one zone, whoever holds them. */
+  IndexedSet zoneDoubled() {
+    return zoneDoubled;
+  }
+
+  /** This member's replicas (index 1..R) of items with more than R+1 entries. */
+  IndexedSet myCrowded() {
+    return myCrowded;
   }
 
   /** This member's entries whose stored state is not ready for promotion. */

@@ -71,6 +71,11 @@ final class ItemSummarizer {
     return new ItemSummary(route, fixed, marker, index, mine != null, ready, adoptable, r, foreign);
   }
 
+  /** Whether {@code state} of {@code item} allows promoting its holder. */
+  boolean ready(String item, String state) {
+    return readyForPromotion.test(item, state);
+  }
+
   /** Whether this member's entry of {@code s} holds a state not ready for promotion (a load in progress). */
   boolean loading(ItemSummary s) {
     return s.mine() && !readyForPromotion.test(s.item(), s.myEntry().state());

@@ -4,7 +4,7 @@ package io.consensus.internal.allocation;
  * The allocation rules, declared in the order {@link AllocationDecider} evaluates them: the first
  * that applies wins. Logs, events and tests name a rule by its constant; {@link #legacyId()} is
  * the number the rule had before it had a name (rules were numbered by age, not by order), kept
- * only to read older logs, benchmark notes and the design history.
+ * only to read older logs, benchmark notes and the design history (0 for rules that never had one).
  */
 public enum Rule {
   /** Adopt the entries a previous incarnation left on its declared restart lease. */
@@ -29,10 +29,16 @@ public enum Rule {
   MAKE_ROOM(14),
   /** Under the total target: take short-staffed items that have a master, own designated first. */
   TAKE_SHORT(8),
+  /** Zone swap, last step: over the total target, release a replica a ready extra (of the swap) stands behind. */
+  ZONE_SWAP_SETTLE(0),
+  /** Zone swap, middle step: release a copy doubled in a zone behind an offer, take an extra of the exchanged item. */
+  ZONE_SWAP_TRADE(0),
   /** Over the total target: release a replica a member with room can take. */
   SURPLUS_REPLICA(12),
   /** Zones: a replica doubled in a zone goes when a zone the route lacks has room. */
   ZONE_SPREAD(16),
+  /** Zone swap, first step: at the targets, take an extra of an item doubled in a zone that lacks this member's. */
+  ZONE_SWAP_OFFER(0),
   /** At the master target but over the total target: release a ready master. */
   RELEASE_MASTER_OVER_TOTAL(9),
   /** Items short that no member with room can fill: take one more after a random back-off. */

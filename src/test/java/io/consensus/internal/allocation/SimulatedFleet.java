@@ -38,6 +38,9 @@ final class SimulatedFleet {
   int actions;
   final Map<Rule, Integer> actionsByRule = new java.util.EnumMap<>(Rule.class);
   int transactions;
+  /** The actions the last transaction applied, and the mastership changes they made. */
+  final List<Action> lastApplied = new ArrayList<>();
+  int lastMasterChanges;
   /** When not null, every effective action is described here (debugging). */
   List<String> trace;
   // Movement: placements (an entry created for a member holding none of the item), releases,
@@ -72,7 +75,7 @@ final class SimulatedFleet {
     final String name;
     final long lease;
     final AllocationIndex index;
-    final AllocationDecider decider = new AllocationDecider(maxBatch);
+    AllocationDecider decider = new AllocationDecider(maxBatch);
     final Map<String, String> localState = new HashMap<>();
     // Loads in progress (item -> rounds left) and items loaded, with loadRounds > 0.
     final Map<String, Integer> loading = new HashMap<>();
@@ -98,7 +101,7 @@ final class SimulatedFleet {
       index.rebuild(tree);
       applied = log.size() - 1;
       if (maxLoadingEntries != null) {
-        decider.maxLoadingEntries(maxLoadingEntries);
+        decider = decider.withMaxLoadingEntries(maxLoadingEntries);
       }
     }
 
@@ -202,6 +205,11 @@ final class SimulatedFleet {
     put(key, value, 0);
   }
 
+  /** Writes {@code key} on lease {@code lease} out of band (a test arranging entries by hand). */
+  void putOnLease(String key, String value, long lease) {
+    put(key, value, lease);
+  }
+
   /** Rewrites a live member's key value on its lease. */
   void putMember(String name, String value) {
     put(keys.member(name), value, members.get(name).lease);
@@ -231,7 +239,7 @@ final class SimulatedFleet {
   /** Starts a restart: the member hands its masters off in place and keeps its replicas. */
   void startRestart(String name) {
     Member m = members.get(name);
-    m.decider.restarting(true);
+    m.decider = m.decider.forRestart();
     cancel(name);
     // The restart is declared at once, on the lease the entries will wait on.
     m.graceLease = nextLease++;
@@ -294,6 +302,8 @@ final class SimulatedFleet {
   /** Applies actions as one transaction of independently guarded sub-transactions. */
   boolean execute(Member m, List<Action> acts) {
     transactions++;
+    lastApplied.clear();
+    lastMasterChanges = 0;
     List<KeyEvent> events = new ArrayList<>();
     long rev = revision + 1;
     for (Action a : acts) {
@@ -317,6 +327,7 @@ final class SimulatedFleet {
       }
       actions++;
       actionsByRule.merge(a.rule(), 1, Integer::sum);
+      lastApplied.add(a);
       if (trace != null) {
         trace.add("rev " + rev + " " + m.name + " rule " + a.rule() + " " + a.kind() + " " + a.item() + " guards "
             + a.guards() + " before " + routes().get(a.item()));
@@ -354,6 +365,7 @@ final class SimulatedFleet {
       String masterAfter = masterOf(a.item());
       if (masterBefore != null && masterAfter != null && !masterBefore.equals(masterAfter)) {
         masterChanges++;
+        lastMasterChanges++;
       }
     }
     if (events.isEmpty()) {
