@@ -19,7 +19,7 @@ import java.util.function.Function;
  *
  * <p>The rules are the constants of {@link Rule}, declared in the order they are evaluated here;
  * the first that applies wins (keeping the lease alive lives outside). Placement
- * ({@link Placement}, {@link Placements}): targets follow the members' specs; no take passes a
+ * ({@link TargetShares}, {@link PlacementConstraints}): targets follow the members' specs; no take passes a
  * member's item limit (a drained member takes nothing); a drained member hands its masters off in
  * place to any ready first replica ({@link Rule#HAND_OFF_MASTER}). While {@code ROOT/maintenance}
  * exists a member that stays makes no balancing move ({@link Rule#HAND_OFF_MASTER},
@@ -139,7 +139,7 @@ public final class AllocationDecider {
         }
         // Items whose own R is 0 (per-item replication) have no replica to move behind: a
         // release is their hand-off.
-        List<String> bare = Placements.unreplicatedReadyMasters(idx, k);
+        List<String> bare = PlacementConstraints.unreplicatedReadyMasters(idx, k);
         if (!bare.isEmpty()) {
           return release(idx, bare, Rule.HAND_OFF_MASTER);
         }
@@ -176,7 +176,7 @@ public final class AllocationDecider {
     }
     // TAKE_MASTERLESS: take unowned items to reach the master target.
     if (masters < want.masters() && !idx.candidates().empty().isEmpty()) {
-      List<String> picks = Placements.fit(idx, idx.candidates().empty().sample(batch(want.masters() - masters), rnd));
+      List<String> picks = PlacementConstraints.fit(idx, idx.candidates().empty().sample(batch(want.masters() - masters), rnd));
       if (!picks.isEmpty()) {
         return create(idx, picks, localState, Rule.TAKE_MASTERLESS);
       }
@@ -185,7 +185,7 @@ public final class AllocationDecider {
       // limits leave room for every slot: a member whose limit equals its master share, filled with
       // replicas first, left items masterless for good (zones a,a,b,b,c,c + c with itemLimit 5).
       if (balance) {
-        List<String> drops = Placements.roomForMaster(idx);
+        List<String> drops = PlacementConstraints.roomForMaster(idx);
         if (!drops.isEmpty()) {
           return release(idx, drops, Rule.MAKE_ROOM);
         }
@@ -196,7 +196,7 @@ public final class AllocationDecider {
     int loadRoom = maxLoadingEntries - idx.loadingEntries();
     // TAKE_SHORT: short-staffed items that have a master.
     if (total < want.total() && loadRoom > 0) {
-      List<String> picks = Placements.fit(idx, pickShortPreferringOwn(idx,
+      List<String> picks = PlacementConstraints.fit(idx, pickShortPreferringOwn(idx,
           Math.min(loadRoom, batch(want.total() - total)), want.total(), rnd));
       if (!picks.isEmpty()) {
         return create(idx, picks, localState, Rule.TAKE_SHORT);
@@ -262,7 +262,7 @@ public final class AllocationDecider {
     // target too: totals that drift above target after the fleet shrinks must not leave
     // items short for good (seen after a crash at 10,000 items x 10 members).
     if (idx.memberPresent() && masters <= want.masters() && loadRoom > 0) {
-      List<String> picks = Placements.fit(idx, unclaimedShort(idx, rnd));
+      List<String> picks = PlacementConstraints.fit(idx, unclaimedShort(idx, rnd));
       if (!picks.isEmpty()) {
         Decision d = create(idx, picks, localState, Rule.TAKE_AFTER_BACKOFF);
         return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.TAKE_AFTER_BACKOFF);
@@ -327,7 +327,7 @@ public final class AllocationDecider {
 
   private static boolean someoneOverTotal(AllocationIndex idx) {
     for (String m : idx.presentMembers()) {
-      if (Placements.freeSlots(idx, m) < 0) {
+      if (PlacementConstraints.freeSlots(idx, m) < 0) {
         return true;
       }
     }
@@ -406,7 +406,7 @@ public final class AllocationDecider {
     }
     List<String> hungry = new ArrayList<>();
     for (String m : idx.presentMembers()) {
-      if (!m.equals(idx.member()) && wantsMasters(idx, m) && Placements.freeSlots(idx, m) > 0) {
+      if (!m.equals(idx.member()) && wantsMasters(idx, m) && PlacementConstraints.freeSlots(idx, m) > 0) {
         hungry.add(m);
       }
     }
@@ -492,7 +492,7 @@ public final class AllocationDecider {
   private static List<String> surplusReplicas(AllocationIndex idx, int k) {
     Map<String, Integer> room = new HashMap<>();
     for (String m : idx.presentMembers()) {
-      int free = Placements.freeSlots(idx, m);
+      int free = PlacementConstraints.freeSlots(idx, m);
       if (!m.equals(idx.member()) && free > 0) {
         room.put(m, free);
       }
@@ -532,7 +532,7 @@ public final class AllocationDecider {
         hungry = new ArrayList<>();
         for (String m : idx.presentMembers()) {
           // Room under each member's own target: a member at its item limit cannot take it.
-          if (!m.equals(idx.member()) && Placements.freeSlots(idx, m) > 0) {
+          if (!m.equals(idx.member()) && PlacementConstraints.freeSlots(idx, m) > 0) {
             hungry.add(m);
           }
         }
@@ -692,7 +692,7 @@ public final class AllocationDecider {
       return ZoneSpread.pickShort(idx, k, rnd, idx.unattainableSlots() > 0);
     }
     if (idx.unattainableSlots() > 0) {
-      return Placements.fewestEntriesFirst(idx, k, rnd);
+      return PlacementConstraints.fewestEntriesFirst(idx, k, rnd);
     }
     return idx.candidates().shortStaffed().sample(k, rnd);
   }
@@ -720,7 +720,7 @@ public final class AllocationDecider {
   private static List<String> releasableOverTotal(AllocationIndex idx) {
     List<String> room = new ArrayList<>();
     for (String m : idx.presentMembers()) {
-      if (!m.equals(idx.member()) && Placements.freeSlots(idx, m) > 0) {
+      if (!m.equals(idx.member()) && PlacementConstraints.freeSlots(idx, m) > 0) {
         room.add(m);
       }
     }
