@@ -60,7 +60,7 @@ public final class AllocatorStats {
   }
 
   /**
-   * Placements: entries created for this member where it held none of the item, i.e. copies its
+   * PlacementConstraints: entries created for this member where it held none of the item, i.e. copies its
    * application had to load (every create is one).
    */
   public long placements() {

@@ -8,7 +8,7 @@ import io.consensus.internal.member.JsonSpecReader;
 import io.consensus.internal.member.HandedOverJson;
 import io.consensus.internal.member.LoopSlices;
 import io.consensus.internal.member.MemberRegistration;
-import io.consensus.internal.member.PlacementNotes;
+import io.consensus.internal.member.FleetNotices;
 import io.consensus.internal.member.RestartExit;
 import io.consensus.internal.member.LiveRoutingTable;
 import io.consensus.internal.member.PublishedRoutes;
@@ -171,7 +171,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private HeldItemStates states;
   private JsonSpecReader specReader;
   // Drain, maintenance and shortfall as this member's view shows them.
-  private PlacementNotes placementNotes;
+  private FleetNotices placementNotes;
   // Watch updates, rebuilds, route publication and state sweeps, run in bounded slices.
   private LoopSlices slices;
   private boolean sweepQueued;
@@ -220,11 +220,11 @@ public class AllocatorVerticle extends AbstractVerticle {
     keys = new Keys(options.getRoot());
     member = options.getMember();
     specReader = new JsonSpecReader(keys.root(), memberDirectory); // reads the directory's decoded values
-    placementNotes = new PlacementNotes(member, keys, n -> stats.unattainableSlots = n);
+    placementNotes = new FleetNotices(member, keys, n -> stats.unattainableSlots = n);
     states = new HeldItemStates(handler, options.getInitialState());
     decider = new AllocationDecider(options.getMaxBatch());
     if (options.getMaxLoadingEntries() != null) {
-      decider.maxLoadingEntries(options.getMaxLoadingEntries());
+      decider = decider.withMaxLoadingEntries(options.getMaxLoadingEntries());
     }
     conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
     writer = new EntryWriter(conn, keys, member);
@@ -1126,7 +1126,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       return;
     }
     if (restart && phase == Phase.RUNNING) {
-      decider.restarting(true);
+      decider = decider.forRestart();
       // Declare the restart at once, so that the fleet does not move copies around while this
       // member is away; its entries move onto the declared lease only once it stopped acting.
       restartExit = RestartExit.declare(conn, writer, member, options);

@@ -155,7 +155,7 @@ final class TreeWatcher implements AutoCloseable {
     return env.call(() -> new Movement(placements, releases, masterChanges, keyWrites));
   }
 
-  /** Placements, releases, mastership changes and item key writes seen so far. */
+  /** PlacementConstraints, releases, mastership changes and item key writes seen so far. */
   record Movement(long placements, long releases, long masterChanges, long keyWrites) {
     Movement minus(Movement o) {
       return new Movement(placements - o.placements, releases - o.releases, masterChanges - o.masterChanges,

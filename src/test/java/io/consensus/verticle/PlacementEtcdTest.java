@@ -73,6 +73,27 @@ class PlacementEtcdTest extends FleetTest {
     assertThat(fleet.members.values()).allMatch(AllocatorVerticle::isHealthy);
   }
 
+  /**
+   * Items at R = 0 among items at the fleet's R = 1 on 2 members: the fleet settles (it used to
+   * rewrite every entry for ever, RELEASE_MASTER_OVER_TOTAL against TAKE_MASTERLESS and
+   * TAKE_AFTER_BACKOFF; see PlacementSimulationTest#itemsAtRZeroAmongReplicatedItemsSettle).
+   */
+  @Test
+  void itemsAtRZeroAmongReplicatedItemsSettle() {
+    Map<String, Integer> own = new java.util.TreeMap<>();
+    for (int i = 0; i < 7; i++) {
+      own.put("i" + i, i < 2 ? 0 : 1);
+      etcd.server().put(fleet.root + "/items/i" + i, i < 2 ? "{\"replicas\": 0}" : "");
+    }
+    fleet.deploy("a", 1, List.of());
+    fleet.deploy("b", 1, List.of());
+    fleet.awaitRoutes(List.of(), "every item at its own R + 1", r -> own.entrySet().stream()
+        .allMatch(e -> r.containsKey(e.getKey()) && r.get(e.getKey()).size() == e.getValue() + 1));
+    fleet.awaitQuiet();
+    Map<String, Route> routes = fleet.routes(List.of());
+    own.forEach((item, r) -> assertThat(routes.get(item).size()).as("%s", item).isEqualTo(r + 1));
+  }
+
   @Test
   void drainHandsEverythingOffAndUndrainTakesAShareAgain() {
     AllocatorVerticle a = fleet.deploy("a", 1, ITEMS);

@@ -19,7 +19,7 @@ import java.util.function.Function;
  *
  * <p>The rules are the constants of {@link Rule}, declared in the order they are evaluated here;
  * the first that applies wins (keeping the lease alive lives outside). Placement
- * ({@link Placement}, {@link Placements}): targets follow the members' specs; no take passes a
+ * ({@link TargetShares}, {@link PlacementConstraints}): targets follow the members' specs; no take passes a
  * member's item limit (a drained member takes nothing); a drained member hands its masters off in
  * place to any ready first replica ({@link Rule#HAND_OFF_MASTER}). While {@code ROOT/maintenance}
  * exists a member that stays makes no balancing move ({@link Rule#HAND_OFF_MASTER},
@@ -34,6 +34,8 @@ import java.util.function.Function;
  */
 public final class AllocationDecider {
   private final int maxBatch;
+  private final int maxLoadingEntries;
+  private final boolean restarting;
 
   /** @param maxBatch most actions per decision (1: one action per round; etcd allows 128 ops per txn) */
   public AllocationDecider(int maxBatch) {
@@ -41,6 +43,14 @@ public final class AllocationDecider {
       throw new IllegalArgumentException("maxBatch must be >= 1");
     }
     this.maxBatch = maxBatch;
+    this.maxLoadingEntries = Integer.MAX_VALUE;
+    this.restarting = false;
+  }
+
+  private AllocationDecider(int maxBatch, int maxLoadingEntries, boolean restarting) {
+    this.maxBatch = maxBatch;
+    this.maxLoadingEntries = maxLoadingEntries;
+    this.restarting = restarting;
   }
 
   public int maxBatch() {
@@ -129,7 +139,7 @@ public final class AllocationDecider {
         }
         // Items whose own R is 0 (per-item replication) have no replica to move behind: a
         // release is their hand-off.
-        List<String> bare = Placements.unreplicatedReadyMasters(idx, k);
+        List<String> bare = PlacementConstraints.unreplicatedReadyMasters(idx, k);
         if (!bare.isEmpty()) {
           return release(idx, bare, Rule.HAND_OFF_MASTER);
         }
@@ -166,7 +176,7 @@ public final class AllocationDecider {
     }
     // TAKE_MASTERLESS: take unowned items to reach the master target.
     if (masters < want.masters() && !idx.candidates().empty().isEmpty()) {
-      List<String> picks = Placements.fit(idx, idx.candidates().empty().sample(batch(want.masters() - masters), rnd));
+      List<String> picks = PlacementConstraints.fit(idx, idx.candidates().empty().sample(batch(want.masters() - masters), rnd));
       if (!picks.isEmpty()) {
         return create(idx, picks, localState, Rule.TAKE_MASTERLESS);
       }
@@ -175,7 +185,7 @@ public final class AllocationDecider {
       // limits leave room for every slot: a member whose limit equals its master share, filled with
       // replicas first, left items masterless for good (zones a,a,b,b,c,c + c with itemLimit 5).
       if (balance) {
-        List<String> drops = Placements.roomForMaster(idx);
+        List<String> drops = PlacementConstraints.roomForMaster(idx);
         if (!drops.isEmpty()) {
           return release(idx, drops, Rule.MAKE_ROOM);
         }
@@ -186,7 +196,7 @@ public final class AllocationDecider {
     int loadRoom = maxLoadingEntries - idx.loadingEntries();
     // TAKE_SHORT: short-staffed items that have a master.
     if (total < want.total() && loadRoom > 0) {
-      List<String> picks = Placements.fit(idx, pickShortPreferringOwn(idx,
+      List<String> picks = PlacementConstraints.fit(idx, pickShortPreferringOwn(idx,
           Math.min(loadRoom, batch(want.total() - total)), want.total(), rnd));
       if (!picks.isEmpty()) {
         return create(idx, picks, localState, Rule.TAKE_SHORT);
@@ -238,8 +248,13 @@ public final class AllocationDecider {
       }
     }
     // RELEASE_MASTER_OVER_TOTAL: deadlock avoidance: at the master target but over the total.
+    // Only a master whose release lowers the total for good (releasableOverTotal): else the entry
+    // comes straight back and the fleet never settles.
     if (balance && masters == want.masters() && total > want.total() && !idx.candidates().myReadyMasters().isEmpty()) {
-      return release(idx, handOffCandidates(idx, 1, rnd), Rule.RELEASE_MASTER_OVER_TOTAL);
+      List<String> picks = handOffCandidates(idx, releasableOverTotal(idx), 1, rnd);
+      if (!picks.isEmpty()) {
+        return release(idx, picks, Rule.RELEASE_MASTER_OVER_TOTAL);
+      }
     }
     // TAKE_AFTER_BACKOFF: deadlock avoidance: items are short of replicas that no member wanting more can
     // fill (each already holds them): a member not over its master target takes one more
@@ -251,7 +266,7 @@ public final class AllocationDecider {
     // in the tail goes this way: one item per take, release and take again made the last 2 % of a
     // converge take half its time).
     if (idx.memberPresent() && masters <= want.masters() && loadRoom > 0) {
-      List<String> picks = Placements.fit(idx, unclaimedShort(idx, Math.min(loadRoom, batch(backoffRoom(idx))), rnd));
+      List<String> picks = PlacementConstraints.fit(idx, unclaimedShort(idx, Math.min(loadRoom, batch(backoffRoom(idx))), rnd));
       if (!picks.isEmpty()) {
         Decision d = create(idx, picks, localState, Rule.TAKE_AFTER_BACKOFF);
         return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.TAKE_AFTER_BACKOFF);
@@ -290,29 +305,24 @@ public final class AllocationDecider {
     return Decision.IDLE;
   }
 
-  private boolean restarting;
-  private int maxLoadingEntries = Integer.MAX_VALUE;
-
   /**
-   * At most {@code max} entries of this member whose state is not ready for promotion: beyond,
-   * takes of items that have a master wait until loads finish (masters of items without any
-   * master are never delayed). {@code Integer.MAX_VALUE}: unlimited (the default).
+   * This decider with at most {@code max} entries of this member whose state is not ready for
+   * promotion: beyond, takes of items that have a master wait until loads finish (masters of items
+   * without any master are never delayed). {@code Integer.MAX_VALUE}: unlimited (the default).
    */
-  public AllocationDecider maxLoadingEntries(int max) {
+  public AllocationDecider withMaxLoadingEntries(int max) {
     if (max < 1) {
       throw new IllegalArgumentException("maxLoadingEntries must be >= 1, was " + max);
     }
-    this.maxLoadingEntries = max;
-    return this;
+    return new AllocationDecider(maxBatch, max, restarting);
   }
 
   /**
-   * Whether this member is stopping for a restart: it hands its masters off in place and keeps
+   * This decider for a member stopping for a restart: it hands its masters off in place and keeps
    * its replica entries (RELEASE_LEAVING_REPLICA does not apply); the decision is DONE once it masters nothing.
    */
-  public AllocationDecider restarting(boolean restarting) {
-    this.restarting = restarting;
-    return this;
+  public AllocationDecider forRestart() {
+    return new AllocationDecider(maxBatch, maxLoadingEntries, true);
   }
 
   public boolean restarting() {
@@ -321,7 +331,7 @@ public final class AllocationDecider {
 
   private static boolean someoneOverTotal(AllocationIndex idx) {
     for (String m : idx.presentMembers()) {
-      if (Placements.freeSlots(idx, m) < 0) {
+      if (PlacementConstraints.freeSlots(idx, m) < 0) {
         return true;
       }
     }
@@ -400,7 +410,7 @@ public final class AllocationDecider {
     }
     List<String> hungry = new ArrayList<>();
     for (String m : idx.presentMembers()) {
-      if (!m.equals(idx.member()) && wantsMasters(idx, m) && Placements.freeSlots(idx, m) > 0) {
+      if (!m.equals(idx.member()) && wantsMasters(idx, m) && PlacementConstraints.freeSlots(idx, m) > 0) {
         hungry.add(m);
       }
     }
@@ -486,7 +496,7 @@ public final class AllocationDecider {
   private static List<String> surplusReplicas(AllocationIndex idx, int k) {
     Map<String, Integer> room = new HashMap<>();
     for (String m : idx.presentMembers()) {
-      int free = Placements.freeSlots(idx, m);
+      int free = PlacementConstraints.freeSlots(idx, m);
       if (!m.equals(idx.member()) && free > 0) {
         room.put(m, free);
       }
@@ -527,7 +537,7 @@ public final class AllocationDecider {
         hungry = new ArrayList<>();
         for (String m : idx.presentMembers()) {
           // Room under each member's own target: a member at its item limit cannot take it.
-          if (!m.equals(idx.member()) && Placements.freeSlots(idx, m) > 0) {
+          if (!m.equals(idx.member()) && PlacementConstraints.freeSlots(idx, m) > 0) {
             hungry.add(m);
           }
         }
@@ -552,7 +562,7 @@ public final class AllocationDecider {
   private static int backoffRoom(AllocationIndex idx) {
     int room = 0;
     for (String m : idx.presentMembers()) {
-      int free = Placements.freeSlots(idx, m);
+      int free = PlacementConstraints.freeSlots(idx, m);
       room += m.equals(idx.member()) ? Math.min(free, 0) : free;
     }
     return Math.max(1, room);
@@ -705,7 +715,7 @@ public final class AllocationDecider {
       return ZoneSpread.pickShort(idx, k, rnd, idx.unattainableSlots() > 0);
     }
     if (idx.unattainableSlots() > 0) {
-      return Placements.fewestEntriesFirst(idx, k, rnd);
+      return PlacementConstraints.fewestEntriesFirst(idx, k, rnd);
     }
     return idx.candidates().shortStaffed().sample(k, rnd);
   }
@@ -717,7 +727,40 @@ public final class AllocationDecider {
    * Random among equals.
    */
   private static List<String> handOffCandidates(AllocationIndex idx, int k, Random rnd) {
-    List<String> all = new ArrayList<>(idx.candidates().myReadyMasters().all());
+    return handOffCandidates(idx, new ArrayList<>(idx.candidates().myReadyMasters().all()), k, rnd);
+  }
+
+  /**
+   * Our ready masters whose release lowers our total for good (RELEASE_MASTER_OVER_TOTAL): items
+   * with replicas (own R > 0) that a present member with room outside the route can take a copy
+   * of. Any other release comes straight back: an item at R = 0 has nobody to promote, goes
+   * masterless and, this member now under its master target, is taken again (TAKE_MASTERLESS);
+   * a copy nobody else with room can take is taken again after the back-off
+   * (TAKE_AFTER_BACKOFF), the promoted member then over its master target hands the mastership
+   * back (HAND_OFF_MASTER). With items at R = 0 among items at R = 1 on 2 members both loops
+   * ran for ever: every entry rewritten, the fleet never idle.
+   */
+  private static List<String> releasableOverTotal(AllocationIndex idx) {
+    List<String> room = new ArrayList<>();
+    for (String m : idx.presentMembers()) {
+      if (!m.equals(idx.member()) && PlacementConstraints.freeSlots(idx, m) > 0) {
+        room.add(m);
+      }
+    }
+    List<String> out = new ArrayList<>();
+    if (room.isEmpty()) {
+      return out;
+    }
+    for (String item : idx.candidates().myReadyMasters().all()) {
+      ItemSummary s = idx.summary(item);
+      if (s.replicas() > 0 && room.stream().anyMatch(m -> s.route().index(m) < 0)) {
+        out.add(item);
+      }
+    }
+    return out;
+  }
+
+  private static List<String> handOffCandidates(AllocationIndex idx, List<String> all, int k, Random rnd) {
     if (all.size() <= k) {
       return all;
     }

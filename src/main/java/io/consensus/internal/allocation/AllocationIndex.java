@@ -481,7 +481,7 @@ public final class AllocationIndex {
   }
 
   /** The targets of every present member, recomputed when members, specs, N or the slots change. */
-  public Placement placement() {
+  public TargetShares placement() {
     return targets.placement(membership.node(), specs, itemCount());
   }
 

@@ -11,7 +11,7 @@ import java.util.TreeMap;
 
 /**
  * The slots the items want (S, the sum of their R + 1, and how many items want each R + 1) and
- * the {@link Placement} of every present member derived from them, recomputed only when the
+ * the {@link TargetShares} of every present member derived from them, recomputed only when the
  * members, their specs or drains, N or S change.
  *
  * <p>Not thread-safe: owned by one allocator context.
@@ -20,7 +20,7 @@ final class FleetTargets {
   private long slots;
   private final TreeMap<Integer, Integer> slotsHistogram = new TreeMap<>();
   private int maxReplicas;
-  private Placement placement;
+  private TargetShares placement;
   private Node placementMembers;
   private Node placementDrained;
   private int placementItems = -1;
@@ -56,7 +56,7 @@ final class FleetTargets {
   }
 
   /** The targets of every present member of {@code members} among {@code items} items. */
-  Placement placement(Node members, MemberSpecs specs, int items) {
+  TargetShares placement(Node members, MemberSpecs specs, int items) {
     if (placement == null || placementMembers != members || placementDrained != specs.drainedNode()
         || placementItems != items || placementSlots != slots) {
       placementMembers = members;
@@ -68,7 +68,7 @@ final class FleetTargets {
     return placement;
   }
 
-  private Placement compute(Node members, MemberSpecs specs, int items) {
+  private TargetShares compute(Node members, MemberSpecs specs, int items) {
     List<Node> present = new ArrayList<>();
     if (members != null) {
       members.forEachChild(c -> {
@@ -78,14 +78,14 @@ final class FleetTargets {
       });
     }
     present.sort(Comparator.comparingLong(Node::ownCreateRevision).thenComparing(Node::name));
-    List<Placement.Candidate> seniority = new ArrayList<>(present.size());
+    List<TargetShares.Candidate> seniority = new ArrayList<>(present.size());
     Set<String> names = new HashSet<>();
     for (Node n : present) {
       names.add(n.name());
-      seniority.add(new Placement.Candidate(n.name(), specs.of(n)));
+      seniority.add(new TargetShares.Candidate(n.name(), specs.of(n)));
     }
     specs.retain(names);
-    return Placement.of(seniority, items, slots, this::slotsCappedAt);
+    return TargetShares.of(seniority, items, slots, this::slotsCappedAt);
   }
 
   private long slotsCappedAt(int entries) {

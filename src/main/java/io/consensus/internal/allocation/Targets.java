@@ -1,7 +1,7 @@
 package io.consensus.internal.allocation;
 
 /**
- * How many items a member wants while it holds its member key ({@link Placement} computes them
+ * How many items a member wants while it holds its member key ({@link TargetShares} computes them
  * for every member at once). With default specs: an exact share of the N items'
  * masters over the M members, {@code masters = floor(N / M)} plus one for the
  * {@code N mod M} most senior members (earliest member keys), and

@@ -38,7 +38,7 @@ final class ZoneSpread {
     Map<String, Integer> out = new HashMap<>();
     for (String m : idx.presentMembers()) {
       String z = zoneOf(idx, m);
-      int free = Placements.freeSlots(idx, m);
+      int free = PlacementConstraints.freeSlots(idx, m);
       if (z != null && free > 0 && !m.equals(idx.member())) {
         out.merge(z, free, Integer::sum);
       }
@@ -87,7 +87,7 @@ final class ZoneSpread {
   static List<String> pickShort(AllocationIndex idx, int k, Random rnd, boolean fewestFirst) {
     String mine = zoneOf(idx, idx.member());
     if (mine == null) {
-      return fewestFirst ? Placements.fewestEntriesFirst(idx, k, rnd) : idx.candidates().shortStaffed().sample(k, rnd);
+      return fewestFirst ? PlacementConstraints.fewestEntriesFirst(idx, k, rnd) : idx.candidates().shortStaffed().sample(k, rnd);
     }
     Map<String, Integer> room = roomByZone(idx);
     int size = idx.candidates().shortStaffed().size();
@@ -97,7 +97,7 @@ final class ZoneSpread {
     if (out.size() >= k) {
       return out;
     }
-    List<String> all = fewestFirst ? Placements.fewestEntriesFirst(idx, Integer.MAX_VALUE, rnd)
+    List<String> all = fewestFirst ? PlacementConstraints.fewestEntriesFirst(idx, Integer.MAX_VALUE, rnd)
         : new ArrayList<>(idx.candidates().shortStaffed().all());
     if (!fewestFirst) {
       Collections.shuffle(all, rnd);

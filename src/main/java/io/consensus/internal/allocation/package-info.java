@@ -4,8 +4,8 @@
  * {@code Membership}, {@code MemberSpecs}, {@code FleetTargets}, {@code ItemSummarizer}) and the decision of the next etcd transaction
  * ({@code AllocationDecider}, {@code Action}, {@code Decision}) by the rules ({@code Rule}, in
  * evaluation order); placement constraints from the
- * members' specs ({@code MemberSpec}, read through a {@code SpecReader}; {@code Placement},
- * {@code Placements}, {@code ZoneSpread}, {@code ZoneSwap}). No I/O, no Vert.x, no clock:
+ * members' specs ({@code MemberSpec}, read through a {@code SpecReader}; {@code TargetShares},
+ * {@code PlacementConstraints}, {@code ZoneSpread}, {@code ZoneSwap}). No I/O, no Vert.x, no clock:
  * the same input gives the same decision, which is what the simulation tests rely on.
  *
  * <p>May import: {@code tree}, {@code route}, {@code internal.route} and {@code java.*} only.

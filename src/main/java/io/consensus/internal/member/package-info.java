@@ -7,7 +7,7 @@
  * fleet's {@code route.RoutingTable} as the member's view shows it, kept per watch update),
  * {@code HeldItemStates} (local states of held items and which
  * need writing), {@code RestartExit} and {@code GraceLease} (a stop for a restart),
- * {@code PlacementNotes} (drain, maintenance and shortfall as the view shows them),
+ * {@code FleetNotices} (drain, maintenance and shortfall as the view shows them),
  * {@code FleetControl} (drains and maintenance mode), {@code LoopLagMeter} (how late timers run
  * on the allocator's and the keeper's event loops) and {@code LoopSlices} (update work in bounded
  * slices that yield to the event loop: the member's and the spectator's), {@code HandedOverJson} (an event-bus

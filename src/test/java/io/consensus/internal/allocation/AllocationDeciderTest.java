@@ -180,17 +180,17 @@ class AllocationDeciderTest {
     AllocationIndex idx = v.index("me", 1);
     assertThat(idx.loadingEntries()).isEqualTo(2);
     // At the limit: no replica take (nothing else applies).
-    assertThat(new AllocationDecider(10).maxLoadingEntries(2).decide(idx, warming, new Random(1), null).actions())
+    assertThat(new AllocationDecider(10).withMaxLoadingEntries(2).decide(idx, warming, new Random(1), null).actions())
         .isEmpty();
     // One below it: one take, though the member wants more.
-    Decision one = new AllocationDecider(10).maxLoadingEntries(3).decide(idx, warming, new Random(1), null);
+    Decision one = new AllocationDecider(10).withMaxLoadingEntries(3).decide(idx, warming, new Random(1), null);
     assertThat(one.rule()).isEqualTo(Rule.TAKE_SHORT);
     assertThat(one.actions()).hasSize(1);
     assertThat(new AllocationDecider(10).decide(idx, warming, new Random(1), null).actions()).hasSizeGreaterThan(1);
     // Items without any master are taken whatever the loads in progress.
     AllocationIndex masterless = new View().member("me").member("x").item("e", "me=warming").item("a").item("b")
         .item("c").index("me", 1);
-    Decision d = new AllocationDecider(10).maxLoadingEntries(1).decide(masterless, warming, new Random(1), null);
+    Decision d = new AllocationDecider(10).withMaxLoadingEntries(1).decide(masterless, warming, new Random(1), null);
     assertThat(d.rule()).isEqualTo(Rule.TAKE_MASTERLESS);
     assertThat(d.actions()).isNotEmpty();
   }
@@ -287,7 +287,7 @@ class AllocationDeciderTest {
     // me's member key is gone (stopping for a restart): a is handed to x in place, b is kept.
     View v = new View().member("x").item("a", "me", "x").item("b", "x", "me");
     AllocationIndex idx = v.index("me", 1);
-    AllocationDecider decider = new AllocationDecider(10).restarting(true);
+    AllocationDecider decider = new AllocationDecider(10).forRestart();
     Decision d = decider.decide(idx, READY, new Random(1), null);
     assertThat(d.rule()).isEqualTo(Rule.HAND_OFF_MASTER);
     assertThat(d.actions()).extracting(Action::item, Action::kind).containsExactly(

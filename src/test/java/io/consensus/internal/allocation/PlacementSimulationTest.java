@@ -94,6 +94,56 @@ class PlacementSimulationTest {
     assertThat(f.routes().get("wide").size()).isEqualTo(3);
   }
 
+  /**
+   * Items at R = 0 among items at the fleet's R = 1 on 2 members: it livelocked, every entry
+   * rewritten for ever (RELEASE_MASTER_OVER_TOTAL let go a master that came straight back by
+   * TAKE_MASTERLESS or TAKE_AFTER_BACKOFF). The layouts and seeds are those that never settled.
+   */
+  @ParameterizedTest(name = "{0} items, {1} at R=0, seed {2}, batch {3}")
+  @CsvSource({"3,2,1,1", "3,2,5,16", "5,2,2,1", "5,2,1,16", "5,2,4,16", "5,3,6,1", "7,2,6,1", "7,2,3,16",
+      "7,3,1,1", "6,4,2,1"})
+  void itemsAtRZeroAmongReplicatedItemsSettle(int n, int zeros, long seed, int batch) {
+    SimulatedFleet f = new SimulatedFleet(seed, 1, List.of(), batch);
+    f.join("m0");
+    f.join("m1");
+    Map<String, Integer> own = new java.util.TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      own.put("i" + i, i < zeros ? 0 : 1);
+      f.putKey(f.keys.item("i" + i), i < zeros ? "{\"replicas\":0}" : "");
+    }
+    settlesStaffed(f, own);
+  }
+
+  /** Mixed per-item R (0, 1, 2) over 3 members with the fleet's R = 1: every item settles at its own R + 1. */
+  @ParameterizedTest(name = "seed {0}, batch {1}")
+  @CsvSource({"41,1", "42,16", "43,1", "44,16", "45,1", "46,64", "47,1", "48,16"})
+  void mixedPerItemReplicasSettle(long seed, int batch) {
+    SimulatedFleet f = new SimulatedFleet(seed, 1, List.of(), batch);
+    f.syncPercent = 40;
+    for (String m : List.of("a", "b", "c")) {
+      f.join(m);
+    }
+    Map<String, Integer> own = new java.util.TreeMap<>();
+    for (int i = 0; i < 11; i++) {
+      int r = i % 3 == 0 ? 0 : i % 3 == 1 ? 1 : 2;
+      own.put("i" + i, r);
+      f.putKey(f.keys.item("i" + i), r == 1 ? "" : "{\"replicas\":" + r + "}");
+    }
+    settlesStaffed(f, own);
+  }
+
+  /** Runs {@code f} to a fixpoint: every item of {@code own} at its R + 1 entries, then idle. */
+  private static void settlesStaffed(SimulatedFleet f, Map<String, Integer> own) {
+    assertThat(f.runToFixpoint(200_000, () -> { })).as("settles (rev %d, actions %s)", f.revision, f.actionsByRule)
+        .isTrue();
+    Map<String, Route> routes = f.routes();
+    own.forEach((item, r) -> assertThat(routes.get(item).size()).as("%s: %s", item, routes.get(item))
+        .isEqualTo(r + 1));
+    long rev = f.revision;
+    assertThat(f.runToFixpoint(20_000, () -> { })).isTrue();
+    assertThat(f.revision).as("no writes once settled").isEqualTo(rev);
+  }
+
   @ParameterizedTest(name = "seed {0}, batch {1}")
   @CsvSource({"31,1", "32,16", "33,64", "34,64", "35,1", "36,16", "37,64", "38,128"})
   void aDrainedMemberEndsEmptyWithNoItemBelowR(long seed, int batch) {

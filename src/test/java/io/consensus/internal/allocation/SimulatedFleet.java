@@ -75,7 +75,7 @@ final class SimulatedFleet {
     final String name;
     final long lease;
     final AllocationIndex index;
-    final AllocationDecider decider = new AllocationDecider(maxBatch);
+    AllocationDecider decider = new AllocationDecider(maxBatch);
     final Map<String, String> localState = new HashMap<>();
     // Loads in progress (item -> rounds left) and items loaded, with loadRounds > 0.
     final Map<String, Integer> loading = new HashMap<>();
@@ -101,7 +101,7 @@ final class SimulatedFleet {
       index.rebuild(tree);
       applied = log.size() - 1;
       if (maxLoadingEntries != null) {
-        decider.maxLoadingEntries(maxLoadingEntries);
+        decider = decider.withMaxLoadingEntries(maxLoadingEntries);
       }
     }
 
@@ -239,7 +239,7 @@ final class SimulatedFleet {
   /** Starts a restart: the member hands its masters off in place and keeps its replicas. */
   void startRestart(String name) {
     Member m = members.get(name);
-    m.decider.restarting(true);
+    m.decider = m.decider.forRestart();
     cancel(name);
     // The restart is declared at once, on the lease the entries will wait on.
     m.graceLease = nextLease++;

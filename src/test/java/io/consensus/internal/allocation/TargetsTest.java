@@ -7,15 +7,15 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The targets members with default specs get, through {@link Placement} (the one path that computes them). */
+/** The targets members with default specs get, through {@link TargetShares} (the one path that computes them). */
 class TargetsTest {
   /** Targets of the member of seniority {@code rank} among {@code members} with default specs. */
   static Targets of(int items, int members, int rank, int replicas) {
-    List<Placement.Candidate> seniority = new ArrayList<>();
+    List<TargetShares.Candidate> seniority = new ArrayList<>();
     for (int i = 0; i < members; i++) {
-      seniority.add(new Placement.Candidate("m" + i, MemberSpec.DEFAULT));
+      seniority.add(new TargetShares.Candidate("m" + i, MemberSpec.DEFAULT));
     }
-    Placement p = Placement.of(seniority, items, (long) items * (replicas + 1),
+    TargetShares p = TargetShares.of(seniority, items, (long) items * (replicas + 1),
         cap -> (long) items * Math.min(replicas + 1, cap));
     return p.of("m" + rank);
   }

@@ -10,8 +10,8 @@ import java.util.Random;
  * The placement constraints the rules consult (item limits, drains, per-item replication): which
  * candidates fit, and which replica to let go for a master. Kept apart from the rules themselves.
  */
-final class Placements {
-  private Placements() {
+final class PlacementConstraints {
+  private PlacementConstraints() {
   }
 
   /** The first of {@code items} this member has room for under its item limit (none when drained). */

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * mode, the fleet's capacity shortfall (into {@link AllocatorStats#unattainableSlots()}) and
  * member keys without a lease, each logged once per change. Used on the allocator's context.
  */
-public final class PlacementNotes {
+public final class FleetNotices {
   // The allocator's own log: these lines describe its view.
   private static final Logger LOG = LoggerFactory.getLogger(AllocatorVerticle.class);
 
@@ -26,7 +26,7 @@ public final class PlacementNotes {
   private boolean drained;
   private boolean maintenance;
 
-  public PlacementNotes(String member, Keys keys, LongConsumer unattainableSink) {
+  public FleetNotices(String member, Keys keys, LongConsumer unattainableSink) {
     this.member = member;
     this.keys = keys;
     this.unattainableSink = unattainableSink;

@@ -24,18 +24,18 @@ import java.util.function.IntToLongFunction;
  * one entry per active member) exceed the sum of the active members' limits. Only limits (and
  * drains) make this non-zero.
  */
-public final class Placement {
+public final class TargetShares {
   /** A present member in seniority order and its spec. */
   public record Candidate(String name, MemberSpec spec) {
   }
 
-  private static final Placement NONE = new Placement(Map.of(), 0, false);
+  private static final TargetShares NONE = new TargetShares(Map.of(), 0, false);
 
   private final Map<String, Targets> targets;
   private final long unattainable;
   private final boolean zoned;
 
-  private Placement(Map<String, Targets> targets, long unattainable, boolean zoned) {
+  private TargetShares(Map<String, Targets> targets, long unattainable, boolean zoned) {
     this.targets = targets;
     this.unattainable = unattainable;
     this.zoned = zoned;
@@ -47,7 +47,7 @@ public final class Placement {
    * @param slots          S, the entries all items want: the sum of their R + 1
    * @param slotsCappedAt  the slots wanted when no item can have more than the given number of entries
    */
-  public static Placement of(List<Candidate> seniority, int items, long slots, IntToLongFunction slotsCappedAt) {
+  public static TargetShares of(List<Candidate> seniority, int items, long slots, IntToLongFunction slotsCappedAt) {
     if (seniority.isEmpty()) {
       return NONE;
     }
@@ -75,7 +75,7 @@ public final class Placement {
       out.put(seniority.get(i).name(), new Targets(masters[i], (int) Math.min(Integer.MAX_VALUE, t)));
     }
     long wanted = active.isEmpty() || items == 0 ? 0 : slotsCappedAt.applyAsLong(active.size());
-    return new Placement(Collections.unmodifiableMap(out), Math.max(0, wanted - capacity), zoned);
+    return new TargetShares(Collections.unmodifiableMap(out), Math.max(0, wanted - capacity), zoned);
   }
 
   private static long cap(MemberSpec s, long unbounded) {
