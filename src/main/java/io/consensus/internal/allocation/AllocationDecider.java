@@ -702,7 +702,8 @@ public final class AllocationDecider {
     return out;
   }
 
-  private static int mix(int h) {
+  /** A well-spread hash (murmur3's finalizer): picks that every member computes alike, without coordination. */
+  static int mix(int h) {
     h ^= h >>> 16;
     h *= 0x85ebca6b;
     h ^= h >>> 13;

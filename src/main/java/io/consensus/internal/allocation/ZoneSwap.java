@@ -85,21 +85,13 @@ final class ZoneSwap {
     int bestHash = 0;
     for (String m : present) {
       String z = idx.zoneOf(m);
-      int h = mix(item.hashCode() * 31 + m.hashCode());
+      int h = AllocationDecider.mix(item.hashCode() * 31 + m.hashCode());
       if (z != null && !zs.contains(z) && (best == null || h > bestHash)) {
         best = m;
         bestHash = h;
       }
     }
     return best;
-  }
-
-  private static int mix(int h) {
-    h ^= h >>> 16;
-    h *= 0x85ebca6b;
-    h ^= h >>> 13;
-    h *= 0xc2b2ae35;
-    return h ^ (h >>> 16);
   }
 
   /** The trade this member (m1) makes for an offer standing behind its zone-doubled copy, or null. */
