@@ -296,7 +296,28 @@ public final class AllocationDecider {
       if (copiesOnTheirWay(idx, rnd)) {
         return Decision.IDLE;
       }
-      Decision d = release(idx, handOffCandidates(idx, 1, rnd), Rule.FORCED_HANDOFF);
+      // No member that wants masters stands in our routes: the mastership travels in place along
+      // the shortest chain of hand-offs to one that does (MasterPath), each member on it passing it on.
+      String towards = MasterPath.towardsHungry(idx, rnd);
+      if (towards != null) {
+        Decision d = move(idx, List.of(towards), Rule.FORCED_HANDOFF);
+        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.FORCED_HANDOFF);
+      }
+      // Else let a master go whose copy a member wanting masters can take. Any other release is
+      // taken back by a member at its master share (often this one) while the first replica, over
+      // its share in turn, does the same, for ever (issue 20: c3 at its item limit wanting a
+      // master, 60,000 revisions a minute). None here: pass the mastership on towards a member
+      // that has such a release.
+      List<String> forHungry = releasableToHungry(idx);
+      if (forHungry.isEmpty()) {
+        String viaRelease = MasterPath.towardsRelease(idx, rnd);
+        if (viaRelease == null) {
+          return Decision.IDLE;
+        }
+        Decision d = move(idx, List.of(viaRelease), Rule.FORCED_HANDOFF);
+        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.FORCED_HANDOFF);
+      }
+      Decision d = release(idx, handOffCandidates(idx, forHungry, 1, rnd), Rule.FORCED_HANDOFF);
       // While some member is over its total, SURPLUS_REPLICA is about to hand copies to the members
       // below theirs, and the mastership can then move in place: wait for that first.
       return someoneOverTotal(idx) ? new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(),
@@ -426,6 +447,29 @@ public final class AllocationDecider {
       }
     }
     return false;
+  }
+
+  /**
+   * Up to 16 of our ready masters (with replicas) whose copy, once released, a present member that
+   * wants masters could take: it has room under its total (its item limit included), holds no
+   * entry of the item, and the zone rule does not keep it off (its zone is not among the entries
+   * left; this member's zone, which the release leaves missing, then has room).
+   */
+  private static List<String> releasableToHungry(AllocationIndex idx) {
+    List<String> takers = MasterPath.hungryWithRoom(idx);
+    List<String> out = new ArrayList<>();
+    if (takers.isEmpty()) {
+      return out;
+    }
+    for (String item : idx.candidates().myReadyMasters().all()) {
+      if (MasterPath.usefulRelease(idx, idx.member(), idx.summary(item), takers)) {
+        out.add(item);
+        if (out.size() >= 16) {
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   /** A ready master of ours (R+1 entries) with a member that wants masters behind its first replica. */
