@@ -296,25 +296,23 @@ public final class AllocationDecider {
       if (copiesOnTheirWay(idx, rnd)) {
         return Decision.IDLE;
       }
-      // No member that wants masters stands in our routes: the mastership travels in place along
-      // the shortest chain of hand-offs to one that does (MasterPath), each member on it passing it on.
-      String towards = MasterPath.towardsHungry(idx, rnd);
-      if (towards != null) {
-        Decision d = move(idx, List.of(towards), Rule.FORCED_HANDOFF);
-        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.FORCED_HANDOFF);
-      }
-      // Else let a master go whose copy a member wanting masters can take. Any other release is
-      // taken back by a member at its master share (often this one) while the first replica, over
-      // its share in turn, does the same, for ever (issue 20: c3 at its item limit wanting a
-      // master, 60,000 revisions a minute). None here: pass the mastership on towards a member
-      // that has such a release.
+      // Let a master go, as the Go package did, but only one whose copy a member that wants masters
+      // can take. Any other release came back for ever: a member at its master share (often this
+      // one) took the copy again while the promoted first replica, over its share in turn, did the
+      // same (issue 20: c3 at its item limit wanting a master, 60,000 revisions a minute).
       List<String> forHungry = releasableToHungry(idx);
       if (forHungry.isEmpty()) {
-        String viaRelease = MasterPath.towardsRelease(idx, rnd);
-        if (viaRelease == null) {
+        // None: the mastership travels in place along the shortest chain of hand-offs (MasterPath)
+        // to a member that wants masters, else to one that has such a release; each member on the
+        // chain, over its share once the mastership reaches it, takes the next step.
+        String towards = MasterPath.towardsHungry(idx, rnd);
+        if (towards == null) {
+          towards = MasterPath.towardsRelease(idx, rnd);
+        }
+        if (towards == null) {
           return Decision.IDLE;
         }
-        Decision d = move(idx, List.of(viaRelease), Rule.FORCED_HANDOFF);
+        Decision d = move(idx, List.of(towards), Rule.FORCED_HANDOFF);
         return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.FORCED_HANDOFF);
       }
       Decision d = release(idx, handOffCandidates(idx, forHungry, 1, rnd), Rule.FORCED_HANDOFF);

@@ -13,9 +13,8 @@ import java.util.Set;
 /**
  * Where a surplus mastership goes when no member that wants masters stands in this member's
  * routes: along the shortest chain of in-place hand-offs (a master of a fully staffed, ready item
- * moving behind its replicas makes its first replica master) to a member that wants masters or
- * masters an item where one stands behind its first replica (it then moves behind, as
- * {@code FORCED_HANDOFF} does for this member), or else to a member that can let a master go whose copy a member wanting masters can take
+ * moving behind its replicas makes its first replica master; a replica further back is reached by
+ * as many moves) to a member that wants masters, or else to a member that can let a master go whose copy a member wanting masters can take
  * ({@link #usefulRelease}). Each member on the chain, over its share once the mastership reaches it,
  * takes the next hop itself: one move per hop, no copy placed on the way.
  *
@@ -24,10 +23,16 @@ import java.util.Set;
  * route) or a member at its item limit, that surplus wandered among members at their share, a
  * release and a take each step, for tens of thousands of revisions (issue 20).
  *
- * <p>Cost: one pass over every item's route, only while this member is over its master target and
- * no direct hand-off applies.
+ * <p>Cost: a pass over the item table looking at a random sample of about {@link #SAMPLE} routes
+ * (and up to {@link #MY_SAMPLE} of this member's), only while this member is over its master target
+ * and neither a direct hand-off nor a useful release applies.
  */
 final class MasterPath {
+  /** Other members' items a search looks at (a random sample): bounds its cost at any fleet size. */
+  static final int SAMPLE = 4096;
+  /** This member's ready masters a search starts from (a random sample). */
+  static final int MY_SAMPLE = 1024;
+
   private MasterPath() {
   }
 
@@ -77,16 +82,6 @@ final class MasterPath {
     return false;
   }
 
-  /** Whether a member that wants masters holds one of these entries after the first (a hand-off reaches it in place). */
-  private static boolean wantsBehind(AllocationIndex idx, List<RouteEntry> entries) {
-    for (int i = 1; i < entries.size(); i++) {
-      if (wants(idx, entries.get(i).member())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private static boolean wants(AllocationIndex idx, String member) {
     int target = idx.masterTargetOf(member);
     return target >= 0 && idx.mastersOf(member) < target;
@@ -101,58 +96,57 @@ final class MasterPath {
       return null;
     }
     String me = idx.member();
-    // Edges: master -> its first replica, for fully staffed items ready for hand-off whose
-    // successor stays; this member's own such items by successor (the candidate first hops).
-    Map<String, Set<String>> next = new HashMap<>();
-    Map<String, List<String>> myItemsBySuccessor = new HashMap<>();
     Set<String> goals = new HashSet<>();
-    for (ItemSummary s : idx.summaries()) {
-      int r = s.replicas();
-      List<RouteEntry> entries = s.route().entries();
-      if (r < 1 || entries.size() != r + 1 || !s.route().isReadyForHandoff(r, idx::ready)) {
-        continue;
-      }
-      String master = entries.get(0).member();
-      String succ = entries.get(1).member();
-      if (idx.masterTargetOf(master) < 0 || idx.masterTargetOf(succ) < 0) {
-        continue; // a member that is leaving hands off by other rules; one that is gone takes nothing
-      }
-      next.computeIfAbsent(master, k -> new HashSet<>()).add(succ);
-      if (master.equals(me)) {
-        myItemsBySuccessor.computeIfAbsent(succ, k -> new ArrayList<>()).add(s.item());
-      }
-      if (master.equals(me)) {
-        continue;
-      }
-      if (toRelease ? usefulRelease(idx, master, s, takers) : wantsBehind(idx, entries)) {
-        goals.add(master);
-      }
-    }
     if (!toRelease) {
       for (String m : idx.presentMembers()) {
         if (!m.equals(me) && wants(idx, m)) {
           goals.add(m);
         }
       }
+      if (goals.isEmpty()) {
+        return null;
+      }
     }
-    if (goals.isEmpty() || myItemsBySuccessor.isEmpty()) {
+    // Edges: master -> each replica of a fully staffed item ready for hand-off (the master moving
+    // behind makes its first replica master; one behind that is reached by the next move), over
+    // present members only. This member's own items by replica: the candidate first hops.
+    Map<String, Set<String>> next = new HashMap<>();
+    Map<String, List<String>> myItemsByReplica = new HashMap<>();
+    for (String item : idx.candidates().myReadyMasters().sample(MY_SAMPLE, rnd)) {
+      edges(idx, idx.summary(item), next, myItemsByReplica);
+    }
+    // Other members' items: a random sample of about SAMPLE of them (each with the same chance),
+    // enough to link members; the pass over the table itself is cheap.
+    int items = idx.itemCount();
+    for (ItemSummary s : idx.summaries()) {
+      if (items > SAMPLE && rnd.nextInt(items) >= SAMPLE) {
+        continue;
+      }
+      String master = s.route().size() > 0 ? s.route().entries().get(0).member() : null;
+      if (master == null || master.equals(me) || !edges(idx, s, next, null)) {
+        continue;
+      }
+      if (toRelease && usefulRelease(idx, master, s, takers)) {
+        goals.add(master);
+      }
+    }
+    if (goals.isEmpty() || myItemsByReplica.isEmpty()) {
       return null;
     }
     // Breadth-first from each first hop; the nearest goal wins, random among equals.
     Map<String, String> firstOf = new HashMap<>();
+    firstOf.put(me, null);
     ArrayDeque<String> queue = new ArrayDeque<>();
-    List<String> starts = new ArrayList<>(myItemsBySuccessor.keySet());
+    List<String> starts = new ArrayList<>(myItemsByReplica.keySet());
     java.util.Collections.shuffle(starts, rnd);
     for (String s : starts) {
       firstOf.put(s, s);
       queue.add(s);
     }
-    firstOf.putIfAbsent(me, null);
     while (!queue.isEmpty()) {
       String m = queue.poll();
       if (goals.contains(m)) {
-        List<String> items = myItemsBySuccessor.get(firstOf.get(m));
-        return items.get(rnd.nextInt(items.size()));
+        return closest(idx, myItemsByReplica.get(firstOf.get(m)), firstOf.get(m), rnd);
       }
       for (String n : next.getOrDefault(m, Set.of())) {
         if (!firstOf.containsKey(n)) {
@@ -162,5 +156,49 @@ final class MasterPath {
       }
     }
     return null;
+  }
+
+  /**
+   * Adds the edges of {@code s} (master to each replica) when it is fully staffed and ready for
+   * hand-off, over present members; with {@code byReplica}, also the item under each replica.
+   */
+  private static boolean edges(AllocationIndex idx, ItemSummary s, Map<String, Set<String>> next,
+      Map<String, List<String>> byReplica) {
+    int r = s.replicas();
+    List<RouteEntry> entries = s.route().entries();
+    if (r < 1 || entries.size() != r + 1 || !s.route().isReadyForHandoff(r, idx::ready)) {
+      return false;
+    }
+    String master = entries.get(0).member();
+    if (idx.masterTargetOf(master) < 0) {
+      return false;
+    }
+    for (int i = 1; i <= r; i++) {
+      String m = entries.get(i).member();
+      if (idx.masterTargetOf(m) >= 0) {
+        next.computeIfAbsent(master, k -> new HashSet<>()).add(m);
+        if (byReplica != null) {
+          byReplica.computeIfAbsent(m, k -> new ArrayList<>()).add(s.item());
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Of {@code items}, one where {@code member} stands earliest (fewest moves to reach it), random among equals. */
+  private static String closest(AllocationIndex idx, List<String> items, String member, Random rnd) {
+    List<String> best = new ArrayList<>();
+    int bestAt = Integer.MAX_VALUE;
+    for (String item : items) {
+      int at = idx.summary(item).route().index(member);
+      if (at < bestAt) {
+        best.clear();
+        bestAt = at;
+      }
+      if (at == bestAt) {
+        best.add(item);
+      }
+    }
+    return best.get(rnd.nextInt(best.size()));
   }
 }
