@@ -49,7 +49,9 @@ class ZoneSwapEtcdTest extends FleetTest {
             java.util.TreeMap::new, java.util.stream.Collectors.counting()));
     System.out.printf("zone swap etcd: masters %s, actions %d, placements %d, swap transactions %s%n", masters,
         actions, fleet.members.values().stream().mapToLong(v -> v.stats().placements()).sum(), swaps);
-    assertThat(masters.getOrDefault("c3", 0)).isLessThanOrEqualTo(5);
+    // c3 masters its limit: a surplus elsewhere reaches it (before issue 20's fix, 1 in 10 runs
+    // ended quiet with c3 at 3 or 4).
+    assertThat(masters.getOrDefault("c3", 0)).as("masters per member %s", masters).isEqualTo(5);
     // The six members without a limit share the rest evenly.
     List<Integer> unlimited = masters.entrySet().stream().filter(e -> !e.getKey().equals("c3"))
         .map(Map.Entry::getValue).toList();
