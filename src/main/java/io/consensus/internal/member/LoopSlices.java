@@ -1,8 +1,6 @@
 package io.consensus.internal.member;
 
 import io.vertx.core.Vertx;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoopSlices {
   private static final Logger LOG = LoggerFactory.getLogger(LoopSlices.class);
-  /** Slices longer than this are counted and logged (the loop's goal: no stall over 50 ms). */
+  /** Slices this long are slow, for the sink to count and log (the loop's goal: no stall over 50 ms). */
   public static final long SLOW_SLICE_NANOS = 50_000_000L;
 
   /** One piece of sliced work. */
@@ -43,8 +41,6 @@ public final class LoopSlices {
 
   private final Vertx vertx;
   private final long budgetNanos;
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-  private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
 
   /** Told the wall time and the thread's CPU time (-1 when unknown) of every slice, nanoseconds. */
   public interface SliceSink {
@@ -129,7 +125,7 @@ public final class LoopSlices {
   private void run() {
     running = true;
     long start = System.nanoTime();
-    long cpuStart = CPU_TIME ? THREADS.getCurrentThreadCpuTime() : -1;
+    long cpuStart = LoopWorkMeter.cpuNow();
     try {
       while (!closed) {
         ArrayDeque<Job> queue = !urgent.isEmpty() ? urgent : jobs;
@@ -166,13 +162,9 @@ public final class LoopSlices {
     } finally {
       running = false;
       long took = System.nanoTime() - start;
-      long cpu = cpuStart >= 0 ? THREADS.getCurrentThreadCpuTime() - cpuStart : -1;
+      long cpu = cpuStart >= 0 ? LoopWorkMeter.cpuNow() - cpuStart : -1;
       slices++;
-      sliceSink.slice(took, cpu);
-      if (took >= SLOW_SLICE_NANOS) {
-        LOG.info("a slice of member work held the event loop for {} ms ({} ms of CPU)", took / 1_000_000,
-            cpu / 1_000_000);
-      }
+      sliceSink.slice(took, cpu); // which logs slow slices
     }
   }
 }
