@@ -723,6 +723,11 @@ public class AllocatorVerticle extends AbstractVerticle {
         private RuntimeException failure;
 
         @Override
+        public String toString() {
+          return "member " + member + "'s snapshot page of " + kvs.size() + " keys";
+        }
+
+        @Override
         public boolean step() {
           if (attempt != streamedAttempt || streamed == null) {
             return true; // a later snapshot began: this page belongs to none
@@ -771,9 +776,16 @@ public class AllocatorVerticle extends AbstractVerticle {
     private AllocationIndex ix;
     private java.util.Iterator<String> work;
     private boolean joining;
+    private String part = "patch"; // the part the last step was in, to name a slow one
 
     ApplyUpdate(WatchUpdate update) {
       this.update = update;
+    }
+
+    @Override
+    public String toString() {
+      return "member " + member + "'s " + (update instanceof WatchUpdate.Snapshot ? "snapshot" : "watch update")
+          + " at revision " + update.revision() + " (" + part + ")";
     }
 
     @Override
@@ -783,6 +795,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         return true;
       }
       if (work == null) {
+        part = "patch";
         try {
           if (!patchSome()) {
             return false;
@@ -792,16 +805,19 @@ public class AllocatorVerticle extends AbstractVerticle {
           watcher.resnapshot();
           return true;
         }
+        part = "begin: tree, directory, index";
         if (begin()) {
           return false; // the lease-lost messages go first (an urgent job), then these routes
         }
       }
       if (tableUpdate != null) { // the fleet's table reaches this tree before any of its routes is told
+        part = "routing table";
         if (!tableUpdate.step()) {
           return false;
         }
         tableUpdate = null;
       }
+      part = "reclassify and publish";
       List<String> chunk = new ArrayList<>(STEP);
       while (chunk.size() < STEP && work.hasNext()) {
         chunk.add(work.next());
@@ -817,6 +833,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       if (work.hasNext()) {
         return false;
       }
+      part = "end: index, notes, states";
       end();
       return true;
     }

@@ -23,6 +23,8 @@ public final class LoopSlices {
   private static final Logger LOG = LoggerFactory.getLogger(LoopSlices.class);
   /** Slices this long are slow, for the sink to count and log (the loop's goal: no stall over 50 ms). */
   public static final long SLOW_SLICE_NANOS = 50_000_000L;
+  // A single step using this much CPU is logged with its job (a step cannot be cut by the budget).
+  private static final long SLOW_STEP_CPU_NANOS = 10_000_000L;
 
   /** One piece of sliced work. */
   public interface Job {
@@ -134,11 +136,17 @@ public final class LoopSlices {
           return;
         }
         boolean done;
+        long stepCpu = LoopWorkMeter.cpuNow();
         try {
           done = job.step();
         } catch (RuntimeException e) {
           LOG.error("sliced job {} failed; dropped", job, e);
           done = true;
+        }
+        stepCpu = stepCpu < 0 ? -1 : LoopWorkMeter.cpuNow() - stepCpu;
+        if (stepCpu >= SLOW_STEP_CPU_NANOS) {
+          // A step should take well under a millisecond: name the job whose step did not.
+          LOG.info("one step of {} used {} ms of CPU", job, stepCpu / 1_000_000);
         }
         if (done && queue.peekFirst() == job) {
           queue.pollFirst();
