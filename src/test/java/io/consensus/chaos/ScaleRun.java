@@ -111,7 +111,7 @@ public final class ScaleRun {
   record MemberFigures(String name, long pid, int masters, int entries, LogFigures log, double leaseLossesMetric,
                        double placements, double masteryChanges, double[] actions, LoopLag allocatorLag,
                        LoopLag keeperLag, LoopWorkFigures work, LagSources sources, double liveHeapMb, double rssMb,
-                       double cpuSeconds) {
+                       double cpuSeconds, double[] cpuByThread) {
     /** Keys written: creates, updates and releases once, moves twice. */
     double writes() {
       return actions[0] + actions[1] + actions[2] + 2 * actions[3];
@@ -119,7 +119,7 @@ public final class ScaleRun {
 
     MemberFigures withLiveHeap(double mb) {
       return new MemberFigures(name, pid, masters, entries, log, leaseLossesMetric, placements, masteryChanges,
-          actions, allocatorLag, keeperLag, work, sources, mb, rssMb, cpuSeconds);
+          actions, allocatorLag, keeperLag, work, sources, mb, rssMb, cpuSeconds, cpuByThread);
     }
   }
 
@@ -502,7 +502,8 @@ public final class ScaleRun {
           Metrics.sum(metrics, "allocator_lease_losses_total"), Metrics.sum(metrics, "allocator_placements_total"),
           Metrics.sum(metrics, "allocator_mastership_changes_total"), actions(metrics), LoopLag.of(lag, "allocator"),
           LoopLag.of(lag, "keeper"), LoopWorkFigures.of(health),
-          LagSources.read(gcLogs(dir, m.name), m.logs(), readAt), Double.NaN, JvmHeap.rssMb(pid), ProcessCpu.seconds(pid)));
+          LagSources.read(gcLogs(dir, m.name), m.logs(), readAt), Double.NaN, JvmHeap.rssMb(pid), ProcessCpu.seconds(pid),
+          ProcessCpu.byThreadKind(pid)));
     }
     return out;
   }
@@ -551,12 +552,14 @@ public final class ScaleRun {
         + "waiting for a core, our shorter pieces):\n\n"
         + "| member | allocator lag max / after start ms | keeper lag max / after start ms | our longest work ms "
         + "(CPU ms, kind) | our work >= 50 ms | GC pauses | max GC pause ms (its CPU ms) | GC pauses total ms "
-        + "| longest stop ms (VM op) | stops total ms | allocator lag peaks >= 100 ms | keeper lag peaks >= 100 ms |\n"
-        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+        + "| longest stop ms (VM op) | stops total ms | allocator lag peaks >= 100 ms | keeper lag peaks >= 100 ms "
+        + "| CPU s: event loops / JIT / GC+VM / other / exited threads |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
     for (MemberFigures f : figures) {
       LagSources s = f.sources();
       LoopWorkFigures w = f.work();
-      b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |%n", f.name(),
+      double[] c = f.cpuByThread();
+      b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n", f.name(),
           f.allocatorLag() == null ? "n/a" : num(f.allocatorLag().maxMillis()) + " / "
               + num(f.allocatorLag().runningMaxMillis()),
           f.keeperLag() == null ? "n/a" : num(f.keeperLag().maxMillis()) + " / " + num(f.keeperLag().runningMaxMillis()),
@@ -564,7 +567,8 @@ public final class ScaleRun {
           w == null ? "n/a" : num(w.slowCount()), s.gcPauses(), num(s.gcMaxMs()) + " ("
               + (s.gcMaxCpuMs() < 0 ? "?" : num(s.gcMaxCpuMs())) + ")", num(s.gcTotalMs()),
           num(s.stopMaxMs()) + " (" + s.stopMaxName() + ")", num(s.stopTotalMs()),
-          LagSources.peaks(s.allocatorPeaks()), LagSources.peaks(s.keeperPeaks())));
+          LagSources.peaks(s.allocatorPeaks()), LagSources.peaks(s.keeperPeaks()),
+          String.format(Locale.ROOT, "%.1f / %.1f / %.1f / %.1f / %.1f", c[0], c[1], c[2], c[3], c[4])));
     }
     return b.toString();
   }
