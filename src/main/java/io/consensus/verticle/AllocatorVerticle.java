@@ -776,6 +776,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     private AllocationIndex ix;
     private java.util.Iterator<String> work;
     private boolean joining;
+    private boolean patched;
     private String part = "patch"; // the part the last step was in, to name a slow one
 
     ApplyUpdate(WatchUpdate update) {
@@ -794,28 +795,31 @@ public class AllocatorVerticle extends AbstractVerticle {
         firstApplied.tryComplete();
         return true;
       }
+      // Each phase ends a step, so that the slice's budget is checked between them: a small
+      // update runs them all at once anyway, but the first ones after a join run cold code
+      // (35-55 ms of CPU measured for one small update done in a single step).
       if (work == null) {
-        part = "patch";
-        try {
-          if (!patchSome()) {
-            return false;
+        if (!patched) {
+          part = "patch";
+          try {
+            patched = patchSome();
+          } catch (TreePatchException e) {
+            LOG.error("member {}: watch event does not fit the view ({}); re-reading", member, e.getMessage());
+            watcher.resnapshot();
+            return true;
           }
-        } catch (TreePatchException e) {
-          LOG.error("member {}: watch event does not fit the view ({}); re-reading", member, e.getMessage());
-          watcher.resnapshot();
-          return true;
+          return false;
         }
         part = "begin: tree, directory, index";
-        if (begin()) {
-          return false; // the lease-lost messages go first (an urgent job), then these routes
-        }
+        begin(); // true: the lease-lost messages go first (an urgent job), then these routes
+        return false;
       }
       if (tableUpdate != null) { // the fleet's table reaches this tree before any of its routes is told
         part = "routing table";
-        if (!tableUpdate.step()) {
-          return false;
+        if (tableUpdate.step()) {
+          tableUpdate = null;
         }
-        tableUpdate = null;
+        return false;
       }
       part = "reclassify and publish";
       List<String> chunk = new ArrayList<>(STEP);
