@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * lag peak of L ms ending at t is split: the JVM's share is what safepoint stops cover of
  * [t - L, t]; ours the CPU time our slow pieces used within it (their CPU spread over their wall
  * time); the rest is "other": the loop's thread runnable but waiting for a core (other
- * processes, JIT compiler threads), and our pieces under 50 ms.
+ * processes, JIT compiler threads), and our pieces under 50 ms. A decision run inside a slice is
+ * logged as both; our share is capped at what the JVM's stops leave of the lag.
  *
  * @param gcPauses GC pauses ({@code [gc] ... Pause ...}, the harness's own diagnostic full GCs left out)
  * @param gcMaxMs the longest GC pause
