@@ -99,9 +99,13 @@ final class RouteIndex {
     private int withoutMaster;
     private int shortOfReplicas;
 
+    // The sets this revision changes, each edited in place until done (one copy of its chunk array).
+    private final Map<String, ItemSet.Edit> masterEdits = new HashMap<>();
+    private final Map<String, ItemSet.Edit> holderEdits = new HashMap<>();
+
     private Editor(RouteIndex from) {
-      masters = new HashMap<>(from.masters);
-      holders = new HashMap<>(from.holders);
+      masters = from.masters;
+      holders = from.holders;
       items = from.items;
       withoutMaster = from.withoutMaster;
       shortOfReplicas = from.shortOfReplicas;
@@ -124,23 +128,23 @@ final class RouteIndex {
       String masterAfter = na == 0 ? null : after.memberAt(0);
       if (!java.util.Objects.equals(masterBefore, masterAfter)) {
         if (masterBefore != null) {
-          update(masters, masterBefore, item, -1);
+          update(masters, masterEdits, masterBefore, item, -1);
         }
         if (masterAfter != null) {
-          update(masters, masterAfter, item, 1);
+          update(masters, masterEdits, masterAfter, item, 1);
         }
       }
       // A route holds a handful of entries (R+1, a few more after a lost race): compare them pairwise.
       for (int i = 0; i < nb; i++) {
         String m = before.memberAt(i);
         if (!holds(after, na, m) && firstAt(before, i, m)) {
-          update(holders, m, item, -1);
+          update(holders, holderEdits, m, item, -1);
         }
       }
       for (int i = 0; i < na; i++) {
         String m = after.memberAt(i);
         if (!holds(before, nb, m) && firstAt(after, i, m)) {
-          update(holders, m, item, 1);
+          update(holders, holderEdits, m, item, 1);
         }
       }
       return this;
@@ -178,18 +182,36 @@ final class RouteIndex {
       }
     }
 
-    private static void update(Map<String, ItemSet> sets, String member, String item, int sign) {
-      ItemSet s = sets.getOrDefault(member, ItemSet.EMPTY);
-      s = sign > 0 ? s.with(item) : s.without(item);
-      if (s.isEmpty()) {
-        sets.remove(member);
+    private static void update(Map<String, ItemSet> sets, Map<String, ItemSet.Edit> edits, String member,
+        String item, int sign) {
+      ItemSet.Edit e = edits.computeIfAbsent(member, m -> sets.getOrDefault(m, ItemSet.EMPTY).edit());
+      if (sign > 0) {
+        e.add(item);
       } else {
-        sets.put(member, s);
+        e.remove(item);
       }
     }
 
     RouteIndex done() {
-      return new RouteIndex(Map.copyOf(masters), Map.copyOf(holders), items, withoutMaster, shortOfReplicas);
+      return new RouteIndex(applied(masters, masterEdits), applied(holders, holderEdits), items, withoutMaster,
+          shortOfReplicas);
+    }
+
+    /** {@code sets} with the edited ones replaced (members left with none dropped). */
+    private static Map<String, ItemSet> applied(Map<String, ItemSet> sets, Map<String, ItemSet.Edit> edits) {
+      if (edits.isEmpty()) {
+        return sets;
+      }
+      Map<String, ItemSet> out = new HashMap<>(sets);
+      edits.forEach((member, e) -> {
+        ItemSet s = e.done();
+        if (s.isEmpty()) {
+          out.remove(member);
+        } else {
+          out.put(member, s);
+        }
+      });
+      return Map.copyOf(out);
     }
   }
 }
