@@ -25,6 +25,8 @@ final class Children {
   static final int SHRINK = 4;
 
   final Node node;
+  // node.name(), one load nearer: a descent compares a name at every level (cache misses at 100,000 items).
+  final String name;
   final Children left;
   final Children right;
   final int height;
@@ -42,6 +44,7 @@ final class Children {
 
   private Children(Node node, long nodeCreate, Children left, Children right) {
     this.node = node;
+    this.name = node.name();
     this.left = left;
     this.right = right;
     this.height = Math.max(height(left), height(right)) + 1;
@@ -94,7 +97,7 @@ final class Children {
     }
     Children c = (Children) set;
     while (c != null) {
-      int cmp = name.compareTo(c.node.name());
+      int cmp = name.compareTo(c.name);
       if (cmp == 0) {
         return c.node;
       }
@@ -114,7 +117,7 @@ final class Children {
     Children c = (Children) set;
     int base = 0;
     while (c != null) {
-      int cmp = name.compareTo(c.node.name());
+      int cmp = name.compareTo(c.name);
       if (cmp == 0) {
         return base + size(c.left);
       }
@@ -191,7 +194,7 @@ final class Children {
     if (c == null) {
       return new Children(node, null, null);
     }
-    int cmp = node.name().compareTo(c.node.name());
+    int cmp = node.name().compareTo(c.name);
     if (cmp == 0) {
       return new Children(node, c.left, c.right);
     }
@@ -231,7 +234,7 @@ final class Children {
     if (c == null) {
       return new Children(fn.apply(null), null, null);
     }
-    int cmp = name.compareTo(c.node.name());
+    int cmp = name.compareTo(c.name);
     if (cmp == 0) {
       return new Children(fn.apply(c.node), c.left, c.right);
     }
@@ -268,7 +271,7 @@ final class Children {
     if (c == null) {
       return null;
     }
-    int cmp = name.compareTo(c.node.name());
+    int cmp = name.compareTo(c.name);
     if (cmp < 0) {
       Children l = remove(c.left, name);
       return l == c.left ? c : balance(c, l, c.right);
@@ -284,7 +287,7 @@ final class Children {
       return c.left;
     }
     Children min = first(c.right);
-    return balance(min, c.left, remove(c.right, min.node.name()));
+    return balance(min, c.left, remove(c.right, min.name));
   }
 
   private static Children first(Children c) {
