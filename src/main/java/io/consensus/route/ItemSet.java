@@ -7,13 +7,14 @@ import java.util.List;
 /**
  * An immutable sorted set of item names that shares structure with the set it was made from:
  * names live in sorted chunks of at most {@value #CHUNK} names, and adding or removing one
- * copies one chunk and the array of chunks. So a change costs O(CHUNK + size / CHUNK), about
- * 600 references at 100,000 names, whatever the set's size; a {@link RoutingTable} can keep one
- * per member and a revision pays only for the items it touches. A whole set is made in one pass
- * by a {@link Builder} fed names in order (a snapshot's rebuild).
+ * copies one chunk and the array of chunks. A {@link RoutingTable} keeps one per member and
+ * changes it with an {@link Edit}, which copies the array of chunks once per revision and a
+ * chunk per name: a revision's change to a set costs O(size / CHUNK) once plus O(CHUNK) per
+ * name it touches (small chunks: a writer's set gains up to 64 names a revision). A whole set
+ * is made in one pass by a {@link Builder} fed names in order (a snapshot's rebuild).
  */
 final class ItemSet {
-  static final int CHUNK = 256;
+  static final int CHUNK = 64;
   static final ItemSet EMPTY = new ItemSet(new String[0][], 0);
 
   private final String[][] chunks; // each non-empty and sorted; chunks in order
