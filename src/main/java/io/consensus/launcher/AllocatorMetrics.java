@@ -32,6 +32,8 @@ public final class AllocatorMetrics implements AutoCloseable {
   private volatile boolean closed;
   private static final Duration[] LAG_BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
       .map(Duration::ofMillis).toArray(Duration[]::new);
+  private static final Duration[] WORK_BUCKETS = Stream.of(1, 2, 5, 10, 20, 50, 100, 250, 1000)
+      .map(Duration::ofMillis).toArray(Duration[]::new);
 
   private AllocatorMetrics(MeterRegistry registry, AllocatorVerticle allocator) {
     this.registry = registry;
@@ -103,6 +105,29 @@ public final class AllocatorMetrics implements AutoCloseable {
     });
     lagPeak(tags.and("loop", AllocatorVerticle.LOOP_ALLOCATOR), m -> m.h().allocatorLoopLag().maxMillis());
     lagPeak(tags.and("loop", AllocatorVerticle.LOOP_KEEPER), m -> m.h().keeperLoopLag().maxMillis());
+
+    // Our own share of the allocator loop's time, beside its lag: one timer per kind of work.
+    Timer[] work = new Timer[3];
+    String[] kinds = {AllocatorVerticle.WORK_SLICE, AllocatorVerticle.WORK_DECISION, AllocatorVerticle.WORK_ANSWER};
+    for (int i = 0; i < kinds.length; i++) {
+      work[i] = Timer.builder("allocator.loop.work")
+          .description("Wall time of one piece of this library's work on the allocator's event loop "
+              + "(kind=slice|decision|answer)")
+          .serviceLevelObjectives(WORK_BUCKETS).tags(tags.and("kind", kinds[i])).register(registry);
+      meters.add(work[i]);
+    }
+    allocator.onLoopWork((kind, nanos) -> {
+      if (!closed) {
+        int i = AllocatorVerticle.WORK_SLICE.equals(kind) ? 0 : AllocatorVerticle.WORK_DECISION.equals(kind) ? 1 : 2;
+        work[i].record(nanos, TimeUnit.NANOSECONDS);
+      }
+    });
+    meters.add(Gauge.builder("allocator.loop.work.peak", this, m -> m.h().loopWork().maxMillis() / 1000.0)
+        .description("Longest piece of this library's work on the allocator's event loop since the member started "
+            + "(wall time)").baseUnit("seconds").tags(tags).register(registry));
+    meters.add(Gauge.builder("allocator.loop.work.cpu.peak", this, m -> m.h().loopWork().maxCpuMillis() / 1000.0)
+        .description("Most CPU time one piece of this library's work on the allocator's event loop used")
+        .baseUnit("seconds").tags(tags).register(registry));
   }
 
   /** Lateness of a 100 ms timer on one loop, every sample: the histogram and its recent max. */

@@ -2,6 +2,7 @@ package io.consensus.launcher;
 
 import io.consensus.route.RoutingTable;
 import io.consensus.spectator.RoutingTableVerticle;
+import io.consensus.verticle.AllocatorHealth;
 import io.consensus.verticle.AllocatorVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -83,7 +84,8 @@ interface FleetView {
 
       @Override
       public JsonObject healthDetail() {
-        return new JsonObject().put("eventLoopLag", allocator.health().eventLoopLagJson());
+        AllocatorHealth h = allocator.health();
+        return new JsonObject().put("eventLoopLag", h.eventLoopLagJson()).put("loopWork", h.loopWork().toJson());
       }
 
       @Override

@@ -36,7 +36,8 @@ import java.util.List;
  *   <li>{@code GET /routes}: {@code {"member", "revision", "routes": [RouteChange JSON...]}};</li>
  *   <li>{@code GET /health}: 200 while healthy, else 503, with {@code {"member", "role", "healthy", "reason"}}
  *       and, for a member, {@code "eventLoopLag": {"allocator": {"maxMillis", "p99Millis",
- *       "recentMaxMillis"}, "keeper": {...}}};</li>
+ *       "recentMaxMillis", "runningMaxMillis"}, "keeper": {...}}} and {@code "loopWork":
+ *       {"maxMillis", "maxCpuMillis", "longest", "slowCount"}} (our own longest work on the loop);</li>
  *   <li>{@code GET /livez}: 200 while the process and the event loop of its allocator or
  *       spectator answer (within {@value #LIVENESS_BOUND_MILLIS} ms), else 503; never fails for
  *       a hand-off, a lost lease or a rejoin: for a liveness probe;</li>

@@ -98,7 +98,8 @@ public final class Route {
     return o instanceof RouteEntry e ? e : entry((Node) o);
   }
 
-  String memberAt(int i) {
+  /** The member of entry {@code i} in route order (no entry derived: for counting by member). */
+  public String memberAt(int i) {
     Object o = slots[i];
     return o instanceof RouteEntry e ? e.member() : ((Node) o).name();
   }

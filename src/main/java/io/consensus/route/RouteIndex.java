@@ -87,7 +87,11 @@ final class RouteIndex {
     }
   }
 
-  /** Builds the next index: {@link #remove} an item's old route, {@link #add} its new one. */
+  /**
+   * Builds the next index: {@link #replace} an item's old route with its new one. Only the
+   * members whose role changed are edited: a revision that adds one replica to an item edits
+   * one member's set, not every member of the route twice.
+   */
   static final class Editor {
     private final Map<String, ItemSet> masters;
     private final Map<String, ItemSet> holders;
@@ -95,27 +99,79 @@ final class RouteIndex {
     private int withoutMaster;
     private int shortOfReplicas;
 
+    // The sets this revision changes, each edited in place until done (one copy of its chunk array).
+    private final Map<String, ItemSet.Edit> masterEdits = new HashMap<>();
+    private final Map<String, ItemSet.Edit> holderEdits = new HashMap<>();
+
     private Editor(RouteIndex from) {
-      masters = new HashMap<>(from.masters);
-      holders = new HashMap<>(from.holders);
+      masters = from.masters;
+      holders = from.holders;
       items = from.items;
       withoutMaster = from.withoutMaster;
       shortOfReplicas = from.shortOfReplicas;
     }
 
-    /** Forgets {@code route} (null: the item did not exist) whose R was {@code r}. */
-    Editor remove(Route route, int r) {
-      return count(route, r, -1);
-    }
-
-    /** Counts {@code route} (null: the item does not exist) whose R is {@code r}. */
-    Editor add(Route route, int r) {
-      return count(route, r, 1);
-    }
-
-    private Editor count(Route route, int r, int sign) {
-      if (route == null) {
+    /**
+     * Replaces {@code before} (null: the item did not exist), whose R was {@code rBefore}, with
+     * {@code after} (null: the item does not exist any more), whose R is {@code rAfter}.
+     */
+    Editor replace(Route before, int rBefore, Route after, int rAfter) {
+      counters(before, rBefore, -1);
+      counters(after, rAfter, 1);
+      String item = before != null ? before.item() : after != null ? after.item() : null;
+      if (item == null) {
         return this;
+      }
+      int nb = before == null ? 0 : before.size();
+      int na = after == null ? 0 : after.size();
+      String masterBefore = nb == 0 ? null : before.memberAt(0);
+      String masterAfter = na == 0 ? null : after.memberAt(0);
+      if (!java.util.Objects.equals(masterBefore, masterAfter)) {
+        if (masterBefore != null) {
+          update(masters, masterEdits, masterBefore, item, -1);
+        }
+        if (masterAfter != null) {
+          update(masters, masterEdits, masterAfter, item, 1);
+        }
+      }
+      // A route holds a handful of entries (R+1, a few more after a lost race): compare them pairwise.
+      for (int i = 0; i < nb; i++) {
+        String m = before.memberAt(i);
+        if (!holds(after, na, m) && firstAt(before, i, m)) {
+          update(holders, holderEdits, m, item, -1);
+        }
+      }
+      for (int i = 0; i < na; i++) {
+        String m = after.memberAt(i);
+        if (!holds(before, nb, m) && firstAt(after, i, m)) {
+          update(holders, holderEdits, m, item, 1);
+        }
+      }
+      return this;
+    }
+
+    private static boolean holds(Route route, int size, String member) {
+      for (int i = 0; i < size; i++) {
+        if (route.memberAt(i).equals(member)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** True when {@code member} has no entry before position {@code at} (a member is counted once). */
+    private static boolean firstAt(Route route, int at, String member) {
+      for (int i = 0; i < at; i++) {
+        if (route.memberAt(i).equals(member)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void counters(Route route, int r, int sign) {
+      if (route == null) {
+        return;
       }
       items += sign;
       if (route.isEmpty()) {
@@ -124,29 +180,38 @@ final class RouteIndex {
       if (route.size() < r + 1) {
         shortOfReplicas += sign;
       }
-      String item = route.item();
-      for (int i = 0; i < route.size(); i++) {
-        String m = route.memberAt(i);
-        if (i == 0) {
-          update(masters, m, item, sign);
-        }
-        update(holders, m, item, sign);
-      }
-      return this;
     }
 
-    private static void update(Map<String, ItemSet> sets, String member, String item, int sign) {
-      ItemSet s = sets.getOrDefault(member, ItemSet.EMPTY);
-      s = sign > 0 ? s.with(item) : s.without(item);
-      if (s.isEmpty()) {
-        sets.remove(member);
+    private static void update(Map<String, ItemSet> sets, Map<String, ItemSet.Edit> edits, String member,
+        String item, int sign) {
+      ItemSet.Edit e = edits.computeIfAbsent(member, m -> sets.getOrDefault(m, ItemSet.EMPTY).edit());
+      if (sign > 0) {
+        e.add(item);
       } else {
-        sets.put(member, s);
+        e.remove(item);
       }
     }
 
     RouteIndex done() {
-      return new RouteIndex(Map.copyOf(masters), Map.copyOf(holders), items, withoutMaster, shortOfReplicas);
+      return new RouteIndex(applied(masters, masterEdits), applied(holders, holderEdits), items, withoutMaster,
+          shortOfReplicas);
+    }
+
+    /** {@code sets} with the edited ones replaced (members left with none dropped). */
+    private static Map<String, ItemSet> applied(Map<String, ItemSet> sets, Map<String, ItemSet.Edit> edits) {
+      if (edits.isEmpty()) {
+        return sets;
+      }
+      Map<String, ItemSet> out = new HashMap<>(sets);
+      edits.forEach((member, e) -> {
+        ItemSet s = e.done();
+        if (s.isEmpty()) {
+          out.remove(member);
+        } else {
+          out.put(member, s);
+        }
+      });
+      return Map.copyOf(out);
     }
   }
 }

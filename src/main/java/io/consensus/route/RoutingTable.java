@@ -312,7 +312,7 @@ public final class RoutingTable {
         Route after = old.routeOf(item, now);
         int r = old.itemReplicas.of(item, now);
         if (editor != null) {
-          editor.remove(before, old.itemReplicas.of(item, was)).add(after, r);
+          editor.replace(before, old.itemReplicas.of(item, was), after, r);
         } else {
           builder.add(after, r);
         }

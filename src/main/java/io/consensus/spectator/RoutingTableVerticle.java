@@ -122,6 +122,10 @@ public class RoutingTableVerticle extends AbstractVerticle {
       if (cpu > maxSliceCpuNanos) {
         maxSliceCpuNanos = cpu;
       }
+      if (wall >= LoopSlices.SLOW_SLICE_NANOS) {
+        LOG.info("spectator {}: a slice of update work held the event loop for {} ms ({} ms of CPU)",
+            options.getName(), wall / 1_000_000, cpu / 1_000_000);
+      }
     });
     conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
     tableConsumer = vertx.eventBus().localConsumer(options.getAddress() + ".table",

@@ -35,20 +35,22 @@ import io.vertx.core.json.JsonObject;
  * @param watchReconnects watch stream re-establishments
  * @param allocatorLoopLag how late timers ran on the allocator's event loop
  * @param keeperLoopLag how late timers ran on the lease keeper's event loop
+ * @param loopWork the longest piece of this library's own work on the allocator's event loop
  */
 public record AllocatorHealth(boolean healthy, String reason, String phase, boolean drained, long revision,
     int items, int members, int masters, int replicas, int itemsWithoutMaster, int itemsShortOfReplicas,
     long unattainableSlots, long leaseId, long leaseRemainingMillis, long keepAlives, long keepAliveFailures,
     boolean watchLive, long watchEvents, long watchSnapshots, long watchReconnects, EventLoopLag allocatorLoopLag,
-    EventLoopLag keeperLoopLag) {
+    EventLoopLag keeperLoopLag, LoopWork loopWork) {
 
   /** Before the allocator started. */
   static final AllocatorHealth STARTING = new AllocatorHealth(false, "phase starting", "STARTING", false, 0,
-      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 0, EventLoopLag.NONE, EventLoopLag.NONE);
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 0, EventLoopLag.NONE, EventLoopLag.NONE,
+      LoopWork.NONE);
 
   /**
    * The event-loop lag figures as {@code /health} shows them:
-   * {@code {"allocator": {"maxMillis", "p99Millis", "recentMaxMillis"}, "keeper": {...}}}.
+   * {@code {"allocator": {"maxMillis", "p99Millis", "recentMaxMillis", "runningMaxMillis"}, "keeper": {...}}}.
    */
   public JsonObject eventLoopLagJson() {
     return new JsonObject().put("allocator", allocatorLoopLag.toJson()).put("keeper", keeperLoopLag.toJson());
@@ -61,7 +63,7 @@ public record AllocatorHealth(boolean healthy, String reason, String phase, bool
    */
   static AllocatorHealth of(String phase, boolean running, boolean drained, long unattainableSlotsSeen,
       KeyTree tree, AllocationIndex ix, LeaseKeeper l, long pastKeepAlives, long pastKeepAliveFailures,
-      RetryWatcher w, EventLoopLag allocatorLag, EventLoopLag keeperLag) {
+      RetryWatcher w, EventLoopLag allocatorLag, EventLoopLag keeperLag, LoopWork work) {
     boolean leaseLive = l != null && !l.isLost();
     boolean watchLive = w != null && w.isLive();
     return new AllocatorHealth(running && leaseLive && watchLive,
@@ -74,7 +76,7 @@ public record AllocatorHealth(boolean healthy, String reason, String phase, bool
         pastKeepAlives + (l == null ? 0 : l.keepAlivesAcknowledged()),
         pastKeepAliveFailures + (l == null ? 0 : l.keepAliveFailures()), watchLive,
         w == null ? 0 : w.eventsDelivered(), w == null ? 0 : w.snapshotsTaken(), w == null ? 0 : w.reconnects(),
-        allocatorLag, keeperLag);
+        allocatorLag, keeperLag, work);
   }
 
   private static String reason(String phase, boolean running, boolean leaseLive, boolean watchLive,

@@ -25,6 +25,7 @@ import io.consensus.internal.etcd.Retries;
 import io.consensus.internal.lease.KeeperLoop;
 import io.consensus.internal.lease.LeaseKeeper;
 import io.consensus.internal.member.LoopLagMeter;
+import io.consensus.internal.member.LoopWorkMeter;
 import io.consensus.internal.route.Keys;
 import io.consensus.internal.route.MemberDirectory;
 import io.consensus.internal.route.Names;
@@ -97,6 +98,12 @@ public class AllocatorVerticle extends AbstractVerticle {
   public static final String LOOP_ALLOCATOR = "allocator";
   /** The loop name of {@link #onEventLoopLag} samples measured on the lease keeper's event loop. */
   public static final String LOOP_KEEPER = "keeper";
+  /** The kind of {@link #onLoopWork} samples that are one slice of update work. */
+  public static final String WORK_SLICE = "slice";
+  /** The kind of {@link #onLoopWork} samples that are one decision round (and the transaction it sends). */
+  public static final String WORK_DECISION = "decision";
+  /** The kind of {@link #onLoopWork} samples that are the handling of one transaction answer. */
+  public static final String WORK_ANSWER = "answer";
 
   private enum Phase { STARTING, RUNNING, REJOINING, CANCELLING, EXITED }
 
@@ -113,6 +120,9 @@ public class AllocatorVerticle extends AbstractVerticle {
   private final Random rnd = new Random();
   private final List<Handler<AllocatorEvent>> listeners = new CopyOnWriteArrayList<>();
   private final List<ObjLongConsumer<String>> lagListeners = new CopyOnWriteArrayList<>();
+  private final List<ObjLongConsumer<String>> workListeners = new CopyOnWriteArrayList<>();
+  // Times our own pieces of work on the allocator's loop (slices, decisions, answers).
+  private LoopWorkMeter work;
   private final AllocatorStats stats = new AllocatorStats();
   private final Promise<Long> exited = Promise.promise();
   private final Promise<Void> startSettled = Promise.promise();
@@ -232,11 +242,21 @@ public class AllocatorVerticle extends AbstractVerticle {
     memberKeyDrained = options.isDrained();
     registration = new MemberRegistration(keeperLoop, writer, keys.member(member), options,
         () -> memberKeyDrained);
-    allocatorLag = LoopLagMeter.start(context, nanos -> lagSample(LOOP_ALLOCATOR, nanos));
-    keeperLag = LoopLagMeter.start(keeperLoop.context(), nanos -> lagSample(LOOP_KEEPER, nanos));
+    work = new LoopWorkMeter("member " + member, (kind, nanos) -> {
+      for (ObjLongConsumer<String> l : workListeners) {
+        l.accept(kind, nanos);
+      }
+    });
+    allocatorLag = LoopLagMeter.start(context, "member " + member + ", " + LOOP_ALLOCATOR,
+        nanos -> lagSample(LOOP_ALLOCATOR, nanos));
+    keeperLag = LoopLagMeter.start(keeperLoop.context(), "member " + member + ", " + LOOP_KEEPER,
+        nanos -> lagSample(LOOP_KEEPER, nanos));
     tree = KeyTree.empty(keys.root());
     index = newIndex(0);
-    slices = new LoopSlices(vertx, SLICE_BUDGET_NANOS, stats::slice);
+    slices = new LoopSlices(vertx, SLICE_BUDGET_NANOS, (wall, cpu) -> {
+      stats.slice(wall, cpu);
+      work.record(WORK_SLICE, wall, cpu);
+    });
     table = new PublishedRoutes(member, options.getAddress(), handler, vertx, memberDirectory,
         stats.mastershipChanges::increment);
     routingTable = new LiveRoutingTable(RoutingTable.empty(keys.root(), options.getItems(), options.getReplicas(),
@@ -387,6 +407,17 @@ public class AllocatorVerticle extends AbstractVerticle {
    */
   public AllocatorVerticle onEventLoopLag(ObjLongConsumer<String> listener) {
     lagListeners.add(Objects.requireNonNull(listener));
+    return this;
+  }
+
+  /**
+   * Adds a listener for the pieces of this library's own work on the allocator's event loop
+   * (e.g. to feed a histogram meter): called on that loop with the kind ({@link #WORK_SLICE},
+   * {@link #WORK_DECISION}, {@link #WORK_ANSWER}) and the wall time of each, in nanoseconds; it
+   * must be quick and thread-safe. {@link AllocatorHealth#loopWork()} holds the longest.
+   */
+  public AllocatorVerticle onLoopWork(ObjLongConsumer<String> listener) {
+    workListeners.add(Objects.requireNonNull(listener));
     return this;
   }
 
@@ -601,6 +632,11 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private void enter(Phase next) {
     phase = next;
+    if (next == Phase.RUNNING && allocatorLag != null) {
+      // Lag from here on is told apart from the JVM's start and the first snapshot.
+      allocatorLag.markRunning();
+      keeperLag.markRunning();
+    }
     if (next == Phase.EXITED && retries != null) {
       retries.stop(); // an exited member retries nothing
     }
@@ -613,7 +649,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         placementNotes != null && placementNotes.drained(), stats.unattainableSlots, tree, index, lease,
         pastKeepAlives, pastKeepAliveFailures, watcher,
         allocatorLag == null ? EventLoopLag.NONE : allocatorLag.figures(),
-        keeperLag == null ? EventLoopLag.NONE : keeperLag.figures());
+        keeperLag == null ? EventLoopLag.NONE : keeperLag.figures(), work == null ? LoopWork.NONE : work.figures());
   }
 
   // ---------------------------------------------------------------- joining
@@ -687,6 +723,11 @@ public class AllocatorVerticle extends AbstractVerticle {
         private RuntimeException failure;
 
         @Override
+        public String toString() {
+          return "member " + member + "'s snapshot page of " + kvs.size() + " keys";
+        }
+
+        @Override
         public boolean step() {
           if (attempt != streamedAttempt || streamed == null) {
             return true; // a later snapshot began: this page belongs to none
@@ -735,9 +776,17 @@ public class AllocatorVerticle extends AbstractVerticle {
     private AllocationIndex ix;
     private java.util.Iterator<String> work;
     private boolean joining;
+    private boolean patched;
+    private String part = "patch"; // the part the last step was in, to name a slow one
 
     ApplyUpdate(WatchUpdate update) {
       this.update = update;
+    }
+
+    @Override
+    public String toString() {
+      return "member " + member + "'s " + (update instanceof WatchUpdate.Snapshot ? "snapshot" : "watch update")
+          + " at revision " + update.revision() + " (" + part + ")";
     }
 
     @Override
@@ -746,26 +795,33 @@ public class AllocatorVerticle extends AbstractVerticle {
         firstApplied.tryComplete();
         return true;
       }
+      // Each phase ends a step, so that the slice's budget is checked between them: a small
+      // update runs them all at once anyway, but the first ones after a join run cold code
+      // (35-55 ms of CPU measured for one small update done in a single step).
       if (work == null) {
-        try {
-          if (!patchSome()) {
-            return false;
+        if (!patched) {
+          part = "patch";
+          try {
+            patched = patchSome();
+          } catch (TreePatchException e) {
+            LOG.error("member {}: watch event does not fit the view ({}); re-reading", member, e.getMessage());
+            watcher.resnapshot();
+            return true;
           }
-        } catch (TreePatchException e) {
-          LOG.error("member {}: watch event does not fit the view ({}); re-reading", member, e.getMessage());
-          watcher.resnapshot();
-          return true;
-        }
-        if (begin()) {
-          return false; // the lease-lost messages go first (an urgent job), then these routes
-        }
-      }
-      if (tableUpdate != null) { // the fleet's table reaches this tree before any of its routes is told
-        if (!tableUpdate.step()) {
           return false;
         }
-        tableUpdate = null;
+        part = "begin: tree, directory, index";
+        begin(); // true: the lease-lost messages go first (an urgent job), then these routes
+        return false;
       }
+      if (tableUpdate != null) { // the fleet's table reaches this tree before any of its routes is told
+        part = "routing table";
+        if (tableUpdate.step()) {
+          tableUpdate = null;
+        }
+        return false;
+      }
+      part = "reclassify and publish";
       List<String> chunk = new ArrayList<>(STEP);
       while (chunk.size() < STEP && work.hasNext()) {
         chunk.add(work.next());
@@ -781,6 +837,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       if (work.hasNext()) {
         return false;
       }
+      part = "end: index, notes, states";
       end();
       return true;
     }
@@ -896,6 +953,10 @@ public class AllocatorVerticle extends AbstractVerticle {
   }
 
   private void maybeDecide() {
+    work.time(WORK_DECISION, this::decideNow);
+  }
+
+  private void decideNow() {
     if ((phase != Phase.RUNNING && phase != Phase.CANCELLING) || inFlight || restartExiting
         || tree.revision() < awaitRevision || slices.blocksDecisions()) {
       return;
@@ -964,7 +1025,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     long started = System.nanoTime();
     long leaseId = lease.id();
     stats.transactions.increment();
-    writer.apply(d.actions(), leaseId).onComplete(ar -> {
+    writer.apply(d.actions(), leaseId).onComplete(ar -> work.time(WORK_ANSWER, () -> {
       inFlight = false;
       stats.transactionNanos.add(System.nanoTime() - started);
       if (ar.failed()) {
@@ -1011,7 +1072,7 @@ public class AllocatorVerticle extends AbstractVerticle {
             + d.actions().size());
       }
       maybeDecide();
-    });
+    }));
   }
 
   // ---------------------------------------------------------------- lease loss

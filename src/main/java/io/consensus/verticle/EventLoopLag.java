@@ -12,14 +12,18 @@ import io.vertx.core.json.JsonObject;
  *     upper bound of a power-of-two bucket above, never above {@code maxMillis})
  * @param recentMaxMillis the largest lag of the last 10 seconds
  * @param samples timer firings measured
+ * @param runningMaxMillis the largest lag since the member first ran (joined, its first snapshot
+ *     applied): the same as {@code maxMillis} without the JVM's start (class loading, JIT
+ *     compilation) and the first snapshot; 0 before
  */
-public record EventLoopLag(long maxMillis, long p99Millis, long recentMaxMillis, long samples) {
+public record EventLoopLag(long maxMillis, long p99Millis, long recentMaxMillis, long samples,
+    long runningMaxMillis) {
   /** Nothing measured (yet). */
-  public static final EventLoopLag NONE = new EventLoopLag(0, 0, 0, 0);
+  public static final EventLoopLag NONE = new EventLoopLag(0, 0, 0, 0, 0);
 
-  /** {@code {"maxMillis": n, "p99Millis": n, "recentMaxMillis": n}}. */
+  /** {@code {"maxMillis": n, "p99Millis": n, "recentMaxMillis": n, "runningMaxMillis": n}}. */
   public JsonObject toJson() {
     return new JsonObject().put("maxMillis", maxMillis).put("p99Millis", p99Millis)
-        .put("recentMaxMillis", recentMaxMillis);
+        .put("recentMaxMillis", recentMaxMillis).put("runningMaxMillis", runningMaxMillis);
   }
 }

@@ -152,13 +152,14 @@ public final class BenchmarkSuite {
       c.graceSeconds = Integer.parseInt(opts.get("grace"));
     }
     if (opts.containsKey("sizes")) {
-      // e.g. --sizes 1000x10,240x4: limits converge / restart / roll to these fleets
+      // e.g. --sizes 1000x10,240x4: the converge sizes; limits restart / roll to these fleets
       List<int[]> only = new ArrayList<>();
       for (String t : opts.get("sizes").split(",")) {
         String[] nm = t.split("x");
         only.add(new int[] {Integer.parseInt(nm[0]), Integer.parseInt(nm[1])});
       }
-      c.convergeSizes = c.convergeSizes.stream().filter(x -> contains(only, x)).toList();
+      // Converge runs any size asked for (100000x4 in one JVM for profiling); the others only their own sizes.
+      c.convergeSizes = List.copyOf(only);
       c.rollSizes = c.rollSizes.stream().filter(x -> contains(only, x)).toList();
       c.restartSizes = c.restartSizes.stream().filter(x -> contains(only, x)).toList();
     }

@@ -33,7 +33,7 @@ final class JvmHeap {
       if (i < 0 || i >= row.length) {
         return Double.NaN;
       }
-      kb += Double.parseDouble(row[i]);
+      kb += row[i].equals("-") ? 0 : Double.parseDouble(row[i]); // "-": a space ZGC has not
     }
     return kb / 1024;
   }

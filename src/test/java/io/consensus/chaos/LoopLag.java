@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonObject;
  * One event loop's lag as a member reports it in {@code /health}:
  * {@code "eventLoopLag": {"allocator": {"maxMillis", "p99Millis", "recentMaxMillis"}, "keeper": {...}}}.
  */
-record LoopLag(double maxMillis, double p99Millis, double recentMaxMillis) {
+record LoopLag(double maxMillis, double p99Millis, double recentMaxMillis, double runningMaxMillis) {
 
   /** The {@code eventLoopLag} object of a {@code /health} body, or null (no body, or a member without it). */
   static JsonObject healthLag(String health) {
@@ -27,7 +27,8 @@ record LoopLag(double maxMillis, double p99Millis, double recentMaxMillis) {
     if (l == null) {
       return null;
     }
-    return new LoopLag(number(l, "maxMillis"), number(l, "p99Millis"), number(l, "recentMaxMillis"));
+    return new LoopLag(number(l, "maxMillis"), number(l, "p99Millis"), number(l, "recentMaxMillis"),
+        number(l, "runningMaxMillis"));
   }
 
   private static double number(JsonObject o, String key) {

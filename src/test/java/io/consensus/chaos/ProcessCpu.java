@@ -27,6 +27,46 @@ final class ProcessCpu {
     }
   }
 
+  /**
+   * Seconds of CPU by kind of thread, from {@code /proc/PID/task/*}: {event loops, JIT compiler, GC and
+   * the VM thread, other live threads, exited threads (the process's total minus its live threads':
+   * JDK 17 stops idle compiler threads, and their CPU goes with them)}; NaN when unknown.
+   */
+  static double[] byThreadKind(long pid) {
+    double[] out = new double[5];
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out[kind(comm)] += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS;
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      java.util.Arrays.fill(out, Double.NaN);
+      return out;
+    }
+    out[4] = Math.max(0, seconds(pid) - out[0] - out[1] - out[2] - out[3]);
+    return out;
+  }
+
+  private static int kind(String comm) {
+    if (comm.startsWith("vert.x-eventloo")) {
+      return 0;
+    }
+    if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+      return 1;
+    }
+    if (comm.startsWith("GC ") || comm.startsWith("G1 ") || comm.equals("VM Thread") || comm.startsWith("Shenandoah")
+        || comm.matches("Z[A-Z][a-z].*") || comm.startsWith("VM Periodic")) {
+      return 2;
+    }
+    return 3;
+  }
+
   private static long clockTicks() {
     try {
       Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();

@@ -110,7 +110,8 @@ public final class ScaleRun {
   /** The figures of one member process, read from its log, {@code /health}, {@code /metrics} and jcmd. */
   record MemberFigures(String name, long pid, int masters, int entries, LogFigures log, double leaseLossesMetric,
                        double placements, double masteryChanges, double[] actions, LoopLag allocatorLag,
-                       LoopLag keeperLag, double liveHeapMb, double rssMb, double cpuSeconds) {
+                       LoopLag keeperLag, LoopWorkFigures work, LagSources sources, double liveHeapMb, double rssMb,
+                       double cpuSeconds, double[] cpuByThread) {
     /** Keys written: creates, updates and releases once, moves twice. */
     double writes() {
       return actions[0] + actions[1] + actions[2] + 2 * actions[3];
@@ -118,7 +119,7 @@ public final class ScaleRun {
 
     MemberFigures withLiveHeap(double mb) {
       return new MemberFigures(name, pid, masters, entries, log, leaseLossesMetric, placements, masteryChanges,
-          actions, allocatorLag, keeperLag, mb, rssMb, cpuSeconds);
+          actions, allocatorLag, keeperLag, work, sources, mb, rssMb, cpuSeconds, cpuByThread);
     }
   }
 
@@ -204,9 +205,13 @@ public final class ScaleRun {
         String name = "m" + (i + 1);
         int port = freePort();
         ports.put(name, port);
+        // Every GC pause and safepoint stop, with wall-clock times to match the member's logged lag peaks.
+        List<String> memberJvm = new ArrayList<>(jvm);
+        memberJvm.add("-Xlog:gc,gc+cpu,safepoint:file=" + dir.toAbsolutePath().resolve(name + "-%p.gc.log")
+            + ":time,uptime,level,tags");
         MemberProcess m = new MemberProcess(name, List.of(), etcd.endpoints(), dir,
             conf.copy().put("http", new JsonObject().put("port", port)),
-            (mp, code) -> report.note(mp.name + " exited with " + code)).jvmOptions(jvm);
+            (mp, code) -> report.note(mp.name + " exited with " + code)).jvmOptions(memberJvm);
         members.add(m);
         CLEANUPS.add(m::destroy);
         m.start();
@@ -218,7 +223,7 @@ public final class ScaleRun {
       long revs = etcd.currentRevision() - rev0;
       // No forced full GC while the fleet is timed: at 10 member JVMs on 2 cores the GCs starved
       // etcd of CPU and every member lost its lease. Live heaps are read at the end (below).
-      List<MemberFigures> figures = figures(members, ports, watcher.holdings());
+      List<MemberFigures> figures = figures(members, ports, watcher.holdings(), dir);
       double writes = sum(figures, MemberFigures::writes); // members whose /metrics did not answer are left out
       if (converged < 0) {
         md.append(String.format(Locale.ROOT, "- **did not converge within %d s**: %,d of %,d items not fully "
@@ -273,7 +278,8 @@ public final class ScaleRun {
         }
       }
       figures = figures.stream().map(f -> f.withLiveHeap(heaps.getOrDefault(f.name(), Double.NaN))).toList();
-      md.append("\n").append(memberTable(figures)).append("\n").append(failoverMd);
+      md.append("\n").append(memberTable(figures)).append("\n").append(lagTable(figures)).append("\n")
+          .append(failoverMd);
       md.append("- load average at end: ").append(loadAverage()).append("\n");
       long violations = report.violations().size();
       if (violations > 0) {
@@ -477,7 +483,8 @@ public final class ScaleRun {
 
   /** Without the live heap (NaN): that needs a forced full GC, read once the fleet is no longer timed. */
   private static List<MemberFigures> figures(List<MemberProcess> members, Map<String, Integer> ports,
-      Map<String, int[]> holdings) {
+      Map<String, int[]> holdings, Path dir) {
+    long readAt = System.currentTimeMillis();
     List<MemberFigures> out = new ArrayList<>();
     List<String[]> http = new ArrayList<>();
     for (MemberProcess m : members) {
@@ -494,10 +501,20 @@ public final class ScaleRun {
       out.add(new MemberFigures(m.name, pid, h[0], h[1], LogFigures.read(m.logs()),
           Metrics.sum(metrics, "allocator_lease_losses_total"), Metrics.sum(metrics, "allocator_placements_total"),
           Metrics.sum(metrics, "allocator_mastership_changes_total"), actions(metrics), LoopLag.of(lag, "allocator"),
-          LoopLag.of(lag, "keeper"),
-          Double.NaN, JvmHeap.rssMb(pid), ProcessCpu.seconds(pid)));
+          LoopLag.of(lag, "keeper"), LoopWorkFigures.of(health),
+          LagSources.read(gcLogs(dir, m.name), m.logs(), readAt), Double.NaN, JvmHeap.rssMb(pid), ProcessCpu.seconds(pid),
+          ProcessCpu.byThreadKind(pid)));
     }
     return out;
+  }
+
+  private static List<Path> gcLogs(Path dir, String member) {
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().startsWith(member + "-")
+          && p.getFileName().toString().endsWith(".gc.log")).sorted().toList();
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 
   /** {@code allocator_actions_total} by kind: create, update, release, move. */
@@ -523,6 +540,35 @@ public final class ScaleRun {
           f.allocatorLag() == null ? "n/a" : num(f.allocatorLag().p99Millis()) + " / " + num(f.allocatorLag().maxMillis()),
           f.keeperLag() == null ? "n/a" : num(f.keeperLag().maxMillis()), num(f.placements()),
           num(f.masteryChanges()), num(f.writes()), num(f.liveHeapMb()), num(f.rssMb()), num(f.cpuSeconds())));
+    }
+    return b.toString();
+  }
+
+  /** Where each member's lag came from: its own work, its JVM's pauses, and the peaks they explain. */
+  private static String lagTable(List<MemberFigures> figures) {
+    StringBuilder b = new StringBuilder("Where the lag came from (up to the convergence figures; GC log "
+        + "`-Xlog:gc,gc+cpu,safepoint`; each logged lag peak >= 100 ms split into what JVM stops (GC, safepoints) "
+        + "covered of it, the CPU our slow work (>= 50 ms, logged) used in it, and other: the loop's thread "
+        + "waiting for a core, our shorter pieces):\n\n"
+        + "| member | allocator lag max / after start ms | keeper lag max / after start ms | our longest work ms "
+        + "(CPU ms, kind) | our work >= 50 ms | GC pauses | max GC pause ms (its CPU ms) | GC pauses total ms "
+        + "| longest stop ms (VM op) | stops total ms | allocator lag peaks >= 100 ms | keeper lag peaks >= 100 ms "
+        + "| CPU s: event loops / JIT / GC+VM / other / exited threads |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+    for (MemberFigures f : figures) {
+      LagSources s = f.sources();
+      LoopWorkFigures w = f.work();
+      double[] c = f.cpuByThread();
+      b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n", f.name(),
+          f.allocatorLag() == null ? "n/a" : num(f.allocatorLag().maxMillis()) + " / "
+              + num(f.allocatorLag().runningMaxMillis()),
+          f.keeperLag() == null ? "n/a" : num(f.keeperLag().maxMillis()) + " / " + num(f.keeperLag().runningMaxMillis()),
+          w == null ? "n/a" : num(w.maxMillis()) + " (" + num(w.maxCpuMillis()) + ", " + w.longest() + ")",
+          w == null ? "n/a" : num(w.slowCount()), s.gcPauses(), num(s.gcMaxMs()) + " ("
+              + (s.gcMaxCpuMs() < 0 ? "?" : num(s.gcMaxCpuMs())) + ")", num(s.gcTotalMs()),
+          num(s.stopMaxMs()) + " (" + s.stopMaxName() + ")", num(s.stopTotalMs()),
+          LagSources.peaks(s.allocatorPeaks()), LagSources.peaks(s.keeperPeaks()),
+          String.format(Locale.ROOT, "%.1f / %.1f / %.1f / %.1f / %.1f", c[0], c[1], c[2], c[3], c[4])));
     }
     return b.toString();
   }

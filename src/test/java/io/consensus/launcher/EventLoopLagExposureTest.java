@@ -52,14 +52,29 @@ class EventLoopLagExposureTest {
       assertThat(lag.fieldNames()).containsExactlyInAnyOrder("allocator", "keeper");
       assertThat(lag.getJsonObject("allocator").getLong("maxMillis")).isGreaterThanOrEqualTo(blockMillis * 8 / 10);
       assertThat(lag.getJsonObject("allocator").fieldNames())
-          .containsExactlyInAnyOrder("maxMillis", "p99Millis", "recentMaxMillis");
+          .containsExactlyInAnyOrder("maxMillis", "p99Millis", "recentMaxMillis", "runningMaxMillis");
       assertThat(lag.getJsonObject("keeper").getLong("maxMillis")).isNotNull();
+
+      // Our own work beside the lag: the member decided (its two items), each decision timed.
+      JsonObject work = health.getJsonObject("loopWork");
+      assertThat(work.fieldNames()).containsExactlyInAnyOrder("maxMillis", "maxCpuMillis", "longest", "slowCount");
+      assertThat(work.getDouble("maxMillis")).isPositive();
+      assertThat(work.getString("longest")).isIn(AllocatorVerticle.WORK_SLICE, AllocatorVerticle.WORK_DECISION,
+          AllocatorVerticle.WORK_ANSWER);
+      // The stall was a test's, not ours: it is no piece of our work.
+      assertThat(work.getDouble("maxMillis")).isLessThan(blockMillis * 0.8);
 
       String text = registry.scrape();
       assertThat(text).contains("allocator_event_loop_lag_seconds_count{loop=\"allocator\",member=\"m1\",}")
           .contains("allocator_event_loop_lag_seconds_count{loop=\"keeper\",member=\"m1\",}")
           .contains("allocator_event_loop_lag_seconds_bucket{loop=\"allocator\",member=\"m1\",le=\"0.5\",}")
-          .contains("allocator_event_loop_lag_peak_seconds{loop=\"allocator\",member=\"m1\",}");
+          .contains("allocator_event_loop_lag_peak_seconds{loop=\"allocator\",member=\"m1\",}")
+          .contains("allocator_loop_work_seconds_count{kind=\"decision\",member=\"m1\",}")
+          .contains("allocator_loop_work_seconds_bucket{kind=\"slice\",member=\"m1\",le=\"0.05\",}")
+          .contains("allocator_loop_work_peak_seconds{member=\"m1\",}")
+          .contains("allocator_loop_work_cpu_peak_seconds{member=\"m1\",}");
+      assertThat(registry.get("allocator.loop.work").tags("kind", "decision").timer().count()).isPositive();
+      assertThat(registry.get("allocator.loop.work.peak").gauge().value()).isPositive();
       double max = registry.get("allocator.event.loop.lag").tags("loop", "allocator").timer().max(TimeUnit.MILLISECONDS);
       assertThat(max).isGreaterThanOrEqualTo(blockMillis * 0.8);
       double peak = registry.get("allocator.event.loop.lag.peak").tags("loop", "allocator").gauge().value();

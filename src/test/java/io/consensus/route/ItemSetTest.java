@@ -90,4 +90,37 @@ class ItemSetTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.add("a")).isInstanceOf(IllegalArgumentException.class);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.add("b")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void anEditMakesTheSameSetAsOneChangeAtATimeAndLeavesItsStartAlone() {
+    Random rnd = new Random(11);
+    ItemSet one = ItemSet.EMPTY;
+    for (int round = 0; round < 300; round++) {
+      ItemSet start = one;
+      List<String> before = new ArrayList<>(start.asList());
+      ItemSet.Edit edit = start.edit();
+      int changes = rnd.nextInt(80);
+      for (int i = 0; i < changes; i++) {
+        String name = "item-" + rnd.nextInt(2000);
+        if (rnd.nextInt(3) == 0) {
+          one = one.without(name);
+          edit.remove(name);
+        } else {
+          one = one.with(name);
+          edit.add(name);
+        }
+      }
+      ItemSet edited = edit.done();
+      assertThat(edited.asList()).as("round %d", round).containsExactlyElementsOf(one.asList());
+      assertThat(edited.size()).isEqualTo(one.size());
+      assertThat(start.asList()).containsExactlyElementsOf(before);
+      if (changes == 0) {
+        assertThat(edited).isSameAs(start);
+      }
+      one = rnd.nextInt(10) == 0 ? edited : one; // go on from either
+    }
+    ItemSet.Edit all = one.edit();
+    one.asList().forEach(all::remove);
+    assertThat(all.done()).isSameAs(ItemSet.EMPTY);
+  }
 }

@@ -81,9 +81,12 @@ final class Candidates {
     }
   }
 
-  /** Re-derives the replicas doubled in a zone (zones live in member keys, which changed). */
+  /** Re-derives the replicas doubled in a zone (zones live in member keys, which changed); null: none is. */
   void redoubled(Predicate<String> doubled) {
     myDoubled.clear();
+    if (doubled == null) {
+      return; // none is doubled
+    }
     for (String item : myReplicas.all()) {
       if (doubled.test(item)) {
         myDoubled.add(item);

@@ -1,6 +1,6 @@
 package io.consensus.internal.allocation;
 
-import io.consensus.route.RouteEntry;
+import io.consensus.route.Route;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -11,8 +11,9 @@ import java.util.Map;
  * <p>Not thread-safe: owned by one allocator context.
  */
 final class MemberLoad {
-  private final Map<String, Integer> mastersByMember = new HashMap<>();
-  private final Map<String, Integer> entriesByMember = new HashMap<>();
+  // A mutable count per member (no boxed Integer per change; a member is dropped at zero).
+  private final Map<String, int[]> mastersByMember = new HashMap<>();
+  private final Map<String, int[]> entriesByMember = new HashMap<>();
 
   /** Counts ({@code add}) or uncounts the entries of {@code s}'s route. */
   void count(ItemSummary s, boolean add) {
@@ -20,23 +21,30 @@ final class MemberLoad {
       return;
     }
     int d = add ? 1 : -1;
-    mastersByMember.merge(s.route().master().member(), d, MemberLoad::sum);
-    for (RouteEntry e : s.route().entries()) {
-      entriesByMember.merge(e.member(), d, MemberLoad::sum);
+    Route r = s.route();
+    add(mastersByMember, r.memberAt(0), d);
+    for (int i = 0; i < r.size(); i++) {
+      add(entriesByMember, r.memberAt(i), d);
     }
   }
 
-  private static Integer sum(int a, int b) {
-    return a + b == 0 ? null : a + b;
+  private static void add(Map<String, int[]> counts, String member, int d) {
+    int[] c = counts.computeIfAbsent(member, m -> new int[1]);
+    c[0] += d;
+    if (c[0] == 0) {
+      counts.remove(member);
+    }
   }
 
   /** Items whose master is {@code member}. */
   int mastersOf(String member) {
-    return mastersByMember.getOrDefault(member, 0);
+    int[] c = mastersByMember.get(member);
+    return c == null ? 0 : c[0];
   }
 
   /** Entries {@code member} holds in any position. */
   int entriesOf(String member) {
-    return entriesByMember.getOrDefault(member, 0);
+    int[] c = entriesByMember.get(member);
+    return c == null ? 0 : c[0];
   }
 }

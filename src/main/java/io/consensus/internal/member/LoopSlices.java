@@ -1,8 +1,6 @@
 package io.consensus.internal.member;
 
 import io.vertx.core.Vertx;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +21,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoopSlices {
   private static final Logger LOG = LoggerFactory.getLogger(LoopSlices.class);
-  /** Slices longer than this are counted and logged (the loop's goal: no stall over 50 ms). */
+  /** Slices this long are slow, for the sink to count and log (the loop's goal: no stall over 50 ms). */
   public static final long SLOW_SLICE_NANOS = 50_000_000L;
+  // A single step using this much CPU is logged with its job (a step cannot be cut by the budget).
+  private static final long SLOW_STEP_CPU_NANOS = 10_000_000L;
 
   /** One piece of sliced work. */
   public interface Job {
@@ -43,8 +43,6 @@ public final class LoopSlices {
 
   private final Vertx vertx;
   private final long budgetNanos;
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-  private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
 
   /** Told the wall time and the thread's CPU time (-1 when unknown) of every slice, nanoseconds. */
   public interface SliceSink {
@@ -129,7 +127,7 @@ public final class LoopSlices {
   private void run() {
     running = true;
     long start = System.nanoTime();
-    long cpuStart = CPU_TIME ? THREADS.getCurrentThreadCpuTime() : -1;
+    long cpuStart = LoopWorkMeter.cpuNow();
     try {
       while (!closed) {
         ArrayDeque<Job> queue = !urgent.isEmpty() ? urgent : jobs;
@@ -138,11 +136,17 @@ public final class LoopSlices {
           return;
         }
         boolean done;
+        long stepCpu = LoopWorkMeter.cpuNow();
         try {
           done = job.step();
         } catch (RuntimeException e) {
           LOG.error("sliced job {} failed; dropped", job, e);
           done = true;
+        }
+        stepCpu = stepCpu < 0 ? -1 : LoopWorkMeter.cpuNow() - stepCpu;
+        if (stepCpu >= SLOW_STEP_CPU_NANOS) {
+          // A step should take well under a millisecond: name the job whose step did not.
+          LOG.info("one step of {} used {} ms of CPU", job, stepCpu / 1_000_000);
         }
         if (done && queue.peekFirst() == job) {
           queue.pollFirst();
@@ -166,13 +170,9 @@ public final class LoopSlices {
     } finally {
       running = false;
       long took = System.nanoTime() - start;
-      long cpu = cpuStart >= 0 ? THREADS.getCurrentThreadCpuTime() - cpuStart : -1;
+      long cpu = cpuStart >= 0 ? LoopWorkMeter.cpuNow() - cpuStart : -1;
       slices++;
-      sliceSink.slice(took, cpu);
-      if (took >= SLOW_SLICE_NANOS) {
-        LOG.info("a slice of member work held the event loop for {} ms ({} ms of CPU)", took / 1_000_000,
-            cpu / 1_000_000);
-      }
+      sliceSink.slice(took, cpu); // which logs slow slices
     }
   }
 }

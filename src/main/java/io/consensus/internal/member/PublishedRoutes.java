@@ -3,6 +3,7 @@ package io.consensus.internal.member;
 import io.consensus.verticle.ItemHandler;
 import io.consensus.verticle.RouteChange;
 import io.consensus.internal.allocation.AllocationIndex;
+import io.consensus.internal.allocation.ItemTable;
 import io.consensus.internal.allocation.ItemSummary;
 import io.consensus.internal.route.MemberDirectory;
 import io.consensus.route.Role;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -42,7 +44,10 @@ public final class PublishedRoutes {
   // By item, sorted: a reader walks it in slices from the last item it read. Held: the items
   // whose last change gives this member a role, oldest first (lease loss and exit tell them
   // without walking the whole table).
-  private final TreeMap<String, RouteChange> table = new TreeMap<>();
+  // Values by item in a hash table (a revision replaces a few of them: no walk down a tree of
+  // every item's name); the names sorted apart, changed only when an item comes or goes.
+  private final ItemTable<RouteChange> table = new ItemTable<>(RouteChange::item);
+  private final TreeSet<String> sorted = new TreeSet<>();
   /** Readers in progress: each keeps what an item was when it started, before it changes. */
   private final List<Reader> readers = new ArrayList<>();
   private final LinkedHashSet<String> held = new LinkedHashSet<>();
@@ -145,13 +150,13 @@ public final class PublishedRoutes {
 
   /** A copy of the table, keyed by item (at once: for small tables and tests). */
   public Map<String, RouteChange> copy() {
-    return new TreeMap<>(table);
+    return table.toSortedMap();
   }
 
   /** The table as answered on {@code <address>.table.<member>} (at once: for small tables and tests). */
   public JsonObject toJson(long revision) {
     JsonArray routes = new JsonArray();
-    table.values().forEach(c -> routes.add(c.toJson()));
+    sorted.forEach(item -> routes.add(table.get(item).toJson()));
     return tableJson(revision, routes);
   }
 
@@ -182,12 +187,20 @@ public final class PublishedRoutes {
 
   private RouteChange put(String item, RouteChange change) {
     remembered(item);
-    return table.put(item, change);
+    RouteChange old = table.put(change);
+    if (old == null) {
+      sorted.add(item);
+    }
+    return old;
   }
 
   private RouteChange remove(String item) {
     remembered(item);
-    return table.remove(item);
+    RouteChange old = table.remove(item);
+    if (old != null) {
+      sorted.remove(item);
+    }
+    return old;
   }
 
   private void remembered(String item) {
@@ -228,7 +241,7 @@ public final class PublishedRoutes {
         started();
       }
       for (int i = 0; i < step; i++) {
-        String current = after == null ? (table.isEmpty() ? null : table.firstKey()) : table.higherKey(after);
+        String current = after == null ? (sorted.isEmpty() ? null : sorted.first()) : sorted.higher(after);
         String changed = after == null ? (before.isEmpty() ? null : before.firstKey()) : before.higherKey(after);
         String item = current == null ? changed
             : changed == null || current.compareTo(changed) < 0 ? current : changed;

@@ -2,7 +2,6 @@ package io.consensus.internal.route;
 
 import io.consensus.route.MemberInfo;
 import io.consensus.route.Route;
-import io.consensus.route.RouteEntry;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.Node;
 import io.vertx.core.json.JsonObject;
@@ -113,8 +112,8 @@ public final class MemberDirectory {
       return Map.of();
     }
     List<String> names = new ArrayList<>(route.size());
-    for (RouteEntry e : route.entries()) {
-      names.add(e.member());
+    for (int i = 0; i < route.size(); i++) {
+      names.add(route.memberAt(i));
     }
     Map<String, JsonObject> shared = metadataByMembers.get(names);
     if (shared != null) {

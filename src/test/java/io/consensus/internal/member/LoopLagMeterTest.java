@@ -29,7 +29,7 @@ class LoopLagMeterTest {
   void aBlockedLoopShowsInTheMaxTheRecentMaxAndTheSamples() {
     Context ctx = vertx.getOrCreateContext();
     AtomicLong largestSample = new AtomicLong();
-    LoopLagMeter meter = LoopLagMeter.start(ctx, nanos -> largestSample.accumulateAndGet(nanos, Math::max));
+    LoopLagMeter meter = LoopLagMeter.start(ctx, "test", nanos -> largestSample.accumulateAndGet(nanos, Math::max));
     Await.until("a few samples", Duration.ofSeconds(10), () -> meter.figures().samples() >= 3);
     long blockMillis = 600;
 
@@ -40,7 +40,9 @@ class LoopLagMeterTest {
     assertThat(f.recentMaxMillis()).isGreaterThanOrEqualTo(blockMillis * 8 / 10);
     assertThat(f.p99Millis()).isLessThanOrEqualTo(f.maxMillis());
     assertThat(TimeUnit.NANOSECONDS.toMillis(largestSample.get())).isEqualTo(f.maxMillis());
-    assertThat(f.toJson().fieldNames()).containsExactlyInAnyOrder("maxMillis", "p99Millis", "recentMaxMillis");
+    assertThat(f.toJson().fieldNames()).containsExactlyInAnyOrder("maxMillis", "p99Millis", "recentMaxMillis",
+        "runningMaxMillis");
+    assertThat(f.runningMaxMillis()).isZero(); // not marked running yet
 
     meter.stop();
     LoopStalls.block(ctx, 10); // runs after the stop
@@ -49,6 +51,26 @@ class LoopLagMeterTest {
     LoopStalls.block(ctx, 10);
     assertThat(meter.figures().samples()).isEqualTo(stoppedAt);
     assertThat(meter.figures().maxMillis()).isEqualTo(f.maxMillis());
+  }
+
+  @Test
+  void aStallAfterTheMarkShowsInTheRunningMaxAndOneBeforeDoesNot() {
+    Context ctx = vertx.getOrCreateContext();
+    LoopLagMeter meter = LoopLagMeter.start(ctx, "test", nanos -> { });
+    Await.until("a sample", Duration.ofSeconds(10), () -> meter.figures().samples() >= 1);
+    LoopStalls.block(ctx, 500); // a start-up stall
+    Await.until("the first stall measured", Duration.ofSeconds(10), () -> meter.figures().maxMillis() >= 400);
+    assertThat(meter.figures().runningMaxMillis()).isZero();
+
+    meter.markRunning();
+    long before = meter.figures().samples();
+    Await.until("a sample while running", Duration.ofSeconds(10), () -> meter.figures().samples() > before + 1);
+    assertThat(meter.figures().runningMaxMillis()).isLessThan(400); // the start-up stall is not in it
+    LoopStalls.block(ctx, 450); // a timer due within its first 100 ms runs >= 350 ms late
+
+    Await.until("the running stall measured", Duration.ofSeconds(10),
+        () -> meter.figures().runningMaxMillis() >= 350);
+    assertThat(meter.figures().maxMillis()).isGreaterThanOrEqualTo(400);
   }
 
   @Test
