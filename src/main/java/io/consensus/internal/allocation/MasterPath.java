@@ -11,11 +11,11 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Where a surplus mastership goes when no member that wants masters stands in this member's
- * routes: along the shortest chain of in-place hand-offs (a master of a fully staffed, ready item
+ * Where a surplus mastership goes ({@code FORCED_HANDOFF}) when no member that wants masters
+ * stands in this member's routes and no release of ours gives one a copy: along the shortest chain of in-place hand-offs (a master of a fully staffed, ready item
  * moving behind its replicas makes its first replica master; a replica further back is reached by
- * as many moves) to a member that wants masters, or else to a member that can let a master go whose copy a member wanting masters can take
- * ({@link #usefulRelease}). Each member on the chain, over its share once the mastership reaches it,
+ * as many moves) to a member that wants masters, or else to a member that can let a master go
+ * whose copy a member wanting masters can take ({@link #usefulRelease}). Each member on the chain, over its share once the mastership reaches it,
  * takes the next hop itself: one move per hop, no copy placed on the way.
  *
  * <p>Without it the last resort was a release promoting whichever first replica, over its share
