@@ -990,7 +990,9 @@ public class AllocatorVerticle extends AbstractVerticle {
         // Not a retry: a deliberately random wait that breaks a deadlock between members.
         backoffTimer = vertx.setTimer(1 + rnd.nextInt((int) options.getDeadlockBackoffMillis()), id -> {
           backoffTimer = -1;
-          if (backoffRoot == tree.root() && !inFlight && (phase == Phase.RUNNING) && !slices.blocksDecisions()) {
+          // CANCELLING too: a leaving member's hand-off waits for a step-aside this way.
+          if (backoffRoot == tree.root() && !inFlight && (phase == Phase.RUNNING || phase == Phase.CANCELLING)
+              && !slices.blocksDecisions()) {
             execute(d);
           } else {
             maybeDecide();

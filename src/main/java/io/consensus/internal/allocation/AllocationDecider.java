@@ -143,6 +143,8 @@ public final class AllocationDecider {
         if (!bare.isEmpty()) {
           return release(idx, bare, Rule.HAND_OFF_MASTER);
         }
+      } else if (!idx.memberPresent() && idx.maxReplicas() > 0) {
+        return leavingHandOff(idx, k, rnd);
       } else {
         return release(idx, handOffCandidates(idx, k, rnd), Rule.HAND_OFF_MASTER);
       }
@@ -506,8 +508,22 @@ public final class AllocationDecider {
         break;
       }
     }
-    if (!someoneWants || !someoneElseOverMasters(idx)) {
+    boolean leaving = idx.mastersOfAbsentMembers() > 0;
+    if (!someoneWants || !(leaving || someoneElseOverMasters(idx))) {
       return List.of(); // cheap gates: the loop below is over every replica held
+    }
+    // Behind a master that is leaving (absent), step aside only as far as the member behind still
+    // wants masters once the items where it already stands first (that we see) reach it: a leaving
+    // member hands each successor only its deficit (leavingHandOff), and the rest would pile up.
+    Map<String, Integer> room = leaving ? mastersWanted(idx) : Map.of();
+    if (leaving) {
+      for (String item : idx.candidates().myReplicas().all()) {
+        ItemSummary s = idx.summary(item);
+        List<RouteEntry> entries = s.route().entries();
+        if (s.myIndex() >= 2 && idx.masterTargetOf(entries.get(0).member()) < 0) {
+          room.computeIfPresent(entries.get(1).member(), (m, r) -> r - 1);
+        }
+      }
     }
     List<String> out = new ArrayList<>();
     for (String item : idx.candidates().myReplicas().all()) {
@@ -519,9 +535,21 @@ public final class AllocationDecider {
       String master = entries.get(0).member();
       int masterTarget = idx.masterTargetOf(master);
       if (masterTarget >= 0 && idx.mastersOf(master) <= masterTarget) {
-        continue; // a master not over its share (or shutting down: it hands to anyone) keeps it
+        continue; // a master not over its share keeps it
       }
-      if (wantsMasters(idx, entries.get(2).member())) {
+      String behind = entries.get(2).member();
+      if (masterTarget < 0) {
+        int r = room.getOrDefault(behind, 0);
+        if (r > 0) {
+          room.put(behind, r - 1);
+          out.add(item);
+          if (out.size() >= k) {
+            break;
+          }
+        }
+        continue;
+      }
+      if (wantsMasters(idx, behind)) {
         out.add(item);
         if (out.size() >= k) {
           break;
@@ -761,6 +789,59 @@ public final class AllocationDecider {
       return PlacementConstraints.fewestEntriesFirst(idx, k, rnd);
     }
     return idx.candidates().shortStaffed().sample(k, rnd);
+  }
+
+  /**
+   * A leaving member's hand-off, spread over the members that want masters: first only items whose
+   * first replica still wants masters, each successor up to its deficit. Released all at once, the
+   * promoted first replicas were whatever the routes had (60 masters to one survivor of three, 40 of
+   * them then handed on: issue 20, real processes); spread, the fleet balances without a second
+   * hand-off. When no first replica wants more but a later replica does, the one ahead is about to
+   * step aside (STEP_ASIDE): the release waits a back-off (any change restarts it), then goes anyway.
+   */
+  private static Decision leavingHandOff(AllocationIndex idx, int k, Random rnd) {
+    List<String> all = new ArrayList<>(idx.candidates().myReadyMasters().all());
+    java.util.Collections.shuffle(all, rnd);
+    Map<String, Integer> room = mastersWanted(idx);
+    List<String> picks = new ArrayList<>();
+    boolean asideAhead = false;
+    for (String item : all) {
+      if (picks.size() >= k) {
+        break;
+      }
+      ItemSummary s = idx.summary(item);
+      List<RouteEntry> entries = s.route().entries();
+      if (s.replicas() < 1 || entries.size() < 2) {
+        continue;
+      }
+      String succ = entries.get(1).member();
+      int r = room.getOrDefault(succ, 0);
+      if (r > 0) {
+        picks.add(item);
+        room.put(succ, r - 1);
+        continue;
+      }
+      for (int j = 2; j <= s.replicas() && j < entries.size() && !asideAhead; j++) {
+        asideAhead = room.getOrDefault(entries.get(j).member(), 0) > 0;
+      }
+    }
+    if (!picks.isEmpty()) {
+      return release(idx, picks, Rule.HAND_OFF_MASTER);
+    }
+    Decision d = release(idx, handOffCandidates(idx, k, rnd), Rule.HAND_OFF_MASTER);
+    return asideAhead ? new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.HAND_OFF_MASTER) : d;
+  }
+
+  /** Present members other than this one under their master target, with how many masters they want. */
+  private static Map<String, Integer> mastersWanted(AllocationIndex idx) {
+    Map<String, Integer> room = new HashMap<>();
+    for (String m : idx.presentMembers()) {
+      int d = idx.masterTargetOf(m) - idx.mastersOf(m);
+      if (d > 0 && !m.equals(idx.member())) {
+        room.put(m, d);
+      }
+    }
+    return room;
   }
 
   /**

@@ -465,6 +465,11 @@ public final class AllocationIndex {
     return load.mastersOf(member);
   }
 
+  /** Items whose master is not a present member (one leaving, or gone before its lease expired). */
+  public int mastersOfAbsentMembers() {
+    return load.mastersOfAbsent(placement().all().keySet());
+  }
+
   /** Entries {@code member} holds in any position, as far as this view knows. */
   public int entriesOf(String member) {
     return load.entriesOf(member);

@@ -42,6 +42,17 @@ final class MemberLoad {
     return c == null ? 0 : c[0];
   }
 
+  /** Items whose master is none of {@code present} (a member leaving, or gone with its lease not yet expired). */
+  int mastersOfAbsent(java.util.Set<String> present) {
+    int n = 0;
+    for (Map.Entry<String, int[]> e : mastersByMember.entrySet()) {
+      if (!present.contains(e.getKey())) {
+        n += e.getValue()[0];
+      }
+    }
+    return n;
+  }
+
   /** Entries {@code member} holds in any position. */
   int entriesOf(String member) {
     int[] c = entriesByMember.get(member);

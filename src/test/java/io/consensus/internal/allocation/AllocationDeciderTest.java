@@ -297,6 +297,57 @@ class AllocationDeciderTest {
   }
 
   @Test
+  void aLeavingMemberHandsEachSuccessorOnlyItsDeficitThenWaitsForAStepAside() {
+    // me is leaving (no member key); 9 items, x, y, z present: 3 masters each. me masters a, b, c,
+    // all with x first in line; x, y and z master 2 each, so each wants one more.
+    View v = new View().member("x").member("y").member("z")
+        .item("a", "me", "x", "y").item("b", "me", "x", "y").item("c", "me", "x", "z")
+        .item("d", "x", "y", "z").item("e", "x", "z", "y").item("f", "y", "x", "z").item("g", "y", "z", "x")
+        .item("h", "z", "x", "y").item("i", "z", "y", "x");
+    Decision first = decide(v.index("me", 2), 10);
+    assertThat(first.rule()).isEqualTo(Rule.HAND_OFF_MASTER);
+    assertThat(first.outcome()).isEqualTo(Outcome.ACT);
+    assertThat(first.actions()).singleElement().extracting(Action::kind).isEqualTo(Action.Kind.RELEASE);
+    // Released a: x is at its share. b and c still have x first, but y and z behind want one each:
+    // x is about to step aside, so the rest goes only after a back-off.
+    View after = new View().member("x").member("y").member("z")
+        .item("a", "x", "y").item("b", "me", "x", "y").item("c", "me", "x", "z")
+        .item("d", "x", "y", "z").item("e", "x", "z", "y").item("f", "y", "x", "z").item("g", "y", "z", "x")
+        .item("h", "z", "x", "y").item("i", "z", "y", "x");
+    Decision wait = decide(after.index("me", 2), 10);
+    assertThat(wait.rule()).isEqualTo(Rule.HAND_OFF_MASTER);
+    assertThat(wait.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
+    assertThat(wait.actions()).extracting(Action::item).containsExactlyInAnyOrder("b", "c");
+    // Nobody behind wants masters any more: the hand-off goes at once, to whoever stands first.
+    View full = new View().member("x").member("y").member("z")
+        .item("a", "x", "y").item("b", "me", "x", "y").item("c", "y", "z")
+        .item("d", "x", "y", "z").item("e", "x", "z", "y").item("f", "y", "x", "z").item("g", "y", "z", "x")
+        .item("h", "z", "x", "y").item("i", "z", "y", "x").item("j", "x", "y", "z");
+    AllocationIndex fullIdx = full.index("me", 2);
+    assertThat(List.of("x", "y")).allSatisfy(m -> assertThat(fullIdx.mastersOf(m)).isEqualTo(fullIdx.masterTargetOf(m)));
+    Decision go = decide(fullIdx, 10);
+    assertThat(go.outcome()).isEqualTo(Outcome.ACT);
+    assertThat(go.actions()).extracting(Action::item).containsExactly("b");
+  }
+
+  @Test
+  void aReplicaAtItsShareStepsAsideBehindALeavingMasterOnlyAsFarAsTheOneBehindWantsMasters() {
+    // 9 items, me, x, y present: 3 masters each. L (leaving, no member key) masters a, b and k;
+    // me is first behind L on a and b with y behind; y is first on k (me behind), so y, wanting
+    // two, gets k from L anyway: me steps aside on one of a, b only.
+    View v = new View().member("me").member("x").member("y")
+        .item("a", "L", "me", "y").item("b", "L", "me", "y").item("k", "L", "y", "me")
+        .item("c", "me", "x", "y").item("d", "me", "x", "y").item("e", "me", "y", "x")
+        .item("f", "x", "y", "me").item("g", "x", "me", "y").item("i", "y", "x", "me");
+    Decision d = decide(v.index("me", 2), 10);
+    assertThat(d.rule()).isEqualTo(Rule.STEP_ASIDE);
+    assertThat(d.actions()).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo(Action.Kind.MOVE);
+      assertThat(a.item()).isIn("a", "b");
+    });
+  }
+
+  @Test
   void aRestartingMemberMovesItsMastersAndKeepsItsReplicas() {
     // me's member key is gone (stopping for a restart): a is handed to x in place, b is kept.
     View v = new View().member("x").item("a", "me", "x").item("b", "x", "me");
