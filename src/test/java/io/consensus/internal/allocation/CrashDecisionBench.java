@@ -1,5 +1,7 @@
 package io.consensus.internal.allocation;
 
+import io.consensus.internal.member.HeldItemStates;
+import io.consensus.verticle.ItemHandler;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -15,8 +17,8 @@ import java.util.Set;
  * simulation's guarded writes, no etcd): N items x R = 2 over M members, converged (written
  * directly: item i on members i, i+1, i+2 mod M), then the last member crashes (its key and
  * entries vanish in one revision). The survivors then decide in turn on up-to-date views, each
- * decision's actions applied as the simulation applies them, each deciding on the items its last
- * update touched (as the verticle). Prints the thread CPU of each decision round (max, mean, the
+ * decision's actions applied as the simulation applies them, each checking the states of the items
+ * {@link HeldItemStates} keeps from its updates (as the verticle). Prints the thread CPU of each decision round (max, mean, the
  * first rounds) by rule, and the rounds and movement until the fleet is idle.
  *
  * <pre>mvn -B -o -q exec:java -Dexec.classpathScope=test \
@@ -59,11 +61,13 @@ public final class CrashDecisionBench {
     String victim = names.get(members - 1);
     f.crash(victim);
     List<SimulatedFleet.Member> survivors = new ArrayList<>(f.members.values());
-    Map<String, Set<String>> touched = new java.util.HashMap<>();
+    // Every state is "ready" (the simulation's default): the states a verticle keeps.
+    Map<String, HeldItemStates> states = new java.util.HashMap<>();
     long applyCpu = 0;
     for (SimulatedFleet.Member m : survivors) {
+      states.put(m.name, new HeldItemStates(ItemHandler.DEFAULT, "ready"));
       long c0 = threads.getCurrentThreadCpuTime();
-      touched.put(m.name, sync(f, m));
+      states.get(m.name).changed(sync(f, m), m.index);
       applyCpu = Math.max(applyCpu, threads.getCurrentThreadCpuTime() - c0);
     }
     System.out.printf("%,d items x R=2 x %d members converged; %s crashed (%,d keys in one revision); "
@@ -82,12 +86,14 @@ public final class CrashDecisionBench {
     Random rnd = new Random(7);
     while (rounds < maxRounds && idleInARow < survivors.size()) {
       SimulatedFleet.Member m = survivors.get(rounds % survivors.size());
-      Set<String> cand = touched.getOrDefault(m.name, new HashSet<>());
-      touched.get(m.name).addAll(sync(f, m));
+      HeldItemStates held = states.get(m.name);
+      held.changed(sync(f, m), m.index);
       long c0 = threads.getCurrentThreadCpuTime();
-      Decision d = m.decider.decide(m.index, m::state, rnd, touched.get(m.name));
+      Decision d = m.decider.decide(m.index, held::stateOf, rnd, held.toCheck());
       long cpu = threads.getCurrentThreadCpuTime() - c0;
-      touched.put(m.name, new HashSet<>());
+      if (!d.updatesState()) {
+        held.checked();
+      }
       rounds++;
       totalCpu += cpu;
       maxCpu = Math.max(maxCpu, cpu);
@@ -101,9 +107,6 @@ public final class CrashDecisionBench {
       boolean acted = (d.outcome() == Decision.Outcome.ACT || d.outcome() == Decision.Outcome.TAKE_AFTER_BACKOFF)
           && f.execute(m, d.actions());
       idleInARow = acted ? 0 : idleInARow + 1;
-      if (cand.isEmpty() && !acted && d.outcome() == Decision.Outcome.TAKE_AFTER_BACKOFF) {
-        idleInARow = 0; // a back-off still to run out
-      }
     }
     System.out.printf("first rounds: %s%n", String.join(", ", first));
     System.out.printf("%d decision rounds until idle: CPU max %.1f ms, mean %.2f ms, total %.0f ms; placements %d, "
