@@ -6,7 +6,6 @@ import io.consensus.route.Route;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,7 +49,9 @@ class ZoneSwapEtcdTest extends FleetTest {
             java.util.TreeMap::new, java.util.stream.Collectors.counting()));
     System.out.printf("zone swap etcd: masters %s, actions %d, placements %d, swap transactions %s%n", masters,
         actions, fleet.members.values().stream().mapToLong(v -> v.stats().placements()).sum(), swaps);
-    assertThat(masters.getOrDefault("c3", 0)).isLessThanOrEqualTo(5);
+    // c3 masters its limit: a surplus elsewhere reaches it (before issue 20's fix, 1 in 10 runs
+    // ended quiet with c3 at 3 or 4).
+    assertThat(masters.getOrDefault("c3", 0)).as("masters per member %s", masters).isEqualTo(5);
     // The six members without a limit share the rest evenly.
     List<Integer> unlimited = masters.entrySet().stream().filter(e -> !e.getKey().equals("c3"))
         .map(Map.Entry::getValue).toList();
@@ -68,9 +69,6 @@ class ZoneSwapEtcdTest extends FleetTest {
    * many entries as before. The swap repair brings both back to three zones; no master moves.
    */
   @Test
-  @Disabled("issue 20: once in about 15 runs the seven members deployed at once never got quiet after"
-      + " converging (54,750 revisions in 60 s, a2 taking a short item again and again: a livelock of"
-      + " the zone layout with itemLimit not yet explained); re-enable with its fix")
   void copiesDoubledWhileEveryMemberIsAtItsTargetAreSwappedBack() throws Exception {
     for (String m : List.of("a1", "a2", "b1", "b2", "c1", "c2", "c3")) {
       AllocatorOptions o = fleet.options(m, 2, ITEMS).setZone(m.substring(0, 1));

@@ -296,7 +296,26 @@ public final class AllocationDecider {
       if (copiesOnTheirWay(idx, rnd)) {
         return Decision.IDLE;
       }
-      Decision d = release(idx, handOffCandidates(idx, 1, rnd), Rule.FORCED_HANDOFF);
+      // Let a master go, as the Go package did, but only one whose copy a member that wants masters
+      // can take. Any other release came back for ever: a member at its master share (often this
+      // one) took the copy again while the promoted first replica, over its share in turn, did the
+      // same (issue 20: c3 at its item limit wanting a master, 60,000 revisions a minute).
+      List<String> forHungry = releasableToHungry(idx);
+      if (forHungry.isEmpty()) {
+        // None: the mastership travels in place along the shortest chain of hand-offs (MasterPath)
+        // to a member that wants masters, else to one that has such a release; each member on the
+        // chain, over its share once the mastership reaches it, takes the next step.
+        String towards = MasterPath.towardsHungry(idx, rnd);
+        if (towards == null) {
+          towards = MasterPath.towardsRelease(idx, rnd);
+        }
+        if (towards == null) {
+          return Decision.IDLE;
+        }
+        Decision d = move(idx, List.of(towards), Rule.FORCED_HANDOFF);
+        return new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.FORCED_HANDOFF);
+      }
+      Decision d = release(idx, handOffCandidates(idx, forHungry, 1, rnd), Rule.FORCED_HANDOFF);
       // While some member is over its total, SURPLUS_REPLICA is about to hand copies to the members
       // below theirs, and the mastership can then move in place: wait for that first.
       return someoneOverTotal(idx) ? new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(),
@@ -454,6 +473,29 @@ public final class AllocationDecider {
       }
     }
     return false;
+  }
+
+  /**
+   * Up to 16 of our ready masters (with replicas) whose copy, once released, a present member that
+   * wants masters could take: it has room under its total (its item limit included), holds no
+   * entry of the item, and the zone rule does not keep it off (its zone is not among the entries
+   * left; this member's zone, which the release leaves missing, then has room).
+   */
+  private static List<String> releasableToHungry(AllocationIndex idx) {
+    List<String> takers = MasterPath.hungryWithRoom(idx);
+    List<String> out = new ArrayList<>();
+    if (takers.isEmpty()) {
+      return out;
+    }
+    for (String item : idx.candidates().myReadyMasters().all()) {
+      if (MasterPath.usefulRelease(idx, idx.member(), idx.summary(item), takers)) {
+        out.add(item);
+        if (out.size() >= 16) {
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   /** A ready master of ours (R+1 entries) with a member that wants masters behind its first replica. */

@@ -249,9 +249,23 @@ class AllocationDeciderTest {
   @Test
   void aSurplusMasterIsNotMovedToAReplicaOverItsShareButReleasedAfterABackoff() {
     // 3 items, 3 members, R=1: 1 master each. me masters a and b, both with x (at its share)
-    // behind; y wants one but holds no copy of a or b: after a back-off me lets one go (FORCED_HANDOFF).
+    // behind; y wants one but holds no copy of a or b: after a back-off me lets one go (FORCED_HANDOFF),
+    // y having room for the copy (a release no member wanting masters can take is never made).
     AllocationIndex idx = new View().member("me").member("x").member("y")
         .item("a", "me", "x").item("b", "me", "x").item("c", "x", "y").index("me", 1);
+    Decision d = decide(idx, 10);
+    assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
+    assertThat(d.rule()).isEqualTo(Rule.FORCED_HANDOFF);
+    assertThat(d.actions()).extracting(Action::kind).containsExactly(Action.Kind.RELEASE);
+  }
+
+  @Test
+  void aSurplusMasterIsReleasedAfterABackoffWhenNoChainOfHandOffsReachesAMemberThatWantsOne() {
+    // 4 items, 4 members, R=1: 1 master each. me masters a and b; y wants one and holds nothing:
+    // no hand-off in place can reach it, but it can take a copy: me lets one go (FORCED_HANDOFF),
+    // after a back-off (x and w are over their totals).
+    AllocationIndex idx = new View().member("me").member("x").member("w").member("y")
+        .item("a", "me", "x").item("b", "me", "w").item("c", "x", "w").item("d", "w", "x").index("me", 1);
     Decision d = decide(idx, 10);
     assertThat(d.outcome()).isEqualTo(Outcome.TAKE_AFTER_BACKOFF);
     assertThat(d.rule()).isEqualTo(Rule.FORCED_HANDOFF);

@@ -64,6 +64,33 @@ class PlacementRulesTest {
   }
 
   @Test
+  void noMasterIsLetGoWhoseCopyNoMemberWantingMastersCanTake() {
+    // 4 items, R=1, 1 master each. me masters a and b (over); y wants one but is at its item limit
+    // (its only entry a replica of d) and no chain of hand-offs in place from me reaches it (me's
+    // successor x masters c with me behind). A release would be taken back by a member at its
+    // share while x, promoted over its share, did the same: the livelock of issue 20. me stays idle.
+    AllocationIndex idx = new View().member("me", "{}").member("x", "{}").member("z", "{}")
+        .member("y", "{\"itemLimit\": 1}")
+        .item("a", "", "me", "x").item("b", "", "me", "x").item("c", "", "x", "me").item("d", "", "z", "y")
+        .index("me", 1);
+    assertThat(idx.masterTargetOf("y")).isEqualTo(1);
+    assertThat(idx.mastersHeld()).isEqualTo(2);
+    Decision d = decide(idx);
+    assertThat(d.outcome()).isEqualTo(Decision.Outcome.IDLE);
+    // Reachable in place (c behind x goes to z, which masters d with y behind): me moves behind x.
+    AllocationIndex chain = new View().member("me", "{}").member("x", "{}").member("z", "{}")
+        .member("y", "{\"itemLimit\": 1}")
+        .item("a", "", "me", "x").item("b", "", "me", "x").item("c", "", "x", "z").item("d", "", "z", "y")
+        .index("me", 1);
+    Decision m = decide(chain);
+    assertThat(m.rule()).isEqualTo(Rule.FORCED_HANDOFF);
+    assertThat(m.actions()).singleElement().satisfies(a -> {
+      assertThat(a.kind()).isEqualTo(Action.Kind.MOVE);
+      assertThat(a.item()).isIn("a", "b");
+    });
+  }
+
+  @Test
   void aFullMemberLetsAReplicaGoForAMasterWhileCapacityIsShort() {
     AllocationIndex idx = new View().member("x", "{\"itemLimit\": 2}").member("me", "{\"itemLimit\": 1}")
         .item("b", "", "x", "me").item("a", "").index("me", 1);

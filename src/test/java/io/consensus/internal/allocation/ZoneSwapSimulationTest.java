@@ -104,6 +104,59 @@ class ZoneSwapSimulationTest {
     assertMastersBalanced(f);
   }
 
+  /**
+   * The issue's layout, all seven members starting together, gets quiet: seen once in about 15
+   * runs against etcd, the fleet converged and then never settled (a member over its master share
+   * let a master go, the copy was taken back by a member at its share, the first replica promoted
+   * over its share did the same, for ever), because c3 at its item limit, or a2 sharing no route
+   * with a1 (zone a holds one copy of every item), could take no copy. These seeds ran 37,000 to
+   * 52,000 actions (or never ended) before the surplus mastership travelled in place
+   * ({@link MasterPath}); every run now converges within a few hundred, masters at their targets.
+   */
+  @ParameterizedTest(name = "seed {0}, load rounds {1}, sync {2} %, batch {3}")
+  @CsvSource({"6,0,40,16", "6,0,40,64", "7,1,40,64", "7,1,40,16", "8,3,40,16", "9,0,75,64", "9,0,95,64",
+      "14,3,40,64", "15,1,40,64", "30,0,40,64"})
+  void issueLayoutStartingTogetherGetsQuiet(long seed, int loadRounds, int sync, int batch) {
+    Map<String, String> layout = issueLayout();
+    SimulatedFleet f = fleet(seed, 2, 60, layout, batch);
+    f.syncPercent = sync;
+    f.loadRounds = loadRounds;
+    assertThat(f.runToFixpoint(200_000, () -> { })).as("quiet, actions %s", f.actionsByRule).isTrue();
+    Map<String, Route> routes = f.routes();
+    System.out.printf("issue layout together seed %d load rounds %d sync %d batch %d: distinct %d of %d, actions %d %s%n",
+        seed, loadRounds, sync, batch, distinct(routes, layout), routes.size(), f.actions, f.actionsByRule);
+    // 180 placements and, with loads, 180 state updates; hand-offs and races add a few hundred at most.
+    assertThat(f.actions).as("actions to quiet %s", f.actionsByRule).isLessThan(1_000);
+    assertThat(routes.values()).allMatch(x -> x.size() == 3);
+    assertThat(distinct(routes, layout)).isEqualTo(60);
+    assertMastersBalanced(f);
+  }
+
+  /**
+   * The order of {@code ZoneSwapEtcdTest} (c1, b1, a2, a1, b2, c2, c3), each after a fixpoint: c3
+   * (itemLimit 5) joins last into a fleet whose zone c members never stand first behind a master
+   * of another zone, so its masters come from a release by c1 or c2 that c3 takes; a mastership
+   * over a member's share has to travel there in place, also through members at their share
+   * (seed 10 ended quiet with b2 over and c3 under before {@link MasterPath} followed any replica).
+   */
+  @ParameterizedTest(name = "seed {0}, sync {1} %, batch {2}")
+  @CsvSource({"10,95,64", "11,95,64", "12,75,16", "13,40,64"})
+  void issueLayoutJoiningInTheEtcdTestsOrderEndsBalanced(long seed, int sync, int batch) {
+    Map<String, String> layout = issueLayout();
+    SimulatedFleet f = new SimulatedFleet(seed, 2, ProtocolSimulationTest.items(60), batch);
+    f.syncPercent = sync;
+    for (String m : List.of("c1", "b1", "a2", "a1", "b2", "c2", "c3")) {
+      f.join(m, layout.get(m));
+      assertThat(f.runToFixpoint(200_000, () -> { })).as("quiet after %s joined, actions %s", m, f.actionsByRule).isTrue();
+    }
+    Map<String, Route> routes = f.routes();
+    System.out.printf("issue layout in the etcd test's order seed %d: distinct %d of %d, actions %d %s%n", seed,
+        distinct(routes, layout), routes.size(), f.actions, f.actionsByRule);
+    assertThat(f.actions).as("actions %s", f.actionsByRule).isLessThan(2_000);
+    assertThat(distinct(routes, layout)).isEqualTo(60);
+    assertMastersBalanced(f);
+  }
+
   /** Members of the issue's layout join one at a time in a random order, each after a fixpoint. */
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {41, 42, 43, 44, 45, 46, 47, 48})
@@ -182,7 +235,7 @@ class ZoneSwapSimulationTest {
 
   /** Random zone layouts with item limits and weights; checked with stale views and per revision. */
   @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22})
+  @ValueSource(longs = {11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34})
   void randomLayoutsEndZoneDistinctWhereFeasibleAlsoAfterAZoneLossAndRecovery(long seed) {
     Random rnd = new Random(seed);
     int r = 1 + rnd.nextInt(2);
@@ -203,8 +256,10 @@ class ZoneSwapSimulationTest {
     }
     SimulatedFleet f = fleet(seed, r, items, layout, 1 + rnd.nextInt(64));
     int[] swaps = {0};
+    int[] from = {0};
     assertThat(f.runToFixpoint(3_000_000, swapsKeepCopies(f, r, swaps))).isTrue();
     check(f, layout, r, "converged");
+    getsQuiet(f, from, items * (r + 1), "converged");
 
     // Zone z0 is lost (its members crash at once), then comes back with fresh members.
     List<String> lost = new ArrayList<>();
@@ -216,6 +271,7 @@ class ZoneSwapSimulationTest {
     }
     assertThat(f.runToFixpoint(3_000_000, swapsKeepCopies(f, r, swaps))).isTrue();
     check(f, layout, r, "after losing z0");
+    getsQuiet(f, from, items * (r + 1), "after losing z0");
     for (String m : lost) {
       String back = m + "b";
       layout.put(back, layout.get(m));
@@ -223,6 +279,19 @@ class ZoneSwapSimulationTest {
     }
     assertThat(f.runToFixpoint(3_000_000, swapsKeepCopies(f, r, swaps))).isTrue();
     check(f, layout, r, "after z0 came back");
+    getsQuiet(f, from, items * (r + 1), "after z0 came back");
+  }
+
+  /**
+   * Gets quiet: the actions of a phase stay within a few times its slots (each slot placed, its
+   * state published, hand-offs and races). The livelock of issue 20 ran about 200 actions per slot
+   * before the fleet was quiet, if ever.
+   */
+  static void getsQuiet(SimulatedFleet f, int[] from, int slots, String when) {
+    int phase = f.actions - from[0];
+    from[0] = f.actions;
+    System.out.printf("%s: %d actions for %d slots (%.2f per slot)%n", when, phase, slots, phase / (double) slots);
+    assertThat(phase).as("%s: actions for %d slots %s", when, slots, f.actionsByRule).isLessThan(8 * slots);
   }
 
   static void check(SimulatedFleet f, Map<String, String> layout, int r, String when) {
@@ -240,7 +309,8 @@ class ZoneSwapSimulationTest {
           + m.index.targets() + " holds " + m.index.entriesHeld()));
     }
     AllocationIndex view = f.members.values().iterator().next().index;
-    if (view.unattainableSlots() == 0) {
+    if (view.unattainableSlots() == 0 && f.members.size() >= r + 1) {
+      // (Fewer members than R+1, after a zone loss, can hold only as many entries per item.)
       assertThat(routes.values()).as(when).allMatch(x -> x.size() == r + 1);
     }
     if (feasible) {
