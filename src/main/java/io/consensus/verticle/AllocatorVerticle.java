@@ -830,7 +830,7 @@ public class AllocatorVerticle extends AbstractVerticle {
       Set<String> changed = ix.reclassify(chunk);
       states.forgetReleased(changed, ix);
       if (!(update instanceof WatchUpdate.Snapshot)) {
-        states.changed(changed);
+        states.changed(changed, ix);
       }
       // Never claim a role on a lease declared lost, whatever the phase says.
       table.publish(ix, changed, tree.revision(), mayHold(ix), joining);

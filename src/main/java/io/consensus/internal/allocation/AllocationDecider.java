@@ -379,46 +379,74 @@ public final class AllocationDecider {
   /**
    * Ready masters that can move behind their replicas in place (exactly R+1 entries, R >= 1, so
    * that the move leaves this member a replica, not an extra), whose first replica wants masters
-   * (or any, when {@code anySuccessor}), those with the hungriest successor first.
+   * (or any, when {@code anySuccessor}), those with the hungriest successor first, random among
+   * equals, no successor given more than it wants (its deficit) unless {@code anySuccessor}.
+   * Costs the successors and the picks, not the masters held: the candidates are kept by
+   * successor ({@link Candidates#myMovable}).
    */
   private List<String> moveCandidates(AllocationIndex idx, int k, boolean anySuccessor, Random rnd) {
     if (idx.maxReplicas() < 1) {
       return List.of();
     }
-    List<String> all = new ArrayList<>(idx.candidates().myReadyMasters().all());
-    java.util.Collections.shuffle(all, rnd);
+    Map<String, IndexedSet> bySuccessor = idx.candidates().myMovable();
     Map<String, Integer> deficit = new HashMap<>();
-    List<String> out = new ArrayList<>();
-    for (String item : all) {
-      List<RouteEntry> entries = idx.summary(item).route().entries();
-      int r = idx.summary(item).replicas();
-      if (r < 1 || entries.size() != r + 1) {
-        continue;
-      }
-      String succ = entries.get(1).member();
+    List<String> successors = new ArrayList<>();
+    for (String succ : bySuccessor.keySet()) {
       int d = idx.masterTargetOf(succ) - idx.mastersOf(succ);
       if (d > 0 || anySuccessor) {
-        deficit.put(item, d);
-        out.add(item);
+        deficit.put(succ, d);
+        successors.add(succ);
       }
     }
-    out.sort(Comparator.comparingInt((String i) -> deficit.get(i)).reversed());
-    // Do not hand a successor more than it wants in one round.
-    Map<String, Integer> given = new HashMap<>();
+    successors.sort(Comparator.comparingInt((String m) -> deficit.get(m)).reversed()
+        .thenComparing(Comparator.naturalOrder()));
     List<String> picks = new ArrayList<>();
-    for (String item : out) {
-      if (picks.size() >= k) {
-        break;
+    for (int from = 0; from < successors.size() && picks.size() < k; ) {
+      int d = deficit.get(successors.get(from));
+      int to = from;
+      while (to < successors.size() && deficit.get(successors.get(to)) == d) {
+        to++;
       }
-      String succ = idx.summary(item).route().entries().get(1).member();
-      int g = given.getOrDefault(succ, 0);
-      if (!anySuccessor && g >= deficit.get(item)) {
-        continue;
-      }
-      given.put(succ, g + 1);
-      picks.add(item);
+      pickEvenly(bySuccessor, successors.subList(from, to), anySuccessor ? Integer.MAX_VALUE : d, k, picks, rnd);
+      from = to;
     }
     return picks;
+  }
+
+  /**
+   * Adds to {@code picks} (up to {@code k} in all) items of the {@code groups} sets, each next pick
+   * uniform over the items not yet picked of the groups not yet given {@code cap}: as a walk of all
+   * their items in a random order that skips a group once capped, drawing only what it picks.
+   */
+  private static void pickEvenly(Map<String, IndexedSet> sets, List<String> groups, int cap, int k,
+      List<String> picks, Random rnd) {
+    int n = groups.size();
+    List<List<String>> drawn = new ArrayList<>(n);
+    int[] weight = new int[n];
+    int[] taken = new int[n];
+    int pool = 0;
+    for (int i = 0; i < n; i++) {
+      IndexedSet set = sets.get(groups.get(i));
+      // A uniform random order of as many as this group can give: its next unpicked item is uniform.
+      drawn.add(set.sample(Math.min(cap, k - picks.size()), rnd));
+      weight[i] = set.size();
+      pool += weight[i];
+    }
+    while (picks.size() < k && pool > 0) {
+      int x = n == 1 ? 0 : rnd.nextInt(pool);
+      int i = 0;
+      while (x >= weight[i]) {
+        x -= weight[i];
+        i++;
+      }
+      picks.add(drawn.get(i).get(taken[i]++));
+      weight[i]--;
+      pool--;
+      if (taken[i] == drawn.get(i).size()) {
+        pool -= weight[i]; // capped (or all it had): no more from this group
+        weight[i] = 0;
+      }
+    }
   }
 
   /**
@@ -510,7 +538,7 @@ public final class AllocationDecider {
     }
     boolean leaving = idx.mastersOfAbsentMembers() > 0;
     if (!someoneWants || !(leaving || someoneElseOverMasters(idx))) {
-      return List.of(); // cheap gates: the loop below is over every replica held
+      return List.of(); // cheap gates: the loops below are over every replica of a fully staffed item
     }
     // Behind a master that is leaving (absent), step aside only as far as the member behind still
     // wants masters once the items where it already stands first (that we see) reach it: a leaving
@@ -526,7 +554,7 @@ public final class AllocationDecider {
       }
     }
     List<String> out = new ArrayList<>();
-    for (String item : idx.candidates().myReplicas().all()) {
+    for (String item : idx.candidates().myFullReplicas().all()) {
       ItemSummary s = idx.summary(item);
       List<RouteEntry> entries = s.route().entries();
       if (s.replicas() < 2 || s.myIndex() != 1 || entries.size() != s.replicas() + 1) {
@@ -575,14 +603,11 @@ public final class AllocationDecider {
       return List.of();
     }
     List<String> out = new ArrayList<>();
-    for (String item : idx.candidates().myReplicas().all()) {
+    for (String item : idx.candidates().myFullReplicas().all()) {
       if (out.size() >= k || room.isEmpty()) {
         break;
       }
       Route r = idx.summary(item).route();
-      if (r.size() != idx.summary(item).replicas() + 1) {
-        continue;
-      }
       for (String m : room.keySet()) {
         if (r.index(m) < 0) {
           out.add(item);

@@ -1,5 +1,7 @@
 package io.consensus.internal.allocation;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -29,6 +31,14 @@ final class Candidates {
   private final IndexedSet zoneDoubled = new IndexedSet();
   // This member's replicas of items with an extra entry behind them (more than R+1 entries).
   private final IndexedSet myCrowded = new IndexedSet();
+  // This member's replicas of fully staffed items (exactly R+1 entries): SURPLUS_REPLICA and
+  // STEP_ASIDE look only at these (after a crash most items are short: a walk over every
+  // replica found none, every round).
+  private final IndexedSet myFullReplicas = new IndexedSet();
+  // This member's ready masters that can move behind their replicas in place (R >= 1, exactly
+  // R+1 entries), by the member of their first replica: HAND_OFF_MASTER picks by that successor's
+  // wish for masters without a walk over every master held. No empty set is kept.
+  private final Map<String, IndexedSet> myMovable = new HashMap<>();
 
   /**
    * Adds ({@code add}) or removes the item of {@code s} to or from the sets its summary puts it in.
@@ -73,9 +83,17 @@ final class Candidates {
           put(myMasters, item, add);
           if (s.readyForHandoff()) {
             put(myReadyMasters, item, add);
+            if (s.replicas() >= 1 && s.size() == s.replicas() + 1) {
+              movable(s.route().entries().get(1).member(), item, add);
+            }
           }
         }
-        case REPLICA -> put(myReplicas, item, add);
+        case REPLICA -> {
+          put(myReplicas, item, add);
+          if (s.size() == s.replicas() + 1) {
+            put(myFullReplicas, item, add);
+          }
+        }
         default -> put(myExtras, item, add);
       }
     }
@@ -100,6 +118,20 @@ final class Candidates {
     for (ItemSummary s : all) {
       if (doubled.test(s)) {
         zoneDoubled.add(s.item());
+      }
+    }
+  }
+
+  private void movable(String successor, String item, boolean add) {
+    if (add) {
+      myMovable.computeIfAbsent(successor, m -> new IndexedSet()).add(item);
+      return;
+    }
+    IndexedSet set = myMovable.get(successor);
+    if (set != null) {
+      set.remove(item);
+      if (set.isEmpty()) {
+        myMovable.remove(successor);
       }
     }
   }
@@ -165,6 +197,20 @@ final class Candidates {
   /** This member's replicas (index 1..R) of items with more than R+1 entries. */
   IndexedSet myCrowded() {
     return myCrowded;
+  }
+
+  /** Items this member is a replica of that have exactly R+1 entries. */
+  IndexedSet myFullReplicas() {
+    return myFullReplicas;
+  }
+
+  /**
+   * Items this member masters, ready for hand-off, with R >= 1 and exactly R+1 entries (a move
+   * behind the replicas leaves this member a replica), by the member of their first replica; no
+   * set is empty. Read only.
+   */
+  Map<String, IndexedSet> myMovable() {
+    return java.util.Collections.unmodifiableMap(myMovable);
   }
 
   /** This member's entries whose stored state is not ready for promotion. */

@@ -3,6 +3,7 @@ package io.consensus.internal.member;
 import io.consensus.verticle.ItemHandler;
 import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.allocation.ItemSummary;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -91,8 +92,7 @@ public final class HeldItemStates {
         int end = Math.min(held.size(), next + STEP);
         for (; next < end; next++) {
           String item = held.get(next);
-          ItemSummary s = ix.summary(item);
-          if (s != null && s.mine() && !Objects.equals(stateOf(item), s.myEntry().state())) {
+          if (stale(ix, item)) {
             check.add(item);
             stale = true;
           }
@@ -114,9 +114,25 @@ public final class HeldItemStates {
     };
   }
 
-  /** These items changed in the view: their states need a look. */
-  public void changed(Set<String> items) {
-    check.addAll(items);
+  /**
+   * These items changed in {@code index} (just re-classified): those held whose stored state
+   * differs from the local one need a look. Only a change of this member's own entry (or of the
+   * local state, which {@link #report} and the sweeps note) can make one stale: a revision that
+   * deletes a crashed member's 75,000 entries leaves none to look at in the next decision
+   * (which looked at all 75,000 there, 60-80 ms of CPU at once at 100,000 x R=2 x 4).
+   */
+  public void changed(Collection<String> items, AllocationIndex index) {
+    for (String item : items) {
+      if (stale(index, item)) {
+        check.add(item);
+      }
+    }
+  }
+
+  /** Whether {@code item} is held in {@code index} with a stored state other than its local one. */
+  private boolean stale(AllocationIndex index, String item) {
+    ItemSummary s = index.summary(item);
+    return s != null && s.mine() && !Objects.equals(stateOf(item), s.myEntry().state());
   }
 
   /** The items whose states to check in the next decision. */

@@ -247,6 +247,27 @@ class AllocationDeciderTest {
   }
 
   @Test
+  void rule5MovesToTheHungriestSuccessorsFirstAndNoneMoreThanItWants() {
+    // 12 items, 4 members, R=1: 3 masters each. me masters 8: a1-a4 with x behind (x masters 2:
+    // wants 1), b1-b4 with y behind (y masters none: wants 3). z masters its 2 with me behind.
+    View v = new View().member("me").member("x").member("y").member("z");
+    for (int i = 1; i <= 4; i++) {
+      v.item("a" + i, "me", "x").item("b" + i, "me", "y");
+    }
+    v.item("c1", "x", "z").item("c2", "x", "z").item("d1", "z", "me").item("d2", "z", "me");
+    AllocationIndex idx = v.index("me", 1);
+    assertThat(idx.masterTargetOf("y")).isEqualTo(3);
+    for (long seed = 1; seed <= 20; seed++) {
+      Decision d = new AllocationDecider(10).decide(idx, READY, new Random(seed), null);
+      assertThat(d.rule()).isEqualTo(Rule.HAND_OFF_MASTER);
+      assertThat(d.actions()).extracting(Action::kind).containsOnly(Action.Kind.MOVE);
+      // y's three first, then x's one: 4 moves though me is 5 over its target.
+      assertThat(d.actions()).extracting(a -> a.item().substring(0, 1)).containsExactly("b", "b", "b", "a");
+      assertThat(d.actions()).extracting(Action::item).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
   void aSurplusMasterIsNotMovedToAReplicaOverItsShareButReleasedAfterABackoff() {
     // 3 items, 3 members, R=1: 1 master each. me masters a and b, both with x (at its share)
     // behind; y wants one but holds no copy of a or b: after a back-off me lets one go (FORCED_HANDOFF),
@@ -444,6 +465,9 @@ class AllocationDeciderTest {
   void incrementalUpdatesEqualARebuild() {
     View v = new View().member("me").member("x").item("a", "me", "x").item("b", "x").item("c");
     AllocationIndex inc = v.index("me", 1);
+    assertThat(inc.candidates().myMovable()).containsOnlyKeys("x");
+    assertThat(inc.candidates().myMovable().get("x").all()).containsExactly("a");
+    assertThat(inc.candidates().myFullReplicas().all()).isEmpty();
     KeyTree t = inc.tree();
     t = t.patch(io.consensus.tree.KeyEvent.put(new KeyValue("/r/items/b/me", "ready", 50, 50, 1, 7)));
     t = t.patch(io.consensus.tree.KeyEvent.delete("/r/items/a/x", 51));
@@ -460,6 +484,11 @@ class AllocationDeciderTest {
     assertThat(inc.candidates().myReplicas().all()).containsExactlyInAnyOrderElementsOf(fresh.candidates().myReplicas().all());
     assertThat(inc.candidates().empty().all()).containsExactlyInAnyOrderElementsOf(fresh.candidates().empty().all());
     assertThat(inc.candidates().shortStaffed().all()).containsExactlyInAnyOrderElementsOf(fresh.candidates().shortStaffed().all());
+    // a lost its replica (no longer movable: no empty set is kept), b gained ours (fully staffed).
+    assertThat(inc.candidates().myMovable()).isEmpty();
+    assertThat(fresh.candidates().myMovable()).isEmpty();
+    assertThat(inc.candidates().myFullReplicas().all()).containsExactly("b")
+        .containsExactlyElementsOf(fresh.candidates().myFullReplicas().all());
     assertThat(inc.itemsShortOfReplicas()).isEqualTo(fresh.itemsShortOfReplicas())
         .isEqualTo((int) fresh.summaries().stream().filter(x -> x.size() < 2).count());
   }

@@ -31,16 +31,10 @@ class HeldItemStatesTest {
   }
 
   @Test
-  void onlyItemsThatChangedOrWereReportedAreCheckedUntilASweepFindsStaleOnes() {
+  void onlyStaleItemsThatChangedOrWereReportedAreCheckedUntilASweepFindsStaleOnes() {
     HeldItemStates s = new HeldItemStates(ItemHandler.DEFAULT, "ready");
     assertThat(s.sweepDue()).as("a sweep over every held item at first").isTrue();
     assertThat(s.toCheck()).isEmpty();
-    s.changed(Set.of("a", "b"));
-    s.report("c", "warming");
-    assertThat(s.toCheck()).containsExactlyInAnyOrder("a", "b", "c");
-    s.checked();
-    assertThat(s.toCheck()).isEmpty();
-
     // Held: a (stored "ready"), b (stored "warming"); the local state is "ready" for both.
     AllocationIndex index = new AllocationIndex("m1", 1, List.of(), (i, st) -> true);
     index.rebuild(KeyTree.fromSnapshot("/r", 10, List.of(
@@ -48,6 +42,15 @@ class HeldItemStatesTest {
         new KeyValue("/r/items/a/m1", "ready", 2, 2, 1, 7),
         new KeyValue("/r/items/b/m1", "warming", 3, 3, 1, 7),
         new KeyValue("/r/items/c/m2", "ready", 4, 4, 1, 8))));
+    // Of the items that changed, only b is held with a stale state (c is not held: nothing to write).
+    s.changed(Set.of("a", "b", "c"), index);
+    assertThat(s.toCheck()).containsExactly("b");
+    s.report("a", "warming");
+    assertThat(s.toCheck()).containsExactlyInAnyOrder("a", "b");
+    s.checked();
+    assertThat(s.toCheck()).isEmpty();
+    s.report("a", "ready");
+    s.checked();
     boolean[] found = {false};
     LoopSlices.Job sweep = s.sweep(() -> index, () -> found[0] = true);
     while (!sweep.step()) {

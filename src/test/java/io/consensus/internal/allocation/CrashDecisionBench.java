@@ -1,0 +1,130 @@
+package io.consensus.internal.allocation;
+
+import io.consensus.internal.member.HeldItemStates;
+import io.consensus.verticle.ItemHandler;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The decision rounds of the survivors right after a member's crash, pure logic in one JVM (the
+ * simulation's guarded writes, no etcd): N items x R = 2 over M members, converged (written
+ * directly: item i on members i, i+1, i+2 mod M), then the last member crashes (its key and
+ * entries vanish in one revision). The survivors then decide in turn on up-to-date views, each
+ * decision's actions applied as the simulation applies them, each checking the states of the items
+ * {@link HeldItemStates} keeps from its updates (as the verticle). Prints the thread CPU of each decision round (max, mean, the
+ * first rounds) by rule, and the rounds and movement until the fleet is idle.
+ *
+ * <pre>mvn -B -o -q exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=io.consensus.internal.allocation.CrashDecisionBench -Dexec.args="100000 4"</pre>
+ */
+public final class CrashDecisionBench {
+  private CrashDecisionBench() {
+  }
+
+  public static void main(String[] args) {
+    int items = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    int members = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    int maxRounds = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+    SimulatedFleet f = new SimulatedFleet(1, 2, ProtocolSimulationTest.items(items), 64);
+    List<String> names = new ArrayList<>();
+    for (int m = 0; m < members; m++) {
+      names.add("m" + m);
+    }
+    // Leases are handed out in join order from nextLease: write the converged entries on them first.
+    long firstLease = f.nextLease;
+    List<String> itemNames = ProtocolSimulationTest.items(items);
+    for (int i = 0; i < items; i++) {
+      for (int j = 0; j <= 2; j++) {
+        int m = (i + j) % members;
+        f.putOnLease(f.keys.entry(itemNames.get(i), names.get(m), false), "ready", firstLease + m);
+      }
+    }
+    f.log.clear(); // joins read the store as a snapshot
+    for (String n : names) {
+      f.join(n);
+    }
+    for (SimulatedFleet.Member m : f.members.values()) {
+      m.sync();
+      Decision d = m.decider.decide(m.index, m::state, f.rnd, null);
+      if (d.outcome() != Decision.Outcome.IDLE) {
+        throw new IllegalStateException(m.name + " not idle when converged: " + d.rule());
+      }
+    }
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    String victim = names.get(members - 1);
+    f.crash(victim);
+    List<SimulatedFleet.Member> survivors = new ArrayList<>(f.members.values());
+    // Every state is "ready" (the simulation's default): the states a verticle keeps.
+    Map<String, HeldItemStates> states = new java.util.HashMap<>();
+    long applyCpu = 0;
+    for (SimulatedFleet.Member m : survivors) {
+      states.put(m.name, new HeldItemStates(ItemHandler.DEFAULT, "ready"));
+      long c0 = threads.getCurrentThreadCpuTime();
+      states.get(m.name).changed(sync(f, m), m.index);
+      applyCpu = Math.max(applyCpu, threads.getCurrentThreadCpuTime() - c0);
+    }
+    System.out.printf("%,d items x R=2 x %d members converged; %s crashed (%,d keys in one revision); "
+        + "a survivor applied it in %.0f ms of CPU%n", items, members, victim,
+        f.log.get(f.log.size() - 1).events().size(), applyCpu / 1e6);
+    Map<Rule, long[]> byRule = new EnumMap<>(Rule.class); // rounds, cpu ns, max ns
+    long[] idle = new long[3];
+    List<String> first = new ArrayList<>();
+    long totalCpu = 0;
+    long maxCpu = 0;
+    int rounds = 0;
+    int idleInARow = 0;
+    int p0 = f.placements;
+    int r0 = f.releases;
+    int mc0 = f.masterChanges;
+    Random rnd = new Random(7);
+    while (rounds < maxRounds && idleInARow < survivors.size()) {
+      SimulatedFleet.Member m = survivors.get(rounds % survivors.size());
+      HeldItemStates held = states.get(m.name);
+      held.changed(sync(f, m), m.index);
+      long c0 = threads.getCurrentThreadCpuTime();
+      Decision d = m.decider.decide(m.index, held::stateOf, rnd, held.toCheck());
+      long cpu = threads.getCurrentThreadCpuTime() - c0;
+      if (!d.updatesState()) {
+        held.checked();
+      }
+      rounds++;
+      totalCpu += cpu;
+      maxCpu = Math.max(maxCpu, cpu);
+      long[] acc = d.rule() == null ? idle : byRule.computeIfAbsent(d.rule(), r -> new long[3]);
+      acc[0]++;
+      acc[1] += cpu;
+      acc[2] = Math.max(acc[2], cpu);
+      if (first.size() < 12) {
+        first.add(String.format("%s %s %.1f ms", m.name, d.rule() == null ? d.outcome() : d.rule(), cpu / 1e6));
+      }
+      boolean acted = (d.outcome() == Decision.Outcome.ACT || d.outcome() == Decision.Outcome.TAKE_AFTER_BACKOFF)
+          && f.execute(m, d.actions());
+      idleInARow = acted ? 0 : idleInARow + 1;
+    }
+    System.out.printf("first rounds: %s%n", String.join(", ", first));
+    System.out.printf("%d decision rounds until idle: CPU max %.1f ms, mean %.2f ms, total %.0f ms; placements %d, "
+        + "releases %d, mastership changes %d%n", rounds, maxCpu / 1e6, totalCpu / 1e6 / Math.max(1, rounds),
+        totalCpu / 1e6, f.placements - p0, f.releases - r0, f.masterChanges - mc0);
+    byRule.forEach((r, a) -> System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", r, a[0],
+        a[1] / 1e6 / a[0], a[2] / 1e6));
+    System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", "(no action: IDLE)", idle[0],
+        idle[1] / 1e6 / Math.max(1, idle[0]), idle[2] / 1e6);
+  }
+
+  private static Set<String> sync(SimulatedFleet f, SimulatedFleet.Member m) {
+    Set<String> out = new HashSet<>();
+    while (m.applied + 1 < f.log.size()) {
+      var c = f.log.get(++m.applied);
+      m.tree = m.tree.apply(c);
+      out.addAll(m.index.apply(m.tree, c));
+    }
+    return out;
+  }
+}
