@@ -184,10 +184,14 @@ class ZoneSwapSimulationTest {
    * The issue's end state made by hand (as {@code ZoneSwapEtcdTest} does against etcd): once the
    * fleet has converged, a1's copy of one item and b1's copy of another trade places, so two items
    * are doubled while every member keeps its count. The swap repairs both, with stale views and,
-   * in some runs, an application that takes rounds to load a copy; no master moves.
+   * in some runs, an application that takes rounds to load a copy; no master moves. Seeds 51/1,
+   * 55/0, 58/0, 87/1, 98/1 and 103/0 never got quiet (2,000,000 rounds) before {@link MasterPath}:
+   * in the first convergence, a member one over its master share let a master go
+   * ({@code FORCED_HANDOFF}), the promoted first replica was then over its share, and the copy was
+   * taken back ({@code TAKE_SHORT}) since c3, wanting a master, was at its item limit.
    */
   @ParameterizedTest(name = "seed {0}, load rounds {1}")
-  @CsvSource({"51,0", "52,0", "53,3", "54,3", "57,1", "56,5"})
+  @CsvSource({"51,0", "52,0", "53,3", "54,3", "57,1", "56,5", "51,1", "55,0", "58,0", "87,1", "98,1", "103,0"})
   void copiesDoubledWhileEveryMemberIsAtItsTargetAreSwappedBack(long seed, int loadRounds) {
     Map<String, String> layout = issueLayout();
     SimulatedFleet f = fleet(seed, 2, 60, layout, 16);
