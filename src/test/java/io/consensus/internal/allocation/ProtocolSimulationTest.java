@@ -377,7 +377,10 @@ class ProtocolSimulationTest {
     for (int i = 0; i < 30; i++) {
       // A member crashes (a fresh one joins): its items are short of a replica, and the others
       // restaff them while one of them is deleted.
-      String victim = new ArrayList<>(fleet.members.keySet()).get(rnd.nextInt(fleet.members.size()));
+      // The victim holds an entry (a member that joined a few rounds ago may hold none yet).
+      List<String> holders = new ArrayList<>(fleet.members.keySet());
+      holders.removeIf(m -> fleet.routes().values().stream().noneMatch(r -> r.index(m) >= 0));
+      String victim = holders.get(rnd.nextInt(holders.size()));
       String item = fleet.routes().entrySet().stream().filter(e -> e.getValue().index(victim) >= 0)
           .map(Map.Entry::getKey).findFirst().orElseThrow();
       fleet.crash(victim);
