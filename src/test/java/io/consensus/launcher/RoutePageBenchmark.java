@@ -1,6 +1,7 @@
 package io.consensus.launcher;
 
-import static io.consensus.internal.etcd.EtcdKeys.bytes;
+import static io.consensus.launcher.SyntheticKeyspace.onContext;
+import static io.consensus.launcher.SyntheticKeyspace.put;
 
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.route.RoutingTable;
@@ -8,10 +9,7 @@ import io.consensus.spectator.RoutingTableOptions;
 import io.consensus.spectator.RoutingTableVerticle;
 import io.consensus.testing.Await;
 import io.consensus.testing.EtcdServer;
-import io.etcd.jetcd.api.KVGrpc;
-import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RequestOp;
-import io.etcd.jetcd.api.TxnRequest;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.vertx.core.Promise;
@@ -54,20 +52,8 @@ public final class RoutePageBenchmark {
       var ctx = vertx.getOrCreateContext();
       Supplier<EtcdConnection> mk = () -> new EtcdConnection(vertx, etcd.endpoints(), Duration.ofSeconds(30));
       EtcdConnection conn = onContext(ctx, mk);
-      List<RequestOp> ops = new ArrayList<>();
-      for (int m = 0; m < members; m++) {
-        ops.add(put(root + "/members/m" + m, "{\"host\":\"10.0.0." + m + "\",\"port\":8080,\"zone\":\"z" + (m % 3) + "\"}"));
-      }
-      for (int i = 0; i < items; i++) {
-        String item = String.format("item-%05d", i);
-        for (int k = 0; k <= replicas; k++) {
-          ops.add(put(root + "/items/" + item + "/m" + ((i + k) % members), "ready"));
-        }
-      }
-      for (int from = 0; from < ops.size(); from += 128) {
-        TxnRequest txn = TxnRequest.newBuilder().addAllSuccess(ops.subList(from, Math.min(ops.size(), from + 128))).build();
-        Await.result(onContext(ctx, () -> conn.unary(KVGrpc.getTxnMethod(), txn)), Duration.ofSeconds(60));
-      }
+      List<RequestOp> ops = SyntheticKeyspace.fleet(root, members, items, replicas, "item-%05d");
+      SyntheticKeyspace.write(ctx, conn, ops);
       System.out.printf("keyspace: %,d items x %d entries over %d members, %,d keys, revision %d%n",
           items, replicas + 1, members, ops.size(), etcd.currentRevision());
 
@@ -137,16 +123,6 @@ public final class RoutePageBenchmark {
     } finally {
       Await.result(vertx.close(), Duration.ofSeconds(30));
     }
-  }
-
-  private static RequestOp put(String key, String value) {
-    return RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bytes(key)).setValue(bytes(value))).build();
-  }
-
-  private static <T> T onContext(io.vertx.core.Context ctx, Supplier<T> fn) {
-    Promise<T> p = Promise.promise();
-    ctx.runOnContext(v -> p.complete(fn.get()));
-    return Await.result(p.future(), Duration.ofSeconds(30));
   }
 
   private static double ms(long startNanos) {

@@ -1,6 +1,7 @@
 package io.consensus.launcher;
 
-import static io.consensus.internal.etcd.EtcdKeys.bytes;
+import static io.consensus.launcher.SyntheticKeyspace.onContext;
+import static io.consensus.launcher.SyntheticKeyspace.put;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.consensus.internal.etcd.EtcdConnection;
@@ -10,14 +11,10 @@ import io.consensus.testing.Await;
 import io.consensus.testing.EtcdServer;
 import io.consensus.verticle.AllocatorOptions;
 import io.consensus.verticle.AllocatorVerticle;
-import io.etcd.jetcd.api.KVGrpc;
-import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RequestOp;
-import io.etcd.jetcd.api.TxnRequest;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.vertx.core.Context;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.lang.management.ManagementFactory;
@@ -30,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * The status page's requests at scale, for a member's view and a spectator's: a real etcd
@@ -65,19 +61,8 @@ public final class StatusPageBenchmark {
       EtcdConnection conn = onContext(ctx, () -> new EtcdConnection(vertx, etcd.endpoints(), Duration.ofSeconds(30)));
       List<RequestOp> ops = new ArrayList<>();
       ops.add(put(root + "/maintenance", ""));
-      for (int m = 0; m < members; m++) {
-        ops.add(put(root + "/members/m" + m, "{\"host\":\"10.0.0." + m + "\",\"port\":8080,\"zone\":\"z" + (m % 3) + "\"}"));
-      }
-      for (int i = 0; i < items; i++) {
-        String item = String.format("item-%06d", i);
-        for (int k = 0; k <= replicas; k++) {
-          ops.add(put(root + "/items/" + item + "/m" + ((i + k) % members), "ready"));
-        }
-      }
-      for (int from = 0; from < ops.size(); from += 128) {
-        TxnRequest txn = TxnRequest.newBuilder().addAllSuccess(ops.subList(from, Math.min(ops.size(), from + 128))).build();
-        Await.result(onContext(ctx, () -> conn.unary(KVGrpc.getTxnMethod(), txn)), Duration.ofSeconds(60));
-      }
+      ops.addAll(SyntheticKeyspace.fleet(root, members, items, replicas, "item-%06d"));
+      SyntheticKeyspace.write(ctx, conn, ops);
       System.out.printf("keyspace: %,d items x %d entries over %d members, %,d keys; view: %s; load average %.2f%n",
           items, replicas + 1, members, ops.size(), member ? "member" : "spectator", OS.getSystemLoadAverage());
 
@@ -176,16 +161,6 @@ public final class StatusPageBenchmark {
   private static String gc(long[] from) {
     long[] now = gcNow();
     return (now[0] - from[0]) + " collections, " + (now[1] - from[1]) + " ms";
-  }
-
-  private static RequestOp put(String key, String value) {
-    return RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bytes(key)).setValue(bytes(value))).build();
-  }
-
-  private static <T> T onContext(Context ctx, Supplier<T> fn) {
-    Promise<T> p = Promise.promise();
-    ctx.runOnContext(v -> p.complete(fn.get()));
-    return Await.result(p.future(), Duration.ofSeconds(30));
   }
 
   private static double ms(long startNanos) {
