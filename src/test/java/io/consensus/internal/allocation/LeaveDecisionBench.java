@@ -1,0 +1,147 @@
+package io.consensus.internal.allocation;
+
+import io.consensus.internal.member.HeldItemStates;
+import io.consensus.verticle.ItemHandler;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The decision rounds of a graceful leave or a drain, pure logic in one JVM (the simulation's
+ * guarded writes, no etcd), as {@link CrashDecisionBench} for a crash: N items x R = 2 over M
+ * members, converged (item i on members i, i+1, i+2 mod M), then the last member either leaves
+ * ({@code leave}: its member key is deleted, as on SIGTERM; it hands its masters off, releases its
+ * replicas and, once DONE, its lease goes) or is drained ({@code drain}: {@code ROOT/drained/<m>}
+ * is written; it hands off in place, then lets its replicas go). Every member (the leaver until
+ * it is done) then decides in turn on an up-to-date view, each decision's actions applied, until
+ * all are idle. Prints the thread CPU of each decision round (max, mean) by rule, and the rounds
+ * and movement.
+ *
+ * <pre>mvn -B -o -q exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=io.consensus.internal.allocation.LeaveDecisionBench -Dexec.args="100000 4 leave"</pre>
+ */
+public final class LeaveDecisionBench {
+  private LeaveDecisionBench() {
+  }
+
+  public static void main(String[] args) {
+    int items = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    int members = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    String how = args.length > 2 ? args[2] : "leave";
+    int maxRounds = args.length > 3 ? Integer.parseInt(args[3]) : 50_000;
+    if (!how.equals("leave") && !how.equals("drain")) {
+      throw new IllegalArgumentException("leave or drain, not " + how);
+    }
+    SimulatedFleet f = new SimulatedFleet(1, 2, ProtocolSimulationTest.items(items), 64);
+    List<String> names = new ArrayList<>();
+    for (int m = 0; m < members; m++) {
+      names.add("m" + m);
+    }
+    // Leases are handed out in join order from nextLease: write the converged entries on them first.
+    long firstLease = f.nextLease;
+    List<String> itemNames = ProtocolSimulationTest.items(items);
+    for (int i = 0; i < items; i++) {
+      for (int j = 0; j <= 2; j++) {
+        int m = (i + j) % members;
+        f.putOnLease(f.keys.entry(itemNames.get(i), names.get(m), false), "ready", firstLease + m);
+      }
+    }
+    f.log.clear(); // joins read the store as a snapshot
+    for (String n : names) {
+      f.join(n);
+    }
+    for (SimulatedFleet.Member m : f.members.values()) {
+      m.sync();
+      Decision d = m.decider.decide(m.index, m::state, f.rnd, null);
+      if (d.outcome() != Decision.Outcome.IDLE) {
+        throw new IllegalStateException(m.name + " not idle when converged: " + d.rule());
+      }
+    }
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    String victim = names.get(members - 1);
+    if (how.equals("leave")) {
+      f.cancel(victim);
+    } else {
+      f.putKey(f.keys.drained(victim), "{}");
+    }
+    List<SimulatedFleet.Member> active = new ArrayList<>(f.members.values());
+    // Every state is "ready" (the simulation's default): the states a verticle keeps.
+    Map<String, HeldItemStates> states = new java.util.HashMap<>();
+    for (SimulatedFleet.Member m : active) {
+      states.put(m.name, new HeldItemStates(ItemHandler.DEFAULT, "ready"));
+      states.get(m.name).changed(sync(f, m), m.index);
+    }
+    System.out.printf("%,d items x R=2 x %d members converged; %s %s%n", items, members, victim,
+        how.equals("leave") ? "leaves (member key deleted)" : "drained (ROOT/drained/" + victim + ")");
+    Map<Rule, long[]> byRule = new EnumMap<>(Rule.class); // rounds, cpu ns, max ns
+    long[] idle = new long[3];
+    long totalCpu = 0;
+    long maxCpu = 0;
+    String maxAt = "";
+    int rounds = 0;
+    int idleInARow = 0;
+    int p0 = f.placements;
+    int r0 = f.releases;
+    int mc0 = f.masterChanges;
+    int leaverDoneAt = -1;
+    Random rnd = new Random(7);
+    for (int turn = 0; rounds < maxRounds && idleInARow < active.size(); turn++) {
+      SimulatedFleet.Member m = active.get(turn % active.size());
+      HeldItemStates held = states.get(m.name);
+      held.changed(sync(f, m), m.index);
+      long c0 = threads.getCurrentThreadCpuTime();
+      Decision d = m.decider.decide(m.index, held::stateOf, rnd, held.toCheck());
+      long cpu = threads.getCurrentThreadCpuTime() - c0;
+      if (!d.updatesState()) {
+        held.checked();
+      }
+      rounds++;
+      totalCpu += cpu;
+      if (cpu > maxCpu) {
+        maxCpu = cpu;
+        maxAt = m.name + " " + (d.rule() == null ? d.outcome() : d.rule()) + " round " + rounds;
+      }
+      long[] acc = d.rule() == null ? idle : byRule.computeIfAbsent(d.rule(), r -> new long[3]);
+      acc[0]++;
+      acc[1] += cpu;
+      acc[2] = Math.max(acc[2], cpu);
+      if (d.outcome() == Decision.Outcome.DONE) {
+        // A leaver that is done revokes its lease (nothing of it is left) and is gone.
+        f.crash(m.name);
+        active.remove(m);
+        states.remove(m.name);
+        leaverDoneAt = rounds;
+        idleInARow = 0;
+        continue;
+      }
+      boolean acted = (d.outcome() == Decision.Outcome.ACT || d.outcome() == Decision.Outcome.TAKE_AFTER_BACKOFF)
+          && f.execute(m, d.actions());
+      idleInARow = acted ? 0 : idleInARow + 1;
+    }
+    System.out.printf("%d decision rounds until idle%s: CPU max %.1f ms (%s), mean %.2f ms, total %.0f ms; "
+        + "placements %d, releases %d, mastership changes %d; %s holds %d entries%n", rounds,
+        leaverDoneAt < 0 ? "" : " (leaver done at round " + leaverDoneAt + ")", maxCpu / 1e6, maxAt,
+        totalCpu / 1e6 / Math.max(1, rounds), totalCpu / 1e6, f.placements - p0, f.releases - r0,
+        f.masterChanges - mc0, victim, f.entriesOf(victim));
+    byRule.forEach((r, a) -> System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", r, a[0],
+        a[1] / 1e6 / a[0], a[2] / 1e6));
+    System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", "(no action: IDLE/DONE)", idle[0],
+        idle[1] / 1e6 / Math.max(1, idle[0]), idle[2] / 1e6);
+  }
+
+  private static Set<String> sync(SimulatedFleet f, SimulatedFleet.Member m) {
+    Set<String> out = new HashSet<>();
+    while (m.applied + 1 < f.log.size()) {
+      var c = f.log.get(++m.applied);
+      m.tree = m.tree.apply(c);
+      out.addAll(m.index.apply(m.tree, c));
+    }
+    return out;
+  }
+}
