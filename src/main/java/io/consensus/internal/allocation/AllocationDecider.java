@@ -407,7 +407,8 @@ public final class AllocationDecider {
       while (to < successors.size() && deficit.get(successors.get(to)) == d) {
         to++;
       }
-      pickEvenly(bySuccessor, successors.subList(from, to), anySuccessor ? Integer.MAX_VALUE : d, k, picks, rnd);
+      int cap = anySuccessor ? Integer.MAX_VALUE : d;
+      pickEvenly(bySuccessor, successors.subList(from, to), g -> cap, k, picks, rnd);
       from = to;
     }
     return picks;
@@ -415,11 +416,11 @@ public final class AllocationDecider {
 
   /**
    * Adds to {@code picks} (up to {@code k} in all) items of the {@code groups} sets, each next pick
-   * uniform over the items not yet picked of the groups not yet given {@code cap}: as a walk of all
+   * uniform over the items not yet picked of the groups not yet given their cap: as a walk of all
    * their items in a random order that skips a group once capped, drawing only what it picks.
    */
-  private static void pickEvenly(Map<String, IndexedSet> sets, List<String> groups, int cap, int k,
-      List<String> picks, Random rnd) {
+  private static void pickEvenly(Map<String, IndexedSet> sets, List<String> groups,
+      java.util.function.ToIntFunction<String> cap, int k, List<String> picks, Random rnd) {
     int n = groups.size();
     List<List<String>> drawn = new ArrayList<>(n);
     int[] weight = new int[n];
@@ -428,7 +429,7 @@ public final class AllocationDecider {
     for (int i = 0; i < n; i++) {
       IndexedSet set = sets.get(groups.get(i));
       // A uniform random order of as many as this group can give: its next unpicked item is uniform.
-      drawn.add(set.sample(Math.min(cap, k - picks.size()), rnd));
+      drawn.add(set.sample(Math.min(cap.applyAsInt(groups.get(i)), k - picks.size()), rnd));
       weight[i] = set.size();
       pool += weight[i];
     }
@@ -500,22 +501,39 @@ public final class AllocationDecider {
     return out;
   }
 
-  /** A ready master of ours (R+1 entries) with a member that wants masters behind its first replica. */
+  /**
+   * A ready master of ours (R+1 entries) with a member that wants masters behind its first replica,
+   * uniform among them: drawn from the sets kept by later member ({@link Candidates#myReadyByLater}),
+   * an item standing under c such members kept with chance 1/c (with R = 2, c is 1).
+   */
   private static String hungryBehind(AllocationIndex idx, Random rnd) {
     if (idx.replicas() < 2) {
       return null;
     }
-    List<String> all = new ArrayList<>(idx.candidates().myReadyMasters().all());
-    java.util.Collections.shuffle(all, rnd);
-    for (String item : all) {
-      List<RouteEntry> entries = idx.summary(item).route().entries();
-      if (entries.size() != idx.replicas() + 1) {
-        continue;
+    Map<String, IndexedSet> byLater = idx.candidates().myReadyByLater();
+    List<IndexedSet> sets = new ArrayList<>();
+    int pool = 0;
+    for (String m : new java.util.TreeSet<>(byLater.keySet())) {
+      if (wantsMasters(idx, m)) {
+        sets.add(byLater.get(m));
+        pool += byLater.get(m).size();
       }
-      for (int i = 2; i < entries.size(); i++) {
-        if (wantsMasters(idx, entries.get(i).member())) {
-          return item;
-        }
+    }
+    while (pool > 0) {
+      int x = rnd.nextInt(pool);
+      int i = 0;
+      while (x >= sets.get(i).size()) {
+        x -= sets.get(i).size();
+        i++;
+      }
+      String item = sets.get(i).all().get(x);
+      Route r = idx.summary(item).route();
+      int c = 0;
+      for (int j = 2; j < r.size(); j++) {
+        c += wantsMasters(idx, r.memberAt(j)) ? 1 : 0;
+      }
+      if (c == 1 || rnd.nextInt(c) == 0) {
+        return item;
       }
     }
     return null;
@@ -543,44 +561,38 @@ public final class AllocationDecider {
     // Behind a master that is leaving (absent), step aside only as far as the member behind still
     // wants masters once the items where it already stands first (that we see) reach it: a leaving
     // member hands each successor only its deficit (leavingHandOff), and the rest would pile up.
+    // Counted from the replicas kept by master and first replica (Candidates#myBehindFirst).
     Map<String, Integer> room = leaving ? mastersWanted(idx) : Map.of();
     if (leaving) {
-      for (String item : idx.candidates().myReplicas().all()) {
-        ItemSummary s = idx.summary(item);
-        List<RouteEntry> entries = s.route().entries();
-        if (s.myIndex() >= 2 && idx.masterTargetOf(entries.get(0).member()) < 0) {
-          room.computeIfPresent(entries.get(1).member(), (m, r) -> r - 1);
+      idx.candidates().myBehindFirst().forEach((master, byFirst) -> {
+        if (idx.masterTargetOf(master) < 0) {
+          byFirst.forEach((first, n) -> room.computeIfPresent(first, (m, r) -> r - n[0]));
         }
-      }
+      });
     }
+    // The candidates, kept by master and the member behind (Candidates#myFirstInLine): only the
+    // groups whose master is over its share (or absent) and whose member behind wants masters.
     List<String> out = new ArrayList<>();
-    for (String item : idx.candidates().myFullReplicas().all()) {
-      ItemSummary s = idx.summary(item);
-      List<RouteEntry> entries = s.route().entries();
-      if (s.replicas() < 2 || s.myIndex() != 1 || entries.size() != s.replicas() + 1) {
-        continue;
-      }
-      String master = entries.get(0).member();
+    Map<String, Map<String, IndexedSet>> byMaster = idx.candidates().myFirstInLine();
+    for (String master : new java.util.TreeSet<>(byMaster.keySet())) {
       int masterTarget = idx.masterTargetOf(master);
       if (masterTarget >= 0 && idx.mastersOf(master) <= masterTarget) {
         continue; // a master not over its share keeps it
       }
-      String behind = entries.get(2).member();
-      if (masterTarget < 0) {
-        int r = room.getOrDefault(behind, 0);
-        if (r > 0) {
-          room.put(behind, r - 1);
-          out.add(item);
-          if (out.size() >= k) {
-            break;
-          }
+      Map<String, IndexedSet> byBehind = byMaster.get(master);
+      for (String behind : new java.util.TreeSet<>(byBehind.keySet())) {
+        int cap = masterTarget < 0 ? room.getOrDefault(behind, 0) : wantsMasters(idx, behind) ? k : 0;
+        List<String> items = byBehind.get(behind).all();
+        int n = Math.min(Math.min(cap, k - out.size()), items.size());
+        if (n <= 0) {
+          continue;
         }
-        continue;
-      }
-      if (wantsMasters(idx, behind)) {
-        out.add(item);
+        out.addAll(items.subList(0, n));
+        if (masterTarget < 0) {
+          room.put(behind, cap - n);
+        }
         if (out.size() >= k) {
-          break;
+          return out;
         }
       }
     }
@@ -671,10 +683,32 @@ public final class AllocationDecider {
    * route could ever fill up again.
    */
   private static List<String> leavingReplicas(AllocationIndex idx, int k, Random rnd) {
-    List<String> all = new ArrayList<>(idx.candidates().myReplicas().all());
-    java.util.Collections.shuffle(all, rnd);
+    // The first k that qualify in a uniform random order of our replicas: the order is drawn as
+    // far as needed, a sample first (a random order's prefix), the rest shuffled only when the
+    // sample has too few (a walk over every replica each round cost 5 ms at 100,000 items).
+    IndexedSet mine = idx.candidates().myReplicas();
+    List<String> order = mine.sample(Math.max(4 * k, 256), rnd);
+    List<String> out = leavingReplicas(idx, order, k, new ArrayList<>());
+    if (out.size() < k && order.size() < mine.size()) {
+      Set<String> seen = new java.util.HashSet<>(order);
+      List<String> rest = new ArrayList<>(mine.size() - order.size());
+      for (String item : mine.all()) {
+        if (!seen.contains(item)) {
+          rest.add(item);
+        }
+      }
+      java.util.Collections.shuffle(rest, rnd);
+      leavingReplicas(idx, rest, k, out);
+    }
+    return out;
+  }
+
+  /** Adds to {@code out} those of {@code all}, in order, that a leaving member may drop now, up to {@code k} in all. */
+  private static List<String> leavingReplicas(AllocationIndex idx, List<String> all, int k, List<String> out) {
+    if (out.size() >= k) {
+      return out;
+    }
     List<String> present = null;
-    List<String> out = new ArrayList<>();
     for (String item : all) {
       Route r = idx.summary(item).route();
       boolean ok = r.size() >= idx.summary(item).replicas() + 1;
@@ -836,33 +870,26 @@ public final class AllocationDecider {
    * step aside (STEP_ASIDE): the release waits a back-off (any change restarts it), then goes anyway.
    */
   private static Decision leavingHandOff(AllocationIndex idx, int k, Random rnd) {
-    List<String> all = new ArrayList<>(idx.candidates().myReadyMasters().all());
-    java.util.Collections.shuffle(all, rnd);
+    // As a walk of every ready master in a random order taking those whose successor still wants
+    // one, drawn from the masters kept by successor (Candidates#myHandOffBySuccessor): the same
+    // picks in distribution, at the cost of the members and the picks.
     Map<String, Integer> room = mastersWanted(idx);
-    List<String> picks = new ArrayList<>();
-    boolean asideAhead = false;
-    for (String item : all) {
-      if (picks.size() >= k) {
-        break;
-      }
-      ItemSummary s = idx.summary(item);
-      List<RouteEntry> entries = s.route().entries();
-      if (s.replicas() < 1 || entries.size() < 2) {
-        continue;
-      }
-      String succ = entries.get(1).member();
-      int r = room.getOrDefault(succ, 0);
-      if (r > 0) {
-        picks.add(item);
-        room.put(succ, r - 1);
-        continue;
-      }
-      for (int j = 2; j <= s.replicas() && j < entries.size() && !asideAhead; j++) {
-        asideAhead = room.getOrDefault(entries.get(j).member(), 0) > 0;
+    Map<String, IndexedSet> bySuccessor = idx.candidates().myHandOffBySuccessor();
+    List<String> groups = new ArrayList<>();
+    for (String m : new java.util.TreeSet<>(room.keySet())) {
+      if (bySuccessor.containsKey(m)) {
+        groups.add(m);
       }
     }
+    List<String> picks = new ArrayList<>();
+    pickEvenly(bySuccessor, groups, room::get, k, picks, rnd);
     if (!picks.isEmpty()) {
       return release(idx, picks, Rule.HAND_OFF_MASTER);
+    }
+    // No successor wants one: is a member that does standing further back in one of our routes?
+    boolean asideAhead = false;
+    for (String m : room.keySet()) {
+      asideAhead |= idx.candidates().myHandOffBehind(m) > 0;
     }
     Decision d = release(idx, handOffCandidates(idx, k, rnd), Rule.HAND_OFF_MASTER);
     return asideAhead ? new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(), Rule.HAND_OFF_MASTER) : d;
@@ -887,7 +914,30 @@ public final class AllocationDecider {
    * Random among equals.
    */
   private static List<String> handOffCandidates(AllocationIndex idx, int k, Random rnd) {
-    return handOffCandidates(idx, new ArrayList<>(idx.candidates().myReadyMasters().all()), k, rnd);
+    IndexedSet ready = idx.candidates().myReadyMasters();
+    if (ready.size() <= k) {
+      return new ArrayList<>(ready.all());
+    }
+    // As the sort below, from the masters kept by successor (Candidates#myReadyBySuccessor): the
+    // successors by load, uniform among the items of successors of equal load.
+    Map<String, IndexedSet> bySuccessor = idx.candidates().myReadyBySuccessor();
+    Map<String, Integer> load = new HashMap<>();
+    for (String m : bySuccessor.keySet()) {
+      load.put(m, m.equals(Candidates.NO_SUCCESSOR) ? Integer.MAX_VALUE : idx.mastersOf(m));
+    }
+    List<String> successors = new ArrayList<>(load.keySet());
+    successors.sort(Comparator.comparingInt((String m) -> load.get(m)).thenComparing(Comparator.naturalOrder()));
+    List<String> picks = new ArrayList<>();
+    for (int from = 0; from < successors.size() && picks.size() < k; ) {
+      int l = load.get(successors.get(from));
+      int to = from;
+      while (to < successors.size() && load.get(successors.get(to)) == l) {
+        to++;
+      }
+      pickEvenly(bySuccessor, successors.subList(from, to), g -> Integer.MAX_VALUE, k, picks, rnd);
+      from = to;
+    }
+    return picks;
   }
 
   /**

@@ -56,7 +56,7 @@ public final class AllocationIndex {
   private int itemsShort;
   // One summary per item of the fleet: a compact table (no entry object per item).
   private final ItemTable<ItemSummary> items = new ItemTable<>(ItemSummary::item);
-  private final Candidates candidates = new Candidates();
+  private final Candidates candidates;
   private final MemberLoad load = new MemberLoad();
   private final Membership membership;
   private final MemberSpecs specs = new MemberSpecs();
@@ -91,6 +91,7 @@ public final class AllocationIndex {
       throw new IllegalArgumentException("replicas must be >= 0, was " + replicas);
     }
     this.replicas = replicas;
+    this.candidates = new Candidates(replicas);
     this.fixedItems = new TreeSet<>(fixedItems);
     this.fixedItems.forEach(i -> Names.check("item", i));
     this.summarizer = new ItemSummarizer(member, lease, replicas, Collections.unmodifiableSet(this.fixedItems),

@@ -60,15 +60,8 @@ final class PlacementConstraints {
 
   /** Up to {@code k} ready masters of items whose own R is 0: released, they are handed off. */
   static List<String> unreplicatedReadyMasters(AllocationIndex idx, int k) {
-    List<String> out = new ArrayList<>();
-    for (String item : idx.candidates().myReadyMasters().all()) {
-      if (out.size() >= k) {
-        break;
-      }
-      if (idx.summary(item).replicas() == 0) {
-        out.add(item);
-      }
-    }
-    return out;
+    // Kept apart (Candidates#myReadyUnreplicated): no walk over every ready master.
+    List<String> all = idx.candidates().myReadyUnreplicated().all();
+    return new ArrayList<>(all.size() <= k ? all : all.subList(0, k));
   }
 }
