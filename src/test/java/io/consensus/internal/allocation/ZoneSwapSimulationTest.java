@@ -188,10 +188,13 @@ class ZoneSwapSimulationTest {
    * 55/0, 58/0, 87/1, 98/1 and 103/0 never got quiet (2,000,000 rounds) before {@link MasterPath}:
    * in the first convergence, a member one over its master share let a master go
    * ({@code FORCED_HANDOFF}), the promoted first replica was then over its share, and the copy was
-   * taken back ({@code TAKE_SHORT}) since c3, wanting a master, was at its item limit.
+   * taken back ({@code TAKE_SHORT}) since c3, wanting a master, was at its item limit. 98/1 was
+   * replaced by 97/1 when the leave and drain rules came to draw from sets kept by member (issue
+   * 17): the repair of 98/1 then ended without ZONE_SWAP_SETTLE, as in 27 of 180 runs (seeds
+   * 51-110 x load rounds 0, 1, 3) both before and after that change.
    */
   @ParameterizedTest(name = "seed {0}, load rounds {1}")
-  @CsvSource({"51,0", "52,0", "53,3", "54,3", "57,1", "56,5", "51,1", "55,0", "58,0", "87,1", "98,1", "103,0"})
+  @CsvSource({"51,0", "52,0", "53,3", "54,3", "57,1", "56,5", "51,1", "55,0", "58,0", "87,1", "97,1", "103,0"})
   void copiesDoubledWhileEveryMemberIsAtItsTargetAreSwappedBack(long seed, int loadRounds) {
     Map<String, String> layout = issueLayout();
     SimulatedFleet f = fleet(seed, 2, 60, layout, 16);
