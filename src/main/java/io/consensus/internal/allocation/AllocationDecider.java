@@ -253,7 +253,7 @@ public final class AllocationDecider {
     // Only a master whose release lowers the total for good (releasableOverTotal): else the entry
     // comes straight back and the fleet never settles.
     if (balance && masters == want.masters() && total > want.total() && !idx.candidates().myReadyMasters().isEmpty()) {
-      List<String> picks = handOffCandidates(idx, releasableOverTotal(idx), 1, rnd);
+      List<String> picks = handOffCandidates(idx, releasableOverTotal(idx, rnd), 1, rnd);
       if (!picks.isEmpty()) {
         return release(idx, picks, Rule.RELEASE_MASTER_OVER_TOTAL);
       }
@@ -302,7 +302,7 @@ public final class AllocationDecider {
       // can take. Any other release came back for ever: a member at its master share (often this
       // one) took the copy again while the promoted first replica, over its share in turn, did the
       // same (issue 20: c3 at its item limit wanting a master, 60,000 revisions a minute).
-      List<String> forHungry = releasableToHungry(idx);
+      List<String> forHungry = releasableToHungry(idx, rnd);
       if (forHungry.isEmpty()) {
         // None: the mastership travels in place along the shortest chain of hand-offs (MasterPath)
         // to a member that wants masters, else to one that has such a release; each member on the
@@ -484,13 +484,15 @@ public final class AllocationDecider {
    * entry of the item, and the zone rule does not keep it off (its zone is not among the entries
    * left; this member's zone, which the release leaves missing, then has room).
    */
-  private static List<String> releasableToHungry(AllocationIndex idx) {
+  private static List<String> releasableToHungry(AllocationIndex idx, Random rnd) {
     List<String> takers = MasterPath.hungryWithRoom(idx);
     List<String> out = new ArrayList<>();
     if (takers.isEmpty()) {
       return out;
     }
-    for (String item : idx.candidates().myReadyMasters().all()) {
+    // Among a random sample of our ready masters (all of them up to MasterPath.MY_SAMPLE), as
+    // MasterPath draws its own: a walk over every one found none, most rounds, at 100,000 items.
+    for (String item : allOrSample(idx.candidates().myReadyMasters(), MasterPath.MY_SAMPLE, rnd)) {
       if (MasterPath.usefulRelease(idx, idx.member(), idx.summary(item), takers)) {
         out.add(item);
         if (out.size() >= 16) {
@@ -950,7 +952,12 @@ public final class AllocationDecider {
    * back (HAND_OFF_MASTER). With items at R = 0 among items at R = 1 on 2 members both loops
    * ran for ever: every entry rewritten, the fleet never idle.
    */
-  private static List<String> releasableOverTotal(AllocationIndex idx) {
+  /** Every item of {@code set} (in its order, no draw) when there are at most {@code n}, else {@code n} drawn at random. */
+  private static List<String> allOrSample(IndexedSet set, int n, Random rnd) {
+    return set.size() <= n ? set.all() : set.sample(n, rnd);
+  }
+
+  private static List<String> releasableOverTotal(AllocationIndex idx, Random rnd) {
     List<String> room = new ArrayList<>();
     for (String m : idx.presentMembers()) {
       if (!m.equals(idx.member()) && PlacementConstraints.freeSlots(idx, m) > 0) {
@@ -961,7 +968,9 @@ public final class AllocationDecider {
     if (room.isEmpty()) {
       return out;
     }
-    for (String item : idx.candidates().myReadyMasters().all()) {
+    // Among a random sample of our ready masters (all of them up to MasterPath.MY_SAMPLE): not a
+    // walk over every one, each round at the master target and over the total.
+    for (String item : allOrSample(idx.candidates().myReadyMasters(), MasterPath.MY_SAMPLE, rnd)) {
       ItemSummary s = idx.summary(item);
       if (s.replicas() > 0 && room.stream().anyMatch(m -> s.route().index(m) < 0)) {
         out.add(item);

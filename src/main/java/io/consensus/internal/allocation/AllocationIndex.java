@@ -425,6 +425,15 @@ public final class AllocationIndex {
     return Collections.unmodifiableCollection(items.values());
   }
 
+  /**
+   * Up to {@code k} summaries drawn uniformly at random (with replacement) for {@code action}, at
+   * a cost in {@code k}, not in the item count; returns how many were drawn (fewer only when
+   * the table is sparse after removals: the caller then walks {@link #summaries}).
+   */
+  int sampleItems(int k, java.util.Random rnd, java.util.function.Consumer<ItemSummary> action) {
+    return items.sample(k, rnd, action);
+  }
+
   /** The tree the index was last fed. */
   public KeyTree tree() {
     return tree;

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -162,6 +163,28 @@ public final class ItemTable<V> {
         return size;
       }
     };
+  }
+
+  /**
+   * Up to {@code k} values drawn uniformly at random, with replacement, for {@code action}: a
+   * random slot at a time, so the cost is in {@code k}, not in the size (the table is at least a
+   * quarter full while it grows; emptied by removals below an eighth, the draws give up after
+   * {@code 8 k} empty slots). Returns how many were drawn.
+   */
+  public int sample(int k, Random rnd, java.util.function.Consumer<V> action) {
+    int drawn = 0;
+    for (int misses = 0; drawn < k && size > 0 && misses < 8 * k; ) {
+      Object v = slots[rnd.nextInt(slots.length)];
+      if (v == null) {
+        misses++;
+        continue;
+      }
+      @SuppressWarnings("unchecked")
+      V value = (V) v;
+      action.accept(value);
+      drawn++;
+    }
+    return drawn;
   }
 
   /** A copy, sorted by item. */

@@ -37,4 +37,27 @@ class ItemTableTest {
     assertThat(table.size()).isZero();
     assertThat(table.get("i1")).isNull();
   }
+
+  @Test
+  void samplesDrawEveryValueAlikeAtACostInTheSampleAndGiveUpWhenSparse() {
+    ItemTable<Value> table = new ItemTable<>(Value::item);
+    for (int i = 0; i < 1_000; i++) {
+      table.put(new Value("i" + i, i));
+    }
+    Random rnd = new Random(5);
+    int[] hits = new int[1_000];
+    for (int round = 0; round < 200; round++) {
+      assertThat(table.sample(100, rnd, v -> hits[v.n()]++)).isEqualTo(100);
+    }
+    // 20,000 draws over 1,000 values: about 20 each (a value never or always drawn fails).
+    assertThat(java.util.Arrays.stream(hits).min().orElseThrow()).isGreaterThan(3);
+    assertThat(java.util.Arrays.stream(hits).max().orElseThrow()).isLessThan(45);
+    // Emptied to a few values in a large table: the draws stop after 8 k empty slots.
+    for (int i = 10; i < 1_000; i++) {
+      table.remove("i" + i);
+    }
+    int drawn = table.sample(100, rnd, v -> assertThat(v.n()).isLessThan(10));
+    assertThat(drawn).isLessThan(100);
+    assertThat(new ItemTable<Value>(Value::item).sample(5, rnd, v -> { })).isZero();
+  }
 }

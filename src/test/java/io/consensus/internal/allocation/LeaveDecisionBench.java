@@ -83,7 +83,9 @@ public final class LeaveDecisionBench {
     long[] idle = new long[3];
     long totalCpu = 0;
     long maxCpu = 0;
-    String maxAt = "";
+    // The five slowest rounds: cpu ns, round, member, rule.
+    java.util.PriorityQueue<Object[]> slowest = new java.util.PriorityQueue<>(
+        java.util.Comparator.comparingLong((Object[] o) -> (Long) o[0]));
     int rounds = 0;
     int idleInARow = 0;
     int p0 = f.placements;
@@ -103,9 +105,10 @@ public final class LeaveDecisionBench {
       }
       rounds++;
       totalCpu += cpu;
-      if (cpu > maxCpu) {
-        maxCpu = cpu;
-        maxAt = m.name + " " + (d.rule() == null ? d.outcome() : d.rule()) + " round " + rounds;
+      maxCpu = Math.max(maxCpu, cpu);
+      slowest.add(new Object[] {cpu, rounds, m.name, d.rule() == null ? d.outcome() : d.rule()});
+      if (slowest.size() > 5) {
+        slowest.poll();
       }
       long[] acc = d.rule() == null ? idle : byRule.computeIfAbsent(d.rule(), r -> new long[3]);
       acc[0]++;
@@ -124,11 +127,17 @@ public final class LeaveDecisionBench {
           && f.execute(m, d.actions());
       idleInARow = acted ? 0 : idleInARow + 1;
     }
-    System.out.printf("%d decision rounds until idle%s: CPU max %.1f ms (%s), mean %.2f ms, total %.0f ms; "
+    List<String> slow = new ArrayList<>();
+    while (!slowest.isEmpty()) {
+      Object[] o = slowest.poll();
+      slow.add(0, String.format("%.1f ms %s %s (round %d)", (Long) o[0] / 1e6, o[2], o[3], o[1]));
+    }
+    System.out.printf("%d decision rounds until idle%s: CPU max %.1f ms, mean %.2f ms, total %.0f ms; "
         + "placements %d, releases %d, mastership changes %d; %s holds %d entries%n", rounds,
-        leaverDoneAt < 0 ? "" : " (leaver done at round " + leaverDoneAt + ")", maxCpu / 1e6, maxAt,
+        leaverDoneAt < 0 ? "" : " (leaver done at round " + leaverDoneAt + ")", maxCpu / 1e6,
         totalCpu / 1e6 / Math.max(1, rounds), totalCpu / 1e6, f.placements - p0, f.releases - r0,
         f.masterChanges - mc0, victim, f.entriesOf(victim));
+    System.out.printf("slowest rounds: %s%n", String.join(", ", slow));
     byRule.forEach((r, a) -> System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", r, a[0],
         a[1] / 1e6 / a[0], a[2] / 1e6));
     System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", "(no action: IDLE/DONE)", idle[0],
