@@ -118,21 +118,8 @@ final class Candidates {
           put(myReplicas, item, add);
           if (s.size() == s.replicas() + 1) {
             put(myFullReplicas, item, add);
-            if (s.myIndex() == 1 && s.replicas() >= 2) {
-              put(myFirstInLine.computeIfAbsent(s.route().memberAt(0), m -> new HashMap<>()),
-                  s.route().memberAt(2), item, add);
-              if (!add && myFirstInLine.get(s.route().memberAt(0)).isEmpty()) {
-                myFirstInLine.remove(s.route().memberAt(0));
-              }
-            }
           }
-          if (s.myIndex() >= 2) {
-            count(myBehindFirst.computeIfAbsent(s.route().memberAt(0), m -> new HashMap<>()),
-                s.route().memberAt(1), add);
-            if (!add && myBehindFirst.get(s.route().memberAt(0)).isEmpty()) {
-              myBehindFirst.remove(s.route().memberAt(0));
-            }
-          }
+          replica(s, add);
         }
         default -> put(myExtras, item, add);
       }
@@ -183,6 +170,24 @@ final class Candidates {
     if (replicas >= 2 && size == replicas + 1) {
       for (int j = 2; j < size; j++) {
         put(myReadyByLater, s.route().memberAt(j), item, add);
+      }
+    }
+  }
+
+  /** Files a replica of this member by master and the member behind (first in line) or by master and first replica. */
+  private void replica(ItemSummary s, boolean add) {
+    String master = s.route().memberAt(0);
+    if (s.myIndex() == 1 && s.replicas() >= 2 && s.size() == s.replicas() + 1) {
+      Map<String, IndexedSet> byBehind = myFirstInLine.computeIfAbsent(master, m -> new HashMap<>());
+      put(byBehind, s.route().memberAt(2), s.item(), add);
+      if (byBehind.isEmpty()) {
+        myFirstInLine.remove(master);
+      }
+    } else if (s.myIndex() >= 2) {
+      Map<String, int[]> byFirst = myBehindFirst.computeIfAbsent(master, m -> new HashMap<>());
+      count(byFirst, s.route().memberAt(1), add);
+      if (byFirst.isEmpty()) {
+        myBehindFirst.remove(master);
       }
     }
   }
