@@ -25,6 +25,9 @@ import java.util.Set;
  *
  * <pre>mvn -B -o -q exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.consensus.internal.allocation.LeaveDecisionBench -Dexec.args="100000 4 leave"</pre>
+ *
+ * <p>Arguments: items, members, {@code leave} or {@code drain}, most rounds (50,000), runs in the
+ * same JVM (1; later runs show the rounds with the code compiled).
  */
 public final class LeaveDecisionBench {
   private LeaveDecisionBench() {
@@ -35,9 +38,21 @@ public final class LeaveDecisionBench {
     int members = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     String how = args.length > 2 ? args[2] : "leave";
     int maxRounds = args.length > 3 ? Integer.parseInt(args[3]) : 50_000;
+    int runs = args.length > 4 ? Integer.parseInt(args[4]) : 1;
     if (!how.equals("leave") && !how.equals("drain")) {
       throw new IllegalArgumentException("leave or drain, not " + how);
     }
+    // Later runs in the same JVM: the same scenario with the code compiled (a member deciding for
+    // hours runs warm; a single run has rare rules still interpreted).
+    for (int run = 1; run <= runs; run++) {
+      if (runs > 1) {
+        System.out.printf("run %d of %d%n", run, runs);
+      }
+      run(items, members, how, maxRounds);
+    }
+  }
+
+  private static void run(int items, int members, String how, int maxRounds) {
     SimulatedFleet f = new SimulatedFleet(1, 2, ProtocolSimulationTest.items(items), 64);
     List<String> names = new ArrayList<>();
     for (int m = 0; m < members; m++) {
