@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   bench/run quick | full [--only converge,roll,idle,failover,decide,zones] [--out FILE]
  *   options: --size quick|full  --idle-seconds N  --ttl N  --seed-max-items N  --cap-seconds N
+ *            --batch N (the batched mode's maxBatch, 64)  --fleet NxM (the idle / failover fleet)
  * </pre>
  *
  * Sections: converge (N items, R = 2, M members started together from an empty root, until the
@@ -64,6 +65,7 @@ public final class BenchmarkSuite {
     int zoneItems;
     int zoneMembers = 12;
     int zoneCount = 3;
+    int batch = 64;
 
     boolean has(String section) {
       return only.contains(section);
@@ -165,6 +167,13 @@ public final class BenchmarkSuite {
     }
     if (opts.containsKey("cap-seconds")) {
       c.capSeconds = Integer.parseInt(opts.get("cap-seconds"));
+    }
+    if (opts.containsKey("batch")) {
+      c.batch = Integer.parseInt(opts.get("batch"));
+    }
+    if (opts.containsKey("fleet")) {
+      String[] nm = opts.get("fleet").split("x");
+      c.idleFleet = new int[] {Integer.parseInt(nm[0]), Integer.parseInt(nm[1])};
     }
     if (opts.containsKey("zone-items")) {
       c.zoneItems = Integer.parseInt(opts.get("zone-items"));
@@ -271,7 +280,7 @@ public final class BenchmarkSuite {
     if (!fleets.isEmpty()) {
       try (BenchEnv env = new BenchEnv()) {
         for (int[] s : fleets) {
-          for (int maxBatch : new int[] {1, 64}) {
+          for (int maxBatch : new int[] {1, cfg.batch}) {
             runFleet(env, s[0], s[1], maxBatch);
           }
         }

@@ -23,6 +23,8 @@ import java.util.Set;
  *
  * <pre>mvn -B -o -q exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.consensus.internal.allocation.CrashDecisionBench -Dexec.args="100000 4"</pre>
+ *
+ * <p>Arguments: items, members, most rounds (20,000), actions per transaction (64).
  */
 public final class CrashDecisionBench {
   private CrashDecisionBench() {
@@ -32,7 +34,8 @@ public final class CrashDecisionBench {
     int items = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int members = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int maxRounds = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
-    SimulatedFleet f = new SimulatedFleet(1, 2, ProtocolSimulationTest.items(items), 64);
+    int batch = args.length > 3 ? Integer.parseInt(args[3]) : 64;
+    SimulatedFleet f = new SimulatedFleet(1, 2, ProtocolSimulationTest.items(items), batch);
     List<String> names = new ArrayList<>();
     for (int m = 0; m < members; m++) {
       names.add("m" + m);
@@ -84,11 +87,15 @@ public final class CrashDecisionBench {
     int r0 = f.releases;
     int mc0 = f.masterChanges;
     Random rnd = new Random(7);
+    int revisions0 = f.log.size();
+    long syncCpu = 0;
     while (rounds < maxRounds && idleInARow < survivors.size()) {
       SimulatedFleet.Member m = survivors.get(rounds % survivors.size());
       HeldItemStates held = states.get(m.name);
+      long s0 = threads.getCurrentThreadCpuTime();
       held.changed(sync(f, m), m.index);
       long c0 = threads.getCurrentThreadCpuTime();
+      syncCpu += c0 - s0;
       Decision d = m.decider.decide(m.index, held::stateOf, rnd, held.toCheck());
       long cpu = threads.getCurrentThreadCpuTime() - c0;
       if (!d.updatesState()) {
@@ -112,6 +119,10 @@ public final class CrashDecisionBench {
     System.out.printf("%d decision rounds until idle: CPU max %.1f ms, mean %.2f ms, total %.0f ms; placements %d, "
         + "releases %d, mastership changes %d%n", rounds, maxCpu / 1e6, totalCpu / 1e6 / Math.max(1, rounds),
         totalCpu / 1e6, f.placements - p0, f.releases - r0, f.masterChanges - mc0);
+    int revisions = f.log.size() - revisions0;
+    System.out.printf("batch %d: %d revisions written; the survivors applied them in %.0f ms of CPU in all "
+        + "(%.3f ms per revision per survivor)%n", batch, revisions, syncCpu / 1e6,
+        syncCpu / 1e6 / Math.max(1, revisions) / survivors.size());
     byRule.forEach((r, a) -> System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", r, a[0],
         a[1] / 1e6 / a[0], a[2] / 1e6));
     System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", "(no action: IDLE)", idle[0],
