@@ -246,6 +246,16 @@ public final class BenchmarkSuite {
   private final List<RollRow> restarts = new ArrayList<>();
   private final List<IdleRow> idles = new ArrayList<>();
   private final List<FailoverRow> failovers = new ArrayList<>();
+  private final List<RefillRow> refills = new ArrayList<>();
+
+  /**
+   * The survivors' work from the kill until fully staffed: what paces the refill (each survivor
+   * writes one transaction at a time and decides again once its view holds that revision).
+   */
+  record RefillRow(int items, int members, int batch, double seconds, long revisions, long transactions,
+                   double txnMillisMean, long writes, long lostRaces, long decisions, long watchUpdates, long slices,
+                   double loopCpu, double jvmCpu, double etcdCpu) {
+  }
   private final List<DecisionCost.Result> decisions = new ArrayList<>();
   private final List<ZoneRow> zoneRows = new ArrayList<>();
   private int runCounter;
@@ -341,8 +351,8 @@ public final class BenchmarkSuite {
       work.add(new WorkRow(mode(maxBatch), n, m, fleet.sum(s -> s.watchUpdates()), fleet.sum(s -> s.slices()),
           fleet.sum(s -> s.itemsReclassified()), fleet.sum(s -> s.decisions()),
           (eventLoopCpuNanos() - loops0) / 1e9, (gcMillis() - gc0) / 1e3));
-      progress(String.format("  %s in %.2f s, %d writes, %d txns", reached ? "converged" : "NOT converged",
-          row.seconds(), row.writes(), row.transactions()));
+      progress(String.format("  %s in %.2f s, %d writes, %d txns; longest loop work %s", reached ? "converged"
+          : "NOT converged", row.seconds(), row.writes(), row.transactions(), fleet.longestWork()));
       if (!reached) {
         return;
       }
@@ -537,6 +547,16 @@ public final class BenchmarkSuite {
       String victim = fleet.memberNames.get(0);
       int mastered = watcher.expectFailover(victim);
       long a0 = fleet.actions();
+      long rev0 = env.etcd.currentRevision();
+      long tx0 = fleet.transactions();
+      long txNanos0 = fleet.sum(st -> st.transactionNanos());
+      long lost0 = fleet.lostRaces();
+      long dec0 = fleet.sum(st -> st.decisions());
+      long wu0 = fleet.sum(st -> st.watchUpdates());
+      long sl0 = fleet.sum(st -> st.slices());
+      long loops0 = eventLoopCpuNanos();
+      long cpu0 = BenchEnv.jvmCpuMillis();
+      long etcd0 = env.etcdCpuMillis();
       long t0 = System.nanoTime();
       long leaseId = fleet.kill(victim).leaseId();
       // What etcd still grants the victim's lease: failover cannot come sooner than that.
@@ -558,7 +578,19 @@ public final class BenchmarkSuite {
           first, failover, restaff,
           fleet.actions() - a0);
       failovers.add(row);
-      progress(String.format("  new masters after %.2f s, fully staffed after %.2f s", failover, restaff));
+      if (restaffed) {
+        // The victim's counters stop at the kill: the deltas are the survivors'.
+        long txns = fleet.transactions() - tx0;
+        refills.add(new RefillRow(fleet.items, fleet.memberNames.size(), cfg.batch, restaff - revoked,
+            env.etcd.currentRevision() - rev0, txns,
+            (fleet.sum(st -> st.transactionNanos()) - txNanos0) / 1e6 / Math.max(1, txns), fleet.actions() - a0,
+            fleet.lostRaces() - lost0, fleet.sum(st -> st.decisions()) - dec0,
+            fleet.sum(st -> st.watchUpdates()) - wu0, fleet.sum(st -> st.slices()) - sl0,
+            (eventLoopCpuNanos() - loops0) / 1e9, (BenchEnv.jvmCpuMillis() - cpu0) / 1e3,
+            cpuSeconds(env.etcdCpuMillis(), etcd0)));
+      }
+      progress(String.format("  new masters after %.2f s, fully staffed after %.2f s; longest loop work %s", failover,
+          restaff, fleet.longestWork()));
     }
   }
 
@@ -697,6 +729,24 @@ public final class BenchmarkSuite {
       b.append(String.format("| %,d | %d | %d | %,d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %,d |%n", r.items(),
           r.members(), r.ttl(), r.mastered(), r.leaseLeftSeconds(), r.revokedSeconds(), r.firstSeconds(),
           r.failoverSeconds(), r.failoverSeconds() / r.ttl(), r.restaffSeconds(), r.writes()));
+    }
+
+    if (!refills.isEmpty()) {
+      b.append("\nThe refill (the survivors' counters from the kill until fully staffed; seconds = from etcd "
+          + "dropping the victim's lease until fully staffed, when the survivors work). Txn ms = mean time from sending a transaction to its answer; cycle ms = the window "
+          + "divided by each survivor's transactions (one in flight at a time).\n\n");
+      b.append("| items | members | maxBatch | seconds after the revoke | revisions | txns | txn ms | cycle ms per survivor "
+          + "| writes | writes per txn | lost races | decisions | watch updates | slices | event-loop CPU s "
+          + "| JVM CPU s | etcd CPU s |\n");
+      b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (RefillRow r : refills) {
+        double perSurvivor = (double) r.transactions() / Math.max(1, r.members() - 1);
+        b.append(String.format("| %,d | %d | %d | %.2f | %,d | %,d | %.1f | %.1f | %,d | %.1f | %,d | %,d | %,d "
+            + "| %,d | %.2f | %.2f | %.2f |%n", r.items(), r.members(), r.batch(), r.seconds(), r.revisions(),
+            r.transactions(), r.txnMillisMean(), r.seconds() * 1e3 / Math.max(1, perSurvivor), r.writes(),
+            (double) r.writes() / Math.max(1, r.transactions()), r.lostRaces(), r.decisions(), r.watchUpdates(),
+            r.slices(), r.loopCpu(), r.jvmCpu(), r.etcdCpu()));
+      }
     }
 
     b.append("\n## Decision cost\n\n");
