@@ -3,6 +3,7 @@ package io.consensus.bench;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
 
+import io.consensus.internal.member.LoopSlices;
 import io.consensus.route.Route;
 import io.consensus.verticle.AllocatorVerticle;
 import java.io.IOException;
@@ -186,6 +187,9 @@ public final class BenchmarkSuite {
         .setLevel(ch.qos.logback.classic.Level.WARN);
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.consensus"))
         .setLevel(ch.qos.logback.classic.Level.WARN);
+    // A slice step that used 10 ms of CPU or more is logged with its job: rare, and it names a lag's cause.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LoopSlices.class))
+        .setLevel(ch.qos.logback.classic.Level.INFO);
     Config c = parse(args);
     String report = new BenchmarkSuite(c).run();
     System.out.println(report);
