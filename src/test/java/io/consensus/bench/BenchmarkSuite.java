@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   bench/run quick | full [--only converge,roll,idle,failover,decide,zones] [--out FILE]
  *   options: --size quick|full  --idle-seconds N  --ttl N  --seed-max-items N  --cap-seconds N
- *            --batch N (the batched mode's maxBatch, 64)  --fleet NxM (the idle / failover fleet)
+ *            --batch N (the batched mode's maxBatch; the default)  --fleet NxM (the idle / failover fleet)
  * </pre>
  *
  * Sections: converge (N items, R = 2, M members started together from an empty root, until the
@@ -66,7 +66,7 @@ public final class BenchmarkSuite {
     int zoneItems;
     int zoneMembers = 12;
     int zoneCount = 3;
-    int batch = 64;
+    int batch = io.consensus.verticle.AllocatorOptions.DEFAULT_MAX_BATCH;
 
     boolean has(String section) {
       return only.contains(section);
