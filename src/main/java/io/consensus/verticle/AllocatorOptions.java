@@ -37,7 +37,7 @@ import java.util.TreeSet;
  *                         next incarnation (same member name) to adopt; 0 = a stop is a leave (default 0)
  * address                 event-bus address of route messages  (default "consensus.routes")
  * waitForMemberSeconds    wait this long for an existing member key to expire (default 0: fail)
- * maxBatch                most actions per transaction, 1..128; 1 = one action per round (default 128)
+ * maxBatch                most actions per transaction, 1..128; 1 = one action per round (default 64)
  * stateCheckMillis        how often local item states are re-read (default 1000)
  * deadlockBackoffMillis   upper bound of the random back-off of the TAKE_AFTER_BACKOFF and FORCED_HANDOFF rules (default 250)
  * metadata                JSON object stored in the member key (default {}); may not use the reserved
@@ -66,7 +66,7 @@ public final class AllocatorOptions {
   public static final int DEFAULT_HANDOFF_TIMEOUT_SECONDS = 30;
   public static final int DEFAULT_RESTART_GRACE_SECONDS = 0;
   public static final int DEFAULT_WAIT_FOR_MEMBER_SECONDS = 0;
-  public static final int DEFAULT_MAX_BATCH = 128;
+  public static final int DEFAULT_MAX_BATCH = 64;
   public static final long DEFAULT_STATE_CHECK_MILLIS = 1000;
   public static final long DEFAULT_DEADLOCK_BACKOFF_MILLIS = 250;
   public static final long DEFAULT_CALL_TIMEOUT_MILLIS = EtcdClientOptions.DEFAULT_CALL_TIMEOUT_MILLIS;
