@@ -58,6 +58,7 @@ public final class AllocationIndex {
   private final ItemTable<ItemSummary> items = new ItemTable<>(ItemSummary::item);
   private final Candidates candidates = new Candidates();
   private final MemberLoad load = new MemberLoad();
+  private final FirstReplicaCounts firstReplicas = new FirstReplicaCounts();
   private final Membership membership;
   private final MemberSpecs specs = new MemberSpecs();
   private final FleetTargets targets;
@@ -316,6 +317,7 @@ public final class AllocationIndex {
     }
     targets.count(s.replicas(), add);
     load.count(s, add);
+    firstReplicas.count(s, add);
     candidates.classify(s, add, add && doubledInZone(s), summarizer.loading(s), zoneDoubled(s));
   }
 
@@ -468,6 +470,19 @@ public final class AllocationIndex {
   /** Items whose master is not a present member (one leaving, or gone before its lease expired). */
   public int mastersOfAbsentMembers() {
     return load.mastersOfAbsent(placement().all().keySet());
+  }
+
+  /**
+   * Items mastered by {@code master} with {@code first} first in line behind it, among those with
+   * R >= 2 and exactly R+1 entries, as far as this view knows.
+   */
+  int firstReplicasOf(String master, String first) {
+    return firstReplicas.of(master, first);
+  }
+
+  /** Entries held by members that are not present (leaving, or gone before their lease expired). */
+  int entriesOfAbsentMembers() {
+    return load.entriesOfAbsent(placement().all().keySet());
   }
 
   /** Entries {@code member} holds in any position, as far as this view knows. */

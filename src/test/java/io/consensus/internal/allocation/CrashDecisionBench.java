@@ -15,8 +15,8 @@ import java.util.Set;
 /**
  * The decision rounds of the survivors right after a member's crash, pure logic in one JVM (the
  * simulation's guarded writes, no etcd): N items x R = 2 over M members, converged (written
- * directly: item i on members i, i+1, i+2 mod M), then the last member crashes (its key and
- * entries vanish in one revision). The survivors then decide in turn on up-to-date views, each
+ * directly: item i mastered by member i mod M, its replicas rotating over the others), then the
+ * last member crashes (its key and entries vanish in one revision). The survivors then decide in turn on up-to-date views, each
  * decision's actions applied as the simulation applies them, each checking the states of the items
  * {@link HeldItemStates} keeps from its updates (as the verticle). Prints the thread CPU of each decision round (max, mean, the
  * first rounds) by rule, and the rounds and movement until the fleet is idle.
@@ -41,8 +41,12 @@ public final class CrashDecisionBench {
     long firstLease = f.nextLease;
     List<String> itemNames = ProtocolSimulationTest.items(items);
     for (int i = 0; i < items; i++) {
-      for (int j = 0; j <= 2; j++) {
-        int m = (i + j) % members;
+      // Master i mod M; the replicas rotate over the others, so that behind every master each
+      // other member stands first equally often (else NEXT_IN_LINE would still be evening them).
+      int master = i % members;
+      int turn = (i / members) % (members - 1);
+      int[] at = {master, (master + 1 + turn) % members, (master + 1 + (turn + 1) % (members - 1)) % members};
+      for (int m : at) {
         f.putOnLease(f.keys.entry(itemNames.get(i), names.get(m), false), "ready", firstLease + m);
       }
     }
