@@ -143,21 +143,26 @@ public final class LoopSlices {
           LOG.error("sliced job {} failed; dropped", job, e);
           done = true;
         }
-        stepCpu = stepCpu < 0 ? -1 : LoopWorkMeter.cpuNow() - stepCpu;
-        if (stepCpu >= SLOW_STEP_CPU_NANOS) {
-          // A step should take well under a millisecond: name the job whose step did not.
-          LOG.info("one step of {} used {} ms of CPU", job, stepCpu / 1_000_000);
-        }
+        boolean finished = false;
         if (done && queue.peekFirst() == job) {
           queue.pollFirst();
           if (job.blocksDecisions()) {
             blocking--;
           }
+          finished = true;
           try {
             job.finished();
           } catch (RuntimeException e) {
             LOG.error("completion of sliced job {} failed", job, e);
           }
+        }
+        // The completion counts with the last step: it runs inside the slice as well (it may
+        // decide), and the budget is checked only after it.
+        stepCpu = stepCpu < 0 ? -1 : LoopWorkMeter.cpuNow() - stepCpu;
+        if (stepCpu >= SLOW_STEP_CPU_NANOS) {
+          // A step should take well under a millisecond: name the job whose step did not.
+          LOG.info("one step of {}{} used {} ms of CPU", job, finished ? " (its last, with its completion)" : "",
+              stepCpu / 1_000_000);
         }
         if (busy() && System.nanoTime() - start >= budgetNanos) {
           timer = vertx.setTimer(1, t -> {
