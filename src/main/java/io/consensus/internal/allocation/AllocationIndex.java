@@ -28,8 +28,9 @@ import java.util.function.BiPredicate;
  *
  * <p>A façade over the parts that each keep one thing: the item summaries ({@link ItemSummarizer}
  * reads them), the candidate sets the rules choose from ({@link Candidates}), masters and entries
- * per member ({@link MemberLoad}), who the members are ({@link Membership}), their specs
- * ({@link MemberSpecs}) and the slots and targets ({@link FleetTargets}).
+ * per member ({@link MemberLoad}), who stands first behind each master ({@link FirstReplicaCounts}),
+ * who the members are ({@link Membership}), their specs ({@link MemberSpecs}) and the slots and
+ * targets ({@link FleetTargets}).
  *
  * <p>Not thread-safe: owned by one allocator context.
  */
