@@ -39,6 +39,10 @@ final class Candidates {
   // R+1 entries), by the member of their first replica: HAND_OFF_MASTER picks by that successor's
   // wish for masters without a walk over every master held. No empty set is kept.
   private final Map<String, IndexedSet> myMovable = new HashMap<>();
+  // Items where this member stands first behind the master (R >= 2, exactly R+1 entries), by
+  // master and then by the member second in line: NEXT_IN_LINE picks by that pair's counts
+  // without a walk over every replica held. No empty map or set is kept.
+  private final Map<String, Map<String, IndexedSet>> myNextInLine = new HashMap<>();
 
   /**
    * Adds ({@code add}) or removes the item of {@code s} to or from the sets its summary puts it in.
@@ -93,6 +97,9 @@ final class Candidates {
           if (s.size() == s.replicas() + 1) {
             put(myFullReplicas, item, add);
           }
+          if (s.myIndex() == 1 && FirstReplicaCounts.counted(s)) {
+            nextInLine(s.route().memberAt(0), s.route().memberAt(2), item, add);
+          }
         }
         default -> put(myExtras, item, add);
       }
@@ -132,6 +139,25 @@ final class Candidates {
       set.remove(item);
       if (set.isEmpty()) {
         myMovable.remove(successor);
+      }
+    }
+  }
+
+  private void nextInLine(String master, String second, String item, boolean add) {
+    if (add) {
+      myNextInLine.computeIfAbsent(master, m -> new HashMap<>()).computeIfAbsent(second, m -> new IndexedSet())
+          .add(item);
+      return;
+    }
+    Map<String, IndexedSet> bySecond = myNextInLine.get(master);
+    IndexedSet set = bySecond == null ? null : bySecond.get(second);
+    if (set != null) {
+      set.remove(item);
+      if (set.isEmpty()) {
+        bySecond.remove(second);
+        if (bySecond.isEmpty()) {
+          myNextInLine.remove(master);
+        }
       }
     }
   }
@@ -211,6 +237,15 @@ final class Candidates {
    */
   Map<String, IndexedSet> myMovable() {
     return java.util.Collections.unmodifiableMap(myMovable);
+  }
+
+  /**
+   * Items where this member stands first in line behind the master (index 1, R >= 2, exactly R+1
+   * entries), by master and then by the member second in line; no map or set is empty. Read only
+   * (the inner maps too, by contract).
+   */
+  Map<String, Map<String, IndexedSet>> myNextInLine() {
+    return java.util.Collections.unmodifiableMap(myNextInLine);
   }
 
   /** This member's entries whose stored state is not ready for promotion. */
