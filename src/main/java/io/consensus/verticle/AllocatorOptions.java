@@ -37,7 +37,7 @@ import java.util.TreeSet;
  *                         next incarnation (same member name) to adopt; 0 = a stop is a leave (default 0)
  * address                 event-bus address of route messages  (default "consensus.routes")
  * waitForMemberSeconds    wait this long for an existing member key to expire (default 0: fail)
- * maxBatch                most actions per transaction; 1 = one action per round (default 64)
+ * maxBatch                most actions per transaction, 1..128; 1 = one action per round (default 64)
  * stateCheckMillis        how often local item states are re-read (default 1000)
  * deadlockBackoffMillis   upper bound of the random back-off of the TAKE_AFTER_BACKOFF and FORCED_HANDOFF rules (default 250)
  * metadata                JSON object stored in the member key (default {}); may not use the reserved

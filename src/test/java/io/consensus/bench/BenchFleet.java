@@ -147,6 +147,23 @@ final class BenchFleet implements AutoCloseable {
     return everyone.stream().mapToLong(v -> stat.applyAsLong(v.stats())).sum();
   }
 
+  /**
+   * The longest piece of work on any member's allocator loop since its start, as its health last
+   * showed: "wall ms (CPU ms, kind); allocator loop lag max ms".
+   */
+  String longestWork() {
+    io.consensus.verticle.LoopWork w = io.consensus.verticle.LoopWork.NONE;
+    long lag = 0;
+    for (AllocatorVerticle v : everyone) {
+      io.consensus.verticle.AllocatorHealth h = v.health();
+      if (h.loopWork().maxMillis() > w.maxMillis()) {
+        w = h.loopWork();
+      }
+      lag = Math.max(lag, h.allocatorLoopLag().maxMillis());
+    }
+    return String.format("%.1f ms (%.1f ms CPU, %s); lag max %d ms", w.maxMillis(), w.maxCpuMillis(), w.longest(), lag);
+  }
+
   long lostRaces() {
     return everyone.stream().mapToLong(v -> v.stats().lostRaces()).sum();
   }

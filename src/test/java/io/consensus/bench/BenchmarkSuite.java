@@ -3,6 +3,7 @@ package io.consensus.bench;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
 
+import io.consensus.internal.member.LoopSlices;
 import io.consensus.route.Route;
 import io.consensus.verticle.AllocatorVerticle;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   bench/run quick | full [--only converge,roll,idle,failover,decide,zones] [--out FILE]
  *   options: --size quick|full  --idle-seconds N  --ttl N  --seed-max-items N  --cap-seconds N
+ *            --batch N (the batched mode's maxBatch; the default)  --fleet NxM (the idle / failover fleet)
  * </pre>
  *
  * Sections: converge (N items, R = 2, M members started together from an empty root, until the
@@ -64,6 +66,7 @@ public final class BenchmarkSuite {
     int zoneItems;
     int zoneMembers = 12;
     int zoneCount = 3;
+    int batch = io.consensus.verticle.AllocatorOptions.DEFAULT_MAX_BATCH;
 
     boolean has(String section) {
       return only.contains(section);
@@ -166,6 +169,13 @@ public final class BenchmarkSuite {
     if (opts.containsKey("cap-seconds")) {
       c.capSeconds = Integer.parseInt(opts.get("cap-seconds"));
     }
+    if (opts.containsKey("batch")) {
+      c.batch = Integer.parseInt(opts.get("batch"));
+    }
+    if (opts.containsKey("fleet")) {
+      String[] nm = opts.get("fleet").split("x");
+      c.idleFleet = new int[] {Integer.parseInt(nm[0]), Integer.parseInt(nm[1])};
+    }
     if (opts.containsKey("zone-items")) {
       c.zoneItems = Integer.parseInt(opts.get("zone-items"));
     }
@@ -177,6 +187,9 @@ public final class BenchmarkSuite {
         .setLevel(ch.qos.logback.classic.Level.WARN);
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.consensus"))
         .setLevel(ch.qos.logback.classic.Level.WARN);
+    // A slice step that used 10 ms of CPU or more is logged with its job: rare, and it names a lag's cause.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LoopSlices.class))
+        .setLevel(ch.qos.logback.classic.Level.INFO);
     Config c = parse(args);
     String report = new BenchmarkSuite(c).run();
     System.out.println(report);
@@ -237,6 +250,16 @@ public final class BenchmarkSuite {
   private final List<RollRow> restarts = new ArrayList<>();
   private final List<IdleRow> idles = new ArrayList<>();
   private final List<FailoverRow> failovers = new ArrayList<>();
+  private final List<RefillRow> refills = new ArrayList<>();
+
+  /**
+   * The survivors' work from the kill until fully staffed: what paces the refill (each survivor
+   * writes one transaction at a time and decides again once its view holds that revision).
+   */
+  record RefillRow(int items, int members, int batch, double seconds, long revisions, long transactions,
+                   double txnMillisMean, long writes, long lostRaces, long decisions, long watchUpdates, long slices,
+                   double loopCpu, double jvmCpu, double etcdCpu) {
+  }
   private final List<DecisionCost.Result> decisions = new ArrayList<>();
   private final List<ZoneRow> zoneRows = new ArrayList<>();
   private int runCounter;
@@ -271,7 +294,7 @@ public final class BenchmarkSuite {
     if (!fleets.isEmpty()) {
       try (BenchEnv env = new BenchEnv()) {
         for (int[] s : fleets) {
-          for (int maxBatch : new int[] {1, 64}) {
+          for (int maxBatch : new int[] {1, cfg.batch}) {
             runFleet(env, s[0], s[1], maxBatch);
           }
         }
@@ -332,8 +355,8 @@ public final class BenchmarkSuite {
       work.add(new WorkRow(mode(maxBatch), n, m, fleet.sum(s -> s.watchUpdates()), fleet.sum(s -> s.slices()),
           fleet.sum(s -> s.itemsReclassified()), fleet.sum(s -> s.decisions()),
           (eventLoopCpuNanos() - loops0) / 1e9, (gcMillis() - gc0) / 1e3));
-      progress(String.format("  %s in %.2f s, %d writes, %d txns", reached ? "converged" : "NOT converged",
-          row.seconds(), row.writes(), row.transactions()));
+      progress(String.format("  %s in %.2f s, %d writes, %d txns; longest loop work %s", reached ? "converged"
+          : "NOT converged", row.seconds(), row.writes(), row.transactions(), fleet.longestWork()));
       if (!reached) {
         return;
       }
@@ -528,6 +551,16 @@ public final class BenchmarkSuite {
       String victim = fleet.memberNames.get(0);
       int mastered = watcher.expectFailover(victim);
       long a0 = fleet.actions();
+      long rev0 = env.etcd.currentRevision();
+      long tx0 = fleet.transactions();
+      long txNanos0 = fleet.sum(st -> st.transactionNanos());
+      long lost0 = fleet.lostRaces();
+      long dec0 = fleet.sum(st -> st.decisions());
+      long wu0 = fleet.sum(st -> st.watchUpdates());
+      long sl0 = fleet.sum(st -> st.slices());
+      long loops0 = eventLoopCpuNanos();
+      long cpu0 = BenchEnv.jvmCpuMillis();
+      long etcd0 = env.etcdCpuMillis();
       long t0 = System.nanoTime();
       long leaseId = fleet.kill(victim).leaseId();
       // What etcd still grants the victim's lease: failover cannot come sooner than that.
@@ -549,7 +582,19 @@ public final class BenchmarkSuite {
           first, failover, restaff,
           fleet.actions() - a0);
       failovers.add(row);
-      progress(String.format("  new masters after %.2f s, fully staffed after %.2f s", failover, restaff));
+      if (restaffed) {
+        // The victim's counters stop at the kill: the deltas are the survivors'.
+        long txns = fleet.transactions() - tx0;
+        refills.add(new RefillRow(fleet.items, fleet.memberNames.size(), cfg.batch, restaff - revoked,
+            env.etcd.currentRevision() - rev0, txns,
+            (fleet.sum(st -> st.transactionNanos()) - txNanos0) / 1e6 / Math.max(1, txns), fleet.actions() - a0,
+            fleet.lostRaces() - lost0, fleet.sum(st -> st.decisions()) - dec0,
+            fleet.sum(st -> st.watchUpdates()) - wu0, fleet.sum(st -> st.slices()) - sl0,
+            (eventLoopCpuNanos() - loops0) / 1e9, (BenchEnv.jvmCpuMillis() - cpu0) / 1e3,
+            cpuSeconds(env.etcdCpuMillis(), etcd0)));
+      }
+      progress(String.format("  new masters after %.2f s, fully staffed after %.2f s; longest loop work %s", failover,
+          restaff, fleet.longestWork()));
     }
   }
 
@@ -688,6 +733,24 @@ public final class BenchmarkSuite {
       b.append(String.format("| %,d | %d | %d | %,d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %,d |%n", r.items(),
           r.members(), r.ttl(), r.mastered(), r.leaseLeftSeconds(), r.revokedSeconds(), r.firstSeconds(),
           r.failoverSeconds(), r.failoverSeconds() / r.ttl(), r.restaffSeconds(), r.writes()));
+    }
+
+    if (!refills.isEmpty()) {
+      b.append("\nThe refill (the survivors' counters from the kill until fully staffed; seconds = from etcd "
+          + "dropping the victim's lease until fully staffed, when the survivors work). Txn ms = mean time from sending a transaction to its answer; cycle ms = the window "
+          + "divided by each survivor's transactions (one in flight at a time).\n\n");
+      b.append("| items | members | maxBatch | seconds after the revoke | revisions | txns | txn ms | cycle ms per survivor "
+          + "| writes | writes per txn | lost races | decisions | watch updates | slices | event-loop CPU s "
+          + "| JVM CPU s | etcd CPU s |\n");
+      b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (RefillRow r : refills) {
+        double perSurvivor = (double) r.transactions() / Math.max(1, r.members() - 1);
+        b.append(String.format("| %,d | %d | %d | %.2f | %,d | %,d | %.1f | %.1f | %,d | %.1f | %,d | %,d | %,d "
+            + "| %,d | %.2f | %.2f | %.2f |%n", r.items(), r.members(), r.batch(), r.seconds(), r.revisions(),
+            r.transactions(), r.txnMillisMean(), r.seconds() * 1e3 / Math.max(1, perSurvivor), r.writes(),
+            (double) r.writes() / Math.max(1, r.transactions()), r.lostRaces(), r.decisions(), r.watchUpdates(),
+            r.slices(), r.loopCpu(), r.jvmCpu(), r.etcdCpu()));
+      }
     }
 
     b.append("\n## Decision cost\n\n");

@@ -36,7 +36,7 @@ import java.util.function.Consumer;
  * kill and from the moment etcd dropped its lease, and the survivors' lease losses.
  *
  * <p>{@code bench/scale [--sizes 10000x4,100000x4,100000x10] [--replicas 2] [--ttl 5]
- * [--xmx 1g] [--cap-seconds 300] [--failover-cap-seconds 120] [--no-kill] [--out FILE]
+ * [--xmx 1g] [--cap-seconds 300] [--failover-cap-seconds 120] [--no-kill] [--max-batch N] [--out FILE]
  * [--quick]}. Figures are printed, nothing about time is asserted.
  */
 public final class ScaleRun {
@@ -69,7 +69,7 @@ public final class ScaleRun {
   }
 
   record Options(List<Size> sizes, int replicas, int ttl, String xmx, int capSeconds, int failoverCapSeconds,
-                 boolean kill, Path out, List<String> jvmOptions) {
+                 boolean kill, Path out, List<String> jvmOptions, int maxBatch) {
     static Options parse(String... args) {
       List<Size> sizes = List.of(new Size(10_000, 4), new Size(100_000, 4), new Size(100_000, 10));
       int replicas = 2;
@@ -80,6 +80,7 @@ public final class ScaleRun {
       boolean kill = true;
       Path out = null;
       List<String> jvm = List.of();
+      int maxBatch = 0; // the members' default
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--quick" -> {
@@ -100,10 +101,11 @@ public final class ScaleRun {
           case "--no-kill" -> kill = false;
           case "--out" -> out = Path.of(args[++i]);
           case "--jvm" -> jvm = List.of(args[++i].trim().split("\\s+"));
+          case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
       }
-      return new Options(sizes, replicas, ttl, xmx, cap, failoverCap, kill, out, jvm);
+      return new Options(sizes, replicas, ttl, xmx, cap, failoverCap, kill, out, jvm, maxBatch);
     }
   }
 
@@ -181,6 +183,9 @@ public final class ScaleRun {
     md.append(String.format(Locale.ROOT, "%n## %,d items x R=%d x %d member processes (-Xmx%s%s, TTL %d s)%n%n",
         size.items(), o.replicas(), size.members(), xmx, o.jvmOptions().isEmpty() ? "" : " " + String.join(" ",
             o.jvmOptions()), o.ttl()));
+    if (o.maxBatch() > 0) {
+      md.append("- members' maxBatch: ").append(o.maxBatch()).append("\n");
+    }
     md.append("- load average at start: ").append(loadAverage()).append("; etcd data ")
         .append(etcdHome.onTmpfs() ? "on tmpfs" : "on disk").append("; logs in ").append(dir).append("\n");
     try {
@@ -197,6 +202,9 @@ public final class ScaleRun {
           .put("root", root).put("replicas", o.replicas()).put("leaseTtlSeconds", o.ttl())
           .put("waitForMemberSeconds", 2 * o.ttl() + 10).put("handoffTimeoutSeconds", 30)
           .put("items", new JsonArray(new ArrayList<>(items)));
+      if (o.maxBatch() > 0) {
+        conf.put("maxBatch", o.maxBatch());
+      }
       List<String> jvm = new ArrayList<>(o.jvmOptions());
       jvm.add("-Xmx" + xmx);
       long rev0 = etcd.currentRevision();

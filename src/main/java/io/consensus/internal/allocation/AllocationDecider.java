@@ -24,7 +24,8 @@ import java.util.function.Function;
  * place to any ready first replica ({@link Rule#HAND_OFF_MASTER}). While {@code ROOT/maintenance}
  * exists a member that stays makes no balancing move ({@link Rule#HAND_OFF_MASTER},
  * {@link Rule#DRAIN}, {@link Rule#STEP_ASIDE}, {@link Rule#MAKE_ROOM}, {@link Rule#SURPLUS_REPLICA},
- * {@link Rule#ZONE_SPREAD}, the zone swap rules, {@link Rule#RELEASE_MASTER_OVER_TOTAL}, {@link Rule#FORCED_HANDOFF}).
+ * {@link Rule#ZONE_SPREAD}, the zone swap rules, {@link Rule#RELEASE_MASTER_OVER_TOTAL}, {@link Rule#FORCED_HANDOFF},
+ * {@link Rule#NEXT_IN_LINE}).
  * Zones ({@link ZoneSpread}): takes skip items whose route has this member's zone while a zone it
  * lacks has room; when every member is at its targets, a copy doubled in a zone moves by a pairwise
  * exchange ({@link ZoneSwap}). Loading throttle ({@link #maxLoadingEntries}): {@link Rule#TAKE_SHORT} and
@@ -323,7 +324,16 @@ public final class AllocationDecider {
       return someoneOverTotal(idx) ? new Decision(Decision.Outcome.TAKE_AFTER_BACKOFF, d.actions(),
           Rule.FORCED_HANDOFF) : d;
     }
-    return Decision.IDLE;
+    return nextInLine(idx, rnd);
+  }
+
+  /**
+   * NEXT_IN_LINE, last: in a quiet fleet, even out who stands first behind each master (NextInLine),
+   * by moves in place; idle once every pair is within one.
+   */
+  private Decision nextInLine(AllocationIndex idx, Random rnd) {
+    List<String> picks = NextInLine.picks(idx, maxBatch, rnd);
+    return picks.isEmpty() ? Decision.IDLE : move(idx, picks, Rule.NEXT_IN_LINE);
   }
 
   /**
@@ -572,10 +582,10 @@ public final class AllocationDecider {
         }
       });
     }
-    // The candidates, kept by master and the member behind (Candidates#myFirstInLine): only the
+    // The candidates, kept by master and the member behind (Candidates#myNextInLine): only the
     // groups whose master is over its share (or absent) and whose member behind wants masters.
     List<String> out = new ArrayList<>();
-    Map<String, Map<String, IndexedSet>> byMaster = idx.candidates().myFirstInLine();
+    Map<String, Map<String, IndexedSet>> byMaster = idx.candidates().myNextInLine();
     for (String master : new java.util.TreeSet<>(byMaster.keySet())) {
       int masterTarget = idx.masterTargetOf(master);
       if (masterTarget >= 0 && idx.mastersOf(master) <= masterTarget) {

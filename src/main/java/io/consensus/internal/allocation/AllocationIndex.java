@@ -28,8 +28,9 @@ import java.util.function.BiPredicate;
  *
  * <p>A façade over the parts that each keep one thing: the item summaries ({@link ItemSummarizer}
  * reads them), the candidate sets the rules choose from ({@link Candidates}), masters and entries
- * per member ({@link MemberLoad}), who the members are ({@link Membership}), their specs
- * ({@link MemberSpecs}) and the slots and targets ({@link FleetTargets}).
+ * per member ({@link MemberLoad}), who stands first behind each master ({@link FirstReplicaCounts}),
+ * who the members are ({@link Membership}), their specs ({@link MemberSpecs}) and the slots and
+ * targets ({@link FleetTargets}).
  *
  * <p>Not thread-safe: owned by one allocator context.
  */
@@ -58,6 +59,7 @@ public final class AllocationIndex {
   private final ItemTable<ItemSummary> items = new ItemTable<>(ItemSummary::item);
   private final Candidates candidates;
   private final MemberLoad load = new MemberLoad();
+  private final FirstReplicaCounts firstReplicas = new FirstReplicaCounts();
   private final Membership membership;
   private final MemberSpecs specs = new MemberSpecs();
   private final FleetTargets targets;
@@ -317,6 +319,7 @@ public final class AllocationIndex {
     }
     targets.count(s.replicas(), add);
     load.count(s, add);
+    firstReplicas.count(s, add);
     candidates.classify(s, add, add && doubledInZone(s), summarizer.loading(s), zoneDoubled(s));
   }
 
@@ -478,6 +481,19 @@ public final class AllocationIndex {
   /** Items whose master is not a present member (one leaving, or gone before its lease expired). */
   public int mastersOfAbsentMembers() {
     return load.mastersOfAbsent(placement().all().keySet());
+  }
+
+  /**
+   * Items mastered by {@code master} with {@code first} first in line behind it, among those with
+   * R >= 2 and exactly R+1 entries, as far as this view knows.
+   */
+  int firstReplicasOf(String master, String first) {
+    return firstReplicas.of(master, first);
+  }
+
+  /** Entries held by members that are not present (leaving, or gone before their lease expired). */
+  int entriesOfAbsentMembers() {
+    return load.entriesOfAbsent(placement().all().keySet());
   }
 
   /** Entries {@code member} holds in any position, as far as this view knows. */

@@ -39,9 +39,14 @@ final class Candidates {
   // R+1 entries), by the member of their first replica: HAND_OFF_MASTER picks by that successor's
   // wish for masters without a walk over every master held. No empty set is kept.
   private final Map<String, IndexedSet> myMovable = new HashMap<>();
-  // The sets below serve the hand-offs and step-asides of a leave or a drain, each kept by the
-  // member the rule weighs it by, so that a rule costs the members and its picks, not a walk over
-  // every master or replica held (issue 17, 100,000 items). No empty set or zero count is kept.
+  // Items where this member stands first behind the master (R >= 2, exactly R+1 entries), by
+  // master and then by the member second in line: NEXT_IN_LINE picks by that pair's counts
+  // without a walk over every replica held. No empty map or set is kept.
+  private final Map<String, Map<String, IndexedSet>> myNextInLine = new HashMap<>();
+  // STEP_ASIDE reads myNextInLine too. The sets below serve the hand-offs and step-asides of a
+  // leave or a drain, each kept by the member the rule weighs it by, so that a rule costs the
+  // members and its picks, not a walk over every master or replica held (issue 17, 100,000
+  // items). No empty set or zero count is kept.
   // This member's ready masters by the member of their first entry behind the master (NO_SUCCESSOR
   // without one): hand-offs that prefer the least-loaded successor.
   private final Map<String, IndexedSet> myReadyBySuccessor = new HashMap<>();
@@ -53,9 +58,6 @@ final class Candidates {
   private final IndexedSet myReadyUnreplicated = new IndexedSet();
   // This member's ready masters with exactly fleet-R+1 entries, by each member at position >= 2.
   private final Map<String, IndexedSet> myReadyByLater = new HashMap<>();
-  // This member's replicas first in line (index 1) of fully staffed items with R >= 2, by their
-  // master, then by the member behind (index 2): STEP_ASIDE's candidates.
-  private final Map<String, Map<String, IndexedSet>> myFirstInLine = new HashMap<>();
   // How many of this member's replicas further back (index >= 2) have each master, first replica.
   private final Map<String, Map<String, int[]>> myBehindFirst = new HashMap<>();
   private final int replicas;
@@ -119,6 +121,9 @@ final class Candidates {
           if (s.size() == s.replicas() + 1) {
             put(myFullReplicas, item, add);
           }
+          if (s.myIndex() == 1 && FirstReplicaCounts.counted(s)) {
+            nextInLine(s.route().memberAt(0), s.route().memberAt(2), item, add);
+          }
           replica(s, add);
         }
         default -> put(myExtras, item, add);
@@ -174,16 +179,13 @@ final class Candidates {
     }
   }
 
-  /** Files a replica of this member by master and the member behind (first in line) or by master and first replica. */
+  /**
+   * Counts a replica of this member further back (index >= 2) by master and first replica (those
+   * first in line are kept by master and member behind: {@link #myNextInLine}).
+   */
   private void replica(ItemSummary s, boolean add) {
-    String master = s.route().memberAt(0);
-    if (s.myIndex() == 1 && s.replicas() >= 2 && s.size() == s.replicas() + 1) {
-      Map<String, IndexedSet> byBehind = myFirstInLine.computeIfAbsent(master, m -> new HashMap<>());
-      put(byBehind, s.route().memberAt(2), s.item(), add);
-      if (byBehind.isEmpty()) {
-        myFirstInLine.remove(master);
-      }
-    } else if (s.myIndex() >= 2) {
+    if (s.myIndex() >= 2) {
+      String master = s.route().memberAt(0);
       Map<String, int[]> byFirst = myBehindFirst.computeIfAbsent(master, m -> new HashMap<>());
       count(byFirst, s.route().memberAt(1), add);
       if (byFirst.isEmpty()) {
@@ -213,6 +215,25 @@ final class Candidates {
     c[0] += add ? 1 : -1;
     if (c[0] == 0) {
       counts.remove(key);
+    }
+  }
+
+  private void nextInLine(String master, String second, String item, boolean add) {
+    if (add) {
+      myNextInLine.computeIfAbsent(master, m -> new HashMap<>()).computeIfAbsent(second, m -> new IndexedSet())
+          .add(item);
+      return;
+    }
+    Map<String, IndexedSet> bySecond = myNextInLine.get(master);
+    IndexedSet set = bySecond == null ? null : bySecond.get(second);
+    if (set != null) {
+      set.remove(item);
+      if (set.isEmpty()) {
+        bySecond.remove(second);
+        if (bySecond.isEmpty()) {
+          myNextInLine.remove(master);
+        }
+      }
     }
   }
 
@@ -325,17 +346,18 @@ final class Candidates {
     return java.util.Collections.unmodifiableMap(myReadyByLater);
   }
 
-  /**
-   * This member's replicas at index 1 of fully staffed items with R >= 2, by master, then by the
-   * member at index 2; no map or set is empty. Read only (do not change the sets).
-   */
-  Map<String, Map<String, IndexedSet>> myFirstInLine() {
-    return java.util.Collections.unmodifiableMap(myFirstInLine);
-  }
-
   /** How many of this member's replicas at index >= 2 have master {@code master} and first replica {@code first}. */
   Map<String, Map<String, int[]>> myBehindFirst() {
     return java.util.Collections.unmodifiableMap(myBehindFirst);
+  }
+
+  /**
+   * Items where this member stands first in line behind the master (index 1, R >= 2, exactly R+1
+   * entries), by master and then by the member second in line; no map or set is empty. Read only
+   * (the inner maps too, by contract).
+   */
+  Map<String, Map<String, IndexedSet>> myNextInLine() {
+    return java.util.Collections.unmodifiableMap(myNextInLine);
   }
 
   /** This member's entries whose stored state is not ready for promotion. */

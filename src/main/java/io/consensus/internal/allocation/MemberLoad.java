@@ -53,6 +53,17 @@ final class MemberLoad {
     return n;
   }
 
+  /** Entries held by members that are none of {@code present} (leaving, or gone with their lease not yet expired). */
+  int entriesOfAbsent(java.util.Set<String> present) {
+    int n = 0;
+    for (Map.Entry<String, int[]> e : entriesByMember.entrySet()) {
+      if (!present.contains(e.getKey())) {
+        n += e.getValue()[0];
+      }
+    }
+    return n;
+  }
+
   /** Entries {@code member} holds in any position. */
   int entriesOf(String member) {
     int[] c = entriesByMember.get(member);

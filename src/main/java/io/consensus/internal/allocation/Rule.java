@@ -44,7 +44,13 @@ public enum Rule {
   /** Items short that no member with room can fill: take one more after a random back-off. */
   TAKE_AFTER_BACKOFF(10),
   /** Over the master target with no successor that wants masters: hand off anyway, after a back-off. */
-  FORCED_HANDOFF(13);
+  FORCED_HANDOFF(13),
+  /**
+   * A quiet fleet only: a first replica steps behind the replica after it in place when it stands
+   * first behind that master at least two more times than the one after it, so that a crash of the
+   * master promotes evenly.
+   */
+  NEXT_IN_LINE(17);
 
   private final int legacyId;
 

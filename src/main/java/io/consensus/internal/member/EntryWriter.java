@@ -22,8 +22,17 @@ import java.util.List;
  * transactions, one per action, each with its own compares. etcd applies them atomically in
  * one revision, yet each succeeds or fails on its own: a lost race on one item does not void
  * the others (a flat transaction would fail whole on any stale compare).
+ *
+ * <p>The actions sit in groups of {@value #GROUP}, each group an unconditional transaction:
+ * etcd ({@code --max-txn-ops}, 128 by default) checks a nested transaction against what its
+ * parent left, 128 minus the parent's operations, so 128 actions directly in the outer
+ * transaction would leave none for their compares. Grouped, a batch of 128 leaves each action
+ * 128 - 8 - 16 = 104 operations.
  */
 public final class EntryWriter {
+  /** Actions per group of a batch's transaction. */
+  static final int GROUP = 16;
+
   private final EtcdConnection conn;
   private final Keys keys;
   private final String member;
@@ -104,17 +113,26 @@ public final class EntryWriter {
 
   /** Applies {@code actions} as one transaction of independent guarded sub-transactions. */
   public Future<BatchResult> apply(List<Action> actions, long lease) {
-    TxnRequest.Builder outer = TxnRequest.newBuilder();
-    for (Action a : actions) {
-      outer.addSuccess(RequestOp.newBuilder().setRequestTxn(guarded(a, lease)));
-    }
-    return conn.unary(KVGrpc.getTxnMethod(), outer.build()).map(resp -> {
+    return conn.unary(KVGrpc.getTxnMethod(), batch(actions, lease)).map(resp -> {
       List<Boolean> ok = new ArrayList<>(actions.size());
       for (int i = 0; i < actions.size(); i++) {
-        ok.add(resp.getResponses(i).getResponseTxn().getSucceeded());
+        ok.add(resp.getResponses(i / GROUP).getResponseTxn().getResponses(i % GROUP).getResponseTxn().getSucceeded());
       }
       return new BatchResult(resp.getHeader().getRevision(), ok);
     });
+  }
+
+  /** The outer transaction: groups of {@link #GROUP} guarded transactions, in order. */
+  TxnRequest batch(List<Action> actions, long lease) {
+    TxnRequest.Builder outer = TxnRequest.newBuilder();
+    for (int from = 0; from < actions.size(); from += GROUP) {
+      TxnRequest.Builder group = TxnRequest.newBuilder();
+      for (Action a : actions.subList(from, Math.min(actions.size(), from + GROUP))) {
+        group.addSuccess(RequestOp.newBuilder().setRequestTxn(guarded(a, lease)));
+      }
+      outer.addSuccess(RequestOp.newBuilder().setRequestTxn(group));
+    }
+    return outer.build();
   }
 
   private TxnRequest guarded(Action a, long lease) {

@@ -94,7 +94,7 @@ class CandidatesTest {
           assertThat(c.myHandOffBehind(m)).as("round %d behind %s", round, m).isEqualTo(x.behind.getOrDefault(m, 0));
         }
         Map<String, Map<String, Set<String>>> firstInLine = new TreeMap<>();
-        c.myFirstInLine().forEach((master, byBehind) -> firstInLine.put(master, sets(byBehind)));
+        c.myNextInLine().forEach((master, byBehind) -> firstInLine.put(master, sets(byBehind)));
         assertThat(firstInLine).as("round %d", round).isEqualTo(x.firstInLine);
         Map<String, Map<String, Integer>> behindFirst = new TreeMap<>();
         c.myBehindFirst().forEach((master, byFirst) -> {
@@ -109,7 +109,7 @@ class CandidatesTest {
           "handOffBySuccessor", !c.myHandOffBySuccessor().isEmpty(), "movable", !c.myMovable().isEmpty(),
           "byLater", !c.myReadyByLater().isEmpty(), "unreplicated", !c.myReadyUnreplicated().isEmpty(),
           "behind", MEMBERS.stream().anyMatch(m -> c.myHandOffBehind(m) > 0),
-          "firstInLine", !c.myFirstInLine().isEmpty(), "behindFirst", !c.myBehindFirst().isEmpty());
+          "firstInLine", !c.myNextInLine().isEmpty(), "behindFirst", !c.myBehindFirst().isEmpty());
       now.forEach((k, v) -> {
         if (v) {
           reached.add(k);

@@ -15,14 +15,17 @@ import java.util.Set;
 /**
  * The decision rounds of the survivors right after a member's crash, pure logic in one JVM (the
  * simulation's guarded writes, no etcd): N items x R = 2 over M members, converged (written
- * directly: item i on members i, i+1, i+2 mod M), then the last member crashes (its key and
- * entries vanish in one revision). The survivors then decide in turn on up-to-date views, each
- * decision's actions applied as the simulation applies them, each checking the states of the items
- * {@link HeldItemStates} keeps from its updates (as the verticle). Prints the thread CPU of each decision round (max, mean, the
- * first rounds) by rule, and the rounds and movement until the fleet is idle.
+ * directly: item i mastered by member i mod M, its replicas rotating over ordered pairs of the
+ * others), then the last member crashes (its key and entries vanish in one revision). The
+ * survivors then decide in turn on up-to-date views, each decision's actions applied as the
+ * simulation applies them, each checking the states of the items {@link HeldItemStates} keeps from
+ * its updates (as the verticle). Prints the thread CPU of each decision round (max, mean, the first
+ * rounds) by rule, the rounds, movement, actions by rule and key writes until the fleet is idle.
  *
  * <pre>mvn -B -o -q exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.consensus.internal.allocation.CrashDecisionBench -Dexec.args="100000 4"</pre>
+ *
+ * <p>Arguments: items, members, most rounds (20,000), actions per transaction (64).
  */
 public final class CrashDecisionBench {
   private CrashDecisionBench() {
@@ -32,7 +35,8 @@ public final class CrashDecisionBench {
     int items = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int members = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int maxRounds = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
-    SimulatedFleet f = new SimulatedFleet(1, 2, ProtocolSimulationTest.items(items), 64);
+    int batch = args.length > 3 ? Integer.parseInt(args[3]) : 64;
+    SimulatedFleet f = new SimulatedFleet(1, 2, ProtocolSimulationTest.items(items), batch);
     List<String> names = new ArrayList<>();
     for (int m = 0; m < members; m++) {
       names.add("m" + m);
@@ -41,8 +45,18 @@ public final class CrashDecisionBench {
     long firstLease = f.nextLease;
     List<String> itemNames = ProtocolSimulationTest.items(items);
     for (int i = 0; i < items; i++) {
-      for (int j = 0; j <= 2; j++) {
-        int m = (i + j) % members;
+      // Master i mod M; the replicas rotate over every ordered pair of the others, so that behind
+      // every master each other member stands first equally often (else NEXT_IN_LINE would still be
+      // evening them), and second equally often behind each first (with one fixed second per first,
+      // the crash promoted every item of a master with the same first replica behind it: 16,667
+      // reorders after it at 100,000 items; 1 with this layout).
+      int master = i % members;
+      int others = members - 1;
+      int turn = (i / members) % (others * (others - 1));
+      int first = turn % others; // the first replica changes fastest: its counts stay within one
+      int second = (first + 1 + turn / others) % others;
+      int[] at = {master, (master + 1 + first) % members, (master + 1 + second) % members};
+      for (int m : at) {
         f.putOnLease(f.keys.entry(itemNames.get(i), names.get(m), false), "ready", firstLease + m);
       }
     }
@@ -83,12 +97,18 @@ public final class CrashDecisionBench {
     int p0 = f.placements;
     int r0 = f.releases;
     int mc0 = f.masterChanges;
+    int kw0 = f.keyWrites;
+    Map<Rule, Integer> actions0 = new EnumMap<>(f.actionsByRule);
     Random rnd = new Random(7);
+    int revisions0 = f.log.size();
+    long syncCpu = 0;
     while (rounds < maxRounds && idleInARow < survivors.size()) {
       SimulatedFleet.Member m = survivors.get(rounds % survivors.size());
       HeldItemStates held = states.get(m.name);
+      long s0 = threads.getCurrentThreadCpuTime();
       held.changed(sync(f, m), m.index);
       long c0 = threads.getCurrentThreadCpuTime();
+      syncCpu += c0 - s0;
       Decision d = m.decider.decide(m.index, held::stateOf, rnd, held.toCheck());
       long cpu = threads.getCurrentThreadCpuTime() - c0;
       if (!d.updatesState()) {
@@ -112,10 +132,21 @@ public final class CrashDecisionBench {
     System.out.printf("%d decision rounds until idle: CPU max %.1f ms, mean %.2f ms, total %.0f ms; placements %d, "
         + "releases %d, mastership changes %d%n", rounds, maxCpu / 1e6, totalCpu / 1e6 / Math.max(1, rounds),
         totalCpu / 1e6, f.placements - p0, f.releases - r0, f.masterChanges - mc0);
+    int revisions = f.log.size() - revisions0;
+    System.out.printf("batch %d: %d revisions written; the survivors applied them in %.0f ms of CPU in all "
+        + "(%.3f ms per revision per survivor)%n", batch, revisions, syncCpu / 1e6,
+        syncCpu / 1e6 / Math.max(1, revisions) / survivors.size());
     byRule.forEach((r, a) -> System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", r, a[0],
         a[1] / 1e6 / a[0], a[2] / 1e6));
     System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", "(no action: IDLE)", idle[0],
         idle[1] / 1e6 / Math.max(1, idle[0]), idle[2] / 1e6);
+    Map<Rule, Integer> actions = new EnumMap<>(Rule.class);
+    f.actionsByRule.forEach((r, n) -> {
+      if (n > actions0.getOrDefault(r, 0)) {
+        actions.put(r, n - actions0.getOrDefault(r, 0));
+      }
+    });
+    System.out.printf("actions by rule %s; key writes %d%n", actions, f.keyWrites - kw0);
   }
 
   private static Set<String> sync(SimulatedFleet f, SimulatedFleet.Member m) {

@@ -188,13 +188,10 @@ class ZoneSwapSimulationTest {
    * 55/0, 58/0, 87/1, 98/1 and 103/0 never got quiet (2,000,000 rounds) before {@link MasterPath}:
    * in the first convergence, a member one over its master share let a master go
    * ({@code FORCED_HANDOFF}), the promoted first replica was then over its share, and the copy was
-   * taken back ({@code TAKE_SHORT}) since c3, wanting a master, was at its item limit. 98/1 was
-   * replaced by 97/1 when the leave and drain rules came to draw from sets kept by member (issue
-   * 17): the repair of 98/1 then ended without ZONE_SWAP_SETTLE, as in 27 of 180 runs (seeds
-   * 51-110 x load rounds 0, 1, 3) both before and after that change.
+   * taken back ({@code TAKE_SHORT}) since c3, wanting a master, was at its item limit.
    */
   @ParameterizedTest(name = "seed {0}, load rounds {1}")
-  @CsvSource({"51,0", "52,0", "53,3", "54,3", "57,1", "56,5", "51,1", "55,0", "58,0", "87,1", "97,1", "103,0"})
+  @CsvSource({"51,0", "52,0", "53,3", "54,3", "57,1", "56,5", "51,1", "55,0", "58,0", "87,1", "98,1", "103,0"})
   void copiesDoubledWhileEveryMemberIsAtItsTargetAreSwappedBack(long seed, int loadRounds) {
     Map<String, String> layout = issueLayout();
     SimulatedFleet f = fleet(seed, 2, 60, layout, 16);
@@ -217,6 +214,7 @@ class ZoneSwapSimulationTest {
     f.members.get("b1").loaded.add(y);
     assertThat(distinct(f.routes(), layout)).isEqualTo(58);
 
+    Map<Rule, Integer> converged = new java.util.EnumMap<>(f.actionsByRule);
     int[] swaps = {0};
     assertThat(f.runToFixpoint(2_000_000, swapsKeepCopies(f, 2, swaps))).isTrue();
     Map<String, Route> after = f.routes();
@@ -224,7 +222,18 @@ class ZoneSwapSimulationTest {
         + "actions %s%n", seed, loadRounds, x, y, distinct(after, layout), after.size(), swaps[0], f.actionsByRule);
     assertThat(distinct(after, layout)).isEqualTo(60);
     assertThat(after.values()).allMatch(r -> r.size() == 3);
-    assertThat(f.actionsByRule).containsKeys(Rule.ZONE_SWAP_OFFER, Rule.ZONE_SWAP_TRADE, Rule.ZONE_SWAP_SETTLE);
+    // The swap starts (an offer and a trade); it ends by the offerer letting go of its replica behind the
+    // trade's extra (ZONE_SWAP_SETTLE), or, when that extra was still loading and SURPLUS_REPLICA had
+    // lowered the offerer's total meanwhile, by the extra letting go and ZONE_SPREAD finishing (seed
+    // 53 with 3 load rounds, after NEXT_IN_LINE changed the path of the first converge).
+    Map<Rule, Integer> repair = new java.util.EnumMap<>(Rule.class);
+    f.actionsByRule.forEach((r, c) -> {
+      if (c > converged.getOrDefault(r, 0)) {
+        repair.put(r, c - converged.getOrDefault(r, 0));
+      }
+    });
+    assertThat(repair).containsKeys(Rule.ZONE_SWAP_OFFER, Rule.ZONE_SWAP_TRADE);
+    assertThat(repair.keySet()).containsAnyOf(Rule.ZONE_SWAP_SETTLE, Rule.ZONE_SPREAD);
     for (String item : before.keySet()) {
       assertThat(after.get(item).master().member()).as("master of %s", item)
           .isEqualTo(before.get(item).master().member());
