@@ -15,7 +15,7 @@ import java.util.Set;
 /**
  * The decision rounds of a graceful leave or a drain, pure logic in one JVM (the simulation's
  * guarded writes, no etcd), as {@link CrashDecisionBench} for a crash: N items x R = 2 over M
- * members, converged (item i on members i, i+1, i+2 mod M), then the last member either leaves
+ * members, converged (written directly, in {@link CrashDecisionBench}'s layout), then the last member either leaves
  * ({@code leave}: its member key is deleted, as on SIGTERM; it hands its masters off, releases its
  * replicas and, once DONE, its lease goes) or is drained ({@code drain}: {@code ROOT/drained/<m>}
  * is written; it hands off in place, then lets its replicas go). Every member (the leaver until
@@ -62,8 +62,14 @@ public final class LeaveDecisionBench {
     long firstLease = f.nextLease;
     List<String> itemNames = ProtocolSimulationTest.items(items);
     for (int i = 0; i < items; i++) {
-      for (int j = 0; j <= 2; j++) {
-        int m = (i + j) % members;
+      // As CrashDecisionBench: master i mod M, the replicas rotating over every ordered pair of the
+      // others, so that the converged fleet is idle (NEXT_IN_LINE has nothing to even out).
+      int master = i % members;
+      int others = members - 1;
+      int turn = (i / members) % (others * (others - 1));
+      int first = turn % others;
+      int second = (first + 1 + turn / others) % others;
+      for (int m : new int[] {master, (master + 1 + first) % members, (master + 1 + second) % members}) {
         f.putOnLease(f.keys.entry(itemNames.get(i), names.get(m), false), "ready", firstLease + m);
       }
     }
