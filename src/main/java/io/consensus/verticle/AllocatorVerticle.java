@@ -218,15 +218,36 @@ public class AllocatorVerticle extends AbstractVerticle {
       startPromise.fail(new IllegalStateException("start aborted before it began"));
       return;
     }
-    try {
-      if (options == null) {
-        options = new AllocatorOptions(config());
-      }
+    AllocatorOptions given = options;
+    JsonObject json = config();
+    // What grows with the fixed items (their validation, the empty routing table, the first
+    // index: ~0.25 s at 100,000 items, seconds at 1,000,000 or while ten JVMs start on two cores)
+    // is built on a worker, not on this event loop.
+    vertx.executeBlocking(() -> Prepared.of(given != null ? given : new AllocatorOptions(json), handler), false)
+        .onComplete(prepared -> {
+          if (prepared.succeeded() && phase == Phase.STARTING) {
+            startPrepared(prepared.result(), startPromise);
+            return;
+          }
+          enter(Phase.EXITED);
+          startSettled.tryComplete(); // an abortStart() meanwhile waits for it
+          startPromise.fail(prepared.failed() ? prepared.cause()
+              : new IllegalStateException("start aborted before it began"));
+        });
+  }
+
+  /** The start's pieces that grow with the fixed items, built off the event loop. */
+  private record Prepared(AllocatorOptions options, RoutingTable emptyTable, AllocationIndex firstIndex) {
+    static Prepared of(AllocatorOptions options, ItemHandler handler) {
       options.validate(true);
-    } catch (RuntimeException e) {
-      startPromise.fail(e);
-      return;
+      Keys keys = new Keys(options.getRoot());
+      return new Prepared(options, RoutingTable.empty(keys.root(), options.getItems(), options.getReplicas(),
+          options.getItemReplicas()), bareIndex(options, handler, 0));
     }
+  }
+
+  private void startPrepared(Prepared prepared, Promise<Void> startPromise) {
+    options = prepared.options();
     keys = new Keys(options.getRoot());
     member = options.getMember();
     specReader = new JsonSpecReader(keys.root(), memberDirectory); // reads the directory's decoded values
@@ -252,15 +273,14 @@ public class AllocatorVerticle extends AbstractVerticle {
     keeperLag = LoopLagMeter.start(keeperLoop.context(), "member " + member + ", " + LOOP_KEEPER,
         nanos -> lagSample(LOOP_KEEPER, nanos));
     tree = KeyTree.empty(keys.root());
-    index = newIndex(0);
+    index = prepared.firstIndex().specs(specReader);
     slices = new LoopSlices(vertx, SLICE_BUDGET_NANOS, (wall, cpu) -> {
       stats.slice(wall, cpu);
       work.record(WORK_SLICE, wall, cpu);
     });
     table = new PublishedRoutes(member, options.getAddress(), handler, vertx, memberDirectory,
         stats.mastershipChanges::increment);
-    routingTable = new LiveRoutingTable(RoutingTable.empty(keys.root(), options.getItems(), options.getReplicas(),
-        options.getItemReplicas()));
+    routingTable = new LiveRoutingTable(prepared.emptyTable());
     registerConsumers();
     healthTimer = vertx.setPeriodic(HEALTH_REFRESH_MILLIS, id -> publishHealth());
     LOG.info("member {} joining {} (R={}, fixed items {}, etcd {})", member, keys.root(), options.getReplicas(),
@@ -271,8 +291,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     long retryUntil = now + Math.max(Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos(),
         Duration.ofMillis(3 * options.getCallTimeoutMillis()).toNanos());
     joinAtStart(now + Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos(), retryUntil)
-        .compose(v -> {
-          index = newIndex(lease.id());
+        .compose(v -> offLoop(() -> bareIndex(options, handler, lease.id())))
+        .compose(fresh -> {
+          index = fresh.specs(specReader);
           // No previous key-values: the tree needs none, and etcd would read one per event and
           // watcher, seconds for the thousands of deletions of a dead member's lease.
           watcher = RetryWatcher.start(vertx, conn,
@@ -685,9 +706,18 @@ public class AllocatorVerticle extends AbstractVerticle {
     });
   }
 
-  private AllocationIndex newIndex(long leaseId) {
-    return new AllocationIndex(member, leaseId, options.getReplicas(), options.getItems(),
-        handler::isReadyForPromotion).specs(specReader).fixedReplicas(options.getItemReplicas());
+  /**
+   * A new, empty index for {@code leaseId}, without the spec reader (set on the loop). It copies
+   * and checks every fixed item: build it off the loop ({@link #offLoop}).
+   */
+  private static AllocationIndex bareIndex(AllocatorOptions options, ItemHandler handler, long leaseId) {
+    return new AllocationIndex(options.getMember(), leaseId, options.getReplicas(), options.getItems(),
+        handler::isReadyForPromotion).fixedReplicas(options.getItemReplicas());
+  }
+
+  /** Runs {@code work} on a worker (it grows with the fixed items); completes on this context. */
+  private <T> Future<T> offLoop(java.util.concurrent.Callable<T> work) {
+    return vertx.executeBlocking(work, false);
   }
 
   // ---------------------------------------------------------------- the loop
@@ -1123,7 +1153,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     // Wait up to a lease TTL for the old member key to expire if the revoke did not reach etcd.
     long deadline = System.nanoTime() + Duration.ofSeconds(options.getLeaseTtlSeconds() + 2L).toNanos();
-    join(deadline).onSuccess(v -> {
+    join(deadline).compose(v -> offLoop(() -> bareIndex(options, handler, lease.id()))).onSuccess(fresh -> {
       if (phase != Phase.REJOINING) {
         lease.revoke();
         return;
@@ -1134,7 +1164,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         return;
       }
       enter(Phase.RUNNING);
-      slices.submit(new Rebuild());
+      slices.submit(new Rebuild(fresh.specs(specReader)));
     }).onFailure(err -> {
       long delay = rejoinBackoff.nextDelayMillis();
       LOG.warn("member {}: rejoin attempt {} failed ({}); retrying in {} ms", member, attempt, err.toString(), delay);
@@ -1147,7 +1177,12 @@ public class AllocatorVerticle extends AbstractVerticle {
    * published (those giving this member no role only where they changed).
    */
   private final class Rebuild implements LoopSlices.Job {
+    private final AllocationIndex fresh;
     private java.util.Iterator<String> work;
+
+    Rebuild(AllocationIndex fresh) {
+      this.fresh = fresh;
+    }
 
     @Override
     public boolean step() {
@@ -1155,7 +1190,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         if (phase != Phase.RUNNING) {
           return true; // lost again meanwhile: the next rejoin rebuilds
         }
-        index = newIndex(lease.id());
+        index = fresh;
         work = index.beginRebuild(tree);
         states.checkAll();
       }
