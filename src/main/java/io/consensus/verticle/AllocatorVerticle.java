@@ -1,5 +1,6 @@
 package io.consensus.verticle;
 
+import io.consensus.internal.member.AdaptiveStep;
 import io.consensus.internal.member.EntryWriter;
 import io.consensus.internal.member.FleetControl;
 import io.consensus.internal.member.GraceLease;
@@ -94,6 +95,8 @@ public class AllocatorVerticle extends AbstractVerticle {
   static final long SLICE_BUDGET_NANOS = 10_000_000L;
   // Keys patched, or items re-classified and published, between two looks at the clock.
   private static final int STEP = 256;
+  // Items per re-classify-and-publish step: starts small, as the first snapshot runs cold code.
+  private final AdaptiveStep reclassifyStep = new AdaptiveStep(32, STEP);
   /** The loop name of {@link #onEventLoopLag} samples measured on the allocator's event loop. */
   public static final String LOOP_ALLOCATOR = "allocator";
   /** The loop name of {@link #onEventLoopLag} samples measured on the lease keeper's event loop. */
@@ -852,8 +855,10 @@ public class AllocatorVerticle extends AbstractVerticle {
         return false;
       }
       part = "reclassify and publish";
-      List<String> chunk = new ArrayList<>(STEP);
-      while (chunk.size() < STEP && work.hasNext()) {
+      long cpu = LoopWorkMeter.cpuNow();
+      int size = reclassifyStep.size();
+      List<String> chunk = new ArrayList<>(size);
+      while (chunk.size() < size && work.hasNext()) {
         chunk.add(work.next());
       }
       stats.itemsReclassified.add(chunk.size());
@@ -864,6 +869,9 @@ public class AllocatorVerticle extends AbstractVerticle {
       }
       // Never claim a role on a lease declared lost, whatever the phase says.
       table.publish(ix, changed, tree.revision(), mayHold(ix), joining);
+      if (chunk.size() == size) { // a short last chunk says nothing about the size
+        reclassifyStep.took(cpu < 0 ? -1 : LoopWorkMeter.cpuNow() - cpu);
+      }
       if (work.hasNext()) {
         return false;
       }
