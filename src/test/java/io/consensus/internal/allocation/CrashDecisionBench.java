@@ -36,41 +36,8 @@ public final class CrashDecisionBench {
     int members = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int maxRounds = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
     int batch = args.length > 3 ? Integer.parseInt(args[3]) : 64;
-    SimulatedFleet f = new SimulatedFleet(1, 2, ProtocolSimulationTest.items(items), batch);
-    List<String> names = new ArrayList<>();
-    for (int m = 0; m < members; m++) {
-      names.add("m" + m);
-    }
-    // Leases are handed out in join order from nextLease: write the converged entries on them first.
-    long firstLease = f.nextLease;
-    List<String> itemNames = ProtocolSimulationTest.items(items);
-    for (int i = 0; i < items; i++) {
-      // Master i mod M; the replicas rotate over every ordered pair of the others, so that behind
-      // every master each other member stands first equally often (else NEXT_IN_LINE would still be
-      // evening them), and second equally often behind each first (with one fixed second per first,
-      // the crash promoted every item of a master with the same first replica behind it: 16,667
-      // reorders after it at 100,000 items; 1 with this layout).
-      int master = i % members;
-      int others = members - 1;
-      int turn = (i / members) % (others * (others - 1));
-      int first = turn % others; // the first replica changes fastest: its counts stay within one
-      int second = (first + 1 + turn / others) % others;
-      int[] at = {master, (master + 1 + first) % members, (master + 1 + second) % members};
-      for (int m : at) {
-        f.putOnLease(f.keys.entry(itemNames.get(i), names.get(m), false), "ready", firstLease + m);
-      }
-    }
-    f.log.clear(); // joins read the store as a snapshot
-    for (String n : names) {
-      f.join(n);
-    }
-    for (SimulatedFleet.Member m : f.members.values()) {
-      m.sync();
-      Decision d = m.decider.decide(m.index, m::state, f.rnd, null);
-      if (d.outcome() != Decision.Outcome.IDLE) {
-        throw new IllegalStateException(m.name + " not idle when converged: " + d.rule());
-      }
-    }
+    SimulatedFleet f = converged(items, members, batch);
+    List<String> names = new ArrayList<>(f.members.keySet());
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     String victim = names.get(members - 1);
     f.crash(victim);
@@ -149,7 +116,8 @@ public final class CrashDecisionBench {
     System.out.printf("actions by rule %s; key writes %d%n", actions, f.keyWrites - kw0);
   }
 
-  private static Set<String> sync(SimulatedFleet f, SimulatedFleet.Member m) {
+  /** Applies the revisions {@code m} has not seen yet; the items they touched. */
+  static Set<String> sync(SimulatedFleet f, SimulatedFleet.Member m) {
     Set<String> out = new HashSet<>();
     while (m.applied + 1 < f.log.size()) {
       var c = f.log.get(++m.applied);
@@ -157,5 +125,48 @@ public final class CrashDecisionBench {
       out.addAll(m.index.apply(m.tree, c));
     }
     return out;
+  }
+
+  /**
+   * N items x R = 2 over members m0..m(M-1), converged and idle: written directly, then every member
+   * joins (reading the store as a snapshot) and is checked idle.
+   */
+  static SimulatedFleet converged(int items, int members, int batch) {
+    SimulatedFleet f = new SimulatedFleet(1, 2, ProtocolSimulationTest.items(items), batch);
+    List<String> names = new ArrayList<>();
+    for (int m = 0; m < members; m++) {
+      names.add("m" + m);
+    }
+    // Leases are handed out in join order from nextLease: write the converged entries on them first.
+    long firstLease = f.nextLease;
+    List<String> itemNames = ProtocolSimulationTest.items(items);
+    for (int i = 0; i < items; i++) {
+      // Master i mod M; the replicas rotate over every ordered pair of the others, so that behind
+      // every master each other member stands first equally often (else NEXT_IN_LINE would still be
+      // evening them), and second equally often behind each first (with one fixed second per first,
+      // the crash promoted every item of a master with the same first replica behind it: 16,667
+      // reorders after it at 100,000 items; 1 with this layout).
+      int master = i % members;
+      int others = members - 1;
+      int turn = (i / members) % (others * (others - 1));
+      int first = turn % others; // the first replica changes fastest: its counts stay within one
+      int second = (first + 1 + turn / others) % others;
+      int[] at = {master, (master + 1 + first) % members, (master + 1 + second) % members};
+      for (int m : at) {
+        f.putOnLease(f.keys.entry(itemNames.get(i), names.get(m), false), "ready", firstLease + m);
+      }
+    }
+    f.log.clear(); // joins read the store as a snapshot
+    for (String n : names) {
+      f.join(n);
+    }
+    for (SimulatedFleet.Member m : f.members.values()) {
+      m.sync();
+      Decision d = m.decider.decide(m.index, m::state, f.rnd, null);
+      if (d.outcome() != Decision.Outcome.IDLE) {
+        throw new IllegalStateException(m.name + " not idle when converged: " + d.rule());
+      }
+    }
+    return f;
   }
 }

@@ -6,7 +6,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -53,37 +52,9 @@ public final class LeaveDecisionBench {
   }
 
   private static void run(int items, int members, String how, int maxRounds) {
-    SimulatedFleet f = new SimulatedFleet(1, 2, ProtocolSimulationTest.items(items), 64);
-    List<String> names = new ArrayList<>();
-    for (int m = 0; m < members; m++) {
-      names.add("m" + m);
-    }
-    // Leases are handed out in join order from nextLease: write the converged entries on them first.
-    long firstLease = f.nextLease;
-    List<String> itemNames = ProtocolSimulationTest.items(items);
-    for (int i = 0; i < items; i++) {
-      // As CrashDecisionBench: master i mod M, the replicas rotating over every ordered pair of the
-      // others, so that the converged fleet is idle (NEXT_IN_LINE has nothing to even out).
-      int master = i % members;
-      int others = members - 1;
-      int turn = (i / members) % (others * (others - 1));
-      int first = turn % others;
-      int second = (first + 1 + turn / others) % others;
-      for (int m : new int[] {master, (master + 1 + first) % members, (master + 1 + second) % members}) {
-        f.putOnLease(f.keys.entry(itemNames.get(i), names.get(m), false), "ready", firstLease + m);
-      }
-    }
-    f.log.clear(); // joins read the store as a snapshot
-    for (String n : names) {
-      f.join(n);
-    }
-    for (SimulatedFleet.Member m : f.members.values()) {
-      m.sync();
-      Decision d = m.decider.decide(m.index, m::state, f.rnd, null);
-      if (d.outcome() != Decision.Outcome.IDLE) {
-        throw new IllegalStateException(m.name + " not idle when converged: " + d.rule());
-      }
-    }
+    // CrashDecisionBench's layout: the converged fleet is idle (NEXT_IN_LINE has nothing to even out).
+    SimulatedFleet f = CrashDecisionBench.converged(items, members, 64);
+    List<String> names = new ArrayList<>(f.members.keySet());
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     String victim = names.get(members - 1);
     if (how.equals("leave")) {
@@ -96,7 +67,7 @@ public final class LeaveDecisionBench {
     Map<String, HeldItemStates> states = new java.util.HashMap<>();
     for (SimulatedFleet.Member m : active) {
       states.put(m.name, new HeldItemStates(ItemHandler.DEFAULT, "ready"));
-      states.get(m.name).changed(sync(f, m), m.index);
+      states.get(m.name).changed(CrashDecisionBench.sync(f, m), m.index);
     }
     System.out.printf("%,d items x R=2 x %d members converged; %s %s%n", items, members, victim,
         how.equals("leave") ? "leaves (member key deleted)" : "drained (ROOT/drained/" + victim + ")");
@@ -117,7 +88,7 @@ public final class LeaveDecisionBench {
     for (int turn = 0; rounds < maxRounds && idleInARow < active.size(); turn++) {
       SimulatedFleet.Member m = active.get(turn % active.size());
       HeldItemStates held = states.get(m.name);
-      held.changed(sync(f, m), m.index);
+      held.changed(CrashDecisionBench.sync(f, m), m.index);
       long c0 = threads.getCurrentThreadCpuTime();
       Decision d = m.decider.decide(m.index, held::stateOf, rnd, held.toCheck());
       long cpu = threads.getCurrentThreadCpuTime() - c0;
@@ -163,15 +134,5 @@ public final class LeaveDecisionBench {
         a[1] / 1e6 / a[0], a[2] / 1e6));
     System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", "(no action: IDLE/DONE)", idle[0],
         idle[1] / 1e6 / Math.max(1, idle[0]), idle[2] / 1e6);
-  }
-
-  private static Set<String> sync(SimulatedFleet f, SimulatedFleet.Member m) {
-    Set<String> out = new HashSet<>();
-    while (m.applied + 1 < f.log.size()) {
-      var c = f.log.get(++m.applied);
-      m.tree = m.tree.apply(c);
-      out.addAll(m.index.apply(m.tree, c));
-    }
-    return out;
   }
 }
