@@ -399,26 +399,36 @@ public final class AllocationDecider {
       return List.of();
     }
     Map<String, IndexedSet> bySuccessor = idx.candidates().myMovable();
-    Map<String, Integer> deficit = new HashMap<>();
-    List<String> successors = new ArrayList<>();
+    // Ranked by deficit (rank = -deficit: the largest first); each gives at most its deficit
+    // unless anySuccessor.
+    Map<String, Integer> rank = new HashMap<>();
     for (String succ : bySuccessor.keySet()) {
       int d = idx.masterTargetOf(succ) - idx.mastersOf(succ);
       if (d > 0 || anySuccessor) {
-        deficit.put(succ, d);
-        successors.add(succ);
+        rank.put(succ, -d);
       }
     }
-    successors.sort(Comparator.comparingInt((String m) -> deficit.get(m)).reversed()
-        .thenComparing(Comparator.naturalOrder()));
+    return pickByRank(bySuccessor, rank.keySet(), rank, r -> anySuccessor ? Integer.MAX_VALUE : -r, k, rnd);
+  }
+
+  /**
+   * Up to {@code k} items from the sets of {@code keys}, rank by rank ({@code rank}, the lowest
+   * first, names breaking ties), evenly over the sets of one rank ({@link #pickEvenly}), each set
+   * giving at most {@code capOfRank} of its rank.
+   */
+  private static List<String> pickByRank(Map<String, IndexedSet> sets, Collection<String> keys,
+      Map<String, Integer> rank, java.util.function.IntUnaryOperator capOfRank, int k, Random rnd) {
+    List<String> ordered = new ArrayList<>(keys);
+    ordered.sort(Comparator.comparingInt((String m) -> rank.get(m)).thenComparing(Comparator.naturalOrder()));
     List<String> picks = new ArrayList<>();
-    for (int from = 0; from < successors.size() && picks.size() < k; ) {
-      int d = deficit.get(successors.get(from));
+    for (int from = 0; from < ordered.size() && picks.size() < k; ) {
+      int r = rank.get(ordered.get(from));
       int to = from;
-      while (to < successors.size() && deficit.get(successors.get(to)) == d) {
+      while (to < ordered.size() && rank.get(ordered.get(to)) == r) {
         to++;
       }
-      int cap = anySuccessor ? Integer.MAX_VALUE : d;
-      pickEvenly(bySuccessor, successors.subList(from, to), g -> cap, k, picks, rnd);
+      int cap = capOfRank.applyAsInt(r);
+      pickEvenly(sets, ordered.subList(from, to), g -> cap, k, picks, rnd);
       from = to;
     }
     return picks;
@@ -937,19 +947,7 @@ public final class AllocationDecider {
     for (String m : bySuccessor.keySet()) {
       load.put(m, m.equals(Candidates.NO_SUCCESSOR) ? Integer.MAX_VALUE : idx.mastersOf(m));
     }
-    List<String> successors = new ArrayList<>(load.keySet());
-    successors.sort(Comparator.comparingInt((String m) -> load.get(m)).thenComparing(Comparator.naturalOrder()));
-    List<String> picks = new ArrayList<>();
-    for (int from = 0; from < successors.size() && picks.size() < k; ) {
-      int l = load.get(successors.get(from));
-      int to = from;
-      while (to < successors.size() && load.get(successors.get(to)) == l) {
-        to++;
-      }
-      pickEvenly(bySuccessor, successors.subList(from, to), g -> Integer.MAX_VALUE, k, picks, rnd);
-      from = to;
-    }
-    return picks;
+    return pickByRank(bySuccessor, load.keySet(), load, r -> Integer.MAX_VALUE, k, rnd);
   }
 
   /**

@@ -166,7 +166,7 @@ final class Candidates {
     if (s.replicas() >= 1 && size >= 2) {
       put(myHandOffBySuccessor, successor, item, add);
       for (int j = 2; j <= s.replicas() && j < size; j++) {
-        count(myHandOffBehind, s.route().memberAt(j), add);
+        Tally.add(myHandOffBehind, s.route().memberAt(j), add ? 1 : -1);
       }
       if (size == s.replicas() + 1) {
         put(myMovable, successor, item, add);
@@ -185,12 +185,7 @@ final class Candidates {
    */
   private void replica(ItemSummary s, boolean add) {
     if (s.myIndex() >= 2) {
-      String master = s.route().memberAt(0);
-      Map<String, int[]> byFirst = myBehindFirst.computeIfAbsent(master, m -> new HashMap<>());
-      count(byFirst, s.route().memberAt(1), add);
-      if (byFirst.isEmpty()) {
-        myBehindFirst.remove(master);
-      }
+      Tally.add(myBehindFirst, s.route().memberAt(0), s.route().memberAt(1), add ? 1 : -1);
     }
   }
 
@@ -209,30 +204,13 @@ final class Candidates {
     }
   }
 
-  /** Counts one more ({@code add}) or one less under {@code key}, dropping a count at zero. */
-  private static void count(Map<String, int[]> counts, String key, boolean add) {
-    int[] c = counts.computeIfAbsent(key, m -> new int[1]);
-    c[0] += add ? 1 : -1;
-    if (c[0] == 0) {
-      counts.remove(key);
-    }
-  }
-
   private void nextInLine(String master, String second, String item, boolean add) {
-    if (add) {
-      myNextInLine.computeIfAbsent(master, m -> new HashMap<>()).computeIfAbsent(second, m -> new IndexedSet())
-          .add(item);
-      return;
-    }
-    Map<String, IndexedSet> bySecond = myNextInLine.get(master);
-    IndexedSet set = bySecond == null ? null : bySecond.get(second);
-    if (set != null) {
-      set.remove(item);
-      if (set.isEmpty()) {
-        bySecond.remove(second);
-        if (bySecond.isEmpty()) {
-          myNextInLine.remove(master);
-        }
+    Map<String, IndexedSet> bySecond = add ? myNextInLine.computeIfAbsent(master, m -> new HashMap<>())
+        : myNextInLine.get(master);
+    if (bySecond != null) {
+      put(bySecond, second, item, add);
+      if (bySecond.isEmpty()) {
+        myNextInLine.remove(master);
       }
     }
   }
@@ -329,8 +307,7 @@ final class Candidates {
 
   /** Of {@link #myHandOffBySuccessor}'s items, how many have {@code member} at a position 2..R. */
   int myHandOffBehind(String member) {
-    int[] c = myHandOffBehind.get(member);
-    return c == null ? 0 : c[0];
+    return Tally.of(myHandOffBehind, member);
   }
 
   /** This member's ready masters of items whose own R is 0. */

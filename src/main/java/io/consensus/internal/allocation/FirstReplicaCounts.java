@@ -14,28 +14,14 @@ import java.util.Map;
  * <p>Not thread-safe: owned by one allocator context.
  */
 final class FirstReplicaCounts {
-  // master -> first replica -> count (a mutable count; no empty map or zero count is kept).
+  // master -> first replica -> count (Tally: no empty map or zero count is kept).
   private final Map<String, Map<String, int[]>> byMaster = new HashMap<>();
 
   /** Counts ({@code add}) or uncounts {@code s} when its order is one the rule reads. */
   void count(ItemSummary s, boolean add) {
-    if (!counted(s)) {
-      return;
-    }
-    Route r = s.route();
-    String master = r.memberAt(0);
-    String first = r.memberAt(1);
-    if (add) {
-      byMaster.computeIfAbsent(master, m -> new HashMap<>()).computeIfAbsent(first, m -> new int[1])[0]++;
-      return;
-    }
-    Map<String, int[]> firsts = byMaster.get(master);
-    int[] c = firsts == null ? null : firsts.get(first);
-    if (c != null && --c[0] == 0) {
-      firsts.remove(first);
-      if (firsts.isEmpty()) {
-        byMaster.remove(master);
-      }
+    if (counted(s)) {
+      Route r = s.route();
+      Tally.add(byMaster, r.memberAt(0), r.memberAt(1), add ? 1 : -1);
     }
   }
 
@@ -46,8 +32,6 @@ final class FirstReplicaCounts {
 
   /** Counted items mastered by {@code master} with {@code first} at index 1. */
   int of(String master, String first) {
-    Map<String, int[]> firsts = byMaster.get(master);
-    int[] c = firsts == null ? null : firsts.get(first);
-    return c == null ? 0 : c[0];
+    return Tally.of(byMaster, master, first);
   }
 }
