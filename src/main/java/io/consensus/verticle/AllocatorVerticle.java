@@ -226,7 +226,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     // What grows with the fixed items (their validation, the empty routing table, the first
     // index: ~0.25 s at 100,000 items, seconds at 1,000,000 or while ten JVMs start on two cores)
     // is built on a worker, not on this event loop.
-    vertx.executeBlocking(() -> Prepared.of(given != null ? given : new AllocatorOptions(json), handler), false)
+    offLoop(() -> Prepared.of(given != null ? given : new AllocatorOptions(json), handler))
         .onComplete(prepared -> {
           if (prepared.succeeded() && phase == Phase.STARTING) {
             startPrepared(prepared.result(), startPromise);
@@ -294,9 +294,9 @@ public class AllocatorVerticle extends AbstractVerticle {
     long retryUntil = now + Math.max(Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos(),
         Duration.ofMillis(3 * options.getCallTimeoutMillis()).toNanos());
     joinAtStart(now + Duration.ofSeconds(options.getWaitForMemberSeconds()).toNanos(), retryUntil)
-        .compose(v -> offLoop(() -> bareIndex(options, handler, lease.id())))
+        .compose(v -> indexForLease())
         .compose(fresh -> {
-          index = fresh.specs(specReader);
+          index = fresh;
           // No previous key-values: the tree needs none, and etcd would read one per event and
           // watcher, seconds for the thousands of deletions of a dead member's lease.
           watcher = RetryWatcher.start(vertx, conn,
@@ -716,6 +716,13 @@ public class AllocatorVerticle extends AbstractVerticle {
   private static AllocationIndex bareIndex(AllocatorOptions options, ItemHandler handler, long leaseId) {
     return new AllocationIndex(options.getMember(), leaseId, options.getReplicas(), options.getItems(),
         handler::isReadyForPromotion).fixedReplicas(options.getItemReplicas());
+  }
+
+  /** A new, empty index for the current lease with this member's spec reader, built off the loop. */
+  private Future<AllocationIndex> indexForLease() {
+    AllocatorOptions o = options; // read here, on the loop, not on the worker
+    long leaseId = lease.id();
+    return offLoop(() -> bareIndex(o, handler, leaseId)).map(ix -> ix.specs(specReader));
   }
 
   /** Runs {@code work} on a worker (it grows with the fixed items); completes on this context. */
@@ -1161,7 +1168,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     // Wait up to a lease TTL for the old member key to expire if the revoke did not reach etcd.
     long deadline = System.nanoTime() + Duration.ofSeconds(options.getLeaseTtlSeconds() + 2L).toNanos();
-    join(deadline).compose(v -> offLoop(() -> bareIndex(options, handler, lease.id()))).onSuccess(fresh -> {
+    join(deadline).compose(v -> indexForLease()).onSuccess(fresh -> {
       if (phase != Phase.REJOINING) {
         lease.revoke();
         return;
@@ -1172,7 +1179,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         return;
       }
       enter(Phase.RUNNING);
-      slices.submit(new Rebuild(fresh.specs(specReader)));
+      slices.submit(new Rebuild(fresh));
     }).onFailure(err -> {
       long delay = rejoinBackoff.nextDelayMillis();
       LOG.warn("member {}: rejoin attempt {} failed ({}); retrying in {} ms", member, attempt, err.toString(), delay);
