@@ -214,10 +214,14 @@ public final class AllocationIndex {
       reclassified++;
       ItemSummary old = items.get(item);
       // A name the index holds was checked when it came in.
-      ItemSummary now = old != null || Names.isValid(item)
-          ? summarizer.summarize(item, itemsNode == null ? null : itemsNode.child(item), restartLease, membership,
-              specs.reader(), fixedReplicas)
-          : null;
+      Node node = itemsNode == null ? null : itemsNode.child(item);
+      ItemSummary now;
+      if (old != null) { // whether it is fixed, from its last summary: no set lookup per touched item
+        now = summarizer.summarize(item, old.fixed(), node, restartLease, membership, specs.reader(), fixedReplicas);
+      } else {
+        now = Names.isValid(item)
+            ? summarizer.summarize(item, node, restartLease, membership, specs.reader(), fixedReplicas) : null;
+      }
       if (old != null && now != null && old.equals(now)) {
         continue;
       }
