@@ -28,6 +28,25 @@ final class ProcessCpu {
   }
 
   /**
+   * The machine's CPU seconds so far, summed over its cores, from {@code /proc/stat}: {busy, all}
+   * (busy = all but idle and iowait); NaN when unknown.
+   */
+  static double[] machine() {
+    try {
+      String first = Files.readAllLines(Path.of("/proc/stat")).get(0); // "cpu  user nice system idle iowait ..."
+      String[] f = first.trim().split("\\s+");
+      long all = 0;
+      for (int i = 1; i < f.length; i++) {
+        all += Long.parseLong(f[i]);
+      }
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+      return new double[] {(all - idle) / (double) TICKS, all / (double) TICKS};
+    } catch (IOException | RuntimeException e) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+  }
+
+  /**
    * Seconds of CPU by kind of thread, from {@code /proc/PID/task/*}: {event loops, JIT compiler, GC and
    * the VM thread, other live threads, exited threads (the process's total minus its live threads':
    * JDK 17 stops idle compiler threads, and their CPU goes with them)}; NaN when unknown.

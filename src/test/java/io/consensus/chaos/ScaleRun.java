@@ -425,6 +425,7 @@ public final class ScaleRun {
     beforeKill.accept(victim);
     int mastered = watcher.expectFailover(victim.name);
     long lease = watcher.memberLease(victim.name);
+    RefillWindow window = RefillWindow.open(survivors, ports, etcd.pid());
     long k0 = System.nanoTime();
     victim.kill();
     long limit = k0 + TimeUnit.SECONDS.toNanos(o.failoverCapSeconds());
@@ -444,6 +445,7 @@ public final class ScaleRun {
       restartExited(survivors);
       Thread.sleep(20);
     }
+    String windowMd = window.close((System.nanoTime() - k0) / 1e9);
     double dropped = etcdDropped < 0 ? Double.NaN : (etcdDropped - k0) / 1e9;
     double seen = watcher.victimGoneNanos < 0 ? Double.NaN : (watcher.victimGoneNanos - k0) / 1e9;
     double masters = watcher.failoverDoneNanos < 0 ? Double.NaN : (watcher.failoverDoneNanos - k0) / 1e9;
@@ -460,6 +462,7 @@ public final class ScaleRun {
         mastered, secs(masters), secs(masters - dropped), secs(staffed), secs(staffed - dropped),
         Double.isNaN(staffed) ? String.format(Locale.ROOT, " (**not within %d s**: %,d items not fully staffed)",
             o.failoverCapSeconds(), watcher.unstaffedCount()) : ""));
+    md.append(windowMd);
     md.append("| survivor | restarts | lease losses after the kill (log) | metric | blocked-thread warnings "
         + "| max blocked ms | slowest watch update ms |\n|---|---:|---:|---:|---:|---:|---:|\n");
     for (MemberProcess m : survivors) {
