@@ -833,7 +833,7 @@ public final class AllocationDecider {
         mine = idx.member().equals(takers.designated(item, r,
             m -> ZoneSpread.keepsOff(idx, m, routeZones, zoneRoom)));
       } else {
-        mine = takers.mayBeMine(item) && takers.isMine(item, idx.summary(item).route());
+        mine = takers.isMineShort(item, i -> idx.summary(i).route());
       }
       if (mine) {
         own.add(item);
@@ -850,7 +850,7 @@ public final class AllocationDecider {
    * taker of, in a uniform random order of the short items drawn as far as needed and no further
    * than {@code sampleSize}; when none, the first item drawn. The same picks in distribution as
    * drawing a sample of {@code sampleSize} first and keeping its first {@code k} own items, at the
-   * cost of the items drawn, most of them told from their hashes alone (ShortTakers).
+   * cost of the items drawn, most of them told from their hashes alone ({@link ShortTakers#isMineShort}).
    */
   private static List<String> ownFirstInRandomOrder(AllocationIndex idx, ShortTakers takers, int k, int sampleSize,
       Random rnd) {
@@ -863,11 +863,12 @@ public final class AllocationDecider {
     if (!takers.canBeDesignated()) {
       return List.of(first); // too many members with more room: none of these items is ours
     }
+    Function<String, Route> routeOf = i -> idx.summary(i).route();
     List<String> own = new ArrayList<>();
     String firstOther = null;
     String item = first;
     for (int drawn = 1; ; drawn++) {
-      if (takers.mayBeMine(item) && takers.isMine(item, idx.summary(item).route())) {
+      if (takers.isMineShort(item, routeOf)) {
         own.add(item);
       } else if (firstOther == null) {
         firstOther = item;

@@ -3,6 +3,7 @@ package io.consensus.internal.allocation;
 import io.consensus.route.Route;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -16,7 +17,7 @@ import java.util.function.Predicate;
  * <p>Whether this member is the designated taker is first told from the hashes alone: the takers
  * that outrank it on an item must all hold an entry of it, and a short item's route holds at most
  * {@link AllocationIndex#maxReplicas()} entries; with more outranking it, one of them is free to
- * take it (without zones), and the item's summary is not read.
+ * take it (without zones); with none, it is ours. The item's route is read only in between.
  */
 final class ShortTakers {
   private final String[] takers;
@@ -76,23 +77,30 @@ final class ShortTakers {
   }
 
   /**
-   * Whether this member may be the designated taker of short item {@code item} (without zones),
-   * told from the hashes alone: false when more takers outrank it than the item's route can hold.
+   * Whether this member is the designated taker of short-staffed item {@code item} (without zones),
+   * whose route {@code routeOf} gives, read only when the hashes cannot tell: a short-staffed item's
+   * route never holds this member ({@link Candidates}), so it is ours when no taker outranks us on
+   * it, and not when more do than its route can hold (one of them holds no entry).
    */
-  boolean mayBeMine(String item) {
+  boolean isMineShort(String item, Function<String, Route> routeOf) {
+    int above = outranking(item);
+    return above == 0 || above <= maxRouteSize && isMine(item, routeOf.apply(item));
+  }
+
+  /** How many takers outrank this member on {@code item}, counted up to one more than a short route holds. */
+  int outranking(String item) {
     if (roomier > maxRouteSize) {
-      return false;
+      return roomier;
     }
     int itemHash = item.hashCode() * 31;
     int mine = AllocationDecider.mix(itemHash + hashes[me]);
     int above = roomier;
-    for (int t = 0; t < takers.length; t++) {
-      if (rooms[t] == rooms[me] && t != me && outranksMe(t, AllocationDecider.mix(itemHash + hashes[t]), mine)
-          && ++above > maxRouteSize) {
-        return false;
+    for (int t = 0; t < takers.length && above <= maxRouteSize; t++) {
+      if (rooms[t] == rooms[me] && t != me && outranksMe(t, AllocationDecider.mix(itemHash + hashes[t]), mine)) {
+        above++;
       }
     }
-    return true;
+    return above;
   }
 
   /** Whether this member is the designated taker of {@code item}, whose route is {@code r} (without zones). */
