@@ -789,18 +789,13 @@ public final class AllocationDecider {
   }
 
   /**
-   * Short-staffed items that already have a master. Items with no entry at all are left to
-   * TAKE_MASTERLESS: taking one here would make this member a master beyond its target, which
-   * HAND_OFF_MASTER would later have to hand off again (measured: a third more actions in the Go
-   * package's extended deadlock scenario).
-   */
-  /**
    * TAKE_SHORT's picks: among a sample of short items, first those this member is the designated
-   * taker of (the most room, then the highest hash of item and member, among the present
-   * members with room that hold no entry of the item), so that members filling the same short
-   * items at once mostly pick
-   * different ones (each collision is a copy placed for nothing: an extra that lets go); the
-   * others only to complete a batch that would otherwise be empty.
+   * taker of ({@link ShortTakers}), so that members filling the same short items at once mostly
+   * pick different ones (each collision is a copy placed for nothing: an extra that lets go); the
+   * others only to complete a batch that would otherwise be empty. Short-staffed items already
+   * have a master: items with no entry at all are left to TAKE_MASTERLESS (taking one here would
+   * make this member a master beyond its target, which HAND_OFF_MASTER would later have to hand
+   * off again: a third more actions in the Go package's extended deadlock scenario).
    */
   private static List<String> pickShortPreferringOwn(AllocationIndex idx, int k, int total, Random rnd) {
     ShortTakers takers = ShortTakers.of(idx, total);
