@@ -255,10 +255,13 @@ public final class ScaleRun {
           figures.stream().mapToInt(f -> f.log().blockedWarnings()).sum(), masterSpread(figures)));
       double etcdCpu = ProcessCpu.seconds(etcd.pid());
       double membersCpu = sum(figures, MemberFigures::cpuSeconds);
+      // The harness shares the cores: its watcher re-derives every route of every revision, as a member does.
+      double harnessCpu = ProcessCpu.seconds(ProcessHandle.current().pid());
       md.append(String.format(Locale.ROOT, "- CPU up to here (converged and settled): etcd %s s, members %s s in all "
-          + "(%s ms per revision per member); %s revisions per second while converging%n", num(etcdCpu),
+          + "(%s ms per revision per member); %s revisions per second while converging; this harness (its "
+          + "independent watcher, Maven's start included) %s s since it started%n", num(etcdCpu),
           num(membersCpu), num(Math.rint(membersCpu * 1000 / size.members() / Math.max(1, revs) * 100) / 100),
-          Double.isNaN(convergeS) ? "n/a" : num(Math.rint((revConverged - rev0) / convergeS))));
+          Double.isNaN(convergeS) ? "n/a" : num(Math.rint((revConverged - rev0) / convergeS)), num(harnessCpu)));
       System.err.printf(Locale.ROOT, "[scale] %s: converge %.1f s, lease losses %d%n", size, convergeS,
           figures.stream().mapToInt(f -> f.log().leaseLosses()).sum());
       int mastered = 0;

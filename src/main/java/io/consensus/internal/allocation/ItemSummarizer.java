@@ -46,7 +46,15 @@ final class ItemSummarizer {
    */
   ItemSummary summarize(String item, Node node, long restartLease, Membership members, SpecReader specs,
       Map<String, Integer> fixedReplicas) {
-    boolean fixed = fixedItems.contains(item);
+    return summarize(item, fixedItems.contains(item), node, restartLease, members, specs, fixedReplicas);
+  }
+
+  /**
+   * {@link #summarize(String, Node, long, Membership, SpecReader, Map)} of an item whose being fixed is
+   * known (from its last summary: the fixed items never change), without asking the set again.
+   */
+  ItemSummary summarize(String item, boolean fixed, Node node, long restartLease, Membership members,
+      SpecReader specs, Map<String, Integer> fixedReplicas) {
     if (node == null && !fixed) {
       return null;
     }

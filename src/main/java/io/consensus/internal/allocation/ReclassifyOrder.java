@@ -4,6 +4,7 @@ import io.consensus.tree.Node;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
 
@@ -41,9 +42,12 @@ final class ReclassifyOrder {
     };
   }
 
-  /** Every child of {@code itemsNode} (may be null), every fixed item and every known item, each once. */
-  static Iterator<String> everyItem(Node itemsNode, Set<String> fixedItems, String[] known) {
-    Iterator<String> fixed = fixedItems.iterator();
+  /**
+   * Every child of {@code itemsNode} (may be null), every fixed item and every known item, each once.
+   * {@code fixedInOrder} and {@code fixedItems} hold the same names: the first is walked, the second asked.
+   */
+  static Iterator<String> everyItem(Node itemsNode, List<String> fixedInOrder, Set<String> fixedItems, String[] known) {
+    Iterator<String> fixed = fixedInOrder.iterator();
     return new LazyNames() {
       private int inTree;
       private int inKnown;
