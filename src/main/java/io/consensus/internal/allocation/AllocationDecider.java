@@ -800,79 +800,91 @@ public final class AllocationDecider {
   }
 
   /**
-   * Short-staffed items that already have a master. Items with no entry at all are left to
-   * TAKE_MASTERLESS: taking one here would make this member a master beyond its target, which
-   * HAND_OFF_MASTER would later have to hand off again (measured: a third more actions in the Go
-   * package's extended deadlock scenario).
-   */
-  /**
    * TAKE_SHORT's picks: among a sample of short items, first those this member is the designated
-   * taker of (the most room, then the highest hash of item and member, among the present
-   * members with room that hold no entry of the item), so that members filling the same short
-   * items at once mostly pick
-   * different ones (each collision is a copy placed for nothing: an extra that lets go); the
-   * others only to complete a batch that would otherwise be empty.
+   * taker of ({@link ShortTakers}), so that members filling the same short items at once mostly
+   * pick different ones (each collision is a copy placed for nothing: an extra that lets go); the
+   * others only to complete a batch that would otherwise be empty. Short-staffed items already
+   * have a master: items with no entry at all are left to TAKE_MASTERLESS (taking one here would
+   * make this member a master beyond its target, which HAND_OFF_MASTER would later have to hand
+   * off again: a third more actions in the Go package's extended deadlock scenario).
    */
   private static List<String> pickShortPreferringOwn(AllocationIndex idx, int k, int total, Random rnd) {
-    List<String> takers = new ArrayList<>();
-    List<Integer> rooms = new ArrayList<>();
-    for (String m : idx.presentMembers()) {
-      // Each member's own target (weights and item limits differ), not this member's.
-      int target = m.equals(idx.member()) ? total : Math.max(0, idx.totalTargetOf(m));
-      int free = target - idx.entriesOf(m);
-      if (m.equals(idx.member()) || free > 0) {
-        takers.add(m);
-        rooms.add(free * 4 / Math.max(1, target)); // quarters of a share
-      }
-    }
+    ShortTakers takers = ShortTakers.of(idx, total);
     // This member is the designated taker of about one sampled item in as many as there are
     // takers: a sample of 2k kept batches near 2k / takers (18 copies a transaction refilling
     // after a crash over 9 survivors, maxBatch 64: issue 17). Sampling 2k per taker fills the
     // batch with room to spare for chance; capped so that a decision stays a bounded slice of the
     // loop at any fleet size. Zoned fleets keep the small sample for now (their swap steps were
     // tuned and tested with it; the same widening there is still to measure).
-    int sampleSize = ZoneSpread.inUse(idx) ? Math.max(k * 2, 8)
+    boolean zoned = ZoneSpread.inUse(idx);
+    int sampleSize = zoned ? Math.max(k * 2, 8)
         : Math.max(8, Math.min(k * 2 * takers.size(), Math.max(k * 2, MAX_SHORT_SAMPLE)));
+    if (!zoned && idx.unattainableSlots() == 0) {
+      return ownFirstInRandomOrder(idx, takers, k, sampleSize, rnd);
+    }
     List<String> sample = pickShort(idx, sampleSize, rnd);
     if (sample.size() <= 1) {
       return sample;
     }
     // With zones, a member the take rule keeps off an item is not its taker: designating one
     // left such items to nobody's batch, taken one per transaction (10 x the transactions).
-    boolean zoned = ZoneSpread.inUse(idx);
     Map<String, Integer> zoneRoom = zoned ? ZoneSpread.roomByZone(idx) : Map.of();
     List<String> own = new ArrayList<>();
-    List<String> rest = new ArrayList<>();
+    String firstOther = null;
     for (String item : sample) {
-      Route r = idx.summary(item).route();
-      Set<String> routeZones = zoned ? ZoneSpread.zonesOf(idx, r.entries()) : Set.of();
-      String best = null;
-      int bestRoom = 0;
-      int bestHash = 0;
-      int itemHash = item.hashCode() * 31;
-      for (int t = 0; t < takers.size(); t++) {
-        String m = takers.get(t);
-        int room = rooms.get(t);
-        if (best != null && room < bestRoom) {
-          continue;
-        }
-        // The member with the most room first (a member rejoining empty takes what is freed
-        // for it), the hash among equals.
-        int h = mix(itemHash + m.hashCode());
-        if ((best == null || room > bestRoom || h > bestHash) && r.index(m) < 0
-            && !(zoned && ZoneSpread.keepsOff(idx, m, routeZones, zoneRoom))) {
-          best = m;
-          bestRoom = room;
-          bestHash = h;
-        }
+      boolean mine;
+      if (zoned) {
+        Route r = idx.summary(item).route();
+        Set<String> routeZones = ZoneSpread.zonesOf(idx, r.entries());
+        mine = idx.member().equals(takers.designated(item, r,
+            m -> ZoneSpread.keepsOff(idx, m, routeZones, zoneRoom)));
+      } else {
+        mine = takers.isMineShort(item, i -> idx.summary(i).route());
       }
-      (idx.member().equals(best) ? own : rest).add(item);
+      if (mine) {
+        own.add(item);
+      } else if (firstOther == null) {
+        firstOther = item;
+      }
     }
     List<String> out = own.size() > k ? own.subList(0, k) : own;
-    if (out.isEmpty() && !rest.isEmpty()) {
-      return List.of(rest.get(0));
+    return out.isEmpty() && firstOther != null ? List.of(firstOther) : out;
+  }
+
+  /**
+   * TAKE_SHORT's picks without zones: the first {@code k} items this member is the designated
+   * taker of, in a uniform random order of the short items drawn as far as needed and no further
+   * than {@code sampleSize}; when none, the first item drawn. The same picks in distribution as
+   * drawing a sample of {@code sampleSize} first and keeping its first {@code k} own items, at the
+   * cost of the items drawn, most of them told from their hashes alone ({@link ShortTakers#isMineShort}).
+   */
+  private static List<String> ownFirstInRandomOrder(AllocationIndex idx, ShortTakers takers, int k, int sampleSize,
+      Random rnd) {
+    IndexedSet shortItems = idx.candidates().shortStaffed();
+    if (shortItems.size() <= 1) {
+      return new ArrayList<>(shortItems.all());
     }
-    return out;
+    java.util.Iterator<String> order = shortItems.randomOrder(rnd);
+    String first = order.next();
+    if (!takers.canBeDesignated()) {
+      return List.of(first); // too many members with more room: none of these items is ours
+    }
+    Function<String, Route> routeOf = i -> idx.summary(i).route();
+    List<String> own = new ArrayList<>();
+    String firstOther = null;
+    String item = first;
+    for (int drawn = 1; ; drawn++) {
+      if (takers.isMineShort(item, routeOf)) {
+        own.add(item);
+      } else if (firstOther == null) {
+        firstOther = item;
+      }
+      if (own.size() >= k || drawn >= sampleSize || !order.hasNext()) {
+        break;
+      }
+      item = order.next();
+    }
+    return own.isEmpty() ? List.of(firstOther) : own;
   }
 
   /** A well-spread hash (murmur3's finalizer): picks that every member computes alike, without coordination. */

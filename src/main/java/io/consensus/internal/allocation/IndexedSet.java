@@ -2,7 +2,7 @@ package io.consensus.internal.allocation;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 
@@ -116,21 +116,34 @@ final class IndexedSet {
     return Collections.unmodifiableList(items);
   }
 
-  /** Up to {@code k} distinct members chosen uniformly at random. */
+  /**
+   * The items in a uniform random order, drawn only as far as the caller reads
+   * ({@link RandomOrder}: no copy of the set, no set of the items seen). The set must not change
+   * while the order is read.
+   */
+  Iterator<String> randomOrder(Random rnd) {
+    RandomOrder order = new RandomOrder(items.size(), rnd);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return order.hasNext();
+      }
+
+      @Override
+      public String next() {
+        return items.get(order.next());
+      }
+    };
+  }
+
+  /** Up to {@code k} distinct members chosen uniformly at random, in the order drawn (a new, mutable list). */
   List<String> sample(int k, Random rnd) {
-    int n = items.size();
-    if (k <= 0 || n == 0) {
-      return List.of();
+    int n = Math.min(Math.max(k, 0), items.size());
+    List<String> out = new ArrayList<>(n);
+    RandomOrder order = new RandomOrder(items.size(), rnd);
+    while (out.size() < n) {
+      out.add(items.get(order.next()));
     }
-    if (k * 2 >= n) {
-      List<String> copy = new ArrayList<>(items);
-      Collections.shuffle(copy, rnd);
-      return copy.subList(0, Math.min(k, n));
-    }
-    LinkedHashSet<String> picked = new LinkedHashSet<>();
-    while (picked.size() < k) {
-      picked.add(items.get(rnd.nextInt(n)));
-    }
-    return new ArrayList<>(picked);
+    return out;
   }
 }

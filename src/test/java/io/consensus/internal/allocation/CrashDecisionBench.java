@@ -25,7 +25,8 @@ import java.util.Set;
  * <pre>mvn -B -o -q exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.consensus.internal.allocation.CrashDecisionBench -Dexec.args="100000 4"</pre>
  *
- * <p>Arguments: items, members, most rounds (20,000), actions per transaction (64).
+ * <p>Arguments: items, members, most rounds (20,000), actions per transaction (64), seed of the
+ * decisions' random choices (7).
  */
 public final class CrashDecisionBench {
   private CrashDecisionBench() {
@@ -36,6 +37,7 @@ public final class CrashDecisionBench {
     int members = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int maxRounds = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
     int batch = args.length > 3 ? Integer.parseInt(args[3]) : 64;
+    long seed = args.length > 4 ? Long.parseLong(args[4]) : 7;
     SimulatedFleet f = converged(items, members, batch);
     List<String> names = new ArrayList<>(f.members.keySet());
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -66,7 +68,7 @@ public final class CrashDecisionBench {
     int mc0 = f.masterChanges;
     int kw0 = f.keyWrites;
     Map<Rule, Integer> actions0 = new EnumMap<>(f.actionsByRule);
-    Random rnd = new Random(7);
+    Random rnd = new Random(seed);
     int revisions0 = f.log.size();
     long syncCpu = 0;
     while (rounds < maxRounds && idleInARow < survivors.size()) {
