@@ -81,8 +81,6 @@ public final class AllocatorMetrics implements AutoCloseable {
         st -> st.transactions() - st.transactionFailures());
     counter("allocator.transactions", "Transactions sent, by outcome", tags.and("outcome", "failed"), s,
         AllocatorStats::transactionFailures);
-    counter("allocator.pipelined.transactions", "Transactions of takes sent while another was in flight "
-        + "(takesInFlight above 1)", tags, s, AllocatorStats::pipelinedTransactions);
     meters.add(FunctionTimer.builder("allocator.transaction", s, AllocatorStats::transactions,
             AllocatorStats::transactionNanos, TimeUnit.NANOSECONDS)
         .description("Transaction latency (count and sum)").tags(tags).register(registry));

@@ -38,9 +38,6 @@ import java.util.TreeSet;
  * address                 event-bus address of route messages  (default "consensus.routes")
  * waitForMemberSeconds    wait this long for an existing member key to expire (default 0: fail)
  * maxBatch                most actions per transaction, 1..128; 1 = one action per round (default 64)
- * takesInFlight           most transactions of TAKE_SHORT placements in flight at once, 1..4: with more
- *                         than 1 a member sends its next batch of copies while the last one awaits its
- *                         answer (default 1)
  * stateCheckMillis        how often local item states are re-read (default 1000)
  * deadlockBackoffMillis   upper bound of the random back-off of the TAKE_AFTER_BACKOFF and FORCED_HANDOFF rules (default 250)
  * metadata                JSON object stored in the member key (default {}); may not use the reserved
@@ -70,7 +67,6 @@ public final class AllocatorOptions {
   public static final int DEFAULT_RESTART_GRACE_SECONDS = 0;
   public static final int DEFAULT_WAIT_FOR_MEMBER_SECONDS = 0;
   public static final int DEFAULT_MAX_BATCH = 64;
-  public static final int DEFAULT_TAKES_IN_FLIGHT = 1;
   public static final long DEFAULT_STATE_CHECK_MILLIS = 1000;
   public static final long DEFAULT_DEADLOCK_BACKOFF_MILLIS = 250;
   public static final long DEFAULT_CALL_TIMEOUT_MILLIS = EtcdClientOptions.DEFAULT_CALL_TIMEOUT_MILLIS;
@@ -101,7 +97,6 @@ public final class AllocatorOptions {
       .integer("waitForMemberSeconds", AllocatorOptions::getWaitForMemberSeconds,
           AllocatorOptions::setWaitForMemberSeconds)
       .integer("maxBatch", AllocatorOptions::getMaxBatch, AllocatorOptions::setMaxBatch)
-      .integer("takesInFlight", AllocatorOptions::getTakesInFlight, AllocatorOptions::setTakesInFlight)
       .longInteger("stateCheckMillis", AllocatorOptions::getStateCheckMillis, AllocatorOptions::setStateCheckMillis)
       .longInteger("deadlockBackoffMillis", AllocatorOptions::getDeadlockBackoffMillis,
           AllocatorOptions::setDeadlockBackoffMillis)
@@ -125,7 +120,6 @@ public final class AllocatorOptions {
   private String address = DEFAULT_ADDRESS;
   private int waitForMemberSeconds = DEFAULT_WAIT_FOR_MEMBER_SECONDS;
   private int maxBatch = DEFAULT_MAX_BATCH;
-  private int takesInFlight = DEFAULT_TAKES_IN_FLIGHT;
   private long stateCheckMillis = DEFAULT_STATE_CHECK_MILLIS;
   private long deadlockBackoffMillis = DEFAULT_DEADLOCK_BACKOFF_MILLIS;
   private JsonObject metadata = new JsonObject();
@@ -218,9 +212,6 @@ public final class AllocatorOptions {
     }
     if (maxBatch < 1 || maxBatch > 128) {
       throw new ConfigException("maxBatch", "must be 1..128 (etcd's default --max-txn-ops), was " + maxBatch);
-    }
-    if (takesInFlight < 1 || takesInFlight > 4) {
-      throw new ConfigException("takesInFlight", "must be 1..4, was " + takesInFlight);
     }
     if (stateCheckMillis < 10) {
       throw new ConfigException("stateCheckMillis", "must be >= 10, was " + stateCheckMillis);
@@ -516,24 +507,6 @@ public final class AllocatorOptions {
 
   public AllocatorOptions setMaxBatch(int maxBatch) {
     this.maxBatch = maxBatch;
-    return this;
-  }
-
-  /**
-   * Most transactions of TAKE_SHORT placements (copies of items that have a master) this member
-   * keeps in flight at once. With 1 (the default) a member decides again only once its last
-   * transaction is answered and its view holds that revision. With more, while placements are in
-   * flight it decides on the view it has, counting the copies in flight as held and leaving their
-   * items out, and sends only placements: a refill after a member's crash is paced by each
-   * survivor's cycle (decide, send, etcd's answer, its view catching up), which the next batch then
-   * overlaps. Creates only: a release, move or hand-off never goes out beside another transaction.
-   */
-  public int getTakesInFlight() {
-    return takesInFlight;
-  }
-
-  public AllocatorOptions setTakesInFlight(int takesInFlight) {
-    this.takesInFlight = takesInFlight;
     return this;
   }
 

@@ -10,7 +10,6 @@ public final class AllocatorStats {
   final LongAdder transactions = new LongAdder();
   final LongAdder transactionFailures = new LongAdder();
   final LongAdder transactionNanos = new LongAdder();
-  final LongAdder pipelined = new LongAdder();
   final LongAdder creates = new LongAdder();
   final LongAdder updates = new LongAdder();
   final LongAdder releases = new LongAdder();
@@ -38,11 +37,6 @@ public final class AllocatorStats {
   /** Transactions that failed to get an answer (etcd unreachable, timeout). */
   public long transactionFailures() {
     return transactionFailures.sum();
-  }
-
-  /** Transactions of takes sent while another was in flight ({@code takesInFlight} above 1). */
-  public long pipelinedTransactions() {
-    return pipelined.sum();
   }
 
   /** Total time spent waiting for transaction answers, nanoseconds. */

@@ -15,7 +15,6 @@ import io.consensus.internal.member.LiveRoutingTable;
 import io.consensus.internal.member.PublishedRoutes;
 import io.consensus.internal.route.TreePatch;
 import io.consensus.route.RoutingTable;
-import io.consensus.internal.allocation.Action;
 import io.consensus.internal.allocation.AllocationDecider;
 import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.allocation.Decision;
@@ -49,14 +48,12 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
@@ -162,12 +159,7 @@ public class AllocatorVerticle extends AbstractVerticle {
 
   private long memberCreatedRevision;
   private long awaitRevision;
-  // Transactions sent and not answered yet: one at a time, except takes (takesInFlight > 1), whose
-  // items and new entries are left out of, and counted in, the batches decided meanwhile.
-  private int inFlight;
-  private boolean otherThanTakesInFlight;
-  private final Set<String> itemsInFlight = new HashSet<>();
-  private long pipelineWaitUntilNanos;
+  private boolean inFlight;
   private long backoffTimer = -1;
   // Every retry of this member (join, rejoin, member key delete, failed transactions): jittered,
   // and none scheduled once it exited.
@@ -1010,13 +1002,8 @@ public class AllocatorVerticle extends AbstractVerticle {
   }
 
   private void decideNow() {
-    if ((phase != Phase.RUNNING && phase != Phase.CANCELLING) || restartExiting
+    if ((phase != Phase.RUNNING && phase != Phase.CANCELLING) || inFlight || restartExiting
         || tree.revision() < awaitRevision || slices.blocksDecisions()) {
-      return;
-    }
-    boolean beside = inFlight > 0; // a batch of takes beside those in flight, or nothing
-    if (beside && (phase != Phase.RUNNING || inFlight >= options.getTakesInFlight() || otherThanTakesInFlight
-        || backoffTimer >= 0 || System.nanoTime() < pipelineWaitUntilNanos)) {
       return;
     }
     if (backoffTimer >= 0) {
@@ -1036,24 +1023,11 @@ public class AllocatorVerticle extends AbstractVerticle {
           + "failed ({}); it expires by itself", member, graceLeaseRevoked, err.toString()));
     }
     stats.decisions.increment();
-    Decision decided = decider.decide(index, states::stateOf, rnd, states.toCheck(), // never all held items
-        itemsInFlight.size());
-    if (!decided.updatesState()) {
+    Decision d = decider.decide(index, states::stateOf, rnd, states.toCheck()); // never all held items
+    if (!d.updatesState()) {
       // Every candidate was checked and none is stale (the state rules come first).
       states.checked();
     }
-    if (beside) {
-      // Only more takes go out beside takes in flight; anything else waits for their answers.
-      if (decided.outcome() != Decision.Outcome.ACT || decided.rule() != Rule.TAKE_SHORT) {
-        return;
-      }
-      decided = decided.without(itemsInFlight);
-      if (decided.outcome() != Decision.Outcome.ACT) {
-        return;
-      }
-      stats.pipelined.increment();
-    }
-    Decision d = decided;
     switch (d.outcome()) {
       case ACT -> execute(d);
       case TAKE_AFTER_BACKOFF -> {
@@ -1062,7 +1036,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         backoffTimer = vertx.setTimer(1 + rnd.nextInt((int) options.getDeadlockBackoffMillis()), id -> {
           backoffTimer = -1;
           // CANCELLING too: a leaving member's hand-off waits for a step-aside this way.
-          if (backoffRoot == tree.root() && inFlight == 0 && (phase == Phase.RUNNING || phase == Phase.CANCELLING)
+          if (backoffRoot == tree.root() && !inFlight && (phase == Phase.RUNNING || phase == Phase.CANCELLING)
               && !slices.blocksDecisions()) {
             execute(d);
           } else {
@@ -1094,27 +1068,16 @@ public class AllocatorVerticle extends AbstractVerticle {
   }
 
   private void execute(Decision d) {
-    inFlight++;
-    boolean take = d.rule() == Rule.TAKE_SHORT;
-    List<String> items = take ? d.actions().stream().map(Action::item).toList() : List.of();
-    itemsInFlight.addAll(items);
-    otherThanTakesInFlight |= !take;
+    inFlight = true;
     long started = System.nanoTime();
     long leaseId = lease.id();
     stats.transactions.increment();
-    if (take && inFlight < options.getTakesInFlight()) {
-      // The next batch of takes need not wait for anything: decided next, on this same view.
-      context.runOnContext(v -> maybeDecide());
-    }
     writer.apply(d.actions(), leaseId).onComplete(ar -> work.time(WORK_ANSWER, () -> {
-      inFlight--;
-      items.forEach(itemsInFlight::remove);
-      otherThanTakesInFlight &= take;
+      inFlight = false;
       stats.transactionNanos.add(System.nanoTime() - started);
       if (ar.failed()) {
         stats.transactionFailures.increment();
         long delay = transactionBackoff.nextDelayMillis();
-        pipelineWaitUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
         LOG.warn("member {}: transaction of rule {} failed: {}; deciding again in {} ms", member, d.rule(),
             ar.cause().toString(), delay);
         retries.after(delay, this::maybeDecide);
@@ -1140,15 +1103,13 @@ public class AllocatorVerticle extends AbstractVerticle {
           default -> throw new IllegalStateException();
         }
       }
-      awaitRevision = Math.max(awaitRevision, r.revision()); // answers of takes in flight may cross
+      awaitRevision = r.revision();
       if (r.successes() == 0) {
         // Every guard failed although our view was current: the view and etcd disagree in a
         // way the next watch event may not resolve. Back off instead of spinning on etcd.
         // (A watch event arriving meanwhile decides at once, as usual.) Not a retry of a
         // failed call: a short random pause before deciding again, so it stays as it is.
-        int pause = 50 + rnd.nextInt(150);
-        pipelineWaitUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause);
-        vertx.setTimer(pause, t -> maybeDecide());
+        vertx.setTimer(50 + rnd.nextInt(150), t -> maybeDecide());
         return;
       }
       if (r.successes() > 0) {

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Where the CPU went from a member's kill until the fleet is fully staffed again (or the cap):
  * each survivor's, etcd's, this harness's and the whole machine's, and the survivors'
- * transactions (how many, how many went out beside another, how long each waited for its answer). Tells a refill paced by CPU
+ * transactions (how many, how long each waited for its answer). Tells a refill paced by CPU
  * (the cores busy) from one paced by each survivor's cycle (decide, send, answer, apply).
  */
 final class RefillWindow {
@@ -52,18 +52,15 @@ final class RefillWindow {
     double all = machine1[1] - machine0[1];
     double txs = 0;
     double txSeconds = 0;
-    double pipelined = 0;
     for (int i = 0; i < n; i++) {
       txs += tx1[i][0] - tx0[i][0];
       txSeconds += tx1[i][1] - tx0[i][1];
-      pipelined += tx1[i][2] - tx0[i][2];
     }
     return String.format(Locale.ROOT, "From the kill to the end of the wait (%.1f s): CPU of the survivors %.1f s "
         + "(%s), etcd %.1f s, this harness %.1f s; the machine's cores %.0f %% busy (every process on it); "
-        + "the survivors sent %,.0f transactions (%,.0f of them beside another in flight), %.1f per second each, "
-        + "answered after %.0f ms on average.%n%n",
+        + "the survivors sent %,.0f transactions, %.1f per second each, answered after %.0f ms on average.%n%n",
         seconds, members, each, cpu1[n] - cpu0[n], cpu1[n + 1] - cpu0[n + 1], all > 0 ? 100 * busy / all : Double.NaN,
-        txs, pipelined, seconds > 0 ? txs / n / seconds : Double.NaN, txs > 0 ? 1000 * txSeconds / txs : Double.NaN);
+        txs, seconds > 0 ? txs / n / seconds : Double.NaN, txs > 0 ? 1000 * txSeconds / txs : Double.NaN);
   }
 
   /** Survivors', etcd's and this process's CPU seconds, in that order. */
@@ -83,8 +80,7 @@ final class RefillWindow {
     for (MemberProcess m : survivors) {
       String scrape = HTTP.get(ports.get(m.name), "/metrics");
       out.add(new double[] {Metrics.sum(scrape, "allocator_transaction_seconds_count"),
-          Metrics.sum(scrape, "allocator_transaction_seconds_sum"),
-          Metrics.sum(scrape, "allocator_pipelined_transactions_total")});
+          Metrics.sum(scrape, "allocator_transaction_seconds_sum")});
     }
     return out.toArray(new double[0][]);
   }

@@ -36,7 +36,7 @@ import java.util.function.Consumer;
  * kill and from the moment etcd dropped its lease, and the survivors' lease losses.
  *
  * <p>{@code bench/scale [--sizes 10000x4,100000x4,100000x10] [--replicas 2] [--ttl 5]
- * [--xmx 1g] [--cap-seconds 300] [--failover-cap-seconds 120] [--no-kill] [--max-batch N] [--takes-in-flight N] [--out FILE]
+ * [--xmx 1g] [--cap-seconds 300] [--failover-cap-seconds 120] [--no-kill] [--max-batch N] [--out FILE]
  * [--quick]}. Figures are printed, nothing about time is asserted.
  */
 public final class ScaleRun {
@@ -69,7 +69,7 @@ public final class ScaleRun {
   }
 
   record Options(List<Size> sizes, int replicas, int ttl, String xmx, int capSeconds, int failoverCapSeconds,
-                 boolean kill, Path out, List<String> jvmOptions, int maxBatch, int takesInFlight) {
+                 boolean kill, Path out, List<String> jvmOptions, int maxBatch) {
     static Options parse(String... args) {
       List<Size> sizes = List.of(new Size(10_000, 4), new Size(100_000, 4), new Size(100_000, 10));
       int replicas = 2;
@@ -81,7 +81,6 @@ public final class ScaleRun {
       Path out = null;
       List<String> jvm = List.of();
       int maxBatch = 0; // the members' default
-      int takesInFlight = 0; // the members' default
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--quick" -> {
@@ -103,11 +102,10 @@ public final class ScaleRun {
           case "--out" -> out = Path.of(args[++i]);
           case "--jvm" -> jvm = List.of(args[++i].trim().split("\\s+"));
           case "--max-batch" -> maxBatch = Integer.parseInt(args[++i]);
-          case "--takes-in-flight" -> takesInFlight = Integer.parseInt(args[++i]);
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
       }
-      return new Options(sizes, replicas, ttl, xmx, cap, failoverCap, kill, out, jvm, maxBatch, takesInFlight);
+      return new Options(sizes, replicas, ttl, xmx, cap, failoverCap, kill, out, jvm, maxBatch);
     }
   }
 
@@ -185,9 +183,6 @@ public final class ScaleRun {
     md.append(String.format(Locale.ROOT, "%n## %,d items x R=%d x %d member processes (-Xmx%s%s, TTL %d s)%n%n",
         size.items(), o.replicas(), size.members(), xmx, o.jvmOptions().isEmpty() ? "" : " " + String.join(" ",
             o.jvmOptions()), o.ttl()));
-    if (o.takesInFlight() > 0) {
-      md.append("- members' takesInFlight: ").append(o.takesInFlight()).append("\n");
-    }
     if (o.maxBatch() > 0) {
       md.append("- members' maxBatch: ").append(o.maxBatch()).append("\n");
     }
@@ -207,9 +202,6 @@ public final class ScaleRun {
           .put("root", root).put("replicas", o.replicas()).put("leaseTtlSeconds", o.ttl())
           .put("waitForMemberSeconds", 2 * o.ttl() + 10).put("handoffTimeoutSeconds", 30)
           .put("items", new JsonArray(new ArrayList<>(items)));
-      if (o.takesInFlight() > 0) {
-        conf.put("takesInFlight", o.takesInFlight());
-      }
       if (o.maxBatch() > 0) {
         conf.put("maxBatch", o.maxBatch());
       }

@@ -157,8 +157,6 @@ class AllocatorOptionsTest {
         bad("waitForMemberSeconds", -5, "waitForMemberSeconds", "must be >= 0"),
         bad("maxBatch", 0, "maxBatch", "must be 1..128"),
         bad("maxBatch", 129, "maxBatch", "must be 1..128"),
-        bad("takesInFlight", 0, "takesInFlight", "must be 1..4"),
-        bad("takesInFlight", 5, "takesInFlight", "must be 1..4"),
         bad("stateCheckMillis", 5, "stateCheckMillis", "must be >= 10"),
         bad("stateCheckMillis", "1000", "stateCheckMillis", "must be an integer, was \"1000\""),
         bad("deadlockBackoffMillis", 0, "deadlockBackoffMillis", "must be >= 1"),

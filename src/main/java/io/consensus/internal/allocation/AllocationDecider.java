@@ -74,17 +74,6 @@ public final class AllocationDecider {
    */
   public Decision decide(AllocationIndex idx, Function<String, String> localState, Random rnd,
       Collection<String> stateCandidates) {
-    return decide(idx, localState, rnd, stateCandidates, 0);
-  }
-
-  /**
-   * {@link #decide(AllocationIndex, Function, Random, Collection)} for a member that has
-   * {@code entriesInFlight} entries of its own in transactions not yet answered (placements it
-   * sent, which its view does not show yet): they count as held, so that the next batch of takes
-   * stays within its target.
-   */
-  public Decision decide(AllocationIndex idx, Function<String, String> localState, Random rnd,
-      Collection<String> stateCandidates, int entriesInFlight) {
     List<Action> out = new ArrayList<>();
     // ADOPT: entries an earlier incarnation left on its declared restart lease: they become
     // ours in place (same create revision, no placement). Guarded on the mod revision seen.
@@ -121,7 +110,7 @@ public final class AllocationDecider {
     }
     Targets want = idx.targets();
     int masters = idx.mastersHeld();
-    int total = masters + idx.replicasHeld() + entriesInFlight;
+    int total = masters + idx.replicasHeld();
     // Maintenance mode: a member that stays makes no balancing move (see the class comment).
     boolean balance = !(idx.maintenance() && idx.memberPresent());
     // RELEASE_EXTRA: extras lost a race, except one that waits for its zone swap's pair (ZoneSwap).

@@ -45,13 +45,4 @@ public record Decision(Outcome outcome, List<Action> actions, Rule rule) {
   static Decision act(Rule rule, List<Action> actions) {
     return new Decision(Outcome.ACT, actions, rule);
   }
-
-  /** This decision without the actions on {@code items} (IDLE when none is left). */
-  public Decision without(java.util.Set<String> items) {
-    if (outcome != Outcome.ACT || items.isEmpty()) {
-      return this;
-    }
-    List<Action> kept = actions.stream().filter(a -> !items.contains(a.item())).toList();
-    return kept.isEmpty() ? IDLE : kept.size() == actions.size() ? this : act(rule, kept);
-  }
 }
