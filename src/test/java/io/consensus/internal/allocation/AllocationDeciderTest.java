@@ -18,6 +18,28 @@ class AllocationDeciderTest {
 
   /** Builds a view: members present, and entries item -> members in create order with states. */
   static final class View {
+    /**
+     * 9 members m0..m8, R=2, {@code items} items i0.. on consecutive members, every third group of
+     * nine one copy short (its third holder crashed): a refill, each survivor with the same room.
+     */
+    static View refillAfterCrash(int items) {
+      View v = new View();
+      for (int m = 0; m < 9; m++) {
+        v.member("m" + m);
+      }
+      for (int i = 0; i < items; i++) {
+        String a = "m" + i % 9;
+        String b = "m" + (i + 1) % 9;
+        String c = "m" + (i + 2) % 9;
+        if (i / 9 % 3 == 0) {
+          v.item("i" + i, a, b);
+        } else {
+          v.item("i" + i, a, b, c);
+        }
+      }
+      return v;
+    }
+
     final List<KeyValue> kvs = new ArrayList<>();
     long rev = 1;
 
@@ -223,20 +245,7 @@ class AllocationDeciderTest {
     // Issue 17: 9 survivors, R=2, every third item lost a copy (its holder crashed); all have the
     // same room (short items spread evenly over the holders). Each survivor is the designated taker of about 1 short item in 7 it does not hold:
     // a sample of 2 x maxBatch gave batches of ~18 (the refill took 3.5 x the transactions).
-    View v = new View();
-    for (int m = 0; m < 9; m++) {
-      v.member("m" + m);
-    }
-    for (int i = 0; i < 3600; i++) {
-      String a = "m" + i % 9;
-      String b = "m" + (i + 1) % 9;
-      String c = "m" + (i + 2) % 9;
-      if (i / 9 % 3 == 0) {
-        v.item("i" + i, a, b);
-      } else {
-        v.item("i" + i, a, b, c);
-      }
-    }
+    View v = View.refillAfterCrash(3600);
     AllocationIndex m0 = v.index("m0", 2);
     AllocationIndex m1 = v.index("m1", 2);
     Decision d0 = decide(m0, 64);

@@ -144,20 +144,7 @@ class ShortTakersTest {
    */
   @Test
   void takeShortPicksAreAUniformBatchOfOwnItems() {
-    AllocationDeciderTest.View v = new AllocationDeciderTest.View();
-    for (int m = 0; m < 9; m++) {
-      v.member("m" + m);
-    }
-    for (int i = 0; i < 1800; i++) {
-      String a = "m" + i % 9;
-      String b = "m" + (i + 1) % 9;
-      String c = "m" + (i + 2) % 9;
-      if (i / 9 % 3 == 0) {
-        v.item("i" + i, a, b);
-      } else {
-        v.item("i" + i, a, b, c);
-      }
-    }
+    AllocationDeciderTest.View v = AllocationDeciderTest.View.refillAfterCrash(1800);
     AllocationIndex idx = v.index("m0", 2);
     ShortTakers st = ShortTakers.of(idx, idx.targets().total());
     List<String> takers = idx.presentMembers();
