@@ -56,12 +56,8 @@ public final class CrashDecisionBench {
     System.out.printf("%,d items x R=2 x %d members converged; %s crashed (%,d keys in one revision); "
         + "a survivor applied it in %.0f ms of CPU%n", items, members, victim,
         f.log.get(f.log.size() - 1).events().size(), applyCpu / 1e6);
-    Map<Rule, long[]> byRule = new EnumMap<>(Rule.class); // rounds, cpu ns, max ns
-    long[] idle = new long[3];
+    RoundCosts costs = new RoundCosts();
     List<String> first = new ArrayList<>();
-    long totalCpu = 0;
-    long maxCpu = 0;
-    int rounds = 0;
     int idleInARow = 0;
     int p0 = f.placements;
     int r0 = f.releases;
@@ -71,44 +67,29 @@ public final class CrashDecisionBench {
     Random rnd = new Random(seed);
     int revisions0 = f.log.size();
     long syncCpu = 0;
-    while (rounds < maxRounds && idleInARow < survivors.size()) {
-      SimulatedFleet.Member m = survivors.get(rounds % survivors.size());
+    while (costs.rounds() < maxRounds && idleInARow < survivors.size()) {
+      SimulatedFleet.Member m = survivors.get(costs.rounds() % survivors.size());
       HeldItemStates held = states.get(m.name);
       long s0 = threads.getCurrentThreadCpuTime();
       held.changed(sync(f, m), m.index);
-      long c0 = threads.getCurrentThreadCpuTime();
-      syncCpu += c0 - s0;
-      Decision d = m.decider.decide(m.index, held::stateOf, rnd, held.toCheck());
-      long cpu = threads.getCurrentThreadCpuTime() - c0;
-      if (!d.updatesState()) {
-        held.checked();
-      }
-      rounds++;
-      totalCpu += cpu;
-      maxCpu = Math.max(maxCpu, cpu);
-      long[] acc = d.rule() == null ? idle : byRule.computeIfAbsent(d.rule(), r -> new long[3]);
-      acc[0]++;
-      acc[1] += cpu;
-      acc[2] = Math.max(acc[2], cpu);
+      syncCpu += threads.getCurrentThreadCpuTime() - s0;
+      Decision d = costs.decide(m, held, rnd);
       if (first.size() < 12) {
-        first.add(String.format("%s %s %.1f ms", m.name, d.rule() == null ? d.outcome() : d.rule(), cpu / 1e6));
+        first.add(String.format("%s %s %.1f ms", m.name, d.rule() == null ? d.outcome() : d.rule(),
+            costs.lastCpu() / 1e6));
       }
       boolean acted = (d.outcome() == Decision.Outcome.ACT || d.outcome() == Decision.Outcome.TAKE_AFTER_BACKOFF)
           && f.execute(m, d.actions());
       idleInARow = acted ? 0 : idleInARow + 1;
     }
     System.out.printf("first rounds: %s%n", String.join(", ", first));
-    System.out.printf("%d decision rounds until idle: CPU max %.1f ms, mean %.2f ms, total %.0f ms; placements %d, "
-        + "releases %d, mastership changes %d%n", rounds, maxCpu / 1e6, totalCpu / 1e6 / Math.max(1, rounds),
-        totalCpu / 1e6, f.placements - p0, f.releases - r0, f.masterChanges - mc0);
+    System.out.printf("%d decision rounds until idle: %s; placements %d, releases %d, mastership changes %d%n",
+        costs.rounds(), costs.summary(), f.placements - p0, f.releases - r0, f.masterChanges - mc0);
     int revisions = f.log.size() - revisions0;
     System.out.printf("batch %d: %d revisions written; the survivors applied them in %.0f ms of CPU in all "
         + "(%.3f ms per revision per survivor)%n", batch, revisions, syncCpu / 1e6,
         syncCpu / 1e6 / Math.max(1, revisions) / survivors.size());
-    byRule.forEach((r, a) -> System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", r, a[0],
-        a[1] / 1e6 / a[0], a[2] / 1e6));
-    System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", "(no action: IDLE)", idle[0],
-        idle[1] / 1e6 / Math.max(1, idle[0]), idle[2] / 1e6);
+    costs.printByRule("(no action: IDLE)");
     Map<Rule, Integer> actions = new EnumMap<>(Rule.class);
     f.actionsByRule.forEach((r, n) -> {
       if (n > actions0.getOrDefault(r, 0)) {

@@ -2,10 +2,7 @@ package io.consensus.internal.allocation;
 
 import io.consensus.internal.member.HeldItemStates;
 import io.consensus.verticle.ItemHandler;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -55,7 +52,6 @@ public final class LeaveDecisionBench {
     // CrashDecisionBench's layout: the converged fleet is idle (NEXT_IN_LINE has nothing to even out).
     SimulatedFleet f = CrashDecisionBench.converged(items, members, 64);
     List<String> names = new ArrayList<>(f.members.keySet());
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     String victim = names.get(members - 1);
     if (how.equals("leave")) {
       f.cancel(victim);
@@ -71,47 +67,31 @@ public final class LeaveDecisionBench {
     }
     System.out.printf("%,d items x R=2 x %d members converged; %s %s%n", items, members, victim,
         how.equals("leave") ? "leaves (member key deleted)" : "drained (ROOT/drained/" + victim + ")");
-    Map<Rule, long[]> byRule = new EnumMap<>(Rule.class); // rounds, cpu ns, max ns
-    long[] idle = new long[3];
-    long totalCpu = 0;
-    long maxCpu = 0;
+    RoundCosts costs = new RoundCosts();
     // The five slowest rounds: cpu ns, round, member, rule.
     java.util.PriorityQueue<Object[]> slowest = new java.util.PriorityQueue<>(
         java.util.Comparator.comparingLong((Object[] o) -> (Long) o[0]));
-    int rounds = 0;
     int idleInARow = 0;
     int p0 = f.placements;
     int r0 = f.releases;
     int mc0 = f.masterChanges;
     int leaverDoneAt = -1;
     Random rnd = new Random(7);
-    for (int turn = 0; rounds < maxRounds && idleInARow < active.size(); turn++) {
+    for (int turn = 0; costs.rounds() < maxRounds && idleInARow < active.size(); turn++) {
       SimulatedFleet.Member m = active.get(turn % active.size());
       HeldItemStates held = states.get(m.name);
       held.changed(CrashDecisionBench.sync(f, m), m.index);
-      long c0 = threads.getCurrentThreadCpuTime();
-      Decision d = m.decider.decide(m.index, held::stateOf, rnd, held.toCheck());
-      long cpu = threads.getCurrentThreadCpuTime() - c0;
-      if (!d.updatesState()) {
-        held.checked();
-      }
-      rounds++;
-      totalCpu += cpu;
-      maxCpu = Math.max(maxCpu, cpu);
-      slowest.add(new Object[] {cpu, rounds, m.name, d.rule() == null ? d.outcome() : d.rule()});
+      Decision d = costs.decide(m, held, rnd);
+      slowest.add(new Object[] {costs.lastCpu(), costs.rounds(), m.name, d.rule() == null ? d.outcome() : d.rule()});
       if (slowest.size() > 5) {
         slowest.poll();
       }
-      long[] acc = d.rule() == null ? idle : byRule.computeIfAbsent(d.rule(), r -> new long[3]);
-      acc[0]++;
-      acc[1] += cpu;
-      acc[2] = Math.max(acc[2], cpu);
       if (d.outcome() == Decision.Outcome.DONE) {
         // A leaver that is done revokes its lease (nothing of it is left) and is gone.
         f.crash(m.name);
         active.remove(m);
         states.remove(m.name);
-        leaverDoneAt = rounds;
+        leaverDoneAt = costs.rounds();
         idleInARow = 0;
         continue;
       }
@@ -124,15 +104,12 @@ public final class LeaveDecisionBench {
       Object[] o = slowest.poll();
       slow.add(0, String.format("%.1f ms %s %s (round %d)", (Long) o[0] / 1e6, o[2], o[3], o[1]));
     }
-    System.out.printf("%d decision rounds until idle%s: CPU max %.1f ms, mean %.2f ms, total %.0f ms; "
-        + "placements %d, releases %d, mastership changes %d; %s holds %d entries%n", rounds,
-        leaverDoneAt < 0 ? "" : " (leaver done at round " + leaverDoneAt + ")", maxCpu / 1e6,
-        totalCpu / 1e6 / Math.max(1, rounds), totalCpu / 1e6, f.placements - p0, f.releases - r0,
+    System.out.printf("%d decision rounds until idle%s: %s; "
+        + "placements %d, releases %d, mastership changes %d; %s holds %d entries%n", costs.rounds(),
+        leaverDoneAt < 0 ? "" : " (leaver done at round " + leaverDoneAt + ")", costs.summary(),
+        f.placements - p0, f.releases - r0,
         f.masterChanges - mc0, victim, f.entriesOf(victim));
     System.out.printf("slowest rounds: %s%n", String.join(", ", slow));
-    byRule.forEach((r, a) -> System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", r, a[0],
-        a[1] / 1e6 / a[0], a[2] / 1e6));
-    System.out.printf("  %-26s rounds %5d  CPU mean %6.2f ms  max %6.1f ms%n", "(no action: IDLE/DONE)", idle[0],
-        idle[1] / 1e6 / Math.max(1, idle[0]), idle[2] / 1e6);
+    costs.printByRule("(no action: IDLE/DONE)");
   }
 }
