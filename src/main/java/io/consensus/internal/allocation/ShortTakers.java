@@ -105,19 +105,7 @@ final class ShortTakers {
 
   /** Whether this member is the designated taker of {@code item}, whose route is {@code r} (without zones). */
   boolean isMine(String item, Route r) {
-    if (me < 0 || r.index(takers[me]) >= 0) {
-      return false;
-    }
-    int itemHash = item.hashCode() * 31;
-    int mine = AllocationDecider.mix(itemHash + hashes[me]);
-    for (int t = 0; t < takers.length; t++) {
-      if (t != me && (rooms[t] > rooms[me]
-          || rooms[t] == rooms[me] && outranksMe(t, AllocationDecider.mix(itemHash + hashes[t]), mine))
-          && r.index(takers[t]) < 0) {
-        return false;
-      }
-    }
-    return true;
+    return me >= 0 && takers[me].equals(designated(item, r, m -> false));
   }
 
   private boolean outranksMe(int t, int hash, int myHash) {
