@@ -37,9 +37,9 @@ public final class AllocationIndex {
   private final String member;
   private final long lease;
   private final int replicas;
-  // The fixed items in name order (a snapshot's reclassify order) and as a hash set: every touched
-  // item asks whether it is fixed, and a TreeSet's descent of 100,000 names was 9 % of a member's
-  // CPU converging at 100,000 x 4 (JFR, session 5).
+  // The fixed items in name order (a snapshot's reclassify order) and as a hash set for an item new
+  // to the index (one it holds keeps the answer in its summary): a TreeSet's descent of 100,000
+  // names per touched item was 9 % of a member's CPU converging at 100,000 x 4 (JFR, session 5).
   private final List<String> fixedInOrder;
   private final Set<String> fixedItems;
   private final ItemSummarizer summarizer;
@@ -213,10 +213,9 @@ public final class AllocationIndex {
     for (String item : chunk) {
       reclassified++;
       ItemSummary old = items.get(item);
-      // A name the index holds was checked when it came in.
       Node node = itemsNode == null ? null : itemsNode.child(item);
       ItemSummary now;
-      if (old != null) { // whether it is fixed, from its last summary: no set lookup per touched item
+      if (old != null) { // its name was checked, and whether it is fixed known, when it came in
         now = summarizer.summarize(item, old.fixed(), node, restartLease, membership, specs.reader(), fixedReplicas);
       } else {
         now = Names.isValid(item)
