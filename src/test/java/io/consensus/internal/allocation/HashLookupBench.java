@@ -1,0 +1,143 @@
+package io.consensus.internal.allocation;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The item-keyed hash tables of the update path, alone: {@link ItemTable} (get, put over an
+ * existing value, remove and put back) and {@link IndexedSet} (contains, remove and add back) at
+ * 100,000 and 1,000,000 entries, keys visited in a random order (as a revision's touched items
+ * are: every access a cache miss at these sizes). Lookups use equal copies of the stored names
+ * (another String instance, as a decoded key is) and, for get, the stored instance too. Prints
+ * this thread's CPU ns per operation, the best of five passes.
+ *
+ * <pre>mvn -B -o -q exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=io.consensus.internal.allocation.HashLookupBench -Dexec.args="100000,1000000"</pre>
+ */
+public final class HashLookupBench {
+  private HashLookupBench() {
+  }
+
+  /** Two value types, so that the table's item accessor sees two classes, as in a member. */
+  record Summary(String item, int n) {
+  }
+
+  record Change(String item, long revision) {
+  }
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static long sink;
+
+  public static void main(String[] args) {
+    String sizes = args.length > 0 ? args[0] : "100000,1000000";
+    System.out.println("| entries | structure | operation | CPU ns/op (best of 5) |");
+    System.out.println("|---:|---|---|---:|");
+    for (String s : sizes.split(",")) {
+      run(Integer.parseInt(s.trim()));
+    }
+    System.out.println("(sink " + sink + ")");
+  }
+
+  private static void run(int n) {
+    List<String> stored = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      stored.add(String.format("item-%07d", i));
+    }
+    String[] copies = new String[n];
+    String[] same = new String[n];
+    List<Integer> order = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(1));
+    for (int i = 0; i < n; i++) {
+      same[i] = stored.get(order.get(i));
+      copies[i] = new String(same[i].toCharArray());
+    }
+    ItemTable<Summary> table = new ItemTable<>(Summary::item);
+    ItemTable<Change> other = new ItemTable<>(Change::item);
+    IndexedSet set = new IndexedSet();
+    for (int i = 0; i < n; i++) {
+      table.put(new Summary(stored.get(i), i));
+      other.put(new Change(stored.get(i), i));
+      set.add(stored.get(i));
+    }
+    Summary[] replacements = new Summary[n];
+    for (int i = 0; i < n; i++) {
+      replacements[i] = new Summary(same[i], -i);
+    }
+    report(n, "ItemTable", "get (equal copy)", best(() -> {
+      long s = 0;
+      for (String k : copies) {
+        s += table.get(k).n();
+      }
+      s += other.get(copies[0]).revision();
+      return s;
+    }, n));
+    report(n, "ItemTable", "get (stored instance)", best(() -> {
+      long s = 0;
+      for (String k : same) {
+        s += table.get(k).n();
+      }
+      return s;
+    }, n));
+    report(n, "ItemTable", "get (absent)", best(() -> {
+      long s = 0;
+      for (String k : copies) {
+        s += table.get(k + "x") == null ? 1 : 0;
+      }
+      return s;
+    }, n));
+    report(n, "ItemTable", "put (replaces)", best(() -> {
+      long s = 0;
+      for (Summary v : replacements) {
+        s += table.put(v).n();
+      }
+      return s;
+    }, n));
+    report(n, "ItemTable", "remove + put back", best(() -> {
+      long s = 0;
+      for (int i = 0; i < n; i++) {
+        Summary v = table.remove(copies[i]);
+        s += v.n();
+        table.put(v);
+      }
+      return s;
+    }, n));
+    report(n, "IndexedSet", "contains (equal copy)", best(() -> {
+      long s = 0;
+      for (String k : copies) {
+        s += set.contains(k) ? 1 : 0;
+      }
+      return s;
+    }, n));
+    report(n, "IndexedSet", "remove + add back", best(() -> {
+      long s = 0;
+      for (String k : copies) {
+        set.remove(k);
+        set.add(k);
+        s++;
+      }
+      return s + set.size();
+    }, n));
+  }
+
+  private static void report(int n, String structure, String op, double ns) {
+    System.out.printf("| %,d | %s | %s | %.1f |%n", n, structure, op, ns);
+  }
+
+  private static double best(java.util.function.LongSupplier pass, int ops) {
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < 5; i++) {
+      long t0 = THREADS.getCurrentThreadCpuTime();
+      sink += pass.getAsLong();
+      long t1 = THREADS.getCurrentThreadCpuTime();
+      best = Math.min(best, (t1 - t0) / (double) ops);
+    }
+    return best;
+  }
+}
