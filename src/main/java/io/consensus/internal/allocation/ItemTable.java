@@ -15,12 +15,17 @@ import java.util.function.Function;
  * open-addressing table of the values alone, linear probing, at most half full.
  *
  * <p>Why not a {@code HashMap}: a member keeps one value per item of the fleet, and at 1M
- * items a {@code HashMap}'s entry objects and table cost 40 bytes per item; this costs 8-16.
- * Not thread-safe.
+ * items a {@code HashMap}'s entry objects and table cost 40 bytes per item; this costs 16-32
+ * (a reference and an int per slot, two to four slots per value). The int is the item's hash,
+ * stored beside its value: a probe rejects another item's slot without loading that value and its
+ * item (at 100,000 items every such load misses the cache), and a removal's backward shift and
+ * growth re-place values by their stored hash. Not thread-safe.
  */
 public final class ItemTable<V> {
   private final Function<V, String> itemOf;
   private Object[] slots = new Object[16];
+  // The tag of the item at each slot (see tag), 0 where the slot is empty.
+  private int[] tags = new int[16];
   private int size;
 
   /** An empty table of values whose item is {@code itemOf(value)}. */
@@ -33,19 +38,30 @@ public final class ItemTable<V> {
     return h ^ (h >>> 16);
   }
 
+  /**
+   * The item's spread hash with the top bit set: never 0 (0 marks an empty slot), and the same
+   * home slot as the spread hash (a mask never reaches the top bit), so values sit where they did
+   * before tags were stored: {@link #sample} and the iteration order see the same layout.
+   */
+  private static int tag(String item) {
+    return spread(item) | Integer.MIN_VALUE;
+  }
+
   @SuppressWarnings("unchecked")
   private V at(int i) {
     return (V) slots[i];
   }
 
   private int find(String item) {
-    int mask = slots.length - 1;
-    for (int i = spread(item) & mask; ; i = (i + 1) & mask) {
-      Object v = slots[i];
-      if (v == null) {
+    int tag = tag(item);
+    int[] t = tags;
+    int mask = t.length - 1;
+    for (int i = tag & mask; ; i = (i + 1) & mask) {
+      int here = t[i];
+      if (here == 0) {
         return -i - 1;
       }
-      if (itemOf.apply(at(i)).equals(item)) {
+      if (here == tag && itemOf.apply(at(i)).equals(item)) {
         return i;
       }
     }
@@ -71,6 +87,7 @@ public final class ItemTable<V> {
       i = find(item);
     }
     slots[-i - 1] = value;
+    tags[-i - 1] = tag(item);
     size++;
     return null;
   }
@@ -85,27 +102,37 @@ public final class ItemTable<V> {
     // Backward-shift deletion: later values of the same probe run move up, no tombstones.
     int mask = slots.length - 1;
     int hole = i;
-    for (int j = (i + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
-      int home = spread(itemOf.apply(at(j))) & mask;
+    for (int j = (i + 1) & mask; tags[j] != 0; j = (j + 1) & mask) {
+      int home = tags[j] & mask;
       // Move j into the hole unless its home lies cyclically in (hole, j].
       if (hole <= j ? home <= hole || home > j : home <= hole && home > j) {
         slots[hole] = slots[j];
+        tags[hole] = tags[j];
         hole = j;
       }
     }
     slots[hole] = null;
+    tags[hole] = 0;
     size--;
     return old;
   }
 
   private void grow() {
-    Object[] old = slots;
-    slots = new Object[old.length * 2];
-    for (Object v : old) {
-      if (v != null) {
-        @SuppressWarnings("unchecked")
-        V value = (V) v;
-        slots[-find(itemOf.apply(value)) - 1] = v;
+    Object[] oldSlots = slots;
+    int[] oldTags = tags;
+    slots = new Object[oldSlots.length * 2];
+    tags = new int[oldSlots.length * 2];
+    int mask = tags.length - 1;
+    // In the old slots' order, as values were placed before tags were stored (the same layout).
+    for (int k = 0; k < oldTags.length; k++) {
+      int tag = oldTags[k];
+      if (tag != 0) {
+        int i = tag & mask;
+        while (tags[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        slots[i] = oldSlots[k];
+        tags[i] = tag;
       }
     }
   }
@@ -203,6 +230,7 @@ public final class ItemTable<V> {
   /** Removes every value. */
   public void clear() {
     Arrays.fill(slots, null);
+    Arrays.fill(tags, 0);
     size = 0;
   }
 }

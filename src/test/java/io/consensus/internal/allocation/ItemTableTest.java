@@ -60,4 +60,52 @@ class ItemTableTest {
     assertThat(drawn).isLessThan(100);
     assertThat(new ItemTable<Value>(Value::item).sample(5, rnd, v -> { })).isZero();
   }
+
+  /** Names built from "Aa" and "BB" share one hash code: equal tags, told apart by the names. */
+  static String colliding(int bits, int width) {
+    StringBuilder b = new StringBuilder();
+    for (int k = 0; k < width; k++) {
+      b.append((bits >> k & 1) == 0 ? "Aa" : "BB");
+    }
+    return b.toString();
+  }
+
+  @Test
+  void namesWithOneHashCodeAndMixedNamesBehaveAsAMapThroughRemovalsGrowthAndClear() {
+    ItemTable<Value> table = new ItemTable<>(Value::item);
+    Map<String, Value> model = new HashMap<>();
+    Random rnd = new Random(29);
+    for (int round = 0; round < 3; round++) {
+      for (int step = 0; step < 30_000; step++) {
+        // A run of 256 names of one hash code among others: shifts back across long runs.
+        String item = rnd.nextBoolean() ? colliding(rnd.nextInt(256), 8) : "i" + rnd.nextInt(2_000);
+        switch (rnd.nextInt(4)) {
+          case 0 -> assertThat(table.remove(item)).isEqualTo(model.remove(item));
+          case 1 -> assertThat(table.get(new String(item.toCharArray()))).isEqualTo(model.get(item));
+          default -> {
+            Value v = new Value(item, step);
+            assertThat(table.put(v)).isEqualTo(model.put(item, v));
+          }
+        }
+        assertThat(table.size()).isEqualTo(model.size());
+      }
+      model.forEach((item, v) -> assertThat(table.get(item)).isSameAs(v));
+      assertThat(table.get(colliding(0, 9))).isNull();
+      assertThat(table.values()).containsExactlyInAnyOrderElementsOf(model.values());
+      assertThat(table.toSortedMap()).containsExactlyEntriesOf(new java.util.TreeMap<>(model));
+      // Emptied one by one on the last round (every shift), cleared on the others.
+      if (round == 2) {
+        for (String item : new java.util.ArrayList<>(model.keySet())) {
+          assertThat(table.remove(item)).isSameAs(model.remove(item));
+          assertThat(table.size()).isEqualTo(model.size());
+        }
+      } else {
+        table.clear();
+        model.clear();
+      }
+      assertThat(table.size()).isZero();
+      assertThat(table.items()).isEmpty();
+      assertThat(table.get(colliding(3, 8))).isNull();
+    }
+  }
 }
