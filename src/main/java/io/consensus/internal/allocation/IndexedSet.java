@@ -13,25 +13,38 @@ import java.util.Random;
 final class IndexedSet {
   private final ArrayList<String> items = new ArrayList<>();
   // Each item's position in items: open addressing (linear probing, at most half full) of
-  // names and positions side by side, no boxed Integer nor map entry per change (a revision
-  // moves each touched item out of a set and back in).
+  // names and entries side by side, no boxed Integer nor map entry per change (a revision
+  // moves each touched item out of a set and back in). An entry is the name's tag (its spread
+  // hash, top bit set: never 0) in the high half and its position in the low half, 0 where the
+  // slot is empty: a probe rejects another name's slot by the entry alone, without loading that
+  // name (at 100,000 items a cache miss), and finds the position in the same load.
   private String[] keys = new String[16];
-  private int[] positions = new int[16];
+  private long[] entries = new long[16];
 
-  private static int spread(String s) {
+  private static int tag(String s) {
     int h = s.hashCode() * 0x9E3779B9;
-    return h ^ (h >>> 16);
+    return (h ^ (h >>> 16)) | Integer.MIN_VALUE;
+  }
+
+  private static long entry(int tag, int position) {
+    return (long) tag << 32 | (position & 0xFFFFFFFFL);
+  }
+
+  private static int tagOf(long entry) {
+    return (int) (entry >>> 32);
   }
 
   /** The slot of {@code s}, or {@code -(free slot) - 1}. */
   private int slot(String s) {
-    int mask = keys.length - 1;
-    for (int i = spread(s) & mask; ; i = (i + 1) & mask) {
-      String k = keys[i];
-      if (k == null) {
+    int tag = tag(s);
+    long[] e = entries;
+    int mask = e.length - 1;
+    for (int i = tag & mask; ; i = (i + 1) & mask) {
+      long here = e[i];
+      if (here == 0) {
         return -i - 1;
       }
-      if (k.equals(s)) {
+      if (tagOf(here) == tag && keys[i].equals(s)) {
         return i;
       }
     }
@@ -47,7 +60,7 @@ final class IndexedSet {
       i = slot(s);
     }
     keys[-i - 1] = s;
-    positions[-i - 1] = items.size();
+    entries[-i - 1] = entry(tag(s), items.size());
     items.add(s);
   }
 
@@ -56,12 +69,13 @@ final class IndexedSet {
     if (i < 0) {
       return;
     }
-    int pos = positions[i];
+    int pos = (int) entries[i];
     unslot(i);
     String last = items.remove(items.size() - 1);
     if (pos < items.size()) {
       items.set(pos, last);
-      positions[slot(last)] = pos;
+      int at = slot(last);
+      entries[at] = entry(tagOf(entries[at]), pos);
     }
   }
 
@@ -69,28 +83,34 @@ final class IndexedSet {
   private void unslot(int i) {
     int mask = keys.length - 1;
     int hole = i;
-    for (int j = (i + 1) & mask; keys[j] != null; j = (j + 1) & mask) {
-      int home = spread(keys[j]) & mask;
+    for (int j = (i + 1) & mask; entries[j] != 0; j = (j + 1) & mask) {
+      int home = tagOf(entries[j]) & mask;
       // Move j into the hole unless its home lies cyclically in (hole, j].
       if (hole <= j ? home <= hole || home > j : home <= hole && home > j) {
         keys[hole] = keys[j];
-        positions[hole] = positions[j];
+        entries[hole] = entries[j];
         hole = j;
       }
     }
     keys[hole] = null;
+    entries[hole] = 0;
   }
 
   private void grow() {
     String[] oldKeys = keys;
-    int[] oldPositions = positions;
+    long[] oldEntries = entries;
     keys = new String[oldKeys.length * 2];
-    positions = new int[oldKeys.length * 2];
-    for (int i = 0; i < oldKeys.length; i++) {
-      if (oldKeys[i] != null) {
-        int at = -slot(oldKeys[i]) - 1;
-        keys[at] = oldKeys[i];
-        positions[at] = oldPositions[i];
+    entries = new long[oldKeys.length * 2];
+    int mask = entries.length - 1;
+    for (int k = 0; k < oldEntries.length; k++) {
+      long e = oldEntries[k];
+      if (e != 0) {
+        int i = tagOf(e) & mask;
+        while (entries[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        keys[i] = oldKeys[k];
+        entries[i] = e;
       }
     }
   }
@@ -110,6 +130,7 @@ final class IndexedSet {
   void clear() {
     items.clear();
     java.util.Arrays.fill(keys, null);
+    java.util.Arrays.fill(entries, 0);
   }
 
   List<String> all() {

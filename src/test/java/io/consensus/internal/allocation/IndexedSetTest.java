@@ -49,4 +49,37 @@ class IndexedSetTest {
     set.add("x");
     assertThat(set.all()).containsExactly("x");
   }
+
+  /** Names of one hash code (see ItemTableTest.colliding) among others: the same order as a list with swap removal. */
+  @Test
+  void namesOfOneHashCodeKeepTheOrderToo() {
+    Random rnd = new Random(17);
+    IndexedSet set = new IndexedSet();
+    List<String> list = new ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 40_000; i++) {
+        String s = rnd.nextBoolean() ? ItemTableTest.colliding(rnd.nextInt(256), 8) : "item-" + rnd.nextInt(1_000);
+        if (rnd.nextInt(5) < 2) {
+          set.remove(new String(s.toCharArray()));
+          int p = list.indexOf(s);
+          if (p >= 0) {
+            String last = list.remove(list.size() - 1);
+            if (p < list.size()) {
+              list.set(p, last);
+            }
+          }
+        } else {
+          set.add(s);
+          if (!list.contains(s)) {
+            list.add(s);
+          }
+        }
+        assertThat(set.contains(new String(s.toCharArray()))).isEqualTo(list.contains(s));
+      }
+      assertThat(set.all()).containsExactlyElementsOf(list);
+      set.clear();
+      list.clear();
+      assertThat(set.contains(ItemTableTest.colliding(0, 8))).isFalse();
+    }
+  }
 }
