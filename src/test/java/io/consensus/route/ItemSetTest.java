@@ -123,4 +123,67 @@ class ItemSetTest {
     one.asList().forEach(all::remove);
     assertThat(all.done()).isSameAs(ItemSet.EMPTY);
   }
+
+  /**
+   * Edits against a TreeSet: names added before every other (a new first name of the first chunk),
+   * chunks split, emptied and dropped, first names of chunks removed; after each revision every
+   * name is found (the search goes by the chunks' first names) and names absent are not, and the
+   * set it started from is unchanged. From a built set (half-full chunks) and from the empty set.
+   */
+  @Test
+  void editsBehaveAsASortedSetAndFindEveryName() {
+    for (int start = 0; start < 2; start++) {
+      Random rnd = new Random(23 + start);
+      TreeSet<String> model = new TreeSet<>();
+      ItemSet.Builder b = new ItemSet.Builder();
+      if (start == 0) {
+        for (int i = 0; i < 3000; i += 2) {
+          String name = String.format("m%05d", i);
+          b.add(name);
+          model.add(name);
+        }
+      }
+      ItemSet set = b.build();
+      for (int round = 0; round < 400; round++) {
+        ItemSet before = set;
+        List<String> beforeNames = new ArrayList<>(model);
+        ItemSet.Edit edit = set.edit();
+        int changes = rnd.nextInt(150);
+        // Some rounds empty a whole range (chunks dropped), others grow one place (chunks split).
+        int from = rnd.nextInt(3000);
+        int span = rnd.nextInt(4) == 0 ? 40 : 3000;
+        for (int i = 0; i < changes; i++) {
+          int n = from + rnd.nextInt(span);
+          String name = rnd.nextInt(20) == 0 ? "a" + rnd.nextInt(100) : String.format("m%05d", n % 3000);
+          if (rnd.nextInt(span == 40 ? 2 : 3) == 0) {
+            edit.remove(name);
+            model.remove(name);
+          } else {
+            edit.add(name);
+            model.add(name);
+          }
+          assertThat(edit.isEmpty()).isEqualTo(model.isEmpty());
+        }
+        set = edit.done();
+        assertThat(set.asList()).as("round %d", round).containsExactlyElementsOf(model);
+        assertThat(set.size()).isEqualTo(model.size());
+        ItemSet made = set;
+        assertThat(model.stream().filter(name -> !made.contains(name))).as("round %d", round).isEmpty();
+        for (int i = 0; i < 50; i++) {
+          String absent = String.format("m%05d", rnd.nextInt(3000)) + "x";
+          assertThat(set.contains(absent)).isFalse();
+        }
+        assertThat(set.contains("0")).isFalse();
+        assertThat(set.contains("z")).isFalse();
+        assertThat(before.asList()).containsExactlyElementsOf(beforeNames);
+        if (rnd.nextInt(50) == 0) {
+          ItemSet.Edit all = set.edit();
+          model.forEach(all::remove);
+          model.clear();
+          set = all.done();
+          assertThat(set).isSameAs(ItemSet.EMPTY);
+        }
+      }
+    }
+  }
 }
