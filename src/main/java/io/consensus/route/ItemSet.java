@@ -19,15 +19,19 @@ import java.util.List;
  */
 final class ItemSet {
   static final int CHUNK = 64;
-  static final ItemSet EMPTY = new ItemSet(new String[0][], new String[0], 0);
+  static final ItemSet EMPTY = new ItemSet(new String[0][], new String[0], 0, 0);
 
-  private final String[][] chunks; // each non-empty and sorted; chunks in order
+  // The first count chunks, each non-empty and sorted, in order (the arrays may be longer: an
+  // Edit hands over its arrays, room to grow included, rather than copy them once more).
+  private final String[][] chunks;
   private final String[] firsts; // firsts[i] is chunks[i][0]
+  private final int count;
   private final int size;
 
-  private ItemSet(String[][] chunks, String[] firsts, int size) {
+  private ItemSet(String[][] chunks, String[] firsts, int count, int size) {
     this.chunks = chunks;
     this.firsts = firsts;
+    this.count = count;
     this.size = size;
   }
 
@@ -40,7 +44,7 @@ final class ItemSet {
   }
 
   boolean contains(String name) {
-    int c = chunkOf(firsts, firsts.length, name);
+    int c = chunkOf(firsts, count, name);
     return c >= 0 && Arrays.binarySearch(chunks[c], name) >= 0;
   }
 
@@ -60,9 +64,9 @@ final class ItemSet {
 
   /** The names in order, as an unmodifiable view (no copy; the set never changes). */
   List<String> asList() {
-    int[] starts = new int[chunks.length];
+    int[] starts = new int[count];
     int n = 0;
-    for (int i = 0; i < chunks.length; i++) {
+    for (int i = 0; i < count; i++) {
       starts[i] = n;
       n += chunks[i].length;
     }
@@ -94,7 +98,7 @@ final class ItemSet {
    * of first names are copied once, at the first change, not at every change (at 75,000 names
    * each is ~1,500 references, more than a chunk). A name copies its chunk; a full chunk splits
    * in halves; an emptied chunk goes. The set it started from stays as it was; {@link #done} gives
-   * the new one.
+   * the new one, which takes over the edit's arrays: no change after it.
    */
   static final class Edit {
     private final ItemSet from;
@@ -102,6 +106,7 @@ final class ItemSet {
     private String[] firsts;
     private int count;
     private int size;
+    private boolean done;
 
     private Edit(ItemSet from) {
       this.from = from;
@@ -113,13 +118,14 @@ final class ItemSet {
     }
 
     private void copy() {
-      count = from.chunks.length;
+      count = from.count;
       chunks = Arrays.copyOf(from.chunks, count + 4);
       firsts = Arrays.copyOf(from.firsts, count + 4);
     }
 
     /** Adds {@code name} (nothing when present). */
     void add(String name) {
+      checkNotDone();
       if (chunks == null) {
         if (from.contains(name)) {
           return;
@@ -153,6 +159,7 @@ final class ItemSet {
 
     /** Removes {@code name} (nothing when absent). */
     void remove(String name) {
+      checkNotDone();
       if (chunks == null) {
         if (!from.contains(name)) {
           return;
@@ -183,6 +190,12 @@ final class ItemSet {
       set(c, shrunk);
     }
 
+    private void checkNotDone() {
+      if (done) {
+        throw new IllegalStateException("the edit is done: its arrays belong to the set it made");
+      }
+    }
+
     private void set(int c, String[] chunk) {
       chunks[c] = chunk;
       firsts[c] = chunk[0];
@@ -201,10 +214,11 @@ final class ItemSet {
 
     /** The set made: the one it started from when nothing changed. */
     ItemSet done() {
+      done = true;
       if (chunks == null) {
         return from;
       }
-      return size == 0 ? EMPTY : new ItemSet(Arrays.copyOf(chunks, count), Arrays.copyOf(firsts, count), size);
+      return size == 0 ? EMPTY : new ItemSet(chunks, firsts, count, size);
     }
   }
 
@@ -248,7 +262,7 @@ final class ItemSet {
       for (int i = 0; i < out.length; i++) {
         firsts[i] = out[i][0];
       }
-      return new ItemSet(out, firsts, size);
+      return new ItemSet(out, firsts, out.length, size);
     }
   }
 

@@ -186,4 +186,20 @@ class ItemSetTest {
       }
     }
   }
+
+  @Test
+  void anEditIsDoneOnceItsSetIsMadeAndTheSetKeepsItsNames() {
+    ItemSet.Edit e = ItemSet.EMPTY.edit();
+    e.add("b");
+    e.add("a");
+    ItemSet made = e.done();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> e.add("c")).isInstanceOf(IllegalStateException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> e.remove("a")).isInstanceOf(IllegalStateException.class);
+    ItemSet.Edit next = made.edit();
+    next.add("0");
+    next.remove("b");
+    assertThat(next.done().asList()).containsExactly("0", "a");
+    assertThat(made.asList()).containsExactly("a", "b");
+    assertThat(made.contains("0")).isFalse();
+  }
 }
