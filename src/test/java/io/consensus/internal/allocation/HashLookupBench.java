@@ -13,10 +13,12 @@ import java.util.Random;
  * 100,000 and 1,000,000 entries, keys visited in a random order (as a revision's touched items
  * are: every access a cache miss at these sizes). Lookups use equal copies of the stored names
  * (another String instance, as a decoded key is) and, for get, the stored instance too. Prints
- * this thread's CPU ns per operation, the least over three rounds of five passes each.
+ * this thread's CPU ns per operation, the least over three rounds of five passes each, then the
+ * tables' own bytes per entry at 1,000,000 entries.
  *
  * <pre>mvn -B -o -q exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.consensus.internal.allocation.HashLookupBench -Dexec.args="100000,1000000"</pre>
+ * ({@code -Dexec.args=heap}: the bytes per entry alone).
  */
 public final class HashLookupBench {
   private HashLookupBench() {
@@ -35,6 +37,10 @@ public final class HashLookupBench {
 
   public static void main(String[] args) {
     String sizes = args.length > 0 ? args[0] : "100000,1000000";
+    if (sizes.equals("heap")) { // the bytes alone
+      heap(1_000_000);
+      return;
+    }
     System.out.println("| entries | structure | operation | CPU ns/op (best of 3 x 5 passes) |");
     System.out.println("|---:|---|---|---:|");
     // Three rounds over the sizes (the first also warms the JIT up); each figure the least seen.
@@ -44,6 +50,7 @@ public final class HashLookupBench {
       }
     }
     LEAST.forEach((row, ns) -> System.out.printf("%s %.1f |%n", row, ns));
+    heap(1_000_000);
     System.out.println("(sink " + sink + ")");
   }
 
@@ -144,5 +151,41 @@ public final class HashLookupBench {
       best = Math.min(best, (t1 - t0) / (double) ops);
     }
     return best;
+  }
+
+  /**
+   * The tables' own bytes per entry at {@code n} entries: live heap after a full GC with the
+   * names and values alone, then with an ItemTable and an IndexedSet of them (values excluded).
+   */
+  private static void heap(int n) {
+    String[] names = new String[n];
+    Summary[] values = new Summary[n];
+    for (int i = 0; i < n; i++) {
+      names[i] = String.format("item-%07d", i);
+      values[i] = new Summary(names[i], i);
+    }
+    long base = usedAfterGc();
+    ItemTable<Summary> table = new ItemTable<>(Summary::item);
+    for (Summary v : values) {
+      table.put(v);
+    }
+    long withTable = usedAfterGc();
+    IndexedSet set = new IndexedSet();
+    for (String name : names) {
+      set.add(name);
+    }
+    long withSet = usedAfterGc();
+    System.out.printf("state bytes per entry at %,d: ItemTable %.1f, IndexedSet %.1f (%d, %d)%n", n,
+        (withTable - base) / (double) n, (withSet - withTable) / (double) n, table.size(), set.size());
+  }
+
+  private static long usedAfterGc() {
+    long least = Long.MAX_VALUE;
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+      Runtime rt = Runtime.getRuntime();
+      least = Math.min(least, rt.totalMemory() - rt.freeMemory());
+    }
+    return least;
   }
 }
