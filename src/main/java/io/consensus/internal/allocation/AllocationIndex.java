@@ -8,6 +8,7 @@ import io.consensus.route.RouteEntry;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.Node;
+import io.consensus.tree.TouchedNodes;
 import io.consensus.tree.WatchUpdate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -47,6 +48,8 @@ public final class AllocationIndex {
 
   private KeyTree tree;
   private Node itemsNode;
+  // The touched items' nodes in the tree of the last begin, as its patch found them; null: search.
+  private TouchedNodes touchedNodes;
   // Between begin and end: the member keys changed (zone doubling is re-derived at the end).
   private boolean membersChanged;
   private long reclassified;
@@ -168,6 +171,23 @@ public final class AllocationIndex {
    * chunks, then call {@link #end}. Until then the index is half way and not for deciding.
    */
   public Iterator<String> begin(KeyTree newTree, Collection<String> touched) {
+    touchedNodes = null;
+    return beginReading(newTree, touched);
+  }
+
+  /**
+   * As {@link #begin(KeyTree, Collection)}, with the touched items' nodes as the patch that made
+   * {@code newTree} found them: {@link #reclassify} reads a touched item's node there instead of
+   * searching the items node (100,000 children) for it. Nodes collected up to another tree are
+   * not used (the tree is searched).
+   */
+  public Iterator<String> begin(KeyTree newTree, TouchedNodes touched) {
+    boolean usable = touched.endsAt(newTree) && touched.path().equals(List.of(Keys.ITEMS_PREFIX));
+    touchedNodes = usable ? touched : null;
+    return beginReading(newTree, touched.names());
+  }
+
+  private Iterator<String> beginReading(KeyTree newTree, Collection<String> touched) {
     String[] more = {};
     this.tree = newTree;
     this.itemsNode = Items.itemsNode(newTree);
@@ -200,7 +220,7 @@ public final class AllocationIndex {
    * lazily so that a caller slicing the work never walks them all at once.
    */
   public Iterator<String> beginRebuild(KeyTree newTree) {
-    begin(newTree, List.of());
+    begin(newTree, (Collection<String>) List.<String>of());
     return ReclassifyOrder.everyItem(itemsNode, fixedInOrder, fixedItems, items.items());
   }
 
@@ -213,7 +233,7 @@ public final class AllocationIndex {
     for (String item : chunk) {
       reclassified++;
       ItemSummary old = items.get(item);
-      Node node = itemsNode == null ? null : itemsNode.child(item);
+      Node node = nodeOf(item);
       ItemSummary now;
       if (old != null) { // its name was checked, and whether it is fixed known, when it came in
         now = summarizer.summarize(item, old.fixed(), node, restartLease, membership, specs.reader(), fixedReplicas);
@@ -241,6 +261,15 @@ public final class AllocationIndex {
       }
     }
     return changed;
+  }
+
+  /** The node of {@code item} in the tree of the last begin: as its patch found it, else searched. */
+  private Node nodeOf(String item) {
+    TouchedNodes.Change c = touchedNodes == null ? null : touchedNodes.change(item);
+    if (c != null) {
+      return c.after();
+    }
+    return itemsNode == null ? null : itemsNode.child(item);
   }
 
   /**
@@ -301,6 +330,7 @@ public final class AllocationIndex {
 
   /** Finishes what {@link #begin} started, once every item it returned was re-classified. */
   public void end() {
+    touchedNodes = null; // the update's old nodes need not outlive it
     if (zonesChanged) {
       zonesChanged = false;
       candidates.rezoned(items.values(), this::zoneDoubled);
