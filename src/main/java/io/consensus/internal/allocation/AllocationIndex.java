@@ -35,6 +35,7 @@ import java.util.function.BiPredicate;
  * <p>Not thread-safe: owned by one allocator context.
  */
 public final class AllocationIndex {
+  private static final List<String> ITEMS_PATH = List.of(Keys.ITEMS_PREFIX);
   private final String member;
   private final long lease;
   private final int replicas;
@@ -182,7 +183,7 @@ public final class AllocationIndex {
    * not used (the tree is searched).
    */
   public Iterator<String> begin(KeyTree newTree, TouchedNodes touched) {
-    boolean usable = touched.endsAt(newTree) && touched.path().equals(List.of(Keys.ITEMS_PREFIX));
+    boolean usable = touched.endsAt(newTree) && touched.path().equals(ITEMS_PATH);
     touchedNodes = usable ? touched : null;
     return beginReading(newTree, touched.names());
   }
@@ -220,7 +221,7 @@ public final class AllocationIndex {
    * lazily so that a caller slicing the work never walks them all at once.
    */
   public Iterator<String> beginRebuild(KeyTree newTree) {
-    begin(newTree, (Collection<String>) List.<String>of());
+    begin(newTree, List.of());
     return ReclassifyOrder.everyItem(itemsNode, fixedInOrder, fixedItems, items.items());
   }
 
