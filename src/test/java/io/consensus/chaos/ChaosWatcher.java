@@ -269,8 +269,11 @@ final class ChaosWatcher implements AutoCloseable {
     revision = tree.revision();
     Node items = Items.itemsNode(tree);
     Collection<String> touched;
-    if (u instanceof WatchUpdate.Changes c) {
-      touched = AllocationIndex.touchedItems(tree, c.events());
+    WatchUpdate.Changes changes = u instanceof WatchUpdate.Changes c ? c : null;
+    if (changes != null) {
+      touched = AllocationIndex.touchedItems(tree, changes.events());
+      String itemsPrefix = root + "/items/";
+      movement.keyWrites((int) changes.events().stream().filter(e -> e.kv().key().startsWith(itemsPrefix)).count());
     } else if (u instanceof WatchUpdate.Snapshot) {
       touched = new LinkedHashSet<>(managed);
       if (items != null) {
@@ -280,46 +283,39 @@ final class ChaosWatcher implements AutoCloseable {
       return;
     }
     revisionsSeen++;
-    if (u instanceof WatchUpdate.Changes c) {
-      countMovement(c, touched, itemsBefore, items);
-    }
+    Node membersNode = tree.child("members");
+    Set<String> present = presentMembers();
+    boolean recount = membersNode != lastMembers || u instanceof WatchUpdate.Snapshot;
+    // One pass, one descent into the old and the new items node and one route per touched item:
+    // this watcher shares the members' two cores, and its CPU is not the library's.
     for (String item : touched) {
       Node n = items == null ? null : items.child(item);
-      if (n == null) {
+      Route r = n == null ? null : Route.of(item, n);
+      if (changes != null) {
+        Node was = itemsBefore == null ? null : itemsBefore.child(item);
+        if (was != null || n != null) {
+          movement.count(revision, Route.of(item, was), r != null ? r : Route.of(item, null));
+        }
+      }
+      if (!recount && managed.contains(item)) {
+        if (isStaffed(r, present)) {
+          unstaffed.remove(item);
+        } else {
+          unstaffed.add(item);
+        }
+      }
+      if (failoverVictim != null && r != null && failoverPending.contains(item)
+          && !r.isEmpty() && !r.master().member().equals(failoverVictim)) {
+        failoverPending.remove(item);
+      }
+      if (r == null) {
         established.remove(item);
         lastToken.remove(item);
         continue;
       }
-      Route r = Route.of(item, n);
-      Long gone = removedAt.get(item);
-      if (gone != null) {
-        for (RouteEntry e : r.entries()) {
-          if (e.createRevision() > gone) {
-            report.violation("removed item resurrected", "revision " + revision + ": " + root + "/items/" + item + "/"
-                + e.member() + " created at " + e.createRevision() + " after removal at " + gone);
-          }
-        }
-      }
-      if (!r.isEmpty()) {
-        long token = r.master().createRevision();
-        Long prev = lastToken.put(item, token);
-        if (prev != null && token < prev) {
-          report.violation("fencing token went down", "revision " + revision + ": item " + item + " master "
-              + r.master().member() + " token " + token + " after " + prev);
-        }
-      }
-      if (managed.contains(item)) {
-        if (r.size() >= replicas + 1) {
-          established.add(item);
-        } else if (established.contains(item) && disturbed == 0 && (r.size() < replicas || r.isEmpty())) {
-          report.violation(r.isEmpty() ? "graceful: masterless" : "graceful: below R entries",
-              "revision " + revision + ": " + root + "/items/" + item + " route " + r);
-        }
-      }
+      check(item, r);
     }
-    Node membersNode = tree.child("members");
-    Set<String> present = presentMembers();
-    if (membersNode != lastMembers || u instanceof WatchUpdate.Snapshot) {
+    if (recount) {
       lastMembers = membersNode;
       unstaffed.clear();
       for (String item : managed) {
@@ -327,27 +323,10 @@ final class ChaosWatcher implements AutoCloseable {
           unstaffed.add(item);
         }
       }
-    } else {
-      for (String item : touched) {
-        if (managed.contains(item) && !isStaffed(items, item, present)) {
-          unstaffed.add(item);
-        } else {
-          unstaffed.remove(item);
-        }
-      }
     }
     if (failoverVictim != null) {
       if (victimGoneNanos < 0 && !present.contains(failoverVictim)) {
         victimGoneNanos = arrived;
-      }
-      for (String item : touched) {
-        Node n = items == null ? null : items.child(item);
-        if (failoverPending.contains(item) && n != null) {
-          Route r = Route.of(item, n);
-          if (!r.isEmpty() && !r.master().member().equals(failoverVictim)) {
-            failoverPending.remove(item);
-          }
-        }
       }
       if (failoverPending.isEmpty() && failoverDoneNanos < 0) {
         failoverDoneNanos = arrived;
@@ -360,14 +339,31 @@ final class ChaosWatcher implements AutoCloseable {
     staffed = now;
   }
 
-  private void countMovement(WatchUpdate.Changes c, Collection<String> touched, Node before, Node after) {
-    String itemsPrefix = root + "/items/";
-    movement.keyWrites((int) c.events().stream().filter(e -> e.kv().key().startsWith(itemsPrefix)).count());
-    for (String item : touched) {
-      Node was = before == null ? null : before.child(item);
-      Node is = after == null ? null : after.child(item);
-      if (was != null || is != null) {
-        movement.count(revision, Route.of(item, was), Route.of(item, is));
+  /** The safety checks of one item's route at this revision (resurrection, fencing token, graceful R). */
+  private void check(String item, Route r) {
+    Long gone = removedAt.get(item);
+    if (gone != null) {
+      for (RouteEntry e : r.entries()) {
+        if (e.createRevision() > gone) {
+          report.violation("removed item resurrected", "revision " + revision + ": " + root + "/items/" + item + "/"
+              + e.member() + " created at " + e.createRevision() + " after removal at " + gone);
+        }
+      }
+    }
+    if (!r.isEmpty()) {
+      long token = r.master().createRevision();
+      Long prev = lastToken.put(item, token);
+      if (prev != null && token < prev) {
+        report.violation("fencing token went down", "revision " + revision + ": item " + item + " master "
+            + r.master().member() + " token " + token + " after " + prev);
+      }
+    }
+    if (managed.contains(item)) {
+      if (r.size() >= replicas + 1) {
+        established.add(item);
+      } else if (established.contains(item) && disturbed == 0 && (r.size() < replicas || r.isEmpty())) {
+        report.violation(r.isEmpty() ? "graceful: masterless" : "graceful: below R entries",
+            "revision " + revision + ": " + root + "/items/" + item + " route " + r);
       }
     }
   }
@@ -397,15 +393,16 @@ final class ChaosWatcher implements AutoCloseable {
 
   private boolean isStaffed(Node items, String item, Set<String> present) {
     Node n = items == null ? null : items.child(item);
-    if (n == null) {
-      return false;
-    }
-    Route r = Route.of(item, n);
-    if (r.size() < replicas + 1) {
+    return isStaffed(n == null ? null : Route.of(item, n), present);
+  }
+
+  /** Whether {@code r} (null: the item has no node) holds R+1 entries, each of a present member. */
+  private boolean isStaffed(Route r, Set<String> present) {
+    if (r == null || r.size() < replicas + 1) {
       return false;
     }
     for (int i = 0; i <= replicas; i++) {
-      if (!present.contains(r.entries().get(i).member())) {
+      if (!present.contains(r.memberAt(i))) {
         return false;
       }
     }

@@ -3,9 +3,7 @@ package io.consensus.chaos;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Movement counted from etcd's own history, item by item, each revision against the one before
@@ -32,19 +30,20 @@ final class MovementTally {
 
   /** One item's route before and after revision {@code rev}. */
   void count(long rev, Route before, Route after) {
-    Set<String> was = members(before);
-    Set<String> is = members(after);
     StringBuilder line = journaling ? new StringBuilder() : null;
-    for (String m : is) {
-      if (!was.contains(m)) {
+    // A route holds a handful of entries: compare them pairwise, no set per route.
+    for (int i = 0; i < after.size(); i++) {
+      String m = after.memberAt(i);
+      if (firstAt(after, i, m) && !holds(before, m)) {
         placements++;
         if (line != null) {
           line.append(" +").append(m).append('@').append(after.index(m));
         }
       }
     }
-    for (String m : was) {
-      if (!is.contains(m)) {
+    for (int i = 0; i < before.size(); i++) {
+      String m = before.memberAt(i);
+      if (firstAt(before, i, m) && !holds(after, m)) {
         releases++;
         if (line != null) {
           line.append(" -").append(m).append('@').append(before.index(m));
@@ -60,6 +59,25 @@ final class MovementTally {
     if (line != null && line.length() > 0) {
       journal.add(rev + " " + after.item() + line + "  " + order(after));
     }
+  }
+
+  private static boolean holds(Route r, String member) {
+    for (int i = 0; i < r.size(); i++) {
+      if (r.memberAt(i).equals(member)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code member} has no entry in {@code r} before position {@code at} (counted once). */
+  private static boolean firstAt(Route r, int at, String member) {
+    for (int i = 0; i < at; i++) {
+      if (r.memberAt(i).equals(member)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void keyWrites(int n) {
@@ -79,14 +97,6 @@ final class MovementTally {
   List<String> drainJournal() {
     List<String> out = List.copyOf(journal);
     journal.clear();
-    return out;
-  }
-
-  private static Set<String> members(Route r) {
-    Set<String> out = new HashSet<>();
-    for (RouteEntry e : r.entries()) {
-      out.add(e.member());
-    }
     return out;
   }
 
