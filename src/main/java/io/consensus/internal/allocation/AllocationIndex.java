@@ -4,6 +4,7 @@ import io.consensus.internal.route.Items;
 import io.consensus.internal.route.Keys;
 import io.consensus.internal.route.Names;
 import io.consensus.route.Role;
+import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
@@ -349,7 +350,7 @@ public final class AllocationIndex {
   }
 
   /** Whether {@code a} and {@code b} have the same members in the same order. */
-  private static boolean sameMembers(io.consensus.route.Route a, io.consensus.route.Route b) {
+  private static boolean sameMembers(Route a, Route b) {
     if (a.size() != b.size()) {
       return false;
     }
