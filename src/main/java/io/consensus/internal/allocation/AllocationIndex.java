@@ -4,6 +4,7 @@ import io.consensus.internal.route.Items;
 import io.consensus.internal.route.Keys;
 import io.consensus.internal.route.Names;
 import io.consensus.route.Role;
+import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
@@ -157,7 +158,7 @@ public final class AllocationIndex {
     while (work.hasNext()) {
       chunk.add(work.next());
       if (chunk.size() == 256 || !work.hasNext()) {
-        changed.addAll(reclassify(chunk));
+        changed.addAll(reclassify(chunk).items());
         chunk.clear();
       }
     }
@@ -227,10 +228,10 @@ public final class AllocationIndex {
 
   /**
    * Re-classifies {@code chunk} against the tree of the last {@link #begin}; returns the items
-   * whose route changed or vanished.
+   * whose route changed or vanished, with their new summaries.
    */
-  public Set<String> reclassify(Collection<String> chunk) {
-    Set<String> changed = new LinkedHashSet<>();
+  public Reclassified reclassify(Collection<String> chunk) {
+    Reclassified changed = new Reclassified();
     for (String item : chunk) {
       reclassified++;
       ItemSummary old = items.get(item);
@@ -245,20 +246,18 @@ public final class AllocationIndex {
       if (old != null && now != null && old.equals(now)) {
         continue;
       }
-      if (old != null) {
-        classify(old, false);
-      }
       if (now == null) {
         if (old != null) {
+          classify(old, null);
           items.remove(item);
-          changed.add(item);
+          changed.add(item, null);
         }
         continue;
       }
       items.put(now);
-      classify(now, true);
+      classify(old, now);
       if (old == null || !old.route().equals(now.route())) {
-        changed.add(item);
+        changed.add(item, now);
       }
     }
     return changed;
@@ -350,15 +349,48 @@ public final class AllocationIndex {
     }
   }
 
-  /** Counts ({@code add}) or uncounts {@code s} in every part that derives from the summaries. */
-  private void classify(ItemSummary s, boolean add) {
-    if (s.size() < s.replicas() + 1) {
-      itemsShort += add ? 1 : -1;
+  /**
+   * Moves an item's counts and candidate sets from summary {@code old} to {@code now} (either null:
+   * the item comes or goes), touching only what differs: a revision mostly changes a state or adds
+   * one entry, and leaves the item's replicas, members and most of its sets as they were.
+   */
+  private void classify(ItemSummary old, ItemSummary now) {
+    boolean wasShort = old != null && old.size() < old.replicas() + 1;
+    boolean isShort = now != null && now.size() < now.replicas() + 1;
+    itemsShort += (isShort ? 1 : 0) - (wasShort ? 1 : 0);
+    if (old == null || now == null || old.replicas() != now.replicas()) {
+      if (old != null) {
+        targets.count(old.replicas(), false);
+      }
+      if (now != null) {
+        targets.count(now.replicas(), true);
+      }
     }
-    targets.count(s.replicas(), add);
-    load.count(s, add);
-    firstReplicas.count(s, add);
-    candidates.classify(s, add, add && doubledInZone(s), summarizer.loading(s), zoneDoubled(s));
+    if (old == null || now == null || old.replicas() != now.replicas() || !sameMembers(old.route(), now.route())) {
+      if (old != null) { // counts by member (and R): a change of states alone leaves them
+        load.count(old, false);
+        firstReplicas.count(old, false);
+      }
+      if (now != null) {
+        load.count(now, true);
+        firstReplicas.count(now, true);
+      }
+    }
+    candidates.reclassify(old, old != null && summarizer.loading(old), now, now != null && doubledInZone(now),
+        now != null && summarizer.loading(now), now != null && zoneDoubled(now));
+  }
+
+  /** Whether {@code a} and {@code b} have the same members in the same order. */
+  private static boolean sameMembers(Route a, Route b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!a.memberAt(i).equals(b.memberAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -103,7 +103,7 @@ class TreePatchTest {
 
       List<String> work = new ArrayList<>();
       ixNodes.begin(next, touched).forEachRemaining(work::add);
-      Set<String> changedNodes = new LinkedHashSet<>(ixNodes.reclassify(work));
+      Set<String> changedNodes = new LinkedHashSet<>(ixNodes.reclassify(work).items());
       ixNodes.end();
       Set<String> changedNames = ixNames.update(next, new LinkedHashSet<>(touched.names()));
       assertThat(changedNodes).as("round %d", round).isEqualTo(changedNames);
