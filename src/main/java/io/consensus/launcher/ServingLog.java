@@ -1,5 +1,6 @@
 package io.consensus.launcher;
 
+import io.consensus.route.Role;
 import io.consensus.verticle.RouteChange;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -7,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,7 +32,7 @@ final class ServingLog {
   private ServingLog(Vertx vertx, String member, String address, AsyncFile file) {
     this.member = member;
     this.file = file;
-    this.consumer = vertx.eventBus().consumer(address, msg -> onRoute(RouteChange.fromJson(msg.body())));
+    this.consumer = vertx.eventBus().consumer(address, msg -> onRoute(msg.body()));
   }
 
   /** Opens (appending) {@code path} and follows the routes {@code member} publishes on {@code address}. */
@@ -39,31 +41,44 @@ final class ServingLog {
         .map(f -> new ServingLog(vertx, member, address, f));
   }
 
-  private void onRoute(RouteChange c) {
-    if (!member.equals(c.member())) {
+  /**
+   * Follows one published route change, reading only the fields a line needs from its JSON
+   * ({@link RouteChange#toJson} shape): no {@link RouteChange#fromJson} of every entry, its route
+   * and metadata per change (a converging member publishes one per touched item, and this is
+   * their only reader in a launcher without HTTP).
+   */
+  void onRoute(JsonObject c) {
+    if (!member.equals(c.getString("member"))) {
       return;
     }
-    Long current = serving.get(c.item());
-    if (c.isMaster()) {
-      long token = c.fencingToken();
+    String item = c.getString("item");
+    Long current = serving.get(item);
+    if (Role.MASTER.name().equals(c.getString("role"))) {
+      long token = fencingToken(c);
       if (current != null && current == token) {
         return;
       }
       if (current != null) {
         write("stop", c, current);
       }
-      serving.put(c.item(), token);
+      serving.put(item, token);
       write("start", c, token);
     } else if (current != null) {
-      serving.remove(c.item());
+      serving.remove(item);
       write("stop", c, current);
     }
   }
 
-  private void write(String event, RouteChange c, long token) {
+  /** {@link RouteChange#fencingToken()}: the first entry's (the master's) create revision, 0 without one. */
+  private static long fencingToken(JsonObject c) {
+    JsonArray entries = c.getJsonArray("entries");
+    return entries == null || entries.isEmpty() ? 0 : entries.getJsonObject(0).getLong("createRevision", 0L);
+  }
+
+  private void write(String event, JsonObject c, long token) {
     JsonObject line = new JsonObject().put("t", System.currentTimeMillis()).put("mono", System.nanoTime() / 1000)
-        .put("member", member).put("item", c.item()).put("event", event).put("token", token)
-        .put("revision", c.revision()).put("reason", c.reason());
+        .put("member", member).put("item", c.getString("item")).put("event", event).put("token", token)
+        .put("revision", c.getLong("revision", 0L)).put("reason", c.getString("reason", RouteChange.ROUTE));
     file.write(Buffer.buffer(line.encode() + "\n"));
   }
 

@@ -1,8 +1,10 @@
 package io.consensus.route;
 
 import io.consensus.internal.route.Items;
+import io.consensus.internal.route.Keys;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.Node;
+import io.consensus.tree.TouchedNodes;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,6 +34,7 @@ import java.util.TreeMap;
  * R as a fixed item, else the fleet's R, as the members count it.
  */
 public final class RoutingTable {
+  private static final List<String> ITEMS_PATH = List.of(Keys.ITEMS_PREFIX);
   private final KeyTree tree;
   private final List<String> sortedFixedItems;
   private final Set<String> fixedItems;
@@ -99,7 +102,22 @@ public final class RoutingTable {
    * @param touched the items the revisions touched (read while the update runs: do not change it)
    */
   public Update update(KeyTree next, Map<String, MemberInfo> members, Set<String> touched) {
-    return new Update(this, next, members, Objects.requireNonNull(touched, "touched"));
+    return new Update(this, next, members, Objects.requireNonNull(touched, "touched"), null);
+  }
+
+  /**
+   * As {@link #update(KeyTree, Map, Set)}, with the touched items' nodes as the patches from this
+   * table's tree to {@code next} found them: each touched item's old and new route are read from
+   * them, without searching either tree for it. Collected over other trees than these two (or
+   * below another node than {@code ROOT/items}), only their names are used (the trees are
+   * searched as by the other form).
+   *
+   * @param touched the children of {@code ROOT/items} the patches touched (read while the update
+   *                runs: do not patch with it meanwhile)
+   */
+  public Update update(KeyTree next, Map<String, MemberInfo> members, TouchedNodes touched) {
+    boolean spans = touched.startsAt(tree) && touched.endsAt(next) && touched.path().equals(ITEMS_PATH);
+    return new Update(this, next, members, touched.names(), spans ? touched : null);
   }
 
   /**
@@ -107,7 +125,7 @@ public final class RoutingTable {
    * every item of this table and of {@code next} is looked at.
    */
   public Update rebuild(KeyTree next, Map<String, MemberInfo> members) {
-    return new Update(this, next, members, null);
+    return new Update(this, next, members, null, null);
   }
 
   /** The index, built in one walk when this table was not given one. */
@@ -278,11 +296,14 @@ public final class RoutingTable {
     private final RouteIndex.Builder builder; // a rebuild: a new index, items in name order
     private final Node oldItems;
     private final Node newItems;
+    private final TouchedNodes nodes; // the touched items' nodes, or null: search the trees
     private final List<String> changed = new ArrayList<>();
     private RoutingTable result;
 
-    private Update(RoutingTable old, KeyTree next, Map<String, MemberInfo> members, Set<String> touched) {
+    private Update(RoutingTable old, KeyTree next, Map<String, MemberInfo> members, Set<String> touched,
+        TouchedNodes nodes) {
       this.old = old;
+      this.nodes = nodes;
       this.next = Objects.requireNonNull(next, "next");
       this.members = members == old.members ? members : Collections.unmodifiableMap(new TreeMap<>(members));
       this.metadataChanged = metadataChanged(old.members, members);
@@ -306,8 +327,9 @@ public final class RoutingTable {
       }
       for (int n = 0; n < maxItems && candidates.hasNext(); n++) {
         String item = candidates.next();
-        Node was = oldItems == null ? null : oldItems.child(item);
-        Node now = newItems == null ? null : newItems.child(item);
+        TouchedNodes.Change c = nodes == null ? null : nodes.change(item);
+        Node was = c != null ? c.before() : oldItems == null ? null : oldItems.child(item);
+        Node now = c != null ? c.after() : newItems == null ? null : newItems.child(item);
         Route before = old.routeOf(item, was);
         Route after = old.routeOf(item, now);
         int r = old.itemReplicas.of(item, now);

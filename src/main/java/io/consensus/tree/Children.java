@@ -168,126 +168,92 @@ final class Children {
     throw new IndexOutOfBoundsException(index);
   }
 
-  /** Inserts {@code node}, replacing a child of the same name. */
-  static Object put(Object set, Node node) {
-    if (set == null) {
-      return new Node[] {node};
-    }
-    if (set instanceof Node[] a) {
-      int i = search(a, node.name());
-      if (i >= 0) {
-        Node[] out = a.clone();
-        out[i] = node;
-        return out;
-      }
-      int at = -i - 1;
-      Node[] out = new Node[a.length + 1];
-      System.arraycopy(a, 0, out, 0, at);
-      out[at] = node;
-      System.arraycopy(a, at, out, at + 1, a.length - at);
-      return out.length > SMALL ? fromSorted(out, 0, out.length) : out;
-    }
-    return put((Children) set, node);
-  }
-
-  private static Children put(Children c, Node node) {
-    if (c == null) {
-      return new Children(node, null, null);
-    }
-    int cmp = node.name().compareTo(c.name);
-    if (cmp == 0) {
-      return new Children(node, c.left, c.right);
-    }
-    if (cmp < 0) {
-      return balance(c, put(c.left, node), c.right);
-    }
-    return balance(c, c.left, put(c.right, node));
-  }
-
   /**
    * Replaces the child named {@code name} by {@code fn}'s result ({@code fn} gets the child, null
-   * when absent, and returns a node of that name), finding it and copying its path in one descent
-   * instead of a lookup followed by an insert.
+   * when absent, and returns a node of that name, or null to remove it), finding it and copying
+   * its path in one descent instead of a lookup followed by an insert or a removal. Returns
+   * {@code set} itself when nothing changed, null when left empty.
    */
   static Object update(Object set, String name, UnaryOperator<Node> fn) {
     if (set == null) {
-      return new Node[] {fn.apply(null)};
+      Node n = fn.apply(null);
+      return n == null ? null : new Node[] {n};
     }
     if (set instanceof Node[] a) {
       int i = search(a, name);
       if (i >= 0) {
+        Node n = fn.apply(a[i]);
+        if (n == null) {
+          return without(a, i);
+        }
         Node[] out = a.clone();
-        out[i] = fn.apply(a[i]);
+        out[i] = n;
         return out;
+      }
+      Node n = fn.apply(null);
+      if (n == null) {
+        return set;
       }
       int at = -i - 1;
       Node[] out = new Node[a.length + 1];
       System.arraycopy(a, 0, out, 0, at);
-      out[at] = fn.apply(null);
+      out[at] = n;
       System.arraycopy(a, at, out, at + 1, a.length - at);
       return out.length > SMALL ? fromSorted(out, 0, out.length) : out;
     }
-    return update((Children) set, name, fn);
+    Children c = (Children) set;
+    Children out = update(c, name, fn);
+    return out != c ? shrunk(out) : c;
   }
 
   private static Children update(Children c, String name, UnaryOperator<Node> fn) {
     if (c == null) {
-      return new Children(fn.apply(null), null, null);
-    }
-    int cmp = name.compareTo(c.name);
-    if (cmp == 0) {
-      return new Children(fn.apply(c.node), c.left, c.right);
-    }
-    if (cmp < 0) {
-      return balance(c, update(c.left, name, fn), c.right);
-    }
-    return balance(c, c.left, update(c.right, name, fn));
-  }
-
-  /** Removes the child named {@code name}; returns {@code set} itself when absent, null when left empty. */
-  static Object remove(Object set, String name) {
-    if (set instanceof Node[] a) {
-      int i = search(a, name);
-      if (i < 0) {
-        return set;
-      }
-      if (a.length == 1) {
-        return null;
-      }
-      Node[] out = new Node[a.length - 1];
-      System.arraycopy(a, 0, out, 0, i);
-      System.arraycopy(a, i + 1, out, i, a.length - i - 1);
-      return out;
-    }
-    Children c = (Children) set;
-    Children out = remove(c, name);
-    if (out != null && out != c && out.size <= SHRINK) {
-      return toList(out).toArray(new Node[0]);
-    }
-    return out;
-  }
-
-  private static Children remove(Children c, String name) {
-    if (c == null) {
-      return null;
+      Node n = fn.apply(null);
+      return n == null ? null : new Children(n, null, null);
     }
     int cmp = name.compareTo(c.name);
     if (cmp < 0) {
-      Children l = remove(c.left, name);
+      Children l = update(c.left, name, fn);
       return l == c.left ? c : balance(c, l, c.right);
     }
     if (cmp > 0) {
-      Children r = remove(c.right, name);
+      Children r = update(c.right, name, fn);
       return r == c.right ? c : balance(c, c.left, r);
     }
+    Node n = fn.apply(c.node);
+    return n != null ? new Children(n, c.left, c.right) : unlink(c);
+  }
+
+  /** {@code a} without its element {@code i}; null when that was the only one. */
+  private static Node[] without(Node[] a, int i) {
+    if (a.length == 1) {
+      return null;
+    }
+    Node[] out = new Node[a.length - 1];
+    System.arraycopy(a, 0, out, 0, i);
+    System.arraycopy(a, i + 1, out, i, a.length - i - 1);
+    return out;
+  }
+
+  /** A tree that shrank to {@link #SHRINK} becomes an array again. */
+  private static Object shrunk(Children c) {
+    return c != null && c.size <= SHRINK ? toList(c).toArray(new Node[0]) : c;
+  }
+
+  /** The subtree of {@code c} without {@code c}'s own cell. */
+  private static Children unlink(Children c) {
     if (c.left == null) {
       return c.right;
     }
     if (c.right == null) {
       return c.left;
     }
-    Children min = first(c.right);
-    return balance(min, c.left, remove(c.right, min.name));
+    return balance(first(c.right), c.left, withoutFirst(c.right));
+  }
+
+  /** {@code c} without its first cell: down the left spine, no name compared. */
+  private static Children withoutFirst(Children c) {
+    return c.left == null ? c.right : balance(c, withoutFirst(c.left), c.right);
   }
 
   private static Children first(Children c) {

@@ -17,6 +17,7 @@ import io.consensus.internal.route.TreePatch;
 import io.consensus.route.RoutingTable;
 import io.consensus.internal.allocation.AllocationDecider;
 import io.consensus.internal.allocation.AllocationIndex;
+import io.consensus.internal.allocation.Reclassified;
 import io.consensus.internal.allocation.Decision;
 import io.consensus.internal.allocation.Rule;
 import io.consensus.internal.etcd.Backoff;
@@ -869,13 +870,13 @@ public class AllocatorVerticle extends AbstractVerticle {
         chunk.add(work.next());
       }
       stats.itemsReclassified.add(chunk.size());
-      Set<String> changed = ix.reclassify(chunk);
-      states.forgetReleased(changed, ix);
+      Reclassified changed = ix.reclassify(chunk);
+      states.forgetReleased(changed);
       if (!(update instanceof WatchUpdate.Snapshot)) {
-        states.changed(changed, ix);
+        states.changed(changed);
       }
       // Never claim a role on a lease declared lost, whatever the phase says.
-      table.publish(ix, changed, tree.revision(), mayHold(ix), joining);
+      table.publish(changed, tree.revision(), mayHold(ix), joining);
       if (chunk.size() == size) { // a short last chunk says nothing about the size
         reclassifyStep.took(cpu < 0 ? -1 : LoopWorkMeter.cpuNow() - cpu);
       }
@@ -1214,7 +1215,7 @@ public class AllocatorVerticle extends AbstractVerticle {
         chunk.add(work.next());
       }
       stats.itemsReclassified.add(chunk.size());
-      table.publish(index, index.reclassify(chunk), tree.revision(), mayHold(index), true);
+      table.publish(index.reclassify(chunk), tree.revision(), mayHold(index), true);
       if (work.hasNext()) {
         return false;
       }

@@ -5,6 +5,8 @@ import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -79,10 +81,17 @@ public record RouteChange(String member, String item, long revision, Route route
     return route.isEmpty() ? null : metadataOf(route.master().member());
   }
 
+  /**
+   * The JSON shape above, a new object for each call (each event-bus consumer gets its own): the
+   * metadata objects are copies.
+   */
   public JsonObject toJson() {
-    JsonArray entries = new JsonArray();
-    for (RouteEntry e : route.entries()) {
-      JsonObject entry = new JsonObject().put("member", e.member()).put("state", e.state())
+    List<RouteEntry> list = route.entries();
+    JsonArray entries = new JsonArray(new ArrayList<>(list.size()));
+    for (RouteEntry e : list) {
+      // Sized for an entry's 3-4 fields (the default map's table has 16 slots): a converging
+      // member builds one per entry of every route it publishes, per consumer.
+      JsonObject entry = new JsonObject(new LinkedHashMap<>(8)).put("member", e.member()).put("state", e.state())
           .put("createRevision", e.createRevision());
       JsonObject md = metadata.get(e.member());
       if (md != null) {

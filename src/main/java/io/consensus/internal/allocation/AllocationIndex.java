@@ -4,10 +4,12 @@ import io.consensus.internal.route.Items;
 import io.consensus.internal.route.Keys;
 import io.consensus.internal.route.Names;
 import io.consensus.route.Role;
+import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.Node;
+import io.consensus.tree.TouchedNodes;
 import io.consensus.tree.WatchUpdate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,6 +36,7 @@ import java.util.function.BiPredicate;
  * <p>Not thread-safe: owned by one allocator context.
  */
 public final class AllocationIndex {
+  private static final List<String> ITEMS_PATH = List.of(Keys.ITEMS_PREFIX);
   private final String member;
   private final long lease;
   private final int replicas;
@@ -47,6 +50,8 @@ public final class AllocationIndex {
 
   private KeyTree tree;
   private Node itemsNode;
+  // The touched items' nodes in the tree of the last begin, as its patch found them; null: search.
+  private TouchedNodes touchedNodes;
   // Between begin and end: the member keys changed (zone doubling is re-derived at the end).
   private boolean membersChanged;
   private long reclassified;
@@ -153,7 +158,7 @@ public final class AllocationIndex {
     while (work.hasNext()) {
       chunk.add(work.next());
       if (chunk.size() == 256 || !work.hasNext()) {
-        changed.addAll(reclassify(chunk));
+        changed.addAll(reclassify(chunk).items());
         chunk.clear();
       }
     }
@@ -168,6 +173,23 @@ public final class AllocationIndex {
    * chunks, then call {@link #end}. Until then the index is half way and not for deciding.
    */
   public Iterator<String> begin(KeyTree newTree, Collection<String> touched) {
+    touchedNodes = null;
+    return beginReading(newTree, touched);
+  }
+
+  /**
+   * As {@link #begin(KeyTree, Collection)}, with the touched items' nodes as the patch that made
+   * {@code newTree} found them: {@link #reclassify} reads a touched item's node there instead of
+   * searching the items node (100,000 children) for it. Nodes collected up to another tree are
+   * not used (the tree is searched).
+   */
+  public Iterator<String> begin(KeyTree newTree, TouchedNodes touched) {
+    boolean usable = touched.endsAt(newTree) && touched.path().equals(ITEMS_PATH);
+    touchedNodes = usable ? touched : null;
+    return beginReading(newTree, touched.names());
+  }
+
+  private Iterator<String> beginReading(KeyTree newTree, Collection<String> touched) {
     String[] more = {};
     this.tree = newTree;
     this.itemsNode = Items.itemsNode(newTree);
@@ -206,14 +228,14 @@ public final class AllocationIndex {
 
   /**
    * Re-classifies {@code chunk} against the tree of the last {@link #begin}; returns the items
-   * whose route changed or vanished.
+   * whose route changed or vanished, with their new summaries.
    */
-  public Set<String> reclassify(Collection<String> chunk) {
-    Set<String> changed = new LinkedHashSet<>();
+  public Reclassified reclassify(Collection<String> chunk) {
+    Reclassified changed = new Reclassified();
     for (String item : chunk) {
       reclassified++;
       ItemSummary old = items.get(item);
-      Node node = itemsNode == null ? null : itemsNode.child(item);
+      Node node = nodeOf(item);
       ItemSummary now;
       if (old != null) { // its name was checked, and whether it is fixed known, when it came in
         now = summarizer.summarize(item, old.fixed(), node, restartLease, membership, specs.reader(), fixedReplicas);
@@ -224,23 +246,30 @@ public final class AllocationIndex {
       if (old != null && now != null && old.equals(now)) {
         continue;
       }
-      if (old != null) {
-        classify(old, false);
-      }
       if (now == null) {
         if (old != null) {
+          classify(old, null);
           items.remove(item);
-          changed.add(item);
+          changed.add(item, null);
         }
         continue;
       }
       items.put(now);
-      classify(now, true);
+      classify(old, now);
       if (old == null || !old.route().equals(now.route())) {
-        changed.add(item);
+        changed.add(item, now);
       }
     }
     return changed;
+  }
+
+  /** The node of {@code item} in the tree of the last begin: as its patch found it, else searched. */
+  private Node nodeOf(String item) {
+    TouchedNodes.Change c = touchedNodes == null ? null : touchedNodes.change(item);
+    if (c != null) {
+      return c.after();
+    }
+    return itemsNode == null ? null : itemsNode.child(item);
   }
 
   /**
@@ -301,6 +330,7 @@ public final class AllocationIndex {
 
   /** Finishes what {@link #begin} started, once every item it returned was re-classified. */
   public void end() {
+    touchedNodes = null; // the update's old nodes need not outlive it
     if (zonesChanged) {
       zonesChanged = false;
       candidates.rezoned(items.values(), this::zoneDoubled);
@@ -319,15 +349,48 @@ public final class AllocationIndex {
     }
   }
 
-  /** Counts ({@code add}) or uncounts {@code s} in every part that derives from the summaries. */
-  private void classify(ItemSummary s, boolean add) {
-    if (s.size() < s.replicas() + 1) {
-      itemsShort += add ? 1 : -1;
+  /**
+   * Moves an item's counts and candidate sets from summary {@code old} to {@code now} (either null:
+   * the item comes or goes), touching only what differs: a revision mostly changes a state or adds
+   * one entry, and leaves the item's replicas, members and most of its sets as they were.
+   */
+  private void classify(ItemSummary old, ItemSummary now) {
+    boolean wasShort = old != null && old.size() < old.replicas() + 1;
+    boolean isShort = now != null && now.size() < now.replicas() + 1;
+    itemsShort += (isShort ? 1 : 0) - (wasShort ? 1 : 0);
+    if (old == null || now == null || old.replicas() != now.replicas()) {
+      if (old != null) {
+        targets.count(old.replicas(), false);
+      }
+      if (now != null) {
+        targets.count(now.replicas(), true);
+      }
     }
-    targets.count(s.replicas(), add);
-    load.count(s, add);
-    firstReplicas.count(s, add);
-    candidates.classify(s, add, add && doubledInZone(s), summarizer.loading(s), zoneDoubled(s));
+    if (old == null || now == null || old.replicas() != now.replicas() || !sameMembers(old.route(), now.route())) {
+      if (old != null) { // counts by member (and R): a change of states alone leaves them
+        load.count(old, false);
+        firstReplicas.count(old, false);
+      }
+      if (now != null) {
+        load.count(now, true);
+        firstReplicas.count(now, true);
+      }
+    }
+    candidates.reclassify(old, old != null && summarizer.loading(old), now, now != null && doubledInZone(now),
+        now != null && summarizer.loading(now), now != null && zoneDoubled(now));
+  }
+
+  /** Whether {@code a} and {@code b} have the same members in the same order. */
+  private static boolean sameMembers(Route a, Route b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!a.memberAt(i).equals(b.memberAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

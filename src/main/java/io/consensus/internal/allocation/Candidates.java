@@ -1,7 +1,10 @@
 package io.consensus.internal.allocation;
 
+import io.consensus.route.Role;
+import io.consensus.route.Route;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
@@ -78,57 +81,196 @@ final class Candidates {
    * @param zoneDoubled whether two of its first R+1 entries share a zone
    */
   void classify(ItemSummary s, boolean add, boolean doubled, boolean loading, boolean zoneDoubled) {
-    String item = s.item();
-    if (!add) {
-      this.zoneDoubled.remove(item); // whatever zones said when it was added
-    } else if (zoneDoubled) {
-      this.zoneDoubled.add(item);
+    if (add) {
+      reclassify(null, false, s, doubled, loading, zoneDoubled);
+    } else {
+      reclassify(s, loading, null, false, false, false);
     }
-    if (s.mine() && s.myIndex() >= 1 && s.myIndex() <= s.replicas() && s.size() > s.replicas() + 1) {
-      put(myCrowded, item, add);
-    }
-    if (!add) {
-      myDoubled.remove(item);
-    } else if (doubled) {
-      myDoubled.add(item);
-    }
-    if (s.adoptable()) {
-      put(myAdoptable, item, add);
-    }
-    if (s.foreign()) {
-      put(myForeign, item, add);
-    }
-    if (loading) {
-      put(myLoading, item, add);
-    }
-    if (s.myIndex() < 0) {
-      if (s.size() == 0) {
-        put(empty, item, add);
-      } else if (s.size() < s.replicas() + 1) {
-        put(shortStaffed, item, add);
+  }
+
+  /**
+   * Moves one item from the sets summary {@code old} put it in to those of {@code now} (either may be
+   * null: the item comes or goes), touching only the sets whose membership differs: after a
+   * revision most of an item's sets are the same, and a remove and re-add of each cost a tenth of
+   * a member's loop during a refill (issue 17). The contents equal a removal by {@code old} and an
+   * addition by {@code now}; an item that stays in a set keeps its place there.
+   *
+   * @param oldLoading whether this member's entry was not ready for promotion by {@code old}
+   * @param doubled whether, by {@code now}, this member's replica shares its zone with an earlier entry
+   * @param loading whether, by {@code now}, this member's entry is not ready for promotion
+   * @param zoneDoubled whether, by {@code now}, two of the first R+1 entries share a zone
+   */
+  void reclassify(ItemSummary old, boolean oldLoading, ItemSummary now, boolean doubled, boolean loading,
+      boolean zoneDoubled) {
+    String item = now != null ? now.item() : old.item();
+    // Whatever zones said when it was added: they may have changed since (end() re-derives them).
+    move(this.zoneDoubled, item, this.zoneDoubled.contains(item), now != null && zoneDoubled);
+    move(myDoubled, item, myDoubled.contains(item), now != null && doubled);
+    move(myCrowded, item, crowded(old), crowded(now));
+    move(myAdoptable, item, old != null && old.adoptable(), now != null && now.adoptable());
+    move(myForeign, item, old != null && old.foreign(), now != null && now.foreign());
+    move(myLoading, item, old != null && oldLoading, now != null && loading);
+    move(empty, item, unheld(old) && old.size() == 0, unheld(now) && now.size() == 0);
+    move(shortStaffed, item, unheld(old) && isShort(old), unheld(now) && isShort(now));
+    Role was = roleOf(old);
+    Role is = roleOf(now);
+    move(myMasters, item, was == Role.MASTER, is == Role.MASTER);
+    move(myExtras, item, was == Role.EXTRA, is == Role.EXTRA);
+    move(myReplicas, item, was == Role.REPLICA, is == Role.REPLICA);
+    readyMaster(item, was == Role.MASTER && old.readyForHandoff() ? old : null,
+        is == Role.MASTER && now.readyForHandoff() ? now : null);
+    replica(item, was == Role.REPLICA ? old : null, is == Role.REPLICA ? now : null);
+  }
+
+  /** This member's role in {@code s} when the entry is its own; null when none (or no summary). */
+  private static Role roleOf(ItemSummary s) {
+    return s == null || s.myIndex() < 0 || !s.mine() ? null : s.role();
+  }
+
+  /** Whether {@code s} exists and this member's name holds no entry of it. */
+  private static boolean unheld(ItemSummary s) {
+    return s != null && s.myIndex() < 0;
+  }
+
+  private static boolean isShort(ItemSummary s) {
+    return s.size() > 0 && s.size() < s.replicas() + 1;
+  }
+
+  private static boolean crowded(ItemSummary s) {
+    return s != null && s.mine() && s.myIndex() >= 1 && s.myIndex() <= s.replicas() && s.size() > s.replicas() + 1;
+  }
+
+  /** Re-files a ready master of this member (null: not one) in the sets kept by successor and later members. */
+  private void readyMaster(String item, ItemSummary old, ItemSummary now) {
+    move(myReadyMasters, item, old != null, now != null);
+    move(myReadyBySuccessor, item, old == null ? null : successor(old), now == null ? null : successor(now));
+    move(myReadyUnreplicated, item, old != null && old.replicas() == 0, now != null && now.replicas() == 0);
+    boolean handOff = old != null && handsOff(old);
+    boolean handsOff = now != null && handsOff(now);
+    move(myHandOffBySuccessor, item, handOff ? successor(old) : null, handsOff ? successor(now) : null);
+    // Positions 2..R: the members about to step ahead in a hand-off.
+    count(myHandOffBehind, handOff ? old.route() : null, 2, handOff ? Math.min(old.replicas() + 1, old.size()) : 0,
+        handsOff ? now.route() : null, 2, handsOff ? Math.min(now.replicas() + 1, now.size()) : 0);
+    move(myMovable, item, handOff && movable(old) ? successor(old) : null,
+        handsOff && movable(now) ? successor(now) : null);
+    boolean later = old != null && replicas >= 2 && old.size() == replicas + 1;
+    boolean isLater = now != null && replicas >= 2 && now.size() == replicas + 1;
+    move(myReadyByLater, item, later ? old.route() : null, 2, later ? old.size() : 0,
+        isLater ? now.route() : null, 2, isLater ? now.size() : 0);
+  }
+
+  private static String successor(ItemSummary s) {
+    return s.size() > 1 ? s.route().memberAt(1) : NO_SUCCESSOR;
+  }
+
+  private static boolean handsOff(ItemSummary s) {
+    return s.replicas() >= 1 && s.size() >= 2;
+  }
+
+  private static boolean movable(ItemSummary s) {
+    return s.size() == s.replicas() + 1;
+  }
+
+  /**
+   * Re-files a replica of this member (null: not one): fully staffed ones, those first in line
+   * ({@link #myNextInLine}) and, counted by master and first replica, those further back.
+   */
+  private void replica(String item, ItemSummary old, ItemSummary now) {
+    move(myFullReplicas, item, old != null && old.size() == old.replicas() + 1,
+        now != null && now.size() == now.replicas() + 1);
+    boolean first = old != null && old.myIndex() == 1 && FirstReplicaCounts.counted(old);
+    boolean isFirst = now != null && now.myIndex() == 1 && FirstReplicaCounts.counted(now);
+    String master = first ? old.route().memberAt(0) : null;
+    String second = first ? old.route().memberAt(2) : null;
+    String newMaster = isFirst ? now.route().memberAt(0) : null;
+    String newSecond = isFirst ? now.route().memberAt(2) : null;
+    if (!Objects.equals(master, newMaster) || !Objects.equals(second, newSecond)) {
+      if (first) {
+        nextInLine(master, second, item, false);
       }
-    } else if (s.mine()) {
-      switch (s.role()) {
-        case MASTER -> {
-          put(myMasters, item, add);
-          if (s.readyForHandoff()) {
-            put(myReadyMasters, item, add);
-            readyMaster(s, add);
-          }
-        }
-        case REPLICA -> {
-          put(myReplicas, item, add);
-          if (s.size() == s.replicas() + 1) {
-            put(myFullReplicas, item, add);
-          }
-          if (s.myIndex() == 1 && FirstReplicaCounts.counted(s)) {
-            nextInLine(s.route().memberAt(0), s.route().memberAt(2), item, add);
-          }
-          replica(s, add);
-        }
-        default -> put(myExtras, item, add);
+      if (isFirst) {
+        nextInLine(newMaster, newSecond, item, true);
       }
     }
+    boolean behind = old != null && old.myIndex() >= 2;
+    boolean isBehind = now != null && now.myIndex() >= 2;
+    master = behind ? old.route().memberAt(0) : null;
+    String firstReplica = behind ? old.route().memberAt(1) : null;
+    newMaster = isBehind ? now.route().memberAt(0) : null;
+    String newFirst = isBehind ? now.route().memberAt(1) : null;
+    if (!Objects.equals(master, newMaster) || !Objects.equals(firstReplica, newFirst)) {
+      if (behind) {
+        Tally.add(myBehindFirst, master, firstReplica, -1);
+      }
+      if (isBehind) {
+        Tally.add(myBehindFirst, newMaster, newFirst, 1);
+      }
+    }
+  }
+
+  /** Removes {@code item} from {@code set} or adds it when {@code was} and {@code is} differ. */
+  private static void move(IndexedSet set, String item, boolean was, boolean is) {
+    if (was != is) {
+      put(set, item, is);
+    }
+  }
+
+  /** Moves {@code item} from the set of key {@code was} to that of {@code is} (null: none) when they differ. */
+  private static void move(Map<String, IndexedSet> sets, String item, String was, String is) {
+    if (!Objects.equals(was, is)) {
+      if (was != null) {
+        put(sets, was, item, false);
+      }
+      if (is != null) {
+        put(sets, is, item, true);
+      }
+    }
+  }
+
+  /**
+   * Moves {@code item} from the sets of the members of {@code was} at positions [from, to) to those
+   * of {@code is} at [isFrom, isTo) (a null route: none), leaving it in the sets of members in both.
+   */
+  private static void move(Map<String, IndexedSet> sets, String item, Route was, int from, int to, Route is,
+      int isFrom, int isTo) {
+    for (int j = from; was != null && j < to; j++) {
+      String m = was.memberAt(j);
+      if (is == null || !among(m, is, isFrom, isTo)) {
+        put(sets, m, item, false);
+      }
+    }
+    for (int j = isFrom; is != null && j < isTo; j++) {
+      String m = is.memberAt(j);
+      if (was == null || !among(m, was, from, to)) {
+        put(sets, m, item, true);
+      }
+    }
+  }
+
+  /** As {@link #move(Map, String, Route, int, int, Route, int, int)} for a count per member. */
+  private static void count(Map<String, int[]> counts, Route was, int from, int to, Route is, int isFrom, int isTo) {
+    for (int j = from; was != null && j < to; j++) {
+      String m = was.memberAt(j);
+      if (is == null || !among(m, is, isFrom, isTo)) {
+        Tally.add(counts, m, -1);
+      }
+    }
+    for (int j = isFrom; is != null && j < isTo; j++) {
+      String m = is.memberAt(j);
+      if (was == null || !among(m, was, from, to)) {
+        Tally.add(counts, m, 1);
+      }
+    }
+  }
+
+  /** Whether {@code member} is at a position in [from, to) of {@code r} (R is small: a scan). */
+  private static boolean among(String member, Route r, int from, int to) {
+    for (int j = from; j < to; j++) {
+      if (r.memberAt(j).equals(member)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Re-derives the replicas doubled in a zone (zones live in member keys, which changed); null: none is. */
@@ -151,41 +293,6 @@ final class Candidates {
       if (doubled.test(s)) {
         zoneDoubled.add(s.item());
       }
-    }
-  }
-
-  /** Files a ready master of this member in the sets kept by successor and by later members. */
-  private void readyMaster(ItemSummary s, boolean add) {
-    String item = s.item();
-    int size = s.size();
-    String successor = size > 1 ? s.route().memberAt(1) : NO_SUCCESSOR;
-    put(myReadyBySuccessor, successor, item, add);
-    if (s.replicas() == 0) {
-      put(myReadyUnreplicated, item, add);
-    }
-    if (s.replicas() >= 1 && size >= 2) {
-      put(myHandOffBySuccessor, successor, item, add);
-      for (int j = 2; j <= s.replicas() && j < size; j++) {
-        Tally.add(myHandOffBehind, s.route().memberAt(j), add ? 1 : -1);
-      }
-      if (size == s.replicas() + 1) {
-        put(myMovable, successor, item, add);
-      }
-    }
-    if (replicas >= 2 && size == replicas + 1) {
-      for (int j = 2; j < size; j++) {
-        put(myReadyByLater, s.route().memberAt(j), item, add);
-      }
-    }
-  }
-
-  /**
-   * Counts a replica of this member further back (index >= 2) by master and first replica (those
-   * first in line are kept by master and member behind: {@link #myNextInLine}).
-   */
-  private void replica(ItemSummary s, boolean add) {
-    if (s.myIndex() >= 2) {
-      Tally.add(myBehindFirst, s.route().memberAt(0), s.route().memberAt(1), add ? 1 : -1);
     }
   }
 

@@ -3,6 +3,7 @@ package io.consensus.internal.member;
 import io.consensus.verticle.ItemHandler;
 import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.allocation.ItemSummary;
+import io.consensus.internal.allocation.Reclassified;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -129,9 +130,22 @@ public final class HeldItemStates {
     }
   }
 
+  /** {@link #changed(Collection, AllocationIndex)} for the items one re-classification changed, with their summaries. */
+  public void changed(Reclassified changed) {
+    for (int i = 0; i < changed.size(); i++) {
+      if (stale(changed.item(i), changed.summary(i))) {
+        check.add(changed.item(i));
+      }
+    }
+  }
+
   /** Whether {@code item} is held in {@code index} with a stored state other than its local one. */
   private boolean stale(AllocationIndex index, String item) {
-    ItemSummary s = index.summary(item);
+    return stale(item, index.summary(item));
+  }
+
+  /** Whether {@code item}, summarized by {@code s} (null: gone), is held with a stored state other than its local one. */
+  private boolean stale(String item, ItemSummary s) {
     return s != null && s.mine() && !Objects.equals(stateOf(item), s.myEntry().state());
   }
 
@@ -146,14 +160,14 @@ public final class HeldItemStates {
   }
 
   /** A reported state describes one holding of an item: once released, the next take starts afresh. */
-  public void forgetReleased(Set<String> changed, AllocationIndex index) {
+  public void forgetReleased(Reclassified changed) {
     if (reported.isEmpty()) {
       return;
     }
-    for (String item : changed) {
-      ItemSummary s = index.summary(item);
+    for (int i = 0; i < changed.size(); i++) {
+      ItemSummary s = changed.summary(i);
       if (s == null || !s.mine()) {
-        reported.remove(item);
+        reported.remove(changed.item(i));
       }
     }
   }

@@ -3,8 +3,8 @@ package io.consensus.internal.member;
 import io.consensus.route.MemberInfo;
 import io.consensus.route.RoutingTable;
 import io.consensus.tree.KeyTree;
+import io.consensus.tree.TouchedNodes;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The fleet's {@link RoutingTable} as a member's view shows it, kept per applied watch update
@@ -34,9 +34,10 @@ public final class LiveRoutingTable {
    * starts from the table the one before made).
    *
    * @param members every known member as of {@code tree} (an immutable snapshot)
-   * @param touched the items the update touched, or null after a snapshot (every item is looked at)
+   * @param touched the items the update touched with their nodes (its patch's), or null after a
+   *                snapshot (every item is looked at)
    */
-  public LoopSlices.Job follow(KeyTree tree, Map<String, MemberInfo> members, Set<String> touched) {
+  public LoopSlices.Job follow(KeyTree tree, Map<String, MemberInfo> members, TouchedNodes touched) {
     return new LoopSlices.Job() {
       private RoutingTable.Update update;
 

@@ -5,6 +5,7 @@ import io.consensus.verticle.RouteChange;
 import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.allocation.ItemTable;
 import io.consensus.internal.allocation.ItemSummary;
+import io.consensus.internal.allocation.Reclassified;
 import io.consensus.internal.route.MemberDirectory;
 import io.consensus.route.Role;
 import io.consensus.route.Route;
@@ -84,35 +85,49 @@ public final class PublishedRoutes {
   public void publish(AllocationIndex index, Collection<String> items, long revision, boolean mayHold,
       boolean joining) {
     for (String item : items) {
-      ItemSummary s = index.summary(item);
-      RouteChange change;
-      if (s == null) {
-        change = new RouteChange(member, item, revision, Route.empty(item), -1, Role.NONE, true, RouteChange.ROUTE);
-        held.remove(item);
-        RouteChange old = remove(item);
-        if (joining && old == null) {
-          continue;
-        }
-      } else {
-        boolean mine = mayHold && s.myEntry() != null;
-        change = new RouteChange(member, item, revision, s.route(), mine ? s.myIndex() : -1,
-            mine ? s.role() : Role.NONE, false, RouteChange.ROUTE, members.metadataOf(s.route()));
-        RouteChange old = put(item, change);
-        if (change.index() >= 0) {
-          held.add(item);
-        } else {
-          held.remove(item);
-        }
-        if (change.role() == Role.MASTER && old != null && old.role() != Role.MASTER && !old.route().isEmpty()
-            && !old.route().master().member().equals(member)) {
-          onMastershipGained.run();
-        }
-        if (joining && change.index() < 0 && (old == null || old.index() < 0 && old.route().equals(change.route()))) {
-          continue;
-        }
-      }
-      deliver(change);
+      publish(item, index.summary(item), revision, mayHold, joining);
     }
+  }
+
+  /**
+   * {@link #publish(AllocationIndex, Collection, long, boolean, boolean)} for the items one
+   * re-classification changed, with the summaries it derived (no second look-up per item).
+   */
+  public void publish(Reclassified changed, long revision, boolean mayHold, boolean joining) {
+    for (int i = 0; i < changed.size(); i++) {
+      publish(changed.item(i), changed.summary(i), revision, mayHold, joining);
+    }
+  }
+
+  /** Publishes the route of {@code item} as summarized by {@code s} (null: it does not exist). */
+  private void publish(String item, ItemSummary s, long revision, boolean mayHold, boolean joining) {
+    RouteChange change;
+    if (s == null) {
+      change = new RouteChange(member, item, revision, Route.empty(item), -1, Role.NONE, true, RouteChange.ROUTE);
+      held.remove(item);
+      RouteChange old = remove(item);
+      if (joining && old == null) {
+        return;
+      }
+    } else {
+      boolean mine = mayHold && s.mine();
+      change = new RouteChange(member, item, revision, s.route(), mine ? s.myIndex() : -1,
+          mine ? s.role() : Role.NONE, false, RouteChange.ROUTE, members.metadataOf(s.route()));
+      RouteChange old = put(item, change);
+      if (change.index() >= 0) {
+        held.add(item);
+      } else {
+        held.remove(item);
+      }
+      if (change.role() == Role.MASTER && old != null && old.role() != Role.MASTER && !old.route().isEmpty()
+          && !old.route().master().member().equals(member)) {
+        onMastershipGained.run();
+      }
+      if (joining && change.index() < 0 && (old == null || old.index() < 0 && old.route().equals(change.route()))) {
+        return;
+      }
+    }
+    deliver(change);
   }
 
   /** Tells the application it holds nothing any more, for every item it held. */

@@ -1,6 +1,7 @@
 package io.consensus.internal.allocation;
 
 import io.consensus.internal.route.Keys;
+import io.consensus.internal.route.TreePatch;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
 import io.consensus.tree.KeyEvent;
@@ -107,9 +108,16 @@ final class SimulatedFleet {
 
     void sync() {
       while (applied + 1 < log.size()) {
-        WatchUpdate.Changes c = log.get(++applied);
-        tree = tree.apply(c);
-        index.apply(tree, c);
+        // As a member applies it: patched by a TreePatch, whose touched nodes the index reads.
+        TreePatch patch = new TreePatch(tree, log.get(++applied));
+        while (!patch.step(1024)) {
+          // the whole update, in the patch's own steps
+        }
+        tree = patch.tree();
+        List<String> work = new ArrayList<>();
+        index.begin(tree, patch.touched()).forEachRemaining(work::add);
+        index.reclassify(work);
+        index.end();
       }
     }
 
