@@ -23,34 +23,57 @@ final class RouteStream {
   private final FleetView view;
   private final List<HttpServerResponse> clients = new ArrayList<>();
   private final Set<String> changed = new LinkedHashSet<>();
-  private final MessageConsumer<JsonObject> consumer;
+  // Registered only while a page listens: every delivered route change is encoded for its
+  // consumer (2.3 KB of JSON per change), for nothing when no browser is connected.
+  private MessageConsumer<JsonObject> consumer;
   private long timer = -1;
 
   RouteStream(Vertx vertx, FleetView view) {
     this.vertx = vertx;
     this.view = view;
-    this.consumer = vertx.eventBus().consumer(view.changeAddress(), msg -> {
-      if (clients.isEmpty() || msg.body() == null) {
-        return;
-      }
-      String item = msg.body().getString("item");
-      if (item != null) {
-        changed.add(item);
-        if (timer < 0) {
-          timer = vertx.setTimer(FLUSH_MILLIS, t -> flush());
-        }
-      }
-    });
   }
 
-  /** Answers {@code req} with an event stream: a {@code hello} event, then deltas. */
+  private void onChange(JsonObject change) {
+    if (clients.isEmpty() || change == null) {
+      return;
+    }
+    String item = change.getString("item");
+    if (item != null) {
+      changed.add(item);
+      if (timer < 0) {
+        timer = vertx.setTimer(FLUSH_MILLIS, t -> flush());
+      }
+    }
+  }
+
+  /**
+   * Answers {@code req} with an event stream: a {@code hello} event, then deltas. The page loads
+   * a snapshot on {@code hello}, so changes from before the first client's subscription are not missed.
+   */
   void subscribe(HttpServerRequest req) {
     HttpServerResponse resp = req.response();
     resp.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+    if (consumer == null) { // a local registration takes effect at once, before hello goes out
+      consumer = vertx.eventBus().consumer(view.changeAddress(), msg -> onChange(msg.body()));
+    }
     resp.write("retry: 2000\nevent: hello\ndata: {}\n\n");
     clients.add(resp);
-    resp.closeHandler(v -> clients.remove(resp));
-    resp.exceptionHandler(e -> clients.remove(resp));
+    resp.closeHandler(v -> drop(resp));
+    resp.exceptionHandler(e -> drop(resp));
+  }
+
+  /** Whether route changes are being followed (a client is connected). */
+  boolean following() {
+    return consumer != null;
+  }
+
+  private void drop(HttpServerResponse resp) {
+    clients.remove(resp);
+    if (clients.isEmpty() && consumer != null) {
+      consumer.unregister();
+      consumer = null;
+      changed.clear();
+    }
   }
 
   private void flush() {
@@ -65,7 +88,7 @@ final class RouteStream {
     for (HttpServerResponse c : new ArrayList<>(clients)) {
       if (c.writeQueueFull()) {
         c.reset(); // a browser that cannot keep up reconnects and reloads the snapshot
-        clients.remove(c);
+        drop(c);
       } else {
         c.write(event);
       }
@@ -73,11 +96,14 @@ final class RouteStream {
   }
 
   void close() {
-    consumer.unregister();
+    if (consumer != null) {
+      consumer.unregister();
+      consumer = null;
+    }
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    clients.forEach(c -> c.end());
+    new ArrayList<>(clients).forEach(HttpServerResponse::end);
     clients.clear();
   }
 }
