@@ -1,7 +1,6 @@
 package io.consensus.route;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
+import io.consensus.bench.LeastCpu;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -21,9 +20,7 @@ public final class ItemSetBench {
   private ItemSetBench() {
   }
 
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-  private static long sink;
-  private static final java.util.Map<String, Double> LEAST = new java.util.LinkedHashMap<>();
+  private static final LeastCpu TIMES = new LeastCpu();
 
   public static void main(String[] args) {
     String sizes = args.length > 0 ? args[0] : "75000,750000";
@@ -35,8 +32,7 @@ public final class ItemSetBench {
         run(Integer.parseInt(s.trim()));
       }
     }
-    LEAST.forEach((row, ns) -> System.out.printf("%s %.1f |%n", row, ns));
-    System.out.println("(sink " + sink + ")");
+    TIMES.print();
   }
 
   private static void run(int n) {
@@ -92,17 +88,10 @@ public final class ItemSetBench {
   }
 
   private static void report(int n, String op, double ns) {
-    LEAST.merge(String.format("| %,d | %s |", n, op), ns, Math::min);
+    TIMES.report(String.format("| %,d | %s |", n, op), ns);
   }
 
   private static double best(java.util.function.LongSupplier pass, long ops) {
-    double best = Double.MAX_VALUE;
-    for (int i = 0; i < 5; i++) {
-      long t0 = THREADS.getCurrentThreadCpuTime();
-      sink += pass.getAsLong();
-      long t1 = THREADS.getCurrentThreadCpuTime();
-      best = Math.min(best, (t1 - t0) / (double) ops);
-    }
-    return best;
+    return TIMES.best(pass, ops);
   }
 }

@@ -1,7 +1,6 @@
 package io.consensus.internal.allocation;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
+import io.consensus.bench.LeastCpu;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -31,9 +30,7 @@ public final class HashLookupBench {
   record Change(String item, long revision) {
   }
 
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-  private static long sink;
-  private static final java.util.Map<String, Double> LEAST = new java.util.LinkedHashMap<>();
+  private static final LeastCpu TIMES = new LeastCpu();
 
   public static void main(String[] args) {
     String sizes = args.length > 0 ? args[0] : "100000,1000000";
@@ -49,9 +46,8 @@ public final class HashLookupBench {
         run(Integer.parseInt(s.trim()));
       }
     }
-    LEAST.forEach((row, ns) -> System.out.printf("%s %.1f |%n", row, ns));
+    TIMES.print();
     heap(1_000_000);
-    System.out.println("(sink " + sink + ")");
   }
 
   private static void run(int n) {
@@ -139,18 +135,11 @@ public final class HashLookupBench {
   }
 
   private static void report(int n, String structure, String op, double ns) {
-    LEAST.merge(String.format("| %,d | %s | %s |", n, structure, op), ns, Math::min);
+    TIMES.report(String.format("| %,d | %s | %s |", n, structure, op), ns);
   }
 
   private static double best(java.util.function.LongSupplier pass, int ops) {
-    double best = Double.MAX_VALUE;
-    for (int i = 0; i < 5; i++) {
-      long t0 = THREADS.getCurrentThreadCpuTime();
-      sink += pass.getAsLong();
-      long t1 = THREADS.getCurrentThreadCpuTime();
-      best = Math.min(best, (t1 - t0) / (double) ops);
-    }
-    return best;
+    return TIMES.best(pass, ops);
   }
 
   /**
