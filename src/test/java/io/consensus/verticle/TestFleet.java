@@ -116,14 +116,24 @@ public final class TestFleet implements AutoCloseable {
 
   /** All key-values under the root, read from etcd now. */
   public List<KeyValue> keys() {
+    return keys(0);
+  }
+
+  /** All key-values under the root as etcd held them at {@code revision} (0: now). */
+  public List<KeyValue> keys(long revision) {
     return await(onContext(() -> conn.unary(KVGrpc.getRangeMethod(), RangeRequest.newBuilder()
-        .setKey(EtcdKeys.bytes(root + "/")).setRangeEnd(EtcdKeys.prefixEnd(root + "/")).build())
+        .setKey(EtcdKeys.bytes(root + "/")).setRangeEnd(EtcdKeys.prefixEnd(root + "/")).setRevision(revision).build())
         .map(r -> r.getKvsList().stream().map(EtcdValues::keyValue).toList())));
   }
 
   /** The truth: every item's route as etcd holds it now. */
   public Map<String, Route> routes(List<String> fixedItems) {
-    KeyTree t = KeyTree.fromSnapshot(root, 0, keys());
+    return routes(fixedItems, 0);
+  }
+
+  /** Every item's route as etcd held it at {@code revision} (0: now). */
+  public Map<String, Route> routes(List<String> fixedItems, long revision) {
+    KeyTree t = KeyTree.fromSnapshot(root, 0, keys(revision));
     Map<String, Route> out = new TreeMap<>();
     Items.walk(t, fixedItems.stream().sorted().toList(), out::put);
     return out;

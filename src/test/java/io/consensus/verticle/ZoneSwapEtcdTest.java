@@ -92,10 +92,11 @@ class ZoneSwapEtcdTest extends FleetTest {
     long leaseB = kvs.get(fleet.root + "/members/b1").lease();
     String xb = entryKey(prefix, before.get(x), "b1");
     String ya = entryKey(prefix, before.get(y), "a1");
-    txn(List.of(
+    long swapped = txn(List.of(
         delete(xb), put(prefix + x + "/a1", kvs.get(xb).value(), leaseA),
         delete(ya), put(prefix + y + "/b1", kvs.get(ya).value(), leaseB)));
-    Map<String, Route> doubled = fleet.routes(ITEMS);
+    // Read at the swap's own revision: the members may have begun the repair already.
+    Map<String, Route> doubled = fleet.routes(ITEMS, swapped);
     assertThat(distinct(doubled)).isEqualTo(58);
 
     Map<String, Route> after = fleet.awaitRoutes(ITEMS, "60 of 60 zone-distinct again",
@@ -133,8 +134,8 @@ class ZoneSwapEtcdTest extends FleetTest {
     return java.util.Base64.getEncoder().encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  /** One etcd transaction of {@code ops} through etcd's JSON gateway (no compare). */
-  private void txn(List<io.vertx.core.json.JsonObject> ops) throws Exception {
+  /** One etcd transaction of {@code ops} through etcd's JSON gateway (no compare); its revision. */
+  private long txn(List<io.vertx.core.json.JsonObject> ops) throws Exception {
     io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject()
         .put("success", new io.vertx.core.json.JsonArray(ops));
     java.net.http.HttpResponse<String> resp = java.net.http.HttpClient.newHttpClient().send(
@@ -142,6 +143,8 @@ class ZoneSwapEtcdTest extends FleetTest {
             .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.encode())).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
-    assertThat(new io.vertx.core.json.JsonObject(resp.body()).getBoolean("succeeded", false)).as(resp.body()).isTrue();
+    io.vertx.core.json.JsonObject answer = new io.vertx.core.json.JsonObject(resp.body());
+    assertThat(answer.getBoolean("succeeded", false)).as(resp.body()).isTrue();
+    return Long.parseLong(answer.getJsonObject("header").getString("revision"));
   }
 }
