@@ -225,7 +225,7 @@ public final class BenchmarkSuite {
 
   /** What the members did while converging (sums over the members), and the CPU of the event loops. */
   record WorkRow(String mode, int items, int members, long watchUpdates, long slices, long itemsRederived,
-                 long decisions, double loopCpu, double gcPause) {
+                 long decisions, double loopCpu, double gcPause, long gcCount, long loopBytes) {
   }
 
   record IdleRow(int items, int members, int seconds, long revisions, long transactions, double jvmCpu,
@@ -342,7 +342,9 @@ public final class BenchmarkSuite {
       long cpu0 = BenchEnv.jvmCpuMillis();
       long etcd0 = env.etcdCpuMillis();
       long loops0 = eventLoopCpuNanos();
+      long bytes0 = eventLoopAllocatedBytes();
       long gc0 = gcMillis();
+      long gcs0 = gcCount();
       long t0 = System.nanoTime();
       fleet.startAll();
       boolean reached = fleet.awaitFixpoint(t0 + TimeUnit.SECONDS.toNanos(cfg.capSeconds));
@@ -354,7 +356,8 @@ public final class BenchmarkSuite {
       converge.add(row);
       work.add(new WorkRow(mode(maxBatch), n, m, fleet.sum(s -> s.watchUpdates()), fleet.sum(s -> s.slices()),
           fleet.sum(s -> s.itemsReclassified()), fleet.sum(s -> s.decisions()),
-          (eventLoopCpuNanos() - loops0) / 1e9, (gcMillis() - gc0) / 1e3));
+          (eventLoopCpuNanos() - loops0) / 1e9, (gcMillis() - gc0) / 1e3, gcCount() - gcs0,
+          eventLoopAllocatedBytes() - bytes0));
       progress(String.format("  %s in %.2f s, %d writes, %d txns; longest loop work %s", reached ? "converged"
           : "NOT converged", row.seconds(), row.writes(), row.transactions(), fleet.longestWork()));
       if (!reached) {
@@ -385,6 +388,26 @@ public final class BenchmarkSuite {
       }
     }
     return sum;
+  }
+
+  /**
+   * Bytes allocated so far by this JVM's Vert.x event-loop threads (HotSpot's per-thread TLAB accounting): what the
+   * members' update path hands the garbage collector.
+   */
+  static long eventLoopAllocatedBytes() {
+    var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith("vert.x-eventloop-thread")) {
+        sum += Math.max(0, threads.getThreadAllocatedBytes(info.getThreadId()));
+      }
+    }
+    return sum;
+  }
+
+  static long gcCount() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionCount).sum();
   }
 
   static long gcMillis() {
@@ -635,15 +658,17 @@ public final class BenchmarkSuite {
     b.append("\n\nMember work while converging, summed over the members: watch updates applied (about revisions x "
         + "members), slices of update work, items re-derived (index and route of a touched item), decisions; "
         + "event-loop CPU = CPU time of this JVM's Vert.x event-loop threads (the members' work; the harness's own "
-        + "context shares them and does little), GC = collection time of this JVM.\n\n");
+        + "context shares them and does little), GC = collection time and count of this JVM, loop MB = bytes the "
+        + "event-loop threads allocated (ThreadMXBean#getThreadAllocatedBytes).\n\n");
     b.append("| mode | items | members | watch updates | slices | items re-derived | decisions | event-loop CPU s "
-        + "| GC s | loop CPU per watch update ms | loop CPU per item re-derived us |\n");
-    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| GC s | GCs | loop MB | loop CPU per watch update ms | loop CPU per item re-derived us "
+        + "| loop bytes per item re-derived |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (WorkRow w : work) {
-      b.append(String.format("| %s | %,d | %d | %,d | %,d | %,d | %,d | %.2f | %.2f | %.3f | %.1f |%n", w.mode(),
-          w.items(), w.members(), w.watchUpdates(), w.slices(), w.itemsRederived(), w.decisions(), w.loopCpu(),
-          w.gcPause(), w.loopCpu() * 1e3 / Math.max(1, w.watchUpdates()),
-          w.loopCpu() * 1e6 / Math.max(1, w.itemsRederived())));
+      b.append(String.format("| %s | %,d | %d | %,d | %,d | %,d | %,d | %.2f | %.2f | %d | %,.0f | %.3f | %.1f | %,.0f |%n",
+          w.mode(), w.items(), w.members(), w.watchUpdates(), w.slices(), w.itemsRederived(), w.decisions(),
+          w.loopCpu(), w.gcPause(), w.gcCount(), w.loopBytes() / 1e6, w.loopCpu() * 1e3 / Math.max(1, w.watchUpdates()),
+          w.loopCpu() * 1e6 / Math.max(1, w.itemsRederived()), (double) w.loopBytes() / Math.max(1, w.itemsRederived())));
     }
     b.append("\n## Seed-faithful vs batched\n\n");
     b.append("Ratios seed / batched for the same size (converge; rolling restart where run).\n\n");
