@@ -2,6 +2,7 @@ package io.consensus.internal.member;
 
 import static io.consensus.internal.etcd.EtcdKeys.bytes;
 
+import com.google.protobuf.ByteString;
 import io.consensus.internal.allocation.Action;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.route.Keys;
@@ -136,7 +137,8 @@ public final class EntryWriter {
   }
 
   private TxnRequest guarded(Action a, long lease) {
-    String key = keys.entry(a.item(), member, a.moved());
+    // Encoded once: the compares and the put or delete on this key share its bytes.
+    ByteString key = bytes(keys.entry(a.item(), member, a.moved()));
     TxnRequest.Builder t = TxnRequest.newBuilder();
     switch (a.kind()) {
       case CREATE -> {
@@ -162,7 +164,7 @@ public final class EntryWriter {
         t.addCompare(modRevisionIs(key, a.expectedModRevision()));
         guards(a, t);
         t.addSuccess(RequestOp.newBuilder().setRequestDeleteRange(
-            DeleteRangeRequest.newBuilder().setKey(bytes(key))));
+            DeleteRangeRequest.newBuilder().setKey(key)));
       }
       case MOVE -> {
         // Delete the entry's key and create the other of its pair in the same revision: the
@@ -170,7 +172,7 @@ public final class EntryWriter {
         t.addCompare(modRevisionIs(key, a.expectedModRevision()));
         guards(a, t);
         t.addSuccess(RequestOp.newBuilder().setRequestDeleteRange(
-            DeleteRangeRequest.newBuilder().setKey(bytes(key))));
+            DeleteRangeRequest.newBuilder().setKey(key)));
         t.addSuccess(put(keys.entry(a.item(), member, !a.moved()), a.state(), lease));
       }
       default -> throw new IllegalStateException(a.kind().toString());
@@ -185,18 +187,30 @@ public final class EntryWriter {
   }
 
   private static RequestOp put(String key, String value, long lease) {
+    return put(bytes(key), value, lease);
+  }
+
+  private static RequestOp put(ByteString key, String value, long lease) {
     return RequestOp.newBuilder()
-        .setRequestPut(PutRequest.newBuilder().setKey(bytes(key)).setValue(bytes(value)).setLease(lease))
+        .setRequestPut(PutRequest.newBuilder().setKey(key).setValue(bytes(value)).setLease(lease))
         .build();
   }
 
   private static Compare createRevisionIs(String key, long rev) {
-    return Compare.newBuilder().setKey(bytes(key)).setTarget(Compare.CompareTarget.CREATE)
+    return createRevisionIs(bytes(key), rev);
+  }
+
+  private static Compare createRevisionIs(ByteString key, long rev) {
+    return Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.CREATE)
         .setResult(Compare.CompareResult.EQUAL).setCreateRevision(rev).build();
   }
 
   private static Compare modRevisionIs(String key, long rev) {
-    return Compare.newBuilder().setKey(bytes(key)).setTarget(Compare.CompareTarget.MOD)
+    return modRevisionIs(bytes(key), rev);
+  }
+
+  private static Compare modRevisionIs(ByteString key, long rev) {
+    return Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.MOD)
         .setResult(Compare.CompareResult.EQUAL).setModRevision(rev).build();
   }
 }
