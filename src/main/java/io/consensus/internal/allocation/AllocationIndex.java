@@ -244,7 +244,7 @@ public final class AllocationIndex {
    * whose route changed or vanished, with their new summaries.
    */
   public Reclassified reclassify(Collection<String> chunk) {
-    Reclassified changed = new Reclassified();
+    Reclassified changed = new Reclassified(chunk.size());
     for (String item : chunk) {
       reclassified++;
       ItemSummary old = items.get(item);

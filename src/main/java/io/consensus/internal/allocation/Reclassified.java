@@ -10,10 +10,21 @@ import java.util.List;
  * that publication and the state checks read it here instead of looking it up again.
  */
 public final class Reclassified {
-  private final List<String> items = new ArrayList<>();
-  private final List<ItemSummary> summaries = new ArrayList<>();
+  private final int expected;
+  private List<String> items = List.of();
+  private List<ItemSummary> summaries = List.of();
+
+  /** {@code expected}: the chunk's size, at most as many items as may change (the lists grow past it). */
+  Reclassified(int expected) {
+    this.expected = Math.max(1, expected);
+  }
 
   void add(String item, ItemSummary now) {
+    if (items.isEmpty()) {
+      // Sized at the first change: no copies while growing, nothing allocated when none changes.
+      items = new ArrayList<>(expected);
+      summaries = new ArrayList<>(expected);
+    }
     items.add(item);
     summaries.add(now);
   }
