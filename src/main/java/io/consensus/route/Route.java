@@ -57,19 +57,21 @@ public final class Route {
     }
     int n = itemNode.childCount();
     Node[] nodes = new Node[n];
-    long[] created = new long[n];
     for (int i = 0; i < n; i++) {
-      // Insertion sort by (create revision, name): a route has a handful of entries.
+      // Insertion sort by (create revision, name): a route has a handful of entries, so their
+      // create revisions are read again rather than kept in a scratch array (one less per route).
       Node c = itemNode.childAt(i);
       long cr = c.createRevision();
       int j = i;
-      while (j > 0 && (created[j - 1] > cr || created[j - 1] == cr && nodes[j - 1].name().compareTo(c.name()) > 0)) {
+      while (j > 0) {
+        long before = nodes[j - 1].createRevision();
+        if (before < cr || before == cr && nodes[j - 1].name().compareTo(c.name()) <= 0) {
+          break;
+        }
         nodes[j] = nodes[j - 1];
-        created[j] = created[j - 1];
         j--;
       }
       nodes[j] = c;
-      created[j] = cr;
     }
     return new Route(item, (Object[]) nodes);
   }
