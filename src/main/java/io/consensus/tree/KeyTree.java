@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * An immutable view of the etcd keyspace under a root key, as of one revision.
@@ -172,19 +173,55 @@ public final class KeyTree {
    * after (the key runs through its node).
    */
   private static Node put(Node parent, String[] segs, int i, KeyValue kv, TouchedNodes seen) {
-    Object set = parent.childSet();
-    // Sibling names differ: among many siblings (items) a name is unique, sharing it only costs.
-    boolean share = Children.size(set) < WIDE;
-    boolean last = i == segs.length - 1;
-    // One descent per level finds the child and copies the path to it (a patch's main cost).
-    return parent.withChildren(Children.update(set, segs[i], existing -> {
-      Node now = last ? (existing == null ? Node.leaf(segs[i], share, kv) : existing.withValue(kv))
-          : put(existing != null ? existing : Node.directory(segs[i], share), segs, i + 1, kv, seen);
-      if (seen != null && i == seen.depth()) {
-        seen.touched(segs[i], existing, now);
+    return new Put(segs, i, kv, seen).descend(parent);
+  }
+
+  /**
+   * One put's descent: a single operator for every level (not a capturing lambda per level), its
+   * depth and sharing saved across the level beneath and restored after it.
+   */
+  private static final class Put implements UnaryOperator<Node> {
+    private final String[] segs;
+    private final KeyValue kv;
+    private final TouchedNodes seen;
+    private int i;
+    private boolean share;
+
+    Put(String[] segs, int i, KeyValue kv, TouchedNodes seen) {
+      this.segs = segs;
+      this.i = i;
+      this.kv = kv;
+      this.seen = seen;
+    }
+
+    /** The new {@code parent} with the key put beneath it at depth {@link #i}. */
+    Node descend(Node parent) {
+      Object set = parent.childSet();
+      // Sibling names differ: among many siblings (items) a name is unique, sharing it only costs.
+      share = Children.size(set) < WIDE;
+      // One descent per level finds the child and copies the path to it (a patch's main cost).
+      return parent.withChildren(Children.update(set, segs[i], this));
+    }
+
+    @Override
+    public Node apply(Node existing) {
+      int at = i;
+      boolean sharing = share;
+      String name = segs[at];
+      Node now;
+      if (at == segs.length - 1) {
+        now = existing == null ? Node.leaf(name, sharing, kv) : existing.withValue(kv);
+      } else {
+        i = at + 1;
+        now = descend(existing != null ? existing : Node.directory(name, sharing));
+        i = at;
+        share = sharing;
+      }
+      if (seen != null && at == seen.depth()) {
+        seen.touched(name, existing, now);
       }
       return now;
-    }));
+    }
   }
 
   /**
