@@ -14,8 +14,21 @@ final class IndexedSet {
   private final ArrayList<String> items = new ArrayList<>();
   // Each item's String.hashCode() at its position in items: a random draw that decides from the
   // hash alone (TAKE_SHORT's designated taker, ShortTakers) reads this array and never loads the
-  // item itself, one cache miss per draw fewer at 1,000,000 items.
-  private int[] hashes = new int[16];
+  // item itself, one cache miss per draw fewer at 1,000,000 items. Only in a set built to keep
+  // them (withHashes: the short-staffed items), null in the others (4 bytes per item each).
+  private int[] hashes;
+
+  IndexedSet() {
+  }
+
+  private IndexedSet(int[] hashes) {
+    this.hashes = hashes;
+  }
+
+  /** A set that also keeps each item's hash by position, for {@link #hashAt}. */
+  static IndexedSet withHashes() {
+    return new IndexedSet(new int[16]);
+  }
   // Each item's position in items: open addressing (linear probing, at most half full) of
   // names and entries side by side, no boxed Integer nor map entry per change (a revision
   // moves each touched item out of a set and back in). An entry is the name's tag (its spread
@@ -65,10 +78,12 @@ final class IndexedSet {
     }
     keys[-i - 1] = s;
     entries[-i - 1] = entry(tag(s), items.size());
-    if (items.size() == hashes.length) {
-      hashes = java.util.Arrays.copyOf(hashes, hashes.length * 2);
+    if (hashes != null) {
+      if (items.size() == hashes.length) {
+        hashes = java.util.Arrays.copyOf(hashes, hashes.length * 2);
+      }
+      hashes[items.size()] = s.hashCode();
     }
-    hashes[items.size()] = s.hashCode();
     items.add(s);
   }
 
@@ -82,7 +97,9 @@ final class IndexedSet {
     String last = items.remove(items.size() - 1);
     if (pos < items.size()) {
       items.set(pos, last);
-      hashes[pos] = hashes[items.size()];
+      if (hashes != null) {
+        hashes[pos] = hashes[items.size()];
+      }
       int at = slot(last);
       entries[at] = entry(tagOf(entries[at]), pos);
     }
@@ -151,9 +168,12 @@ final class IndexedSet {
     return items.get(position);
   }
 
-  /** {@code at(position).hashCode()}, without loading the item. */
+  /** {@code at(position).hashCode()}, without loading the item: in a set made {@link #withHashes}. */
   int hashAt(int position) {
     java.util.Objects.checkIndex(position, items.size());
+    if (hashes == null) {
+      throw new IllegalStateException("a set made without hashes");
+    }
     return hashes[position];
   }
 

@@ -87,7 +87,7 @@ class IndexedSetTest {
   @Test
   void hashAtFollowsThePositionsThroughSwapRemoval() {
     Random rnd = new Random(29);
-    IndexedSet set = new IndexedSet();
+    IndexedSet set = IndexedSet.withHashes();
     List<String> names = new ArrayList<>();
     for (int n = 0; n < 5000; n++) {
       String s = "item-" + rnd.nextInt(800);
@@ -106,5 +106,8 @@ class IndexedSetTest {
       }
     }
     assertThatThrownBy(() -> set.hashAt(set.size())).isInstanceOf(IndexOutOfBoundsException.class);
+    IndexedSet plain = new IndexedSet();
+    plain.add("a");
+    assertThatThrownBy(() -> plain.hashAt(0)).isInstanceOf(IllegalStateException.class);
   }
 }
