@@ -478,14 +478,15 @@ public final class ScaleRun {
     double staffed = staffedNow ? (watcher.staffedSinceNanos() - k0) / 1e9 : Double.NaN;
     // Let the survivors' logs and counters catch up with what happened up to here.
     awaitQuiet(etcd, Duration.ofSeconds(3), Duration.ofSeconds(15));
+    ToldMasters told = ToldMasters.after(victim, survivors, k0);
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "%n**SIGKILL of %s** (it mastered %,d items; its lease had %s s left "
         + "right after the kill): etcd dropped the lease after %s; the watcher saw its member key go after %s; "
         + "new masters for all %,d after **%s** (%s after etcd dropped the lease); fully staffed after **%s** "
-        + "(%s after etcd dropped the lease)%s.%n%n", victim.name, mastered, leaseLeft == Long.MAX_VALUE ? "(etcd did not say)" : Long.toString(leaseLeft), secs(dropped), secs(seen),
+        + "(%s after etcd dropped the lease)%s; %s.%n%n", victim.name, mastered, leaseLeft == Long.MAX_VALUE ? "(etcd did not say)" : Long.toString(leaseLeft), secs(dropped), secs(seen),
         mastered, secs(masters), secs(masters - dropped), secs(staffed), secs(staffed - dropped),
         Double.isNaN(staffed) ? String.format(Locale.ROOT, " (**not within %d s**: %,d items not fully staffed)",
-            o.failoverCapSeconds(), watcher.unstaffedCount()) : ""));
+            o.failoverCapSeconds(), watcher.unstaffedCount()) : "", told.sentence()));
     md.append(windowMd);
     md.append("| survivor | restarts | lease losses after the kill (log) | metric | blocked-thread warnings "
         + "| max blocked ms | slowest watch update ms |\n|---|---:|---:|---:|---:|---:|---:|\n");
@@ -498,8 +499,8 @@ public final class ScaleRun {
           d.blockedWarnings(), d.maxBlockedMs() < 0 ? "-" : Long.toString(d.maxBlockedMs()),
           d.maxSlowUpdateMs() < 0 ? "-" : Long.toString(d.maxSlowUpdateMs())));
     }
-    System.err.printf(Locale.ROOT, "[scale] kill: new masters %.2f s, staffed %.2f s after the kill%n", masters,
-        staffed);
+    System.err.printf(Locale.ROOT, "[scale] kill: new masters %.2f s (applications told after %.2f s), staffed "
+        + "%.2f s after the kill%n", masters, told.lastSeconds(), staffed);
     return new Failover(md.toString(), mastered, masters, staffed);
   }
 
