@@ -79,6 +79,34 @@ final class ChaosWatcher implements AutoCloseable {
     this.conn = call(() -> new EtcdConnection(vertx, endpoints, Duration.ofSeconds(5)));
   }
 
+  /**
+   * A watcher without etcd, for tests and {@code WatcherCost}: the caller feeds updates through
+   * {@link #accept} (on any one thread) and checks are the same as the watched one's.
+   */
+  static ChaosWatcher offline(Vertx vertx, String root, int replicas, ChaosReport report, Collection<String> items) {
+    ChaosWatcher w = new ChaosWatcher(vertx, root, replicas, report);
+    w.call(() -> w.managed.addAll(items));
+    return w;
+  }
+
+  private ChaosWatcher(Vertx vertx, String root, int replicas, ChaosReport report) {
+    this.vertx = vertx;
+    this.ctx = vertx.getOrCreateContext();
+    this.root = root;
+    this.replicas = replicas;
+    this.report = report;
+    this.tree = KeyTree.empty(root);
+    this.conn = null;
+  }
+
+  /** Applies one update on this watcher's context, as its watch would. */
+  void accept(WatchUpdate u) {
+    call(() -> {
+      onUpdate(u);
+      return null;
+    });
+  }
+
   void start(Collection<String> items) {
     callAsync(() -> {
       managed.addAll(items);
@@ -424,6 +452,8 @@ final class ChaosWatcher implements AutoCloseable {
     if (watcher != null) {
       callAsync(() -> watcher.close());
     }
-    callAsync(conn::close);
+    if (conn != null) {
+      callAsync(conn::close);
+    }
   }
 }
