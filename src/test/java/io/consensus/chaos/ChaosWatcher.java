@@ -288,7 +288,7 @@ final class ChaosWatcher implements AutoCloseable {
 
   // ---------------------------------------------------------------- checks (on the context)
 
-  private void onUpdate(WatchUpdate u) {
+  void onUpdate(WatchUpdate u) {
     // Failover times are when etcd's revision reached this watcher, not when its checks of a
     // 75,000-event revision (seconds, in this one handler) were done.
     long arrived = System.nanoTime();
