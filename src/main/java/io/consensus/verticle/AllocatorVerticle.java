@@ -2,6 +2,7 @@ package io.consensus.verticle;
 
 import io.consensus.internal.member.AdaptiveStep;
 import io.consensus.internal.member.EntryWriter;
+import io.consensus.internal.member.EtcdBufferRelief;
 import io.consensus.internal.member.FleetControl;
 import io.consensus.internal.member.GraceLease;
 import io.consensus.internal.member.HeldItemStates;
@@ -135,6 +136,7 @@ public class AllocatorVerticle extends AbstractVerticle {
   private Keys keys;
   private String member;
   private EtcdConnection conn;
+  private EtcdBufferRelief bufferRelief;
   private EntryWriter writer;
   private MemberRegistration registration;
   private RetryWatcher watcher;
@@ -263,6 +265,7 @@ public class AllocatorVerticle extends AbstractVerticle {
     }
     conn = EtcdConnection.open(vertx, options.getEtcdClientOptions());
     writer = new EntryWriter(conn, keys, member);
+    bufferRelief = new EtcdBufferRelief(conn);
     keeperLoop = KeeperLoop.besides(context, conn);
     memberKeyDrained = options.isDrained();
     registration = new MemberRegistration(keeperLoop, writer, keys.member(member), options,
@@ -738,6 +741,9 @@ public class AllocatorVerticle extends AbstractVerticle {
       firstApplied.tryComplete(); // a start aborted meanwhile must not wait for it
       return;
     }
+    // A revision of many keys (a dead member's lease revoked) leaves etcd 3.4 copying a large
+    // buffer on every read until it commits with no key written: while every member applies it.
+    bufferRelief.seen(update);
     // Applied in order, in slices; decisions wait until it is applied in full.
     slices.submit(new ApplyUpdate(update));
   }

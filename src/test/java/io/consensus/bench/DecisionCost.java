@@ -29,7 +29,8 @@ final class DecisionCost {
 
   record Result(int items, int keys, double treeMb, double indexMb, double snapshotMs, double rebuildMs,
                 long events, double treeUs, double indexUs, double decideUs, double fullCheckUs, double tableMb,
-                double snapshotPeakMb, double cpuUs) {
+                double snapshotPeakMb, double cpuUs, double actionsPerEvent, int gapAtEnd, double quietCpuUs,
+                double quietActionsPerEvent, double quietDecideUs) {
     double totalUs() {
       return treeUs + indexUs + decideUs;
     }
@@ -41,6 +42,18 @@ final class DecisionCost {
 
   private static String item(int i) {
     return String.format("item-%06d", i);
+  }
+
+  /**
+   * The member of item {@code i}'s entry {@code j} (0 its master): masters in turn, the first
+   * replica behind each master spread evenly over the other members (else NEXT_IN_LINE would move
+   * 64 of them on every event that left the view quiet), the second replica the next member after it.
+   */
+  static int entryMember(int i, int j) {
+    int master = i % MEMBERS;
+    int first = (master + 1 + (i / MEMBERS) % (MEMBERS - 1)) % MEMBERS;
+    int second = (first + 1) % MEMBERS == master ? (first + 2) % MEMBERS : (first + 1) % MEMBERS;
+    return j == 0 ? master : j == 1 ? first : second;
   }
 
   static List<KeyValue> keyspace(int items) {
@@ -55,7 +68,7 @@ final class DecisionCost {
       kvs.add(new KeyValue(itemKey, "", rev, rev, 1, 0));
       rev++;
       for (int j = 0; j <= REPLICAS; j++) {
-        int m = (i + j) % MEMBERS;
+        int m = entryMember(i, j);
         kvs.add(new KeyValue(itemKey + "/" + member(m), "ready", rev, rev, 1, 100 + m));
         rev++;
       }
@@ -139,48 +152,18 @@ final class DecisionCost {
     }
     whileHeld.run();
     AllocationDecider decider = new AllocationDecider(64);
+    // First a converged member's events (each deleted entry re-created by the next event: the
+    // view is converged again every second event, as when an entry is replaced), then the
+    // original measure, whose deleted entries accumulate (never re-created by a decision's take).
+    Phase quiet = measure(tree, index, decider, new Random(43), items, warmup, events, maxMeasureMillis, true,
+        revision + 1);
+    tree = quiet.tree();
     Random rnd = new Random(42);
-    boolean[] removed = new boolean[items];
-    long[] nanos = new long[3];
-    long rev = revision + 1;
-    long measured = 0;
-    long deadline = Long.MAX_VALUE;
-    // CPU time of this thread over the measured events: unlike the wall times above it holds
-    // neither the time the OS gave other processes nor GC pauses (a loaded machine inflates both).
-    var threads = ManagementFactory.getThreadMXBean();
-    long cpu0 = 0;
-    for (int n = 0; n < warmup + events; n++) {
-      if (n == warmup) {
-        nanos = new long[3];
-        deadline = System.nanoTime() + maxMeasureMillis * 1_000_000;
-        cpu0 = threads.getCurrentThreadCpuTime();
-      }
-      int i = rnd.nextInt(items);
-      int m = (i + REPLICAS) % MEMBERS; // the last replica of item i
-      String key = ROOT + "/items/" + item(i) + "/" + member(m);
-      KeyEvent e = removed[i] ? KeyEvent.put(new KeyValue(key, "ready", rev, rev, 1, 100 + m))
-          : KeyEvent.delete(key, rev);
-      removed[i] = !removed[i];
-      WatchUpdate.Changes c = new WatchUpdate.Changes(rev++, List.of(e));
-      long a = System.nanoTime();
-      tree = tree.apply(c);
-      long b = System.nanoTime();
-      // As the verticle does: the state rules look at the items the event changed.
-      java.util.Set<String> changed = index.apply(tree, c);
-      long d = System.nanoTime();
-      decider.decide(index, it -> "ready", rnd, changed);
-      long f = System.nanoTime();
-      nanos[0] += b - a;
-      nanos[1] += d - b;
-      nanos[2] += f - d;
-      if (n >= warmup) {
-        measured++;
-        if (f > deadline) {
-          break;
-        }
-      }
-    }
-    double cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / Math.max(1, measured);
+    Phase busy = measure(tree, index, decider, rnd, items, warmup, events, maxMeasureMillis, false, quiet.revision());
+    tree = busy.tree();
+    long measured = busy.events();
+    long[] nanos = busy.nanos();
+    double cpuUs = busy.cpuUs();
     // The state-check tick (once per stateCheckMillis): the state rules over every held item;
     // 20 rounds, or fewer once they took 5 s (1M items).
     long full = 0;
@@ -193,7 +176,9 @@ final class DecisionCost {
     }
     Result r = new Result(items, keys, (withTree - before) / 1e6, (withIndex - withTree) / 1e6, snapshotMs,
         rebuildMs, measured, nanos[0] / 1e3 / measured, nanos[1] / 1e3 / measured, nanos[2] / 1e3 / measured,
-        full / 1e3 / fullRounds, (withTable - withIndex) / 1e6, (atSnapshot - before) / 1e6, cpuUs);
+        full / 1e3 / fullRounds, (withTable - withIndex) / 1e6, (atSnapshot - before) / 1e6, cpuUs,
+        busy.actionsPerEvent(), index.totalTargetOf(index.member()) - index.entriesOf(index.member()), quiet.cpuUs(),
+        quiet.actionsPerEvent(), quiet.nanos()[2] / 1e3 / quiet.events());
     // keep tree, index and table reachable until here
     if (tree.revision() < 0 || index.itemCount() < 0 || table != null && table.heldCount() < 0
         || routingTable != null && routingTable.revision() < 0) {
@@ -203,5 +188,64 @@ final class DecisionCost {
       vertx.close();
     }
     return r;
+  }
+
+  /** One measured run of events: the tree after them, the next revision, and what they cost. */
+  private record Phase(KeyTree tree, long revision, long events, long[] nanos, double cpuUs, double actionsPerEvent) {
+  }
+
+  /**
+   * {@code warmup} then up to {@code events} events (or {@code maxMeasureMillis}), each deleting or
+   * re-creating the last replica entry of an item: a random item's each time, or with
+   * {@code paired} a random item's deletion and then its re-creation.
+   */
+  private static Phase measure(KeyTree tree, AllocationIndex index, AllocationDecider decider, Random rnd, int items,
+      int warmup, int events, long maxMeasureMillis, boolean paired, long firstRevision) {
+    boolean[] removed = new boolean[items];
+    long[] nanos = new long[3];
+    long rev = firstRevision;
+    long measured = 0;
+    long actions = 0;
+    long deadline = Long.MAX_VALUE;
+    // CPU time of this thread over the measured events: unlike the wall times above it holds
+    // neither the time the OS gave other processes nor GC pauses (a loaded machine inflates both).
+    var threads = ManagementFactory.getThreadMXBean();
+    long cpu0 = 0;
+    int last = -1;
+    for (int n = 0; n < warmup + events; n++) {
+      if (n == warmup) {
+        nanos = new long[3];
+        actions = 0;
+        deadline = System.nanoTime() + maxMeasureMillis * 1_000_000;
+        cpu0 = threads.getCurrentThreadCpuTime();
+      }
+      int i = paired && last >= 0 && removed[last] ? last : rnd.nextInt(items);
+      last = i;
+      int m = entryMember(i, REPLICAS); // the last replica of item i
+      String key = ROOT + "/items/" + item(i) + "/" + member(m);
+      KeyEvent e = removed[i] ? KeyEvent.put(new KeyValue(key, "ready", rev, rev, 1, 100 + m))
+          : KeyEvent.delete(key, rev);
+      removed[i] = !removed[i];
+      WatchUpdate.Changes c = new WatchUpdate.Changes(rev++, List.of(e));
+      long a = System.nanoTime();
+      tree = tree.apply(c);
+      long b = System.nanoTime();
+      // As the verticle does: the state rules look at the items the event changed.
+      java.util.Set<String> changed = index.apply(tree, c);
+      long d = System.nanoTime();
+      actions += decider.decide(index, it -> "ready", rnd, changed).actions().size();
+      long f = System.nanoTime();
+      nanos[0] += b - a;
+      nanos[1] += d - b;
+      nanos[2] += f - d;
+      if (n >= warmup) {
+        measured++;
+        if (f > deadline && (!paired || !removed[i])) {
+          break;
+        }
+      }
+    }
+    double cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / Math.max(1, measured);
+    return new Phase(tree, rev, measured, nanos, cpuUs, (double) actions / Math.max(1, measured));
   }
 }

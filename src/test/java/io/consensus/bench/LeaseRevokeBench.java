@@ -309,7 +309,7 @@ public final class LeaseRevokeBench {
     return String.format(Locale.ROOT, "%,.0f", nanos / 1e6);
   }
 
-  private static Map<String, Double> metrics(EtcdServer etcd) throws IOException, InterruptedException {
+  static Map<String, Double> metrics(EtcdServer etcd) throws IOException, InterruptedException {
     String text = HTTP.send(HttpRequest.newBuilder(URI.create(etcd.endpoint() + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     Map<String, Double> out = new TreeMap<>();
@@ -351,7 +351,7 @@ public final class LeaseRevokeBench {
     return out;
   }
 
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];
@@ -360,7 +360,7 @@ public final class LeaseRevokeBench {
     }
   }
 
-  private static void deleteTree(Path p) {
+  static void deleteTree(Path p) {
     try (var s = Files.walk(p)) {
       s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException e) {

@@ -19,8 +19,13 @@ final class HttpFetch {
 
   /** The body whatever the status (/health answers 503 with a body), or null. */
   String get(int port, String path) {
+    return get("http://127.0.0.1:" + port + path);
+  }
+
+  /** As {@link #get(int, String)}, for a whole URL. */
+  String get(String url) {
     try {
-      HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout).build();
+      HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build();
       return client.send(req, HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {
       return null;

@@ -17,22 +17,62 @@ final class RefillWindow {
   private final List<MemberProcess> survivors;
   private final Map<String, Integer> ports;
   private final long etcdPid;
+  private final String etcdEndpoint;
+  private final EtcdWork etcd0;
+  private double maxSlowWatchers;
+  private double maxPendingEvents;
+  private int samples;
+  // etcd's CPU seconds and transactions at each sample, and when (nanoTime): its timeline.
+  private final List<double[]> etcdTimeline = new ArrayList<>();
+  private final long opened = System.nanoTime();
   private final double[] cpu0;
   private final double[] machine0;
   private final double[][] tx0;
 
-  private RefillWindow(List<MemberProcess> survivors, Map<String, Integer> ports, long etcdPid) {
+  private RefillWindow(List<MemberProcess> survivors, Map<String, Integer> ports, long etcdPid, String etcdEndpoint) {
     this.survivors = survivors;
     this.ports = ports;
     this.etcdPid = etcdPid;
+    this.etcdEndpoint = etcdEndpoint;
+    this.etcd0 = EtcdWork.read(etcdEndpoint);
     this.tx0 = transactions();
     this.cpu0 = cpu();
     this.machine0 = ProcessCpu.machine();
   }
 
   /** Starts the window (just before the kill). */
-  static RefillWindow open(List<MemberProcess> survivors, Map<String, Integer> ports, long etcdPid) {
-    return new RefillWindow(survivors, ports, etcdPid);
+  static RefillWindow open(List<MemberProcess> survivors, Map<String, Integer> ports, long etcdPid,
+      String etcdEndpoint) {
+    return new RefillWindow(survivors, ports, etcdPid, etcdEndpoint);
+  }
+
+  /** Reads etcd's watch gauges once more (the caller's loop, every few hundred ms): their peaks. */
+  void sample() {
+    EtcdWork now = EtcdWork.read(etcdEndpoint);
+    maxSlowWatchers = Math.max(maxSlowWatchers, now.slowWatchers());
+    maxPendingEvents = Math.max(maxPendingEvents, now.pendingEvents());
+    samples++;
+    etcdTimeline.add(new double[] {(System.nanoTime() - opened) / 1e9, ProcessCpu.seconds(etcdPid), now.transactions()});
+  }
+
+  /** etcd's CPU and transactions per 2 s from the kill, as read by {@link #sample}. */
+  private String etcdTimeline() {
+    if (etcdTimeline.size() < 2) {
+      return "";
+    }
+    StringBuilder cpu = new StringBuilder();
+    StringBuilder txns = new StringBuilder();
+    double[] last = etcdTimeline.get(0);
+    double edge = 2;
+    for (double[] p : etcdTimeline) {
+      if (p[0] >= edge) {
+        cpu.append(cpu.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f", p[1] - last[1]));
+        txns.append(txns.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.0f", p[2] - last[2]));
+        last = p;
+        edge = Math.floor(p[0] / 2) * 2 + 2;
+      }
+    }
+    return String.format(Locale.ROOT, " etcd's CPU s per ~2 s from the kill: %s; its transactions: %s.", cpu, txns);
   }
 
   /** Ends the window {@code seconds} after the kill; a paragraph of figures. */
@@ -40,6 +80,7 @@ final class RefillWindow {
     double[] cpu1 = cpu();
     double[] machine1 = ProcessCpu.machine();
     double[][] tx1 = transactions();
+    String etcdWork = EtcdWork.read(etcdEndpoint).since(etcd0);
     int n = survivors.size();
     StringBuilder each = new StringBuilder();
     double members = 0;
@@ -58,9 +99,11 @@ final class RefillWindow {
     }
     return String.format(Locale.ROOT, "From the kill to the end of the wait (%.1f s): CPU of the survivors %.1f s "
         + "(%s), etcd %.1f s, this harness %.1f s; the machine's cores %.0f %% busy (every process on it); "
-        + "the survivors sent %,.0f transactions, %.1f per second each, answered after %.0f ms on average.%n%n",
+        + "the survivors sent %,.0f transactions, %.1f per second each, answered after %.0f ms on average; "
+        + "%s; at most %.0f slow watchers and %,.0f pending events in %d reads of etcd's gauges.%s%n%n",
         seconds, members, each, cpu1[n] - cpu0[n], cpu1[n + 1] - cpu0[n + 1], all > 0 ? 100 * busy / all : Double.NaN,
-        txs, seconds > 0 ? txs / n / seconds : Double.NaN, txs > 0 ? 1000 * txSeconds / txs : Double.NaN);
+        txs, seconds > 0 ? txs / n / seconds : Double.NaN, txs > 0 ? 1000 * txSeconds / txs : Double.NaN, etcdWork,
+        maxSlowWatchers, maxPendingEvents, samples, etcdTimeline());
   }
 
   /** Survivors', etcd's and this process's CPU seconds, in that order. */

@@ -224,7 +224,8 @@ public final class ScaleRun {
         CLEANUPS.add(m::destroy);
         m.start();
       }
-      long converged = awaitConverged(watcher, members, t0, o.capSeconds());
+      List<String> etcdPace = new ArrayList<>();
+      long converged = awaitConverged(watcher, members, t0, o.capSeconds(), etcd, etcdPace);
       double convergeS = converged < 0 ? Double.NaN : (converged - t0) / 1e9;
       long revConverged = etcd.currentRevision();
       long settled = converged < 0 ? -1 : awaitQuiet(etcd, Duration.ofSeconds(3), Duration.ofSeconds(30));
@@ -262,6 +263,9 @@ public final class ScaleRun {
           + "independent watcher, Maven's start included) %s s since it started%n", num(etcdCpu),
           num(membersCpu), num(Math.rint(membersCpu * 1000 / size.members() / Math.max(1, revs) * 100) / 100),
           Double.isNaN(convergeS) ? "n/a" : num(Math.rint((revConverged - rev0) / convergeS)), num(harnessCpu)));
+      // etcd runs for this size only: its counters since its start are this converge's.
+      md.append("- ").append(EtcdWork.read(etcd.endpoint()).since(null)).append("; etcd's CPU per transaction, ms, "
+          + "10 s at a time: ").append(String.join(" ", etcdPace)).append('\n');
       System.err.printf(Locale.ROOT, "[scale] %s: converge %.1f s, lease losses %d%n", size, convergeS,
           figures.stream().mapToInt(f -> f.log().leaseLosses()).sum());
       int mastered = 0;
@@ -314,11 +318,14 @@ public final class ScaleRun {
   }
 
   /** Fully staffed and masters within 1: the System.nanoTime when first seen, -1 at the cap. */
-  private static long awaitConverged(ChaosWatcher watcher, List<MemberProcess> members, long t0, int capSeconds)
-      throws InterruptedException {
+  private static long awaitConverged(ChaosWatcher watcher, List<MemberProcess> members, long t0, int capSeconds,
+      EtcdServer etcd, List<String> etcdPace) throws InterruptedException {
     List<String> names = members.stream().map(m -> m.name).toList();
     long limit = t0 + TimeUnit.SECONDS.toNanos(capSeconds);
     long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    // etcd's CPU per transaction, 10 s at a time: whether its cost per transaction grows with the keyspace.
+    double etcdCpu0 = ProcessCpu.seconds(etcd.pid());
+    double etcdTxns0 = EtcdWork.read(etcd.endpoint()).transactions();
     while (System.nanoTime() < limit) {
       restartExited(members);
       if (watcher.staffed() && balanced(watcher.holdings(), names)) {
@@ -326,8 +333,16 @@ public final class ScaleRun {
       }
       if (System.nanoTime() > nextProgress) {
         nextProgress += TimeUnit.SECONDS.toNanos(10);
-        System.err.printf(Locale.ROOT, "[scale] %.0f s: %,d items not fully staffed, revision %,d%n",
-            (System.nanoTime() - t0) / 1e9, watcher.unstaffedCount(), watcher.revision());
+        double etcdCpu = ProcessCpu.seconds(etcd.pid());
+        double etcdTxns = EtcdWork.read(etcd.endpoint()).transactions();
+        String pace = etcdTxns > etcdTxns0 ? String.format(Locale.ROOT, "%.1f", 1000 * (etcdCpu - etcdCpu0)
+            / (etcdTxns - etcdTxns0)) : "-";
+        etcdPace.add(pace);
+        etcdCpu0 = etcdCpu;
+        etcdTxns0 = etcdTxns;
+        System.err.printf(Locale.ROOT, "[scale] %.0f s: %,d items not fully staffed, revision %,d; etcd %s ms CPU "
+            + "per transaction in the last 10 s%n", (System.nanoTime() - t0) / 1e9, watcher.unstaffedCount(),
+            watcher.revision(), pace);
       }
       Thread.sleep(250);
     }
@@ -425,7 +440,7 @@ public final class ScaleRun {
     beforeKill.accept(victim);
     int mastered = watcher.expectFailover(victim.name);
     long lease = watcher.memberLease(victim.name);
-    RefillWindow window = RefillWindow.open(survivors, ports, etcd.pid());
+    RefillWindow window = RefillWindow.open(survivors, ports, etcd.pid(), etcd.endpoint());
     long k0 = System.nanoTime();
     victim.kill();
     long limit = k0 + TimeUnit.SECONDS.toNanos(o.failoverCapSeconds());
@@ -433,8 +448,13 @@ public final class ScaleRun {
     long etcdDropped = leaseLeft < 0 ? System.nanoTime() : -1;
     // etcd's own view of the lease (TimeToLive answers -1 once it is gone), apart from when the
     // watchers heard of it; the watcher timestamps the events themselves.
+    long nextSample = k0;
     while (System.nanoTime() < limit && (etcdDropped < 0 || watcher.failoverDoneNanos < 0)) {
       restartExited(survivors);
+      if (System.nanoTime() >= nextSample) {
+        window.sample();
+        nextSample = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+      }
       if (etcdDropped < 0 && leaseTtl(probeCtx, probe, lease) < 0) {
         etcdDropped = System.nanoTime();
       }
@@ -443,6 +463,10 @@ public final class ScaleRun {
     while (!(watcher.staffed() && watcher.staffedSinceNanos() > watcher.victimGoneNanos)
         && System.nanoTime() < limit) {
       restartExited(survivors);
+      if (System.nanoTime() >= nextSample) {
+        window.sample();
+        nextSample = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+      }
       Thread.sleep(20);
     }
     String windowMd = window.close((System.nanoTime() - k0) / 1e9);
@@ -454,14 +478,15 @@ public final class ScaleRun {
     double staffed = staffedNow ? (watcher.staffedSinceNanos() - k0) / 1e9 : Double.NaN;
     // Let the survivors' logs and counters catch up with what happened up to here.
     awaitQuiet(etcd, Duration.ofSeconds(3), Duration.ofSeconds(15));
+    ToldMasters told = ToldMasters.after(victim, survivors, k0);
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "%n**SIGKILL of %s** (it mastered %,d items; its lease had %s s left "
         + "right after the kill): etcd dropped the lease after %s; the watcher saw its member key go after %s; "
         + "new masters for all %,d after **%s** (%s after etcd dropped the lease); fully staffed after **%s** "
-        + "(%s after etcd dropped the lease)%s.%n%n", victim.name, mastered, leaseLeft == Long.MAX_VALUE ? "(etcd did not say)" : Long.toString(leaseLeft), secs(dropped), secs(seen),
+        + "(%s after etcd dropped the lease)%s; %s.%n%n", victim.name, mastered, leaseLeft == Long.MAX_VALUE ? "(etcd did not say)" : Long.toString(leaseLeft), secs(dropped), secs(seen),
         mastered, secs(masters), secs(masters - dropped), secs(staffed), secs(staffed - dropped),
         Double.isNaN(staffed) ? String.format(Locale.ROOT, " (**not within %d s**: %,d items not fully staffed)",
-            o.failoverCapSeconds(), watcher.unstaffedCount()) : ""));
+            o.failoverCapSeconds(), watcher.unstaffedCount()) : "", told.sentence()));
     md.append(windowMd);
     md.append("| survivor | restarts | lease losses after the kill (log) | metric | blocked-thread warnings "
         + "| max blocked ms | slowest watch update ms |\n|---|---:|---:|---:|---:|---:|---:|\n");
@@ -474,8 +499,8 @@ public final class ScaleRun {
           d.blockedWarnings(), d.maxBlockedMs() < 0 ? "-" : Long.toString(d.maxBlockedMs()),
           d.maxSlowUpdateMs() < 0 ? "-" : Long.toString(d.maxSlowUpdateMs())));
     }
-    System.err.printf(Locale.ROOT, "[scale] kill: new masters %.2f s, staffed %.2f s after the kill%n", masters,
-        staffed);
+    System.err.printf(Locale.ROOT, "[scale] kill: new masters %.2f s (applications told after %.2f s), staffed "
+        + "%.2f s after the kill%n", masters, told.lastSeconds(), staffed);
     return new Failover(md.toString(), mastered, masters, staffed);
   }
 

@@ -18,8 +18,16 @@ record TmpfsEtcd(EtcdServer server, Path dataDir) implements AutoCloseable {
     try {
       Path dataDir = Files.isDirectory(shm) && !Boolean.getBoolean("chaos.diskEtcd")
           ? Files.createTempDirectory(shm, "failover-etcd-") : null;
-      EtcdServer etcd = dataDir == null ? EtcdServer.start()
-          : EtcdServer.builder().flag("--data-dir", dataDir.resolve("data").toString()).start();
+      EtcdServer.Builder b = EtcdServer.builder();
+      if (dataDir != null) {
+        b.flag("--data-dir", dataDir.resolve("data").toString());
+      }
+      // e.g. -Dchaos.etcdFlags=--enable-pprof (etcd's CPU profile at /debug/pprof/profile)
+      String extra = System.getProperty("chaos.etcdFlags", "").trim();
+      if (!extra.isEmpty()) {
+        b.flag(extra.split("\\s+"));
+      }
+      EtcdServer etcd = b.start();
       return new TmpfsEtcd(etcd, dataDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -853,25 +853,36 @@ public final class AllocationDecider {
     if (shortItems.size() <= 1) {
       return new ArrayList<>(shortItems.all());
     }
-    java.util.Iterator<String> order = shortItems.randomOrder(rnd);
-    String first = order.next();
+    // Positions drawn, each told from its hash (IndexedSet.hashAt) where the hashes decide: the
+    // item itself is loaded only when its route must be read, it is ours, or it is the first
+    // other (at 1,000,000 items each load is a cache miss; most draws need none).
+    RandomOrder order = shortItems.positionsInRandomOrder(rnd, Math.min(sampleSize, shortItems.size()));
+    int firstPosition = order.next();
     if (!takers.canBeDesignated()) {
-      return List.of(first); // too many members with more room: none of these items is ours
+      return List.of(shortItems.at(firstPosition)); // too many members with more room: none of these items is ours
     }
     Function<String, Route> routeOf = i -> idx.summary(i).route();
     List<String> own = new ArrayList<>();
     String firstOther = null;
-    String item = first;
+    int p = firstPosition;
     for (int drawn = 1; ; drawn++) {
-      if (takers.isMineShort(item, routeOf)) {
-        own.add(item);
-      } else if (firstOther == null) {
-        firstOther = item;
+      int above = takers.outranking(shortItems.hashAt(p));
+      if (takers.tooManyAbove(above)) {
+        if (firstOther == null) {
+          firstOther = shortItems.at(p);
+        }
+      } else {
+        String item = shortItems.at(p);
+        if (takers.isMineShort(above, item, routeOf)) {
+          own.add(item);
+        } else if (firstOther == null) {
+          firstOther = item;
+        }
       }
       if (own.size() >= k || drawn >= sampleSize || !order.hasNext()) {
         break;
       }
-      item = order.next();
+      p = order.next();
     }
     return own.isEmpty() ? List.of(firstOther) : own;
   }

@@ -37,6 +37,12 @@ import java.util.function.BiPredicate;
  */
 public final class AllocationIndex {
   private static final List<String> ITEMS_PATH = List.of(Keys.ITEMS_PREFIX);
+  /**
+   * A revision touching this many items or more is re-classified with the items this member now
+   * masters first (its application hears of them in the first slices); smaller ones in the order
+   * touched (they fit a slice or a few).
+   */
+  static final int NEW_MASTERS_FIRST_FROM = 1_024;
   private final String member;
   private final long lease;
   private final int replicas;
@@ -186,10 +192,16 @@ public final class AllocationIndex {
   public Iterator<String> begin(KeyTree newTree, TouchedNodes touched) {
     boolean usable = touched.endsAt(newTree) && touched.path().equals(ITEMS_PATH);
     touchedNodes = usable ? touched : null;
-    return beginReading(newTree, touched.names());
+    return beginReading(newTree, touched.names(), usable && touched.names().size() >= NEW_MASTERS_FIRST_FROM
+        ? touched : null);
   }
 
   private Iterator<String> beginReading(KeyTree newTree, Collection<String> touched) {
+    return beginReading(newTree, touched, null);
+  }
+
+  /** {@code nodes}: the touched items' nodes, given when their new masters go first; else null. */
+  private Iterator<String> beginReading(KeyTree newTree, Collection<String> touched, TouchedNodes nodes) {
     String[] more = {};
     this.tree = newTree;
     this.itemsNode = Items.itemsNode(newTree);
@@ -213,7 +225,8 @@ public final class AllocationIndex {
       // Entries on the declared lease become adoptable (or stop being so): re-check our items.
       more = items.items();
     }
-    return ReclassifyOrder.touchedThen(touched, more);
+    return nodes != null ? ReclassifyOrder.newMastersFirst(nodes, member, more)
+        : ReclassifyOrder.touchedThen(touched, more);
   }
 
   /**

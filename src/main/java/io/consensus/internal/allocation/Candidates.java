@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  */
 final class Candidates {
   private final IndexedSet empty = new IndexedSet();
-  private final IndexedSet shortStaffed = new IndexedSet();
+  private final IndexedSet shortStaffed = IndexedSet.withHashes(); // TAKE_SHORT draws by hash
   private final IndexedSet myMasters = new IndexedSet();
   private final IndexedSet myReplicas = new IndexedSet();
   private final IndexedSet myExtras = new IndexedSet();

@@ -12,6 +12,23 @@ import java.util.Random;
  */
 final class IndexedSet {
   private final ArrayList<String> items = new ArrayList<>();
+  // Each item's String.hashCode() at its position in items: a random draw that decides from the
+  // hash alone (TAKE_SHORT's designated taker, ShortTakers) reads this array and never loads the
+  // item itself, one cache miss per draw fewer at 1,000,000 items. Only in a set built to keep
+  // them (withHashes: the short-staffed items), null in the others (4 bytes per item each).
+  private int[] hashes;
+
+  IndexedSet() {
+  }
+
+  private IndexedSet(int[] hashes) {
+    this.hashes = hashes;
+  }
+
+  /** A set that also keeps each item's hash by position, for {@link #hashAt}. */
+  static IndexedSet withHashes() {
+    return new IndexedSet(new int[16]);
+  }
   // Each item's position in items: open addressing (linear probing, at most half full) of
   // names and entries side by side, no boxed Integer nor map entry per change (a revision
   // moves each touched item out of a set and back in). An entry is the name's tag (its spread
@@ -61,6 +78,12 @@ final class IndexedSet {
     }
     keys[-i - 1] = s;
     entries[-i - 1] = entry(tag(s), items.size());
+    if (hashes != null) {
+      if (items.size() == hashes.length) {
+        hashes = java.util.Arrays.copyOf(hashes, hashes.length * 2);
+      }
+      hashes[items.size()] = s.hashCode();
+    }
     items.add(s);
   }
 
@@ -74,6 +97,9 @@ final class IndexedSet {
     String last = items.remove(items.size() - 1);
     if (pos < items.size()) {
       items.set(pos, last);
+      if (hashes != null) {
+        hashes[pos] = hashes[items.size()];
+      }
       int at = slot(last);
       entries[at] = entry(tagOf(entries[at]), pos);
     }
@@ -137,6 +163,28 @@ final class IndexedSet {
     return Collections.unmodifiableList(items);
   }
 
+  /** The item at {@code position} (0 to size - 1; positions move as items are removed). */
+  String at(int position) {
+    return items.get(position);
+  }
+
+  /** {@code at(position).hashCode()}, without loading the item: in a set made {@link #withHashes}. */
+  int hashAt(int position) {
+    java.util.Objects.checkIndex(position, items.size());
+    if (hashes == null) {
+      throw new IllegalStateException("a set made without hashes");
+    }
+    return hashes[position];
+  }
+
+  /**
+   * The positions ({@link #at}, {@link #hashAt}) in a uniform random order, its table sized for
+   * {@code expectedDraws} draws. The set must not change while the order is read.
+   */
+  RandomOrder positionsInRandomOrder(Random rnd, int expectedDraws) {
+    return new RandomOrder(items.size(), rnd, expectedDraws);
+  }
+
   /**
    * The items in a uniform random order, drawn only as far as the caller reads
    * ({@link RandomOrder}: no copy of the set, no set of the items seen). The set must not change
@@ -161,7 +209,7 @@ final class IndexedSet {
   List<String> sample(int k, Random rnd) {
     int n = Math.min(Math.max(k, 0), items.size());
     List<String> out = new ArrayList<>(n);
-    RandomOrder order = new RandomOrder(items.size(), rnd);
+    RandomOrder order = new RandomOrder(items.size(), rnd, n);
     while (out.size() < n) {
       out.add(items.get(order.next()));
     }

@@ -1,6 +1,8 @@
 package io.consensus.internal.allocation;
 
 import io.consensus.tree.Node;
+import io.consensus.tree.TouchedNodes;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -13,6 +15,9 @@ import java.util.Set;
  * never walks them all at once (a revision deleting a member's 75,000 entries is not copied).
  */
 final class ReclassifyOrder {
+  /** The first pass of {@link #newMastersFirst} gives out at least one name per this many it reads. */
+  static final int SKIP_BOUND = 256;
+
   private ReclassifyOrder() {
   }
 
@@ -40,6 +45,76 @@ final class ReclassifyOrder {
         return first.contains(m) ? null : m;
       }
     };
+  }
+
+  /**
+   * As {@link #touchedThen}, but the touched items that {@code member} now masters and did not
+   * before come first: in a large revision (a dead member's 75,000 deletions) its application is
+   * told its new masterships in the first slices instead of spread over the whole revision. Found
+   * lazily (the first pass yields them as it meets them, and one other name per {@link #SKIP_BOUND}
+   * it reads, so that no single step walks the revision; the second the rest), each name once.
+   */
+  static Iterator<String> newMastersFirst(TouchedNodes touched, String member, String[] more) {
+    Set<String> names = touched.names();
+    BitSet yielded = new BitSet(); // positions in names the first pass gave out
+    Iterator<String> rest = touchedThen(names, more);
+    return new LazyNames() {
+      private Iterator<String> first = names.iterator();
+      private int pos = -1; // position of the last name read from first, then from rest
+      private int passed; // names the first pass skipped in a row
+      private boolean second;
+
+      @Override
+      boolean exhausted() {
+        return second && !rest.hasNext();
+      }
+
+      @Override
+      String candidate() {
+        if (!second) {
+          if (first.hasNext()) {
+            String name = first.next();
+            pos++;
+            TouchedNodes.Change c = touched.change(name);
+            // Every SKIP_BOUND-th skipped name is given out as well: one hasNext never walks the
+            // whole revision (a member that gains no mastership would, in a single slice step).
+            if (member.equals(masterOf(c.after())) && !member.equals(masterOf(c.before()))
+                || ++passed >= SKIP_BOUND) {
+              passed = 0;
+              yielded.set(pos);
+              return name;
+            }
+            return null;
+          }
+          second = true;
+          pos = -1;
+          first = null;
+          return null;
+        }
+        String name = rest.next();
+        pos++;
+        return pos < names.size() && yielded.get(pos) ? null : name;
+      }
+    };
+  }
+
+  /**
+   * The member of an item node's first entry (least create revision, then name: the order
+   * {@code Route.of} gives), or null for no entry; no route is built.
+   */
+  static String masterOf(Node itemNode) {
+    if (itemNode == null || !itemNode.isDirectory()) {
+      return null;
+    }
+    Node best = null;
+    for (int i = 0, n = itemNode.childCount(); i < n; i++) {
+      Node c = itemNode.childAt(i);
+      if (best == null || c.createRevision() < best.createRevision()
+          || c.createRevision() == best.createRevision() && c.name().compareTo(best.name()) < 0) {
+        best = c;
+      }
+    }
+    return best == null ? null : best.name();
   }
 
   /**

@@ -83,16 +83,33 @@ final class ShortTakers {
    * it, and not when more do than its route can hold (one of them holds no entry).
    */
   boolean isMineShort(String item, Function<String, Route> routeOf) {
-    int above = outranking(item);
+    return isMineShort(outranking(item), item, routeOf);
+  }
+
+  /** {@link #isMineShort(String, Function)} where {@code above} is {@link #outranking} of {@code item}. */
+  boolean isMineShort(int above, String item, Function<String, Route> routeOf) {
     return above == 0 || above <= maxRouteSize && isMine(item, routeOf.apply(item));
+  }
+
+  /** Whether an item {@code above} takers outrank this member on cannot be this member's (its route too small). */
+  boolean tooManyAbove(int above) {
+    return above > maxRouteSize;
   }
 
   /** How many takers outrank this member on {@code item}, counted up to one more than a short route holds. */
   int outranking(String item) {
+    return outranking(item.hashCode());
+  }
+
+  /**
+   * {@link #outranking(String)} of the item whose {@code String.hashCode()} is {@code hash}: the
+   * hashes alone decide (a caller drawing from {@link IndexedSet#hashAt} need not load the item).
+   */
+  int outranking(int hash) {
     if (roomier > maxRouteSize) {
       return roomier;
     }
-    int itemHash = item.hashCode() * 31;
+    int itemHash = hash * 31;
     int mine = AllocationDecider.mix(itemHash + hashes[me]);
     int above = roomier;
     for (int t = 0; t < takers.length && above <= maxRouteSize; t++) {

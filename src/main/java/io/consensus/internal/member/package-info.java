@@ -12,7 +12,8 @@
  * on the allocator's and the keeper's event loops) and {@code LoopSlices} (update work in bounded
  * slices that yield to the event loop: the member's and the spectator's), {@code HandedOverJson} (an event-bus
  * reply handed over without Vert.x's deep copy), {@code RouteChangeJson} (route changes published
- * as values, turned into JSON only for a consumer that receives one). Not API: it may change in any release.
+ * as values, turned into JSON only for a consumer that receives one), {@code EtcdBufferRelief} (a
+ * throwaway lease after a revision of many keys, so that etcd 3.4 drops the read buffer it grew). Not API: it may change in any release.
  *
  * <p>May import: {@code etcd}, {@code ring}, {@code route}, {@code tree}, {@code verticle} (the API types it
  * implements), {@code internal.allocation}, {@code internal.etcd}, {@code internal.lease},

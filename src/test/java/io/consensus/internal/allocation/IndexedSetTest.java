@@ -1,6 +1,7 @@
 package io.consensus.internal.allocation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -81,5 +82,32 @@ class IndexedSetTest {
       list.clear();
       assertThat(set.contains(ItemTableTest.colliding(0, 8))).isFalse();
     }
+  }
+
+  @Test
+  void hashAtFollowsThePositionsThroughSwapRemoval() {
+    Random rnd = new Random(29);
+    IndexedSet set = IndexedSet.withHashes();
+    List<String> names = new ArrayList<>();
+    for (int n = 0; n < 5000; n++) {
+      String s = "item-" + rnd.nextInt(800);
+      if (rnd.nextBoolean()) {
+        set.add(s);
+      } else {
+        set.remove(s);
+      }
+      if (n % 97 == 0) {
+        names.clear();
+        for (int p = 0; p < set.size(); p++) {
+          assertThat(set.hashAt(p)).isEqualTo(set.at(p).hashCode());
+          names.add(set.at(p));
+        }
+        assertThat(names).isEqualTo(set.all());
+      }
+    }
+    assertThatThrownBy(() -> set.hashAt(set.size())).isInstanceOf(IndexOutOfBoundsException.class);
+    IndexedSet plain = new IndexedSet();
+    plain.add("a");
+    assertThatThrownBy(() -> plain.hashAt(0)).isInstanceOf(IllegalStateException.class);
   }
 }

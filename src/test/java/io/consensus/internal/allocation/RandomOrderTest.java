@@ -98,4 +98,19 @@ class RandomOrderTest {
     assertThat(seen).containsExactlyInAnyOrderElementsOf(set.all());
     assertThat(new IndexedSet().sample(4, rnd)).isEmpty();
   }
+
+  @Test
+  void aTableSizedForTheDrawsDrawsTheSameOrder() {
+    // Sizing only spares the table's growth: the same seed gives the same positions, drawn
+    // past the expected count too (and with expectations above n or below 0).
+    for (int expected : new int[] {-1, 0, 5, 64, 1280, 5000}) {
+      RandomOrder plain = new RandomOrder(3000, new Random(23));
+      RandomOrder sized = new RandomOrder(3000, new Random(23), expected);
+      while (plain.hasNext()) {
+        assertThat(sized.hasNext()).isTrue();
+        assertThat(sized.next()).isEqualTo(plain.next());
+      }
+      assertThat(sized.hasNext()).isFalse();
+    }
+  }
 }

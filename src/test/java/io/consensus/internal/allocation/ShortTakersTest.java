@@ -84,6 +84,8 @@ class ShortTakersTest {
         String expected = reference(takers, rooms, item, route, m -> false);
         boolean mine = takers.get(me).equals(expected);
         int above = st.outranking(item);
+        assertThat(st.outranking(item.hashCode())).isEqualTo(above);
+        assertThat(st.tooManyAbove(above)).isEqualTo(above > r);
         boolean byHash = above == 0 || above > r;
         assertThat(st.designated(item, route, m -> false)).isEqualTo(expected);
         assertThat(st.isMine(item, route)).as("item %s route %s", item, route.entries()).isEqualTo(mine);
