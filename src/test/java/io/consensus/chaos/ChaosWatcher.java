@@ -3,10 +3,13 @@ package io.consensus.chaos;
 import io.consensus.internal.allocation.AllocationIndex;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.route.Items;
+import io.consensus.internal.route.Keys;
 import io.consensus.route.Route;
 import io.consensus.route.RouteEntry;
 import io.consensus.testing.ContextCalls;
+import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
+import io.consensus.tree.TouchedNodes;
 import io.consensus.tree.KeyValue;
 import io.consensus.tree.Node;
 import io.consensus.tree.WatchUpdate;
@@ -58,6 +61,7 @@ final class ChaosWatcher implements AutoCloseable {
   private int disturbed;
   private final Set<String> unstaffed = new HashSet<>();
   private Node lastMembers;
+  private Set<String> present;
   // Failover timing (see expectFailover).
   private String failoverVictim;
   private Set<String> failoverPending;
@@ -77,6 +81,34 @@ final class ChaosWatcher implements AutoCloseable {
     this.report = report;
     this.tree = KeyTree.empty(root);
     this.conn = call(() -> new EtcdConnection(vertx, endpoints, Duration.ofSeconds(5)));
+  }
+
+  /**
+   * A watcher without etcd, for tests and {@code WatcherCost}: the caller feeds updates through
+   * {@link #accept} (on any one thread) and checks are the same as the watched one's.
+   */
+  static ChaosWatcher offline(Vertx vertx, String root, int replicas, ChaosReport report, Collection<String> items) {
+    ChaosWatcher w = new ChaosWatcher(vertx, root, replicas, report);
+    w.call(() -> w.managed.addAll(items));
+    return w;
+  }
+
+  private ChaosWatcher(Vertx vertx, String root, int replicas, ChaosReport report) {
+    this.vertx = vertx;
+    this.ctx = vertx.getOrCreateContext();
+    this.root = root;
+    this.replicas = replicas;
+    this.report = report;
+    this.tree = KeyTree.empty(root);
+    this.conn = null;
+  }
+
+  /** Applies one update on this watcher's context, as its watch would. */
+  void accept(WatchUpdate u) {
+    call(() -> {
+      onUpdate(u);
+      return null;
+    });
   }
 
   void start(Collection<String> items) {
@@ -260,39 +292,64 @@ final class ChaosWatcher implements AutoCloseable {
 
   // ---------------------------------------------------------------- checks (on the context)
 
-  private void onUpdate(WatchUpdate u) {
+  void onUpdate(WatchUpdate u) {
     // Failover times are when etcd's revision reached this watcher, not when its checks of a
     // 75,000-event revision (seconds, in this one handler) were done.
     long arrived = System.nanoTime();
-    Node itemsBefore = Items.itemsNode(tree);
-    tree = tree.apply(u);
-    revision = tree.revision();
-    Node items = Items.itemsNode(tree);
-    Collection<String> touched;
     WatchUpdate.Changes changes = u instanceof WatchUpdate.Changes c ? c : null;
+    Collection<String> touched;
+    TouchedNodes nodes = null;
+    Node items;
     if (changes != null) {
-      touched = AllocationIndex.touchedItems(tree, changes.events());
-      String itemsPrefix = root + "/items/";
-      movement.keyWrites((int) changes.events().stream().filter(e -> e.kv().key().startsWith(itemsPrefix)).count());
+      // One descent per event: the patch itself tells each touched item's node before and
+      // after, and counts the key writes under the items, without a second pass or search.
+      nodes = new TouchedNodes(tree, Keys.ITEMS_PREFIX);
+      KeyTree t = tree;
+      int itemWrites = 0;
+      for (KeyEvent e : changes.events()) {
+        t = t.patch(e, nodes);
+        if (AllocationIndex.itemOf(t, e.kv().key()) != null) {
+          itemWrites++;
+        }
+      }
+      tree = t.atRevision(changes.revision());
+      movement.keyWrites(itemWrites);
+      touched = nodes.names();
+      items = null;
     } else if (u instanceof WatchUpdate.Snapshot) {
+      tree = tree.apply(u);
+      items = Items.itemsNode(tree);
       touched = new LinkedHashSet<>(managed);
       if (items != null) {
         items.forEachChild(n -> touched.add(n.name()));
       }
     } else {
+      tree = tree.apply(u);
+      revision = tree.revision();
       return;
     }
+    revision = tree.revision();
     revisionsSeen++;
     Node membersNode = tree.child("members");
-    Set<String> present = presentMembers();
     boolean recount = membersNode != lastMembers || u instanceof WatchUpdate.Snapshot;
+    // The members node is immutable: the same node, the same present set.
+    if (recount || present == null) {
+      present = presentMembers();
+    }
     // One pass, one descent into the old and the new items node and one route per touched item:
     // this watcher shares the members' two cores, and its CPU is not the library's.
     for (String item : touched) {
-      Node n = items == null ? null : items.child(item);
+      Node n;
+      Node was = null;
+      if (nodes != null) {
+        TouchedNodes.Change ch = nodes.change(item);
+        n = ch.after();
+        was = ch.before();
+      } else {
+        n = items.child(item);
+      }
       Route r = n == null ? null : Route.of(item, n);
       if (changes != null) {
-        Node was = itemsBefore == null ? null : itemsBefore.child(item);
         if (was != null || n != null) {
           movement.count(revision, Route.of(item, was), r != null ? r : Route.of(item, null));
         }
@@ -317,6 +374,7 @@ final class ChaosWatcher implements AutoCloseable {
     }
     if (recount) {
       lastMembers = membersNode;
+      items = Items.itemsNode(tree);
       unstaffed.clear();
       for (String item : managed) {
         if (!isStaffed(items, item, present)) {
@@ -424,6 +482,8 @@ final class ChaosWatcher implements AutoCloseable {
     if (watcher != null) {
       callAsync(() -> watcher.close());
     }
-    callAsync(conn::close);
+    if (conn != null) {
+      callAsync(conn::close);
+    }
   }
 }
