@@ -88,13 +88,11 @@ public final class LeaseRevokeBench {
         : new int[] {0, 1, 4};
     boolean[] fragmentModes = args.length > 2 ? parseBools(args[2]) : new boolean[] {true, false};
     boolean expire = args.length > 3 && args[3].equals("expire");
-    Path data = Files.createTempDirectory(Path.of("/dev/shm"), "revoke-bench-");
-    EtcdServer etcd = EtcdServer.builder().flag("--data-dir", data.resolve("data").toString()).start();
-    Vertx vertx = Vertx.vertx();
-    Context ctx = vertx.getOrCreateContext();
-    EtcdConnection conn = ContextCalls.call(ctx, () -> new EtcdConnection(vertx, etcd.endpoints(),
-        Duration.ofSeconds(60)), Duration.ofSeconds(30));
-    try {
+    try (BenchEtcd b = BenchEtcd.start("revoke-bench")) {
+      EtcdServer etcd = b.etcd();
+      Vertx vertx = b.vertx();
+      Context ctx = b.ctx();
+      EtcdConnection conn = b.conn();
       System.out.printf(Locale.ROOT, "etcd %s, data on tmpfs; %,d keys on one lease (the entries of %,d items "
           + "and a member key); load average %s%n", etcd.endpoint(), keys, keys - 1, loadAverage());
       System.out.println();
@@ -117,11 +115,6 @@ public final class LeaseRevokeBench {
       System.out.printf(Locale.ROOT, "%netcd log lines 'took too long': %d, of which lease revokes %d:%n",
           slow.size(), revokes.size());
       revokes.forEach(l -> System.out.println("    " + l));
-    } finally {
-      ContextCalls.callAsync(ctx, conn::close, Duration.ofSeconds(30));
-      io.consensus.testing.Await.result(vertx.close(), Duration.ofSeconds(30));
-      etcd.close();
-      deleteTree(data);
     }
     System.exit(0);
   }

@@ -18,9 +18,6 @@ import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -54,13 +51,10 @@ public final class RevokeAftermathBench {
         .setLevel(ch.qos.logback.classic.Level.WARN);
     int keys = args.length > 0 ? Integer.parseInt(args[0]) : 75_000;
     int txns = args.length > 1 ? Integer.parseInt(args[1]) : 300;
-    Path data = Files.createTempDirectory(Path.of("/dev/shm"), "aftermath-bench-");
-    EtcdServer etcd = EtcdServer.builder().flag("--data-dir", data.resolve("data").toString()).start();
-    Vertx vertx = Vertx.vertx();
-    Context ctx = vertx.getOrCreateContext();
-    EtcdConnection conn = ContextCalls.call(ctx, () -> new EtcdConnection(vertx, etcd.endpoints(),
-        Duration.ofSeconds(60)), Duration.ofSeconds(30));
-    try {
+    try (BenchEtcd b = BenchEtcd.start("aftermath-bench")) {
+      EtcdServer etcd = b.etcd();
+      Context ctx = b.ctx();
+      EtcdConnection conn = b.conn();
       System.out.printf(Locale.ROOT, "etcd %s, data on tmpfs; %,d keys on the revoked lease; %d transactions of "
           + "64 guarded puts per phase; load average %s%n%n", etcd.endpoint(), keys, txns, LeaseRevokeBench.loadAverage());
       System.out.println("| round | phase | etcd CPU ms per transaction | wall ms per transaction |");
@@ -96,11 +90,6 @@ public final class RevokeAftermathBench {
         phase(round, "after the revoke", ctx, conn, etcd, live, txns, seq);
         phase(round, "after the revoke, again", ctx, conn, etcd, live, txns, seq);
       }
-    } finally {
-      ContextCalls.callAsync(ctx, conn::close, Duration.ofSeconds(30));
-      io.consensus.testing.Await.result(vertx.close(), Duration.ofSeconds(30));
-      etcd.close();
-      LeaseRevokeBench.deleteTree(data);
     }
     System.exit(0);
   }

@@ -74,13 +74,7 @@ final class ChaosWatcher implements AutoCloseable {
   private final MovementTally movement = new MovementTally();
 
   ChaosWatcher(Vertx vertx, List<String> endpoints, String root, int replicas, ChaosReport report) {
-    this.vertx = vertx;
-    this.ctx = vertx.getOrCreateContext();
-    this.root = root;
-    this.replicas = replicas;
-    this.report = report;
-    this.tree = KeyTree.empty(root);
-    this.conn = call(() -> new EtcdConnection(vertx, endpoints, Duration.ofSeconds(5)));
+    this(vertx, root, replicas, report, endpoints);
   }
 
   /**
@@ -88,19 +82,20 @@ final class ChaosWatcher implements AutoCloseable {
    * {@link #accept} (on any one thread) and checks are the same as the watched one's.
    */
   static ChaosWatcher offline(Vertx vertx, String root, int replicas, ChaosReport report, Collection<String> items) {
-    ChaosWatcher w = new ChaosWatcher(vertx, root, replicas, report);
+    ChaosWatcher w = new ChaosWatcher(vertx, root, replicas, report, null);
     w.call(() -> w.managed.addAll(items));
     return w;
   }
 
-  private ChaosWatcher(Vertx vertx, String root, int replicas, ChaosReport report) {
+  /** {@code endpoints}: etcd to watch, or null for an offline watcher. */
+  private ChaosWatcher(Vertx vertx, String root, int replicas, ChaosReport report, List<String> endpoints) {
     this.vertx = vertx;
     this.ctx = vertx.getOrCreateContext();
     this.root = root;
     this.replicas = replicas;
     this.report = report;
     this.tree = KeyTree.empty(root);
-    this.conn = null;
+    this.conn = endpoints == null ? null : call(() -> new EtcdConnection(vertx, endpoints, Duration.ofSeconds(5)));
   }
 
   /** Applies one update on this watcher's context, as its watch would. */
