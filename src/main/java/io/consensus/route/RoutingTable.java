@@ -34,7 +34,6 @@ import java.util.TreeMap;
  * R as a fixed item, else the fleet's R, as the members count it.
  */
 public final class RoutingTable {
-  private static final List<String> ITEMS_PATH = List.of(Keys.ITEMS_PREFIX);
   private final KeyTree tree;
   private final List<String> sortedFixedItems;
   private final Set<String> fixedItems;
@@ -116,7 +115,7 @@ public final class RoutingTable {
    *                runs: do not patch with it meanwhile)
    */
   public Update update(KeyTree next, Map<String, MemberInfo> members, TouchedNodes touched) {
-    boolean spans = touched.startsAt(tree) && touched.endsAt(next) && touched.path().equals(ITEMS_PATH);
+    boolean spans = touched.startsAt(tree) && touched.endsAt(next) && touched.path().equals(Keys.ITEMS_PATH);
     return new Update(this, next, members, touched.names(), spans ? touched : null);
   }
 

@@ -36,7 +36,6 @@ import java.util.function.BiPredicate;
  * <p>Not thread-safe: owned by one allocator context.
  */
 public final class AllocationIndex {
-  private static final List<String> ITEMS_PATH = List.of(Keys.ITEMS_PREFIX);
   /**
    * A revision touching this many items or more is re-classified with the items this member now
    * masters first (its application hears of them in the first slices); smaller ones in the order
@@ -180,7 +179,7 @@ public final class AllocationIndex {
    */
   public Iterator<String> begin(KeyTree newTree, Collection<String> touched) {
     touchedNodes = null;
-    return beginReading(newTree, touched);
+    return beginReading(newTree, touched, null);
   }
 
   /**
@@ -190,14 +189,10 @@ public final class AllocationIndex {
    * not used (the tree is searched).
    */
   public Iterator<String> begin(KeyTree newTree, TouchedNodes touched) {
-    boolean usable = touched.endsAt(newTree) && touched.path().equals(ITEMS_PATH);
+    boolean usable = touched.endsAt(newTree) && touched.path().equals(Keys.ITEMS_PATH);
     touchedNodes = usable ? touched : null;
     return beginReading(newTree, touched.names(), usable && touched.names().size() >= NEW_MASTERS_FIRST_FROM
         ? touched : null);
-  }
-
-  private Iterator<String> beginReading(KeyTree newTree, Collection<String> touched) {
-    return beginReading(newTree, touched, null);
   }
 
   /** {@code nodes}: the touched items' nodes, given when their new masters go first; else null. */

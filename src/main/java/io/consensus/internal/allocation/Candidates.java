@@ -74,21 +74,6 @@ final class Candidates {
   }
 
   /**
-   * Adds ({@code add}) or removes the item of {@code s} to or from the sets its summary puts it in.
-   *
-   * @param doubled whether this member's replica of it shares its zone with an earlier entry
-   * @param loading whether this member's entry of it is not ready for promotion
-   * @param zoneDoubled whether two of its first R+1 entries share a zone
-   */
-  void classify(ItemSummary s, boolean add, boolean doubled, boolean loading, boolean zoneDoubled) {
-    if (add) {
-      reclassify(null, false, s, doubled, loading, zoneDoubled);
-    } else {
-      reclassify(s, loading, null, false, false, false);
-    }
-  }
-
-  /**
    * Moves one item from the sets summary {@code old} put it in to those of {@code now} (either may be
    * null: the item comes or goes), touching only the sets whose membership differs: after a
    * revision most of an item's sets are the same, and a remove and re-add of each cost a tenth of

@@ -1,5 +1,6 @@
 package io.consensus.internal.allocation;
 
+import io.consensus.route.Route;
 import io.consensus.tree.Node;
 import io.consensus.tree.TouchedNodes;
 import java.util.BitSet;
@@ -98,23 +99,13 @@ final class ReclassifyOrder {
     };
   }
 
-  /**
-   * The member of an item node's first entry (least create revision, then name: the order
-   * {@code Route.of} gives), or null for no entry; no route is built.
-   */
+  /** The member of an item node's first entry (its route's master), or null for no entry. */
   static String masterOf(Node itemNode) {
-    if (itemNode == null || !itemNode.isDirectory()) {
+    if (itemNode == null) {
       return null;
     }
-    Node best = null;
-    for (int i = 0, n = itemNode.childCount(); i < n; i++) {
-      Node c = itemNode.childAt(i);
-      if (best == null || c.createRevision() < best.createRevision()
-          || c.createRevision() == best.createRevision() && c.name().compareTo(best.name()) < 0) {
-        best = c;
-      }
-    }
-    return best == null ? null : best.name();
+    Route r = Route.of(itemNode.name(), itemNode); // the order of entries is Route's alone
+    return r.isEmpty() ? null : r.memberAt(0);
   }
 
   /**

@@ -23,6 +23,8 @@ public final class Keys {
   public static final String MEMBER_PREFIX = "members";
   /** Directory of allocated items. */
   public static final String ITEMS_PREFIX = "items";
+  /** The items directory's path below ROOT, as a {@code TouchedNodes} collecting the items has it. */
+  public static final java.util.List<String> ITEMS_PATH = java.util.List.of(ITEMS_PREFIX);
   /** Directory of declared restarts. */
   public static final String RESTARTS_PREFIX = "restarts";
   /** Directory of operators' drains. */

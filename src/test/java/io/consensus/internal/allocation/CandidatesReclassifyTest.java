@@ -51,10 +51,10 @@ class CandidatesReclassifyTest {
         flags.put(item, is);
       }
       if (old != null) {
-        removedAndAdded.classify(old, false, false, was[1], false);
+        removedAndAdded.reclassify(old, was[1], null, false, false, false); // removed whole
       }
       if (now != null) {
-        removedAndAdded.classify(now, true, is[0], is[1], is[2]);
+        removedAndAdded.reclassify(null, false, now, is[0], is[1], is[2]); // added whole
       }
       Map<String, Object> expected = contents(removedAndAdded);
       assertThat(contents(moved)).as("step %d, %s -> %s", step, old, now).isEqualTo(expected);
@@ -67,7 +67,7 @@ class CandidatesReclassifyTest {
         Candidates fresh = new Candidates(2);
         summaries.forEach((i, s) -> {
           boolean[] f = flags.get(i);
-          fresh.classify(s, true, f[0], f[1], f[2]);
+          fresh.reclassify(null, false, s, f[0], f[1], f[2]);
         });
         assertThat(contents(moved)).as("step %d from scratch", step).isEqualTo(contents(fresh));
       }

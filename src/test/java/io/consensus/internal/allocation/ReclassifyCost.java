@@ -54,8 +54,8 @@ public final class ReclassifyCost {
       Candidates moved = new Candidates(2);
       Candidates removedAndAdded = new Candidates(2);
       for (int i = 0; i < items; i++) {
-        moved.classify(before[i], true, false, loadingBefore[i], false);
-        removedAndAdded.classify(before[i], true, false, loadingBefore[i], false);
+        moved.reclassify(null, false, before[i], false, loadingBefore[i], false);
+        removedAndAdded.reclassify(null, false, before[i], false, loadingBefore[i], false);
       }
       long removeAdd = 0;
       long move = 0;
@@ -72,8 +72,8 @@ public final class ReclassifyCost {
             move += THREADS.getCurrentThreadCpuTime() - t0;
           } else {
             for (int i = from; i < to; i++) {
-              removedAndAdded.classify(before[i], false, false, loadingBefore[i], false);
-              removedAndAdded.classify(after[i], true, false, false, false);
+              removedAndAdded.reclassify(before[i], loadingBefore[i], null, false, false, false);
+              removedAndAdded.reclassify(null, false, after[i], false, false, false);
             }
             removeAdd += THREADS.getCurrentThreadCpuTime() - t0;
           }

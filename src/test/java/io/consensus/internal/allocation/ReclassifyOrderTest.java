@@ -3,11 +3,9 @@ package io.consensus.internal.allocation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consensus.internal.route.Keys;
-import io.consensus.route.Route;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.KeyTree;
 import io.consensus.tree.KeyValue;
-import io.consensus.tree.Node;
 import io.consensus.tree.TouchedNodes;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -89,22 +87,6 @@ class ReclassifyOrderTest {
     // The first pass reads at most SKIP_BOUND names before it gives one out.
     assertThat(order.get(0)).isEqualTo(new ArrayList<>(touched.names()).get(ReclassifyOrder.SKIP_BOUND - 1));
     assertThat(order).doesNotHaveDuplicates().hasSize(items);
-  }
-
-  @Test
-  void masterOfIsTheRoutesFirstEntry() {
-    Random rnd = new Random(11);
-    for (int round = 0; round < 500; round++) {
-      KeyTree t = KeyTree.empty(ROOT);
-      int n = rnd.nextInt(5);
-      for (int e = 0; e < n; e++) {
-        long rev = 1 + rnd.nextInt(3); // equal create revisions: the name decides
-        t = t.patch(KeyEvent.put(KeyValue.of(ROOT + "/items/x/m" + rnd.nextInt(6), "{}", rev, rev)));
-      }
-      Node x = t.child("items", "x");
-      Route r = Route.of("x", x);
-      assertThat(ReclassifyOrder.masterOf(x)).isEqualTo(r.isEmpty() ? null : r.master().member());
-    }
   }
 
   @Test
