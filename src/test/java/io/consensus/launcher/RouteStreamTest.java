@@ -77,19 +77,21 @@ class RouteStreamTest {
     StringBuilder received = new StringBuilder();
     Promise<Void> hello = Promise.promise();
     Promise<Void> delta = Promise.promise();
-    HttpClientResponse resp = await(client.request(HttpMethod.GET, server.actualPort(), "localhost", "/fleet/events")
-        .compose(req -> req.send()));
-    resp.handler((Buffer b) -> {
-      synchronized (received) {
-        received.append(b.toString());
-        if (received.indexOf("event: hello") >= 0) {
-          hello.tryComplete();
-        }
-        if (received.indexOf("[\"b\"") >= 0) {
-          delta.tryComplete();
-        }
-      }
-    });
+    // The body handler is set as the response's head arrives, on its event loop: set later from
+    // this thread, the hello written right after the head could come before it and be dropped.
+    await(client.request(HttpMethod.GET, server.actualPort(), "localhost", "/fleet/events")
+        .compose(req -> req.send())
+        .map((HttpClientResponse resp) -> resp.handler((Buffer b) -> {
+          synchronized (received) {
+            received.append(b.toString());
+            if (received.indexOf("event: hello") >= 0) {
+              hello.tryComplete();
+            }
+            if (received.indexOf("[\"b\"") >= 0) {
+              delta.tryComplete();
+            }
+          }
+        })));
     await(hello.future());
     assertThat(on(ctx, stream::following)).as("a page listens").isTrue();
     vertx.eventBus().publish(ADDRESS, new JsonObject().put("item", "b"));
