@@ -55,6 +55,7 @@ public final class Main {
   private volatile Vertx vertx;
   private volatile EmbeddedEtcd etcd;
   private volatile MemberVerticle member;
+  private volatile Future<String> memberDeployed;
   private volatile Duration stopBound = Duration.ofSeconds(60);
   private boolean stopped;
 
@@ -131,7 +132,8 @@ public final class Main {
         await(DemoMain.deploy(vertx, config), Duration.ofMinutes(5));
       } else {
         member = new MemberVerticle(config, registry);
-        await(vertx.deployVerticle(member), Duration.ofMinutes(5));
+        memberDeployed = vertx.deployVerticle(member);
+        await(memberDeployed, Duration.ofMinutes(5));
       }
       return OK;
     } catch (RuntimeException e) {
@@ -232,6 +234,12 @@ public final class Main {
         // Stopped while still starting (e.g. waiting for an old member key): Vert.x would not
         // stop the allocator, so its lease and keys would outlive the process by a TTL.
         await(m.abortStart(), stopBound);
+        // Vert.x's close undeploys only deployments whose start has completed: a member still
+        // binding its HTTP port would lose its allocator (a running child) without a hand-off.
+        Future<String> deployed = memberDeployed;
+        if (deployed != null) {
+          await(deployed.transform(x -> Future.succeededFuture()), stopBound);
+        }
       } catch (RuntimeException e) {
         LOG.warn("stopping: {}", e.toString());
       }
