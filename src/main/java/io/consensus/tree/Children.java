@@ -224,6 +224,77 @@ final class Children {
     return n != null ? new Children(n, c.left, c.right) : unlink(c);
   }
 
+  /** What {@link #updateAll} asks for the {@code i}-th name: its new node, given the child now (null when absent). */
+  interface Each {
+    Node apply(int i, Node existing);
+  }
+
+  /**
+   * As {@link #update} for each of {@code names[0..count)} (sorted, distinct; {@code fn} is
+   * called once per name, in that order), in one pass over a tree set: the cells above several
+   * replaced children are copied once, not once per child. Children that appear or vanish (an
+   * item created or deleted, rare beside entries changing under existing items) are then
+   * inserted or removed one by one, as {@link #update} would.
+   */
+  static Object updateAll(Object set, String[] names, int count, Each fn) {
+    if (!(set instanceof Children c)) {
+      Object out = set;
+      for (int i = 0; i < count; i++) {
+        int at = i;
+        out = update(out, names[i], existing -> fn.apply(at, existing));
+      }
+      return out;
+    }
+    List<Node> inserted = new ArrayList<>(0);
+    List<String> removed = new ArrayList<>(0);
+    Object out = replaceAll(c, names, 0, count, fn, inserted, removed);
+    for (String name : removed) {
+      out = update(out, name, existing -> null);
+    }
+    for (Node n : inserted) {
+      out = update(out, n.name(), existing -> n);
+    }
+    return out;
+  }
+
+  /**
+   * {@code c} with the children named {@code names[lo..hi)} replaced by {@code fn}'s results,
+   * its shape unchanged (so no rotation): a child {@code fn} removes, or a name {@code fn} creates,
+   * is left to the caller in {@code removed} / {@code inserted}.
+   */
+  private static Children replaceAll(Children c, String[] names, int lo, int hi, Each fn, List<Node> inserted,
+      List<String> removed) {
+    if (lo >= hi) {
+      return c;
+    }
+    if (c == null) {
+      for (int i = lo; i < hi; i++) {
+        Node n = fn.apply(i, null);
+        if (n != null) {
+          inserted.add(n);
+        }
+      }
+      return null;
+    }
+    int k = Arrays.binarySearch(names, lo, hi, c.name);
+    int leftEnd = k >= 0 ? k : -k - 1;
+    Children l = replaceAll(c.left, names, lo, leftEnd, fn, inserted, removed);
+    Node node = c.node;
+    if (k >= 0) {
+      Node n = fn.apply(k, node);
+      if (n == null) {
+        removed.add(c.name);
+      } else {
+        node = n;
+      }
+    }
+    Children r = replaceAll(c.right, names, k >= 0 ? k + 1 : leftEnd, hi, fn, inserted, removed);
+    if (node == c.node) {
+      return l == c.left && r == c.right ? c : with(c, l, r);
+    }
+    return new Children(node, l, r);
+  }
+
   /** {@code a} without its element {@code i}; null when that was the only one. */
   private static Node[] without(Node[] a, int i) {
     if (a.length == 1) {

@@ -141,6 +141,34 @@ public final class KeyTree {
     return new KeyTree(rootKey, newRoot, Math.max(revision, event.kv().modRevision()));
   }
 
+  /**
+   * The tree after a run of watch events (e.g. a revision's), as patching them one by one with
+   * {@link #patch(KeyEvent, TouchedNodes)} makes it, in one descent: the nodes on the paths the
+   * events share are copied once for the run, not once per event. {@code touched} is told each
+   * child the run passed once, as it was before the run and is after it.
+   *
+   * @param touched a collector whose last patch made this tree (or made for it); null for none
+   * @throws TreePatchException       as {@link #patch(KeyEvent)}
+   * @throws IllegalArgumentException when {@code touched} did not end at this tree
+   */
+  public KeyTree patchAll(List<KeyEvent> events, TouchedNodes touched) {
+    if (events.isEmpty()) {
+      return this;
+    }
+    if (touched != null) {
+      touched.expect(root);
+    }
+    Node newRoot = BatchPatch.apply(this, events, touched);
+    if (touched != null) {
+      touched.patched(newRoot);
+    }
+    long newRevision = revision;
+    for (KeyEvent e : events) {
+      newRevision = Math.max(newRevision, e.kv().modRevision());
+    }
+    return new KeyTree(rootKey, newRoot, newRevision);
+  }
+
   /** This tree stamped with a newer revision (nothing changed under the root meanwhile). */
   public KeyTree atRevision(long newRevision) {
     return newRevision <= revision ? this : new KeyTree(rootKey, root, newRevision);

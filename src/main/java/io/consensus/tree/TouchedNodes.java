@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * The children of one node (e.g. the items under {@code ROOT/items}) that a run of patches
  * touched, each with its node before the first patch and after the last, as the patches' own
- * descents found them ({@link KeyTree#patch(KeyEvent, TouchedNodes)}): a follower that derives
+ * descents found them ({@link KeyTree#patch(KeyEvent, TouchedNodes)}, {@link KeyTree#patchAll}): a follower that derives
  * state per child (an item's route) reads both versions here instead of searching the two trees
  * for it again, a descent of a wide node (100,000 items) each.
  *
@@ -81,6 +81,11 @@ public final class TouchedNodes {
   /** The depth of the watched children: their names are segment {@code depth()} of a key. */
   int depth() {
     return path.length;
+  }
+
+  /** Segment {@code i} of the path of the node whose children are collected. */
+  String pathAt(int i) {
+    return path[i];
   }
 
   /** Whether the key of {@code segs} runs through a watched child. */

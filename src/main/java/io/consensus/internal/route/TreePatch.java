@@ -63,9 +63,9 @@ public final class TreePatch {
     } else if (update instanceof WatchUpdate.Changes c) {
       List<KeyEvent> events = c.events();
       int end = Math.min(events.size(), pos + maxKeys);
-      for (; pos < end; pos++) {
-        tree = tree.patch(events.get(pos), touched);
-      }
+      // One descent for the step's events: their shared path is copied once.
+      tree = tree.patchAll(events.subList(pos, end), touched);
+      pos = end;
       if (pos < events.size()) {
         return false;
       }
