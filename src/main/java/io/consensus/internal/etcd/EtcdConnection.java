@@ -222,7 +222,7 @@ public final class EtcdConnection {
     });
     promise.future().onComplete(ar -> vertx.cancelTimer(timer));
 
-    client.request(ep.address(), method).onComplete(ar -> {
+    client.request(ep.address(), ArrayCodecs.of(method)).onComplete(ar -> {
       if (ar.failed()) {
         transportFailure(promise, ep, name, ar.cause());
         return;
@@ -377,7 +377,7 @@ public final class EtcdConnection {
         promise.tryFail(timeout(ep, name, callTimeout));
       }
     });
-    client.request(ep.address(), method).onComplete(ar -> {
+    client.request(ep.address(), ArrayCodecs.of(method)).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.failed()) {
         transportFailure(promise, ep, name, ar.cause());
