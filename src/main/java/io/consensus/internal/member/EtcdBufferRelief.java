@@ -58,12 +58,14 @@ public final class EtcdBufferRelief {
     return LeaseCalls.grant(conn, TTL_SECONDS)
         .compose(lease -> LeaseCalls.revoke(conn, lease.getID(), Duration.ofSeconds(TTL_SECONDS)))
         .map(v -> {
-          LOG.debug("revision {} of {} events: a throwaway lease granted and revoked (etcd drops its read buffer)",
+          // INFO: rare (a member's death, a bulk change), and an operator reading etcd's lease
+          // requests should know why a member grants a lease it never uses.
+          LOG.info("revision {} of {} events: a throwaway lease granted and revoked (etcd drops its read buffer)",
               c.revision(), events);
           return true;
         })
         .recover(err -> {
-          LOG.debug("revision {} of {} events: the throwaway lease failed ({}); etcd keeps its read buffer a while",
+          LOG.info("revision {} of {} events: the throwaway lease failed ({}); etcd keeps its read buffer a while",
               c.revision(), events, err.toString());
           return Future.succeededFuture(false);
         })
