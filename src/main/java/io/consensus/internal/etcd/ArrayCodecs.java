@@ -23,23 +23,37 @@ import java.util.concurrent.ConcurrentHashMap;
  * member's revoke is a response of megabytes), and 2-3 % of a converging member's event-loop
  * CPU. Compressed payloads (etcd sends none unless asked) keep the bridge's path.
  */
-final class ArrayCodecs {
-  private static final Map<String, ServiceMethod<?, ?>> METHODS = new ConcurrentHashMap<>();
+public final class ArrayCodecs {
+  // By descriptor (identity: descriptors are constants), not by name: the watch has two, jetcd's
+  // and one with our own reader for its responses.
+  private static final Map<MethodDescriptor<?, ?>, ServiceMethod<?, ?>> METHODS = new ConcurrentHashMap<>();
 
   private ArrayCodecs() {
+  }
+
+  /**
+   * A response marshaller that reads its message from a range of an array: given the received
+   * bytes directly (a reader of its own, such as the watch's, that skips protobuf's objects).
+   */
+  public interface ArrayParser<T> {
+    T parse(byte[] bytes, int offset, int length) throws java.io.IOException;
   }
 
   /** {@code method} for vertx-grpc-client, with array codecs when its marshallers are protobuf's. */
   @SuppressWarnings("unchecked")
   static <Req, Resp> ServiceMethod<Resp, Req> of(MethodDescriptor<Req, Resp> method) {
-    return (ServiceMethod<Resp, Req>) METHODS.computeIfAbsent(method.getFullMethodName(), n -> build(method));
+    return (ServiceMethod<Resp, Req>) METHODS.computeIfAbsent(method, m -> build(method));
   }
 
   private static <Req, Resp> ServiceMethod<Resp, Req> build(MethodDescriptor<Req, Resp> method) {
     GrpcMessageEncoder<Req> encoder = GrpcMessageEncoder.marshaller(method.getRequestMarshaller());
     GrpcMessageDecoder<Resp> bridge = GrpcMessageDecoder.unmarshaller(method.getResponseMarshaller());
     GrpcMessageDecoder<Resp> decoder = bridge;
-    if (method.getResponseMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<Resp> p
+    if (method.getResponseMarshaller() instanceof ArrayParser<?> reader) {
+      @SuppressWarnings("unchecked")
+      ArrayParser<Resp> r = (ArrayParser<Resp>) reader;
+      decoder = msg -> "identity".equals(msg.encoding()) ? read(r, msg) : bridge.decode(msg);
+    } else if (method.getResponseMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<Resp> p
         && p.getMessagePrototype() instanceof MessageLite prototype) {
       @SuppressWarnings("unchecked")
       Parser<Resp> parser = (Parser<Resp>) prototype.getParserForType();
@@ -47,6 +61,20 @@ final class ArrayCodecs {
     }
     return ServiceMethod.client(ServiceName.create(method.getServiceName()), method.getBareMethodName(), encoder,
         decoder);
+  }
+
+  private static <T> T read(ArrayParser<T> reader, GrpcMessage msg) {
+    ByteBuf buf = msg.payload().getByteBuf();
+    try {
+      if (buf.hasArray()) {
+        return reader.parse(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+      }
+      byte[] copy = new byte[buf.readableBytes()];
+      buf.getBytes(buf.readerIndex(), copy);
+      return reader.parse(copy, 0, copy.length);
+    } catch (java.io.IOException e) {
+      throw new CodecException(e);
+    }
   }
 
   private static <T> T parse(Parser<T> parser, GrpcMessage msg) {

@@ -6,14 +6,10 @@ import io.consensus.internal.etcd.Retries;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.internal.etcd.EtcdStream;
-import io.consensus.internal.etcd.EtcdValues;
 import io.consensus.tree.KeyEvent;
 import io.consensus.tree.WatchUpdate;
-import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.WatchCreateRequest;
-import io.etcd.jetcd.api.WatchGrpc;
 import io.etcd.jetcd.api.WatchRequest;
-import io.etcd.jetcd.api.WatchResponse;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -45,12 +41,11 @@ public final class RetryWatcher {
   private static final Logger LOG = LoggerFactory.getLogger(RetryWatcher.class);
 
   /**
-   * etcd's {@code WatchCreateRequest.fragment} (field 8) and {@code WatchResponse.fragment}
-   * (field 7), which jetcd's protobuf stubs lack: set and read as unknown fields.
+   * etcd's {@code WatchCreateRequest.fragment} (field 8), which jetcd's protobuf stubs lack: set
+   * as an unknown field ({@link WatchFrame} reads the response's, field 7).
    */
   private static final UnknownFieldSet FRAGMENT_REQUESTED = UnknownFieldSet.newBuilder()
       .addField(8, UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build();
-  private static final int RESPONSE_FRAGMENT_FIELD = 7;
 
   private final Vertx vertx;
   private final Context ctx;
@@ -79,9 +74,9 @@ public final class RetryWatcher {
   private long generation;
   private boolean needSnapshot = true;
   /** The events of a revision whose last fragment has not come yet; dropped with the stream. */
-  private final List<List<Event>> pending = new ArrayList<>();
+  private final List<List<WatchFrame.Raw>> pending = new ArrayList<>();
   private long pendingRevision = -1;
-  private EtcdStream<WatchRequest, WatchResponse> stream;
+  private EtcdStream<WatchRequest, WatchFrame> stream;
   private long retryTimer = -1;
   private long refreshTimer = -1;
   private long createTimer = -1;
@@ -274,7 +269,7 @@ public final class RetryWatcher {
   }
 
   private Future<Void> openWatch(long gen, long startRevision) {
-    return conn.openStream(WatchGrpc.getWatchMethod()).compose(s -> {
+    return conn.openStream(WatchFrame.METHOD).compose(s -> {
       if (gen != generation || closed) {
         s.request().cancel();
         return Future.succeededFuture();
@@ -305,7 +300,7 @@ public final class RetryWatcher {
   }
 
   /** A stream etcd accepted but never confirmed (e.g. a member still starting) must not stall us. */
-  private void armCreateTimeout(long gen, EtcdStream<WatchRequest, WatchResponse> s) {
+  private void armCreateTimeout(long gen, EtcdStream<WatchRequest, WatchFrame> s) {
     cancelTimer(createTimer);
     createTimer = vertx.setTimer(conn.callTimeout().toMillis(), t -> {
       createTimer = -1;
@@ -316,22 +311,22 @@ public final class RetryWatcher {
     });
   }
 
-  private void onResponse(long gen, WatchResponse resp) {
+  private void onResponse(long gen, WatchFrame resp) {
     if (gen != generation || closed) {
       return;
     }
-    if (resp.getCanceled()) {
-      if (resp.getCompactRevision() > 0) {
+    if (resp.canceled) {
+      if (resp.compactRevision > 0) {
         LOG.warn("watch of {} compacted at revision {} (delivered {}): taking a new snapshot",
-            opts.getPrefix(), resp.getCompactRevision(), delivered);
+            opts.getPrefix(), resp.compactRevision, delivered);
       } else {
-        LOG.warn("watch of {} cancelled by etcd: {}", opts.getPrefix(), resp.getCancelReason());
+        LOG.warn("watch of {} cancelled by etcd: {}", opts.getPrefix(), resp.cancelReason);
       }
       reconnectCount++;
       restart(true, 0);
       return;
     }
-    if (resp.getCreated()) {
+    if (resp.created) {
       // The header of a creation is the store's current revision, yet events before it may
       // still be on their way: it is no progress.
       setLive(true);
@@ -341,21 +336,21 @@ public final class RetryWatcher {
       LOG.info("watching {} on {} from revision {}", opts.getPrefix(), stream.endpoint(), delivered + 1);
       return;
     }
-    if (resp.getEventsCount() == 0) {
+    if (resp.eventCount() == 0) {
       if (!pending.isEmpty()) {
         return; // no progress while a revision is still arriving in fragments
       }
-      long rev = resp.getHeader().getRevision();
+      long rev = resp.revision;
       if (rev > delivered) {
         deliver(new WatchUpdate.Progress(rev));
       }
       return;
     }
-    boolean fragment = isFragment(resp);
+    boolean fragment = resp.fragment;
     if (fragment) {
       fragmentCount++;
     }
-    deliverEvents(resp.getEventsList(), fragment);
+    deliverEvents(resp, fragment);
   }
 
   /**
@@ -365,29 +360,24 @@ public final class RetryWatcher {
    * complete. Only the revisions are looked at here; the events are converted when the handler
    * reads them (in its own slices), so this handler's work is bounded by one response.
    */
-  private void deliverEvents(List<Event> events, boolean moreFragments) {
+  private void deliverEvents(WatchFrame frame, boolean moreFragments) {
     int i = 0;
-    while (i < events.size() && !closed) {
-      long rev = events.get(i).getKv().getModRevision();
+    int n = frame.eventCount();
+    while (i < n && !closed) {
+      long rev = frame.modRevision(i);
       int from = i;
-      while (i < events.size() && events.get(i).getKv().getModRevision() == rev) {
+      while (i < n && frame.modRevision(i) == rev) {
         i++;
       }
       if (rev != pendingRevision) {
         flushPending();
         pendingRevision = rev;
       }
-      pending.add(events.subList(from, i));
+      pending.add(frame.events(from, i));
     }
     if (!moreFragments) {
       flushPending();
     }
-  }
-
-  /** Whether more fragments of this response's last revision follow. */
-  static boolean isFragment(WatchResponse resp) {
-    UnknownFieldSet.Field f = resp.getUnknownFields().getField(RESPONSE_FRAGMENT_FIELD);
-    return !f.getVarintList().isEmpty() && f.getVarintList().get(f.getVarintList().size() - 1) != 0;
   }
 
   /** Delivers the revision gathered so far (unless already delivered before a resume). */
@@ -396,7 +386,7 @@ public final class RetryWatcher {
       return;
     }
     long rev = pendingRevision;
-    List<KeyEvent> group = new ConvertedOnDemand<>(pending, EtcdValues::keyEvent);
+    List<KeyEvent> group = new ConvertedOnDemand<>(pending, WatchFrame.Raw::toKeyEvent);
     pending.clear();
     pendingRevision = -1;
     if (rev > delivered && !closed) {
