@@ -118,15 +118,7 @@ final class WatchFrame {
         lengths[n] = len;
         n++;
       } else if (tag == HEADER) {
-        int limit = in.pushLimit(in.readRawVarint32());
-        for (int t = in.readTag(); t != 0; t = in.readTag()) {
-          if (t == HEADER_REVISION) {
-            revision = in.readInt64();
-          } else {
-            in.skipField(t);
-          }
-        }
-        in.popLimit(limit);
+        revision = varintOf(in, HEADER_REVISION, revision);
       } else if (tag == CREATED) {
         created = in.readBool();
       } else if (tag == CANCELED) {
@@ -150,20 +142,30 @@ final class WatchFrame {
     long mod = 0;
     for (int t = in.readTag(); t != 0; t = in.readTag()) {
       if (t == EVENT_KV) {
-        int limit = in.pushLimit(in.readRawVarint32());
-        for (int k = in.readTag(); k != 0; k = in.readTag()) {
-          if (k == KV_MOD_REVISION) {
-            mod = in.readInt64();
-          } else {
-            in.skipField(k);
-          }
-        }
-        in.popLimit(limit);
+        mod = varintOf(in, KV_MOD_REVISION, mod);
       } else {
         in.skipField(t);
       }
     }
     return mod;
+  }
+
+  /**
+   * The varint field {@code tag} of the message at the stream's position (length first), or
+   * {@code absent} when it has none; reads the message to its end.
+   */
+  private static long varintOf(CodedInputStream in, int tag, long absent) throws IOException {
+    long v = absent;
+    int limit = in.pushLimit(in.readRawVarint32());
+    for (int t = in.readTag(); t != 0; t = in.readTag()) {
+      if (t == tag) {
+        v = in.readInt64();
+      } else {
+        in.skipField(t);
+      }
+    }
+    in.popLimit(limit);
+    return v;
   }
 
   /** Number of events. */
