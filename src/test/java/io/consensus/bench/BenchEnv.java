@@ -37,6 +37,12 @@ final class BenchEnv implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(300);
   private static final int TXN_OPS = 128;
 
+  /** Warnings only from everything but {@code io.consensus} (its level is set on its own): a benchmark prints figures. */
+  static void quietLogs() {
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+  }
+
   final EtcdServer etcd;
   final Vertx vertx;
   final Context ctx;

@@ -183,8 +183,7 @@ public final class BenchmarkSuite {
   }
 
   public static void main(String[] args) throws Exception {
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
+    BenchEnv.quietLogs();
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.consensus"))
         .setLevel(ch.qos.logback.classic.Level.WARN);
     // A slice step that used 10 ms of CPU or more is logged with its job: rare, and it names a lag's cause.

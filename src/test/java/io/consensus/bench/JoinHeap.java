@@ -42,8 +42,7 @@ public final class JoinHeap {
   }
 
   public static void main(String[] args) throws Exception {
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
+    BenchEnv.quietLogs();
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     long sampleMillis = args.length > 1 ? Long.parseLong(args[1]) : 0;
     String root = "/join";

@@ -2,6 +2,7 @@ package io.consensus.bench;
 
 import static io.consensus.internal.etcd.EtcdKeys.bytes;
 
+import io.consensus.chaos.ScaleRun;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.etcd.EtcdKeys;
 import io.consensus.internal.etcd.EtcdStream;
@@ -81,8 +82,7 @@ public final class LeaseRevokeBench {
   }
 
   public static void main(String[] args) throws Exception {
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
+    BenchEnv.quietLogs();
     int keys = args.length > 0 ? Integer.parseInt(args[0]) : 75_000;
     int[] watcherCounts = args.length > 1 ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
         : new int[] {0, 1, 4};
@@ -94,7 +94,7 @@ public final class LeaseRevokeBench {
       Context ctx = b.ctx();
       EtcdConnection conn = b.conn();
       System.out.printf(Locale.ROOT, "etcd %s, data on tmpfs; %,d keys on one lease (the entries of %,d items "
-          + "and a member key); load average %s%n", etcd.endpoint(), keys, keys - 1, loadAverage());
+          + "and a member key); load average %s%n", etcd.endpoint(), keys, keys - 1, ScaleRun.loadAverage());
       System.out.println();
       System.out.println("| watchers | fragments | revoke answered ms | lease gone ms | first response ms "
           + "(min..max) | last response ms (min..max) | responses per watcher | etcd CPU ms "
@@ -278,7 +278,7 @@ public final class LeaseRevokeBench {
     all.sort(null);
     System.out.printf(Locale.ROOT, "%nclient: one unfragmented response of %,d delete events is %,d bytes; "
         + "WatchResponse.parseFrom: best %.1f ms, median %.1f ms of 30 (load average %s)%n", keys, bytes.length,
-        best / 1e6, all.get(15) / 1e6, loadAverage());
+        best / 1e6, all.get(15) / 1e6, ScaleRun.loadAverage());
   }
 
   private static String range(List<Seen> seen, java.util.function.ToLongFunction<Seen> f, long t0) {
@@ -342,15 +342,6 @@ public final class LeaseRevokeBench {
       out[i] = Boolean.parseBoolean(p[i]);
     }
     return out;
-  }
-
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException e) {
-      return "unknown";
-    }
   }
 
   static void deleteTree(Path p) {

@@ -2,6 +2,7 @@ package io.consensus.bench;
 
 import static io.consensus.internal.etcd.EtcdKeys.bytes;
 
+import io.consensus.chaos.ScaleRun;
 import io.consensus.internal.etcd.EtcdConnection;
 import io.consensus.internal.member.EtcdBufferRelief;
 import io.consensus.tree.KeyEvent;
@@ -47,8 +48,7 @@ public final class RevokeAftermathBench {
   }
 
   public static void main(String[] args) throws Exception {
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
+    BenchEnv.quietLogs();
     int keys = args.length > 0 ? Integer.parseInt(args[0]) : 75_000;
     int txns = args.length > 1 ? Integer.parseInt(args[1]) : 300;
     try (BenchEtcd b = BenchEtcd.start("aftermath-bench")) {
@@ -56,7 +56,7 @@ public final class RevokeAftermathBench {
       Context ctx = b.ctx();
       EtcdConnection conn = b.conn();
       System.out.printf(Locale.ROOT, "etcd %s, data on tmpfs; %,d keys on the revoked lease; %d transactions of "
-          + "64 guarded puts per phase; load average %s%n%n", etcd.endpoint(), keys, txns, LeaseRevokeBench.loadAverage());
+          + "64 guarded puts per phase; load average %s%n%n", etcd.endpoint(), keys, txns, ScaleRun.loadAverage());
       System.out.println("| round | phase | etcd CPU ms per transaction | wall ms per transaction |");
       System.out.println("|---|---|---:|---:|");
       long live = call(ctx, () -> conn.unary(LeaseGrpc.getLeaseGrantMethod(),

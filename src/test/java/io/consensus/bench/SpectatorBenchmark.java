@@ -39,8 +39,7 @@ public final class SpectatorBenchmark {
   private static final String ROOT = "/bench/spectator";
 
   public static void main(String[] args) throws Exception {
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
+    BenchEnv.quietLogs();
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     System.out.printf("spectator benchmark: %,d items x 2 entries over %d members, %d CPUs, -Xmx %d MiB%n",
         n, MEMBERS, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);

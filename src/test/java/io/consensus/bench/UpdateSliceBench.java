@@ -36,8 +36,7 @@ public final class UpdateSliceBench {
   }
 
   public static void main(String[] args) throws Exception {
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
+    BenchEnv.quietLogs();
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     String root = "/slices";
     try (BenchEnv env = new BenchEnv()) {
