@@ -1,7 +1,6 @@
 package io.consensus.internal.etcd;
 
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import io.grpc.MethodDescriptor;
@@ -48,21 +47,35 @@ public final class ArrayCodecs {
   private static <Req, Resp> ServiceMethod<Resp, Req> build(MethodDescriptor<Req, Resp> method) {
     GrpcMessageEncoder<Req> encoder = GrpcMessageEncoder.marshaller(method.getRequestMarshaller());
     GrpcMessageDecoder<Resp> bridge = GrpcMessageDecoder.unmarshaller(method.getResponseMarshaller());
-    GrpcMessageDecoder<Resp> decoder = bridge;
-    if (method.getResponseMarshaller() instanceof ArrayParser<?> reader) {
-      @SuppressWarnings("unchecked")
-      ArrayParser<Resp> r = (ArrayParser<Resp>) reader;
-      decoder = msg -> "identity".equals(msg.encoding()) ? read(r, msg) : bridge.decode(msg);
-    } else if (method.getResponseMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<Resp> p
-        && p.getMessagePrototype() instanceof MessageLite prototype) {
-      @SuppressWarnings("unchecked")
-      Parser<Resp> parser = (Parser<Resp>) prototype.getParserForType();
-      decoder = msg -> "identity".equals(msg.encoding()) ? parse(parser, msg) : bridge.decode(msg);
-    }
+    ArrayParser<Resp> reader = arrayParser(method.getResponseMarshaller());
+    GrpcMessageDecoder<Resp> decoder = reader == null ? bridge
+        : msg -> "identity".equals(msg.encoding()) ? read(reader, msg) : bridge.decode(msg);
     return ServiceMethod.client(ServiceName.create(method.getServiceName()), method.getBareMethodName(), encoder,
         decoder);
   }
 
+  /** The marshaller's own array reader, else protobuf's parser over an array; null for neither. */
+  @SuppressWarnings("unchecked")
+  private static <T> ArrayParser<T> arrayParser(MethodDescriptor.Marshaller<T> marshaller) {
+    if (marshaller instanceof ArrayParser<?> reader) {
+      return (ArrayParser<T>) reader;
+    }
+    if (marshaller instanceof MethodDescriptor.PrototypeMarshaller<T> p
+        && p.getMessagePrototype() instanceof MessageLite prototype) {
+      Parser<T> parser = (Parser<T>) prototype.getParserForType();
+      return (bytes, offset, length) -> {
+        CodedInputStream in = CodedInputStream.newInstance(bytes, offset, length);
+        // Large messages: etcd's own limit applies, not protobuf's 64 MB default for a stream.
+        in.setSizeLimit(Integer.MAX_VALUE);
+        T out = parser.parseFrom(in);
+        in.checkLastTagWas(0);
+        return out;
+      };
+    }
+    return null;
+  }
+
+  /** {@code msg}'s payload read from the array it arrived in (copied only when it is not on the heap). */
   private static <T> T read(ArrayParser<T> reader, GrpcMessage msg) {
     ByteBuf buf = msg.payload().getByteBuf();
     try {
@@ -73,22 +86,6 @@ public final class ArrayCodecs {
       buf.getBytes(buf.readerIndex(), copy);
       return reader.parse(copy, 0, copy.length);
     } catch (java.io.IOException e) {
-      throw new CodecException(e);
-    }
-  }
-
-  private static <T> T parse(Parser<T> parser, GrpcMessage msg) {
-    ByteBuf buf = msg.payload().getByteBuf();
-    try {
-      CodedInputStream in = buf.hasArray()
-          ? CodedInputStream.newInstance(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes())
-          : CodedInputStream.newInstance(buf.nioBuffer());
-      // Large messages: etcd's own limit applies, not protobuf's 64 MB default for a stream.
-      in.setSizeLimit(Integer.MAX_VALUE);
-      T out = parser.parseFrom(in);
-      in.checkLastTagWas(0);
-      return out;
-    } catch (InvalidProtocolBufferException e) {
       throw new CodecException(e);
     }
   }
