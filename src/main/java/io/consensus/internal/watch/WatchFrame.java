@@ -214,8 +214,8 @@ final class WatchFrame {
   }
 
   /**
-   * Event {@code i} as a {@link KeyEvent}, as {@code EtcdValues.keyEvent} made it from protobuf's
-   * message: key and value decoded as UTF-8, the previous key-value kept only when it existed.
+   * Event {@code i} as a {@link KeyEvent}: key and value decoded as UTF-8, the previous key-value
+   * kept only when it existed (etcd sends none, or an empty one, on creation).
    */
   KeyEvent event(int i) {
     try {

@@ -18,10 +18,25 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link WatchFrame} reads what etcd's protobuf messages carry: the flags, the header's revision,
- * and events equal to {@link EtcdValues#keyEvent} of protobuf's own parse, from any slice of a
- * larger buffer.
+ * and events equal to those the watch made from protobuf's own parse before it ({@link #viaProtobuf}),
+ * from any slice of a larger buffer.
  */
 class WatchFrameTest {
+
+  /**
+   * An event as the watch converted protobuf's message before {@link WatchFrame}: key and value as
+   * UTF-8, the previous key-value only when it existed, an unknown type refused.
+   */
+  static KeyEvent viaProtobuf(Event event) {
+    KeyEvent.Type type = switch (event.getType()) {
+      case PUT -> KeyEvent.Type.PUT;
+      case DELETE -> KeyEvent.Type.DELETE;
+      default -> throw new IllegalArgumentException("unknown event type " + event.getType());
+    };
+    io.consensus.tree.KeyValue prev = event.hasPrevKv() && event.getPrevKv().getVersion() > 0
+        ? EtcdValues.keyValue(event.getPrevKv()) : null;
+    return new KeyEvent(type, EtcdValues.keyValue(event.getKv()), prev);
+  }
 
   private static KeyValue kv(String key, String value, long create, long mod, long version, long lease) {
     return KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(value))
@@ -92,7 +107,7 @@ class WatchFrameTest {
       List<KeyEvent> got = new ArrayList<>();
       for (int i = 0; i < resp.getEventsCount(); i++) {
         assertThat(f.modRevision(i)).isEqualTo(resp.getEvents(i).getKv().getModRevision());
-        expected.add(EtcdValues.keyEvent(resp.getEvents(i)));
+        expected.add(viaProtobuf(resp.getEvents(i)));
       }
       for (WatchFrame.Raw r : f.events(0, f.eventCount())) {
         got.add(r.toKeyEvent());
@@ -109,11 +124,11 @@ class WatchFrameTest {
         .build();
     byte[] raw = resp.toByteArray();
     WatchFrame f = WatchFrame.parse(raw, 0, raw.length);
-    assertThat(f.events(0, 1).get(0).toKeyEvent()).isEqualTo(EtcdValues.keyEvent(resp.getEvents(0)));
+    assertThat(f.events(0, 1).get(0).toKeyEvent()).isEqualTo(viaProtobuf(resp.getEvents(0)));
     assertThat(f.modRevision(1)).isEqualTo(2);
     assertThatThrownBy(() -> f.events(1, 2).get(0).toKeyEvent()).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown event type");
-    assertThatThrownBy(() -> EtcdValues.keyEvent(resp.getEvents(1))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> viaProtobuf(resp.getEvents(1))).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
