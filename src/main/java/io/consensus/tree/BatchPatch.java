@@ -15,9 +15,6 @@ import java.util.List;
  * without value or children is dropped once its events are all applied, as one by one).
  */
 final class BatchPatch {
-  // A child set this large is a level of distinct names (as KeyTree.WIDE).
-  private static final int WIDE = 1024;
-
   /** One event with its path segments and its place in the run (ties on a key keep it). */
   private record Ev(String[] segs, KeyEvent event, int order) {
   }
@@ -65,7 +62,7 @@ final class BatchPatch {
    */
   private Node children(Node parent, int from, int to, int depth, boolean watched) {
     Object set = parent.childSet();
-    boolean share = Children.size(set) < WIDE;
+    boolean share = KeyTree.sharesNames(set);
     // The groups of events by the child they run through, in name order.
     int groups = 0;
     String[] names = new String[to - from];
@@ -128,15 +125,7 @@ final class BatchPatch {
     // Its own key's events first (the sort puts a path before the paths beneath it), in order.
     for (; i < to && evs[i].segs.length == depth + 1; i++) {
       KeyEvent e = evs[i].event;
-      if (e.isUpsert()) {
-        node = node == null ? Node.leaf(name, share, e.kv()) : node.withValue(e.kv());
-      } else if (node == null) {
-        throw new TreePatchException("delete of missing key " + e.kv().key());
-      } else if (!node.hasValue()) {
-        throw new TreePatchException("delete of missing key " + e.kv().key() + " (only a directory exists there)");
-      } else {
-        node = node.isDirectory() ? node.withoutValue() : null;
-      }
+      node = e.isUpsert() ? KeyTree.afterPut(node, name, share, e.kv()) : KeyTree.afterDelete(node, e.kv().key());
     }
     if (i == to) {
       return node;

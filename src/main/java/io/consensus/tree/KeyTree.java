@@ -225,8 +225,7 @@ public final class KeyTree {
     /** The new {@code parent} with the key put beneath it at depth {@link #i}. */
     Node descend(Node parent) {
       Object set = parent.childSet();
-      // Sibling names differ: among many siblings (items) a name is unique, sharing it only costs.
-      share = Children.size(set) < WIDE;
+      share = sharesNames(set);
       // One descent per level finds the child and copies the path to it (a patch's main cost).
       return parent.withChildren(Children.update(set, segs[i], this));
     }
@@ -238,7 +237,7 @@ public final class KeyTree {
       String name = segs[at];
       Node now;
       if (at == segs.length - 1) {
-        now = existing == null ? Node.leaf(name, sharing, kv) : existing.withValue(kv);
+        now = afterPut(existing, name, sharing, kv);
       } else {
         i = at + 1;
         now = descend(existing != null ? existing : Node.directory(name, sharing));
@@ -263,10 +262,7 @@ public final class KeyTree {
       }
       Node now;
       if (i == segs.length - 1) {
-        if (!existing.hasValue()) {
-          throw new TreePatchException("delete of missing key " + key + " (only a directory exists there)");
-        }
-        now = existing.isDirectory() ? existing.withoutValue() : null;
+        now = afterDelete(existing, key);
       } else {
         now = remove(existing, segs, i + 1, key, seen);
       }
@@ -279,6 +275,32 @@ public final class KeyTree {
       return null;
     }
     return parent.withChildren(newSet);
+  }
+
+  /** Whether the names in {@code set} are worth sharing: among many siblings (items) a name is unique, sharing it only costs. */
+  static boolean sharesNames(Object set) {
+    return Children.size(set) < WIDE;
+  }
+
+  /** The node {@code name} (now {@code existing}, null when absent) after a put of its own key. */
+  static Node afterPut(Node existing, String name, boolean shareName, KeyValue kv) {
+    return existing == null ? Node.leaf(name, shareName, kv) : existing.withValue(kv);
+  }
+
+  /**
+   * The node (now {@code existing}) after a delete of its own key {@code key}: null when nothing is
+   * left beneath it.
+   *
+   * @throws TreePatchException when the key is not there
+   */
+  static Node afterDelete(Node existing, String key) {
+    if (existing == null) {
+      throw new TreePatchException("delete of missing key " + key);
+    }
+    if (!existing.hasValue()) {
+      throw new TreePatchException("delete of missing key " + key + " (only a directory exists there)");
+    }
+    return existing.isDirectory() ? existing.withoutValue() : null;
   }
 
   @Override
