@@ -95,7 +95,10 @@ final class BatchPatch {
     return newSet == set ? parent : parent.withChildren(newSet);
   }
 
-  /** Tells the collector the watched children the run passed, in the order the run first passed them (as one by one). */
+  /**
+   * Tells the collector the watched children the run passed, in the order the run first passed
+   * them (as one by one).
+   */
   private void tell(String[] names, int[] starts, int groups, Node[][] changes, boolean share) {
     Integer[] byFirst = new Integer[groups];
     int[] first = new int[groups];

@@ -277,7 +277,10 @@ public final class KeyTree {
     return parent.withChildren(newSet);
   }
 
-  /** Whether the names in {@code set} are worth sharing: among many siblings (items) a name is unique, sharing it only costs. */
+  /**
+   * Whether the names in {@code set} are worth sharing: among many siblings (items) a name is
+   * unique, sharing it only costs.
+   */
   static boolean sharesNames(Object set) {
     return Children.size(set) < WIDE;
   }

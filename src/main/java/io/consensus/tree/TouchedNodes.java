@@ -9,9 +9,9 @@ import java.util.Set;
 /**
  * The children of one node (e.g. the items under {@code ROOT/items}) that a run of patches
  * touched, each with its node before the first patch and after the last, as the patches' own
- * descents found them ({@link KeyTree#patch(KeyEvent, TouchedNodes)}, {@link KeyTree#patchAll}): a follower that derives
- * state per child (an item's route) reads both versions here instead of searching the two trees
- * for it again, a descent of a wide node (100,000 items) each.
+ * descents found them ({@link KeyTree#patch(KeyEvent, TouchedNodes)}, {@link KeyTree#patchAll}):
+ * a follower that derives state per child (an item's route) reads both versions here instead of
+ * searching the two trees for it again, a descent of a wide node (100,000 items) each.
  *
  * <p>Filled by one owner while it patches, from the tree it was made for onwards; read once the
  * patches are done. The nodes themselves are immutable: a patch of another child copies the path

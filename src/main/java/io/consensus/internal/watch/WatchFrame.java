@@ -289,7 +289,8 @@ final class WatchFrame {
   }
 
   /** Responses only: the client never sends one. */
-  private static final class Reader implements MethodDescriptor.Marshaller<WatchFrame>, ArrayCodecs.ArrayParser<WatchFrame> {
+  private static final class Reader
+      implements MethodDescriptor.Marshaller<WatchFrame>, ArrayCodecs.ArrayParser<WatchFrame> {
     @Override
     public InputStream stream(WatchFrame value) {
       throw new UnsupportedOperationException("a watch response is never sent");
