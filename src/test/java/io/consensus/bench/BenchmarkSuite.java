@@ -379,14 +379,7 @@ public final class BenchmarkSuite {
 
   /** CPU time of this JVM's Vert.x event-loop threads so far, nanoseconds. */
   static long eventLoopCpuNanos() {
-    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-    long sum = 0;
-    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (info != null && info.getThreadName().startsWith("vert.x-eventloop-thread")) {
-        sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
-      }
-    }
-    return sum;
+    return overEventLoops(java.lang.management.ManagementFactory.getThreadMXBean()::getThreadCpuTime);
   }
 
   /**
@@ -395,10 +388,16 @@ public final class BenchmarkSuite {
    */
   static long eventLoopAllocatedBytes() {
     var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    return overEventLoops(threads::getThreadAllocatedBytes);
+  }
+
+  /** {@code perThread} (of a thread id; negative, unknown, counts 0) summed over the Vert.x event-loop threads. */
+  private static long overEventLoops(java.util.function.LongUnaryOperator perThread) {
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
     long sum = 0;
     for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (info != null && info.getThreadName().startsWith("vert.x-eventloop-thread")) {
-        sum += Math.max(0, threads.getThreadAllocatedBytes(info.getThreadId()));
+        sum += Math.max(0, perThread.applyAsLong(info.getThreadId()));
       }
     }
     return sum;
